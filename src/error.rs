@@ -1,0 +1,77 @@
+//! Errors as types, each with the context a user needs, and the one place that
+//! maps them to exit codes (documented in the README).
+
+use std::path::PathBuf;
+
+/// Exit codes: the command-line contract.
+pub mod exit {
+    /// Resolved, nothing wrong, or the command did its job.
+    pub const OK: u8 = 0;
+    /// The problem remains.
+    pub const UNRESOLVED: u8 = 1;
+    /// Usage, flow or input error.
+    pub const USAGE: u8 = 2;
+    /// A fix failed and was rolled back.
+    pub const ROLLED_BACK: u8 = 3;
+    /// Cancelled (Esc or Ctrl-C).
+    pub const CANCELLED: u8 = 130;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Flow(#[from] crate::flow::FlowError),
+
+    #[error("{0}")]
+    Usage(String),
+
+    #[error("question `{id}` has no answer and stdin is not a terminal")]
+    MissingAnswer { id: String, hint: String },
+
+    #[error("cancelled; nothing was changed")]
+    Cancelled,
+
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{path}: {message}")]
+    Input { path: PathBuf, message: String },
+
+    #[error("{0}")]
+    Fix(String),
+
+    #[error("{0}")]
+    State(String),
+}
+
+impl Error {
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Error {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Cancelled => exit::CANCELLED,
+            Error::Fix(_) | Error::State(_) | Error::Io { .. } => exit::UNRESOLVED,
+            _ => exit::USAGE,
+        }
+    }
+
+    /// A `hint:` line telling the user what to do next, where there is one.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::MissingAnswer { hint, .. } => Some(hint.clone()),
+            Error::Flow(e) => e.hint(),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

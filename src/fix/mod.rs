@@ -1,0 +1,1 @@
+//! Vetted fixes: plan, backup, apply, verify, undo.

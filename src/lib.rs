@@ -1,0 +1,13 @@
+//! `troubleshoot`: a diagnostic wizard. The troubleshooting knowledge lives in
+//! data (`flows/*.json`); this library is the generic engine, the evidence
+//! probes, the safe fixes and the reports around it.
+
+pub mod error;
+pub mod fix;
+pub mod flow;
+pub mod probe;
+pub mod readers;
+pub mod report;
+pub mod sample;
+
+pub use error::{Error, Result};

@@ -1,0 +1,10 @@
+//! Read-only evidence: browsers, profiles, the desktop app, sync, linked
+//! accounts and whether each program runs. Probes never write under the home.
+
+pub mod layout;
+pub mod model;
+pub mod spec;
+
+pub use layout::{Home, Layout};
+pub use model::*;
+pub use spec::AppSpec;

@@ -1,0 +1,1 @@
+//! Store readers: Chromium LevelDB Local Storage, SQLite copies (cookies, LSNG).

@@ -1,0 +1,1 @@
+//! Run records and their exports: JSON, Markdown, HTML, redacted by default.

@@ -1,0 +1,1 @@
+//! Sample homes in real formats, for tests, the demo and benchmarks.
