@@ -1,8 +1,10 @@
 //! Read-only evidence: browsers, profiles, the desktop app, sync, linked
 //! accounts and whether each program runs. Probes never write under the home.
 
+pub mod browsers;
 pub mod layout;
 pub mod model;
+pub mod running;
 pub mod spec;
 
 pub use layout::{Home, Layout};

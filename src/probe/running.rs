@@ -1,0 +1,388 @@
+//! Is a program running, or holding its store? Lock files first (they also
+//! work for a home from `--root`), then the process list (only for the real
+//! home). Every check here is read-only: locks are tested, never taken.
+//!
+//! Used by the scan (`running` facts) and by fixes, which refuse to write a
+//! store that [`store_in_use`] reports as in use.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::browsers::{BROWSERS, Browser};
+use super::layout::Home;
+
+/// True when a process with this id exists on this machine.
+pub fn pid_alive(pid: i64) -> bool {
+    if pid <= 0 || pid > i64::from(i32::MAX) {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        // Signal 0 checks existence and permission without sending anything.
+        let r = unsafe { libc::kill(pid as libc::pid_t, 0) };
+        if r == 0 {
+            return true;
+        }
+        std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        let mut sys = match sysinfo::System::new() {
+            Ok(s) => s,
+            Err(_) => return false,
+        };
+        let p = sysinfo::Pid::from_u32(pid as u32);
+        sys.refresh_processes(sysinfo::ProcessesToUpdate::Some(&[p]), true);
+        sys.process(p).is_some()
+    }
+}
+
+/// This machine's host name ("" when unknown).
+pub fn this_hostname() -> String {
+    #[cfg(unix)]
+    {
+        let mut buf = [0u8; 256];
+        let r = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+        if r == 0 {
+            let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+            return String::from_utf8_lossy(&buf[..end]).into_owned();
+        }
+        String::new()
+    }
+    #[cfg(not(unix))]
+    {
+        sysinfo::System::host_name().unwrap_or_default()
+    }
+}
+
+/// Chromium's `SingletonLock` in a user data folder (Chromium, Chrome, Edge,
+/// Brave, Vivaldi, Electron apps): a symlink to `hostname-PID`. Returns the
+/// reason when it names this host and a live process.
+pub fn chromium_singleton(user_data_dir: &Path) -> Option<String> {
+    let lock = user_data_dir.join("SingletonLock");
+    let target = fs::read_link(&lock).ok()?;
+    let target = target.to_string_lossy();
+    let (host, pid) = target.rsplit_once('-')?;
+    let pid: i64 = pid.trim().parse().ok()?;
+    if host == this_hostname() && pid_alive(pid) {
+        Some(format!(
+            "SingletonLock names process {pid} on this host, which is alive"
+        ))
+    } else {
+        None
+    }
+}
+
+/// Firefox's profile lock: `lock` (symlink to `IP:+PID`, Linux) with a live
+/// process, or `.parentlock` held with fcntl (Linux, macOS).
+pub fn firefox_lock(profile_dir: &Path) -> Option<String> {
+    if let Ok(target) = fs::read_link(profile_dir.join("lock")) {
+        let target = target.to_string_lossy();
+        if let Some((_, pid)) = target.rsplit_once(":+")
+            && let Ok(pid) = pid.trim().parse::<i64>()
+            && pid_alive(pid)
+        {
+            return Some(format!(
+                "profile `lock` names process {pid}, which is alive"
+            ));
+        }
+    }
+    let parent = profile_dir.join(".parentlock");
+    if parent.is_file()
+        && let Some(who) = file_lock_held(&parent)
+    {
+        return Some(format!(".parentlock is {who}"));
+    }
+    None
+}
+
+/// A LevelDB folder's `LOCK` file is held by another process (the browser or
+/// app has the store open).
+pub fn leveldb_lock_held(leveldb_dir: &Path) -> Option<String> {
+    let lock = leveldb_dir.join("LOCK");
+    if !lock.is_file() {
+        return None;
+    }
+    file_lock_held(&lock).map(|who| format!("LevelDB LOCK is {who}"))
+}
+
+/// Test, without taking it, whether a lock is held on `path`: a POSIX record
+/// lock (fcntl `F_GETLK`, what Chromium's LevelDB and Firefox use) or a BSD
+/// `flock` lock (what rusty-leveldb uses). Returns "locked by process N" or
+/// "locked by another process".
+pub fn file_lock_held(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let file = fs::File::open(path).ok()?;
+        let fd = file.as_raw_fd();
+        // SAFETY: a zeroed flock is a valid value; fcntl fills it in.
+        let mut fl: libc::flock = unsafe { std::mem::zeroed() };
+        fl.l_type = libc::F_WRLCK as libc::c_short;
+        fl.l_whence = libc::SEEK_SET as libc::c_short;
+        fl.l_start = 0;
+        fl.l_len = 0;
+        let r = unsafe { libc::fcntl(fd, libc::F_GETLK, &mut fl) };
+        if r == 0 && fl.l_type != libc::F_UNLCK as libc::c_short {
+            return Some(format!("locked by process {}", fl.l_pid));
+        }
+        // flock: a shared, non-blocking attempt only fails when someone holds
+        // it exclusively; release at once if we got it.
+        let r = unsafe { libc::flock(fd, libc::LOCK_SH | libc::LOCK_NB) };
+        if r == 0 {
+            unsafe { libc::flock(fd, libc::LOCK_UN) };
+            None
+        } else {
+            let e = std::io::Error::last_os_error().raw_os_error();
+            if e == Some(libc::EWOULDBLOCK) {
+                Some("locked by another process".to_string())
+            } else {
+                None
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// One process in a [`ProcessList`].
+#[derive(Debug, Clone)]
+pub struct ProcessInfo {
+    pub pid: u32,
+    pub name: String,
+    pub exe: Option<PathBuf>,
+}
+
+/// A snapshot of this machine's processes (names and executables).
+#[derive(Debug, Clone, Default)]
+pub struct ProcessList {
+    pub processes: Vec<ProcessInfo>,
+}
+
+impl ProcessList {
+    /// Read the process list now. Empty when the OS refuses.
+    pub fn snapshot() -> ProcessList {
+        use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
+        let mut sys = match System::new() {
+            Ok(s) => s,
+            Err(_) => return ProcessList::default(),
+        };
+        sys.refresh_processes_specifics(
+            ProcessesToUpdate::All,
+            true,
+            ProcessRefreshKind::nothing().with_exe(UpdateKind::OnlyIfNotSet),
+        );
+        let processes = sys
+            .processes()
+            .iter()
+            .map(|(pid, p)| ProcessInfo {
+                pid: pid.as_u32(),
+                name: p.name().to_string_lossy().into_owned(),
+                exe: p.exe().map(Path::to_path_buf),
+            })
+            .collect();
+        ProcessList { processes }
+    }
+
+    /// The first process matching one of `names` (exact, or the 15-character
+    /// truncation Linux applies, or the executable's file name) or whose
+    /// executable path contains one of `exe_hints` (lowercase, `/`).
+    pub fn find(&self, names: &[&str], exe_hints: &[&str]) -> Option<&ProcessInfo> {
+        let own = std::process::id();
+        self.processes.iter().find(|p| {
+            if p.pid == own {
+                return false;
+            }
+            let exe_name = p
+                .exe
+                .as_ref()
+                .and_then(|e| e.file_name())
+                .map(|n| n.to_string_lossy().into_owned());
+            let name_hit = names.iter().any(|n| {
+                let trunc: String = n.chars().take(15).collect();
+                p.name == *n
+                    || (n.chars().count() > 15 && p.name == trunc)
+                    || exe_name.as_deref() == Some(*n)
+            });
+            if name_hit {
+                return true;
+            }
+            match &p.exe {
+                Some(exe) => {
+                    let path = exe.to_string_lossy().to_lowercase().replace('\\', "/");
+                    exe_hints.iter().any(|h| path.contains(h))
+                }
+                None => false,
+            }
+        })
+    }
+
+    /// "process NAME (pid N) is running" for a match.
+    pub fn running(&self, names: &[&str], exe_hints: &[&str]) -> Option<String> {
+        self.find(names, exe_hints)
+            .map(|p| format!("process {} (pid {}) is running", p.name, p.pid))
+    }
+}
+
+/// Process names of an Electron app whose data folder is `folder` ("Notion").
+pub fn app_process_names(folder: &str) -> Vec<String> {
+    vec![
+        folder.to_string(),
+        format!("{folder}.exe"),
+        format!("{folder} Helper"),
+        folder.to_lowercase(),
+    ]
+}
+
+/// Which known program owns `path` under `home`: a browser, or the app whose
+/// folder sits directly under the app-data folder.
+pub fn owner_of(home: &Home, path: &Path) -> Owner {
+    for b in BROWSERS {
+        if b.roots(home).iter().any(|r| path.starts_with(r)) {
+            return Owner::Browser(b);
+        }
+    }
+    for base in [home.roaming_app_data(), home.local_app_data()] {
+        if let Ok(rest) = path.strip_prefix(&base)
+            && let Some(first) = rest.components().next()
+        {
+            return Owner::App(first.as_os_str().to_string_lossy().into_owned());
+        }
+    }
+    Owner::Unknown
+}
+
+/// The owner of a store, as found by [`owner_of`].
+#[derive(Debug, Clone)]
+pub enum Owner {
+    Browser(&'static Browser),
+    /// An app folder name under the app-data folder ("Notion").
+    App(String),
+    Unknown,
+}
+
+impl Owner {
+    pub fn name(&self) -> String {
+        match self {
+            Owner::Browser(b) => b.name.to_string(),
+            Owner::App(a) => a.clone(),
+            Owner::Unknown => "the program that owns it".to_string(),
+        }
+    }
+}
+
+/// Lock-file evidence only: walk from `path` up to the home and report the
+/// first held lock (LevelDB `LOCK`, Chromium `SingletonLock`, Firefox
+/// `lock`/`.parentlock`).
+pub fn lock_evidence(home: &Home, path: &Path) -> Option<String> {
+    let mut dir: Option<&Path> = Some(path);
+    while let Some(d) = dir {
+        if d.is_dir() {
+            if d.join("CURRENT").is_file()
+                && let Some(r) = leveldb_lock_held(d)
+            {
+                return Some(r);
+            }
+            if let Some(r) = chromium_singleton(d) {
+                return Some(r);
+            }
+            if (fs::symlink_metadata(d.join("lock")).is_ok() || d.join(".parentlock").exists())
+                && let Some(r) = firefox_lock(d)
+            {
+                return Some(r);
+            }
+        }
+        if d == home.root || !d.starts_with(&home.root) {
+            break;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// Is the store at `path` (a LevelDB folder, an SQLite file, a profile
+/// folder or an app data folder) in use? Returns "PROGRAM: reason" when the
+/// owning browser or app runs or holds a lock on it. Lock files always count;
+/// the process list only when the home is the real one (`!home.explicit_root`).
+pub fn store_in_use(home: &Home, path: &Path) -> Option<String> {
+    store_in_use_with(home, path, &[])
+}
+
+/// [`store_in_use`] with extra process names for the owner (e.g. the desktop
+/// app's names from the flow's spec).
+pub fn store_in_use_with(home: &Home, path: &Path, extra_processes: &[String]) -> Option<String> {
+    let owner = owner_of(home, path);
+    if let Some(reason) = lock_evidence(home, path) {
+        return Some(format!("{} is using it: {reason}", owner.name()));
+    }
+    if home.explicit_root {
+        return None;
+    }
+    let list = ProcessList::snapshot();
+    process_evidence(&list, &owner, extra_processes)
+        .map(|reason| format!("{} is running: {reason}", owner.name()))
+}
+
+/// Process-list evidence for an owner, from a snapshot.
+pub fn process_evidence(list: &ProcessList, owner: &Owner, extra: &[String]) -> Option<String> {
+    let mut names: Vec<String> = extra.to_vec();
+    let mut hints: Vec<&str> = Vec::new();
+    match owner {
+        Owner::Browser(b) => {
+            names.extend(b.processes.iter().map(|s| s.to_string()));
+            hints.extend(b.exe_hints.iter().copied());
+        }
+        Owner::App(a) => names.extend(app_process_names(a)),
+        Owner::Unknown => {}
+    }
+    if names.is_empty() && hints.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    list.running(&names, &hints)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_pid_is_alive_and_zero_is_not() {
+        assert!(pid_alive(i64::from(std::process::id())));
+        assert!(!pid_alive(0));
+        assert!(!pid_alive(-5));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn singleton_lock_names_this_host() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = format!("{}-{}", this_hostname(), std::process::id());
+        std::os::unix::fs::symlink(&target, dir.path().join("SingletonLock")).unwrap();
+        assert!(chromium_singleton(dir.path()).is_some());
+        let other = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("otherhost-1", other.path().join("SingletonLock")).unwrap();
+        assert!(chromium_singleton(other.path()).is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn flock_held_elsewhere_is_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = dir.path().join("LOCK");
+        fs::write(&lock, b"").unwrap();
+        assert!(file_lock_held(&lock).is_none());
+        let f = fs::File::open(&lock).unwrap();
+        use std::os::fd::AsRawFd;
+        assert_eq!(
+            unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
+            0
+        );
+        assert!(file_lock_held(&lock).is_some());
+        drop(f);
+        assert!(file_lock_held(&lock).is_none());
+    }
+}
