@@ -1,11 +1,16 @@
-//! Flows: the data that describes a troubleshooting wizard.
+//! Flows: the data that describes a troubleshooting wizard, how it is loaded,
+//! validated, drawn and run.
 
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct FlowError(pub String);
+pub mod builtin;
+pub mod engine;
+pub mod facts;
+pub mod graph;
+pub mod load;
+pub mod model;
+pub mod registry;
+pub mod validate;
 
-impl FlowError {
-    pub fn hint(&self) -> Option<String> {
-        None
-    }
-}
+pub use engine::{Answer, Engine, FixResult, Need};
+pub use facts::Facts;
+pub use load::{FlowError, Problem, load_file, load_str};
+pub use model::*;

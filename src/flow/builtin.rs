@@ -1,0 +1,39 @@
+//! Flows embedded in the binary.
+
+use std::path::Path;
+
+use super::load::{FlowError, load_bytes, load_file};
+use super::model::Flow;
+
+/// (id, file name, text) of every built-in flow.
+pub const BUILTIN: &[(&str, &str, &str)] = &[
+    (
+        "notion-signout",
+        "flows/notion-signout.json",
+        include_str!("../../flows/notion-signout.json"),
+    ),
+];
+
+pub const DEFAULT_FLOW: &str = "notion-signout";
+
+/// A built-in flow id, or a path to a flow file.
+pub fn resolve(name: &str) -> Result<(Flow, String), FlowError> {
+    if let Some((_, file, text)) = BUILTIN.iter().find(|(id, _, _)| *id == name) {
+        return Ok((load_bytes(file, text.as_bytes())?, text.to_string()));
+    }
+    let path = Path::new(name);
+    if path.exists() || name.ends_with(".json") || name.contains('/') {
+        let flow = load_file(path)?;
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        return Ok((flow, text));
+    }
+    let known: Vec<&str> = BUILTIN.iter().map(|(id, _, _)| *id).collect();
+    Err(FlowError::one(
+        name,
+        "",
+        format!(
+            "no built-in flow or file by that name (built-in: {})",
+            known.join(", ")
+        ),
+    ))
+}

@@ -1,0 +1,171 @@
+//! Loading a flow file: size and nesting caps, then serde with the JSON path of
+//! any error, then validation. Every error names the file and where in it.
+
+use std::fmt;
+use std::path::Path;
+
+use super::model::Flow;
+use super::validate;
+
+/// Largest flow file accepted.
+pub const MAX_FLOW_BYTES: usize = 1024 * 1024;
+/// Deepest nesting of arrays and objects accepted.
+pub const MAX_DEPTH: usize = 64;
+
+/// One thing wrong with a flow, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// `line:column` or a JSON path like `steps[3].ask.options[0].next`.
+    pub location: String,
+    pub message: String,
+}
+
+/// A flow that cannot be used, with every problem found.
+#[derive(Debug, Clone)]
+pub struct FlowError {
+    pub file: String,
+    pub problems: Vec<Problem>,
+}
+
+impl FlowError {
+    pub fn one(file: &str, location: impl Into<String>, message: impl Into<String>) -> FlowError {
+        FlowError {
+            file: file.to_string(),
+            problems: vec![Problem {
+                location: location.into(),
+                message: message.into(),
+            }],
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        Some("`troubleshoot flows check FILE` lists every problem; flows/README.md documents the format".into())
+    }
+}
+
+impl fmt::Display for FlowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            if p.location.is_empty() {
+                write!(f, "{}: {}", self.file, p.message)?;
+            } else {
+                write!(f, "{}:{}: {}", self.file, p.location, p.message)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for FlowError {}
+
+/// Read, parse and validate a flow file.
+pub fn load_file(path: &Path) -> Result<Flow, FlowError> {
+    let name = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| FlowError::one(&name, "", format!("cannot read: {e}")))?;
+    if meta.len() > MAX_FLOW_BYTES as u64 {
+        return Err(too_big(&name, meta.len() as usize));
+    }
+    let bytes = std::fs::read(path).map_err(|e| FlowError::one(&name, "", format!("cannot read: {e}")))?;
+    load_bytes(&name, &bytes)
+}
+
+pub fn load_str(name: &str, text: &str) -> Result<Flow, FlowError> {
+    load_bytes(name, text.as_bytes())
+}
+
+fn too_big(name: &str, len: usize) -> FlowError {
+    FlowError::one(
+        name,
+        "",
+        format!("file is {len} bytes; flows are limited to {MAX_FLOW_BYTES} bytes (1 MiB)"),
+    )
+}
+
+/// Parse without validating (for tools that want the raw structure).
+pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<Flow, FlowError> {
+    if bytes.len() > MAX_FLOW_BYTES {
+        return Err(too_big(name, bytes.len()));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, col) = line_col(&bytes[..e.valid_up_to()]);
+        FlowError::one(name, format!("{line}:{col}"), "not UTF-8 text; a flow is a JSON file")
+    })?;
+    if let Some((offset, depth)) = too_deep(text) {
+        let (line, col) = line_col(&text.as_bytes()[..offset]);
+        return Err(FlowError::one(
+            name,
+            format!("{line}:{col}"),
+            format!("nested deeper than {MAX_DEPTH} levels ({depth} here); flows are shallow"),
+        ));
+    }
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize::<_, Flow>(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let location = if inner.line() > 0 {
+            format!("{}:{}", inner.line(), inner.column())
+        } else {
+            String::new()
+        };
+        // serde_json appends " at line L column C"; we already say where.
+        let msg = inner.to_string();
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        let msg = if path.is_empty() || path == "." {
+            msg
+        } else {
+            format!("at {path}: {msg}")
+        };
+        FlowError::one(name, location, msg)
+    })
+}
+
+/// Parse and validate.
+pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Flow, FlowError> {
+    let flow = parse_bytes(name, bytes)?;
+    let problems = validate::validate(&flow);
+    if problems.is_empty() {
+        Ok(flow)
+    } else {
+        Err(FlowError {
+            file: name.to_string(),
+            problems,
+        })
+    }
+}
+
+/// Find the first place nesting exceeds the cap, outside strings.
+fn too_deep(text: &str) -> Option<(usize, usize)> {
+    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+    for (i, b) in text.bytes().enumerate() {
+        if in_str {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some((i, depth));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn line_col(before: &[u8]) -> (usize, usize) {
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let col = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    (line, col)
+}

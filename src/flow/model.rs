@@ -1,0 +1,414 @@
+//! The flow format: serde types that are also the source of `flows/schema.json`.
+//! Unknown fields are errors everywhere, so a typo never silently does nothing.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A troubleshooting flow: a graph of steps, run from the first one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    /// Optional pointer to the schema, for editors.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// Stable id, used on the command line (`troubleshoot run ID`).
+    pub id: String,
+    /// One line describing the problem this flow solves.
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Steps; the first one is where a run starts.
+    pub steps: Vec<Step>,
+}
+
+/// One step. Externally tagged: `{"ask": {...}}`, `{"check": {...}}`, ...
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum Step {
+    Ask(Ask),
+    Check(Check),
+    Fix(Fix),
+    Guide(Guide),
+    End(End),
+}
+
+/// A question to the user. Its answer becomes the fact `answers.<id>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Ask {
+    /// Step id; also the question id in answers files.
+    pub id: String,
+    /// The question, may use `{fact.path}` placeholders.
+    pub prompt: String,
+    /// Extra help shown under the question.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    pub kind: AskKind,
+    /// Fixed options of a `select`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<Choice>,
+    /// Options generated from a list fact, one per item (e.g. per session).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options_from: Option<OptionsFrom>,
+    /// The answer `--yes` takes: an option id, a bool or a text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+    /// `confirm`: the step after "yes".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub yes: Option<String>,
+    /// `confirm`: the step after "no".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no: Option<String>,
+    /// `text`: the step after any answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AskKind {
+    Select,
+    Confirm,
+    Text,
+}
+
+/// A fixed option of a `select`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+    pub next: String,
+    /// Offer this option only when the condition holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Cond>,
+}
+
+/// Generate one option per item of a list fact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OptionsFrom {
+    /// A fact holding a list of objects, e.g. `scan.sessions`.
+    pub fact: String,
+    /// Field of each item used as the option id (the answer), e.g. `workspace_id`.
+    pub id: String,
+    /// Label template over the item's fields, e.g. `{workspace_name} ({browser}, {profile})`.
+    pub label: String,
+    /// Other fields of the item an answer may also match (e.g. `workspace_name`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub match_also: Vec<String>,
+    pub next: String,
+}
+
+/// Run a probe, store its facts under `as` (default: the step id), then branch.
+/// Without a probe, it only branches on facts gathered earlier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    pub id: String,
+    /// What is being checked, shown while it runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// A probe from the registry (`troubleshoot flows probes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<String>,
+    /// The probe's parameters (typed per probe).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<Value>,
+    /// Fact namespace for the probe's output; defaults to the step id.
+    #[serde(rename = "as", default, skip_serializing_if = "Option::is_none")]
+    pub save_as: Option<String>,
+    /// Branches in order; the first whose `when` holds is taken.
+    #[serde(default)]
+    pub branches: Vec<Branch>,
+    /// The step when no branch holds.
+    pub otherwise: String,
+    /// Shown when no branch holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Branch {
+    pub when: Cond,
+    pub next: String,
+    /// The conclusion to show, citing evidence with `{fact}` placeholders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Risk {
+    Info,
+    Low,
+    Medium,
+    High,
+}
+
+/// Propose one vetted action from the fix registry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Fix {
+    pub id: String,
+    pub title: String,
+    /// An action from the registry (`remove-workspace-entry`, ...).
+    pub action: String,
+    /// The action's parameters (typed per action); strings may name facts.
+    #[serde(default)]
+    pub params: BTreeMap<String, Value>,
+    pub risk: Risk,
+    /// What the fix changes, in plain words.
+    pub changes: String,
+    /// Condition that must hold after the fix, on freshly probed facts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<Cond>,
+    pub on_success: String,
+    pub on_failure: String,
+    /// Where to go when the fix is refused (owner running) or declined.
+    pub on_refused: String,
+}
+
+/// Manual steps, then a confirm ("Did that work?") whose answer is `answers.<id>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Guide {
+    pub id: String,
+    pub title: String,
+    /// Numbered instructions; may use `{fact}` placeholders.
+    pub steps: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The confirm question after the steps.
+    pub prompt: String,
+    /// The answer `--yes` takes (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<bool>,
+    pub yes: String,
+    pub no: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Resolved,
+    Unresolved,
+    Escalate,
+}
+
+impl Outcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Resolved => "resolved",
+            Outcome::Unresolved => "unresolved",
+            Outcome::Escalate => "escalate",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct End {
+    pub id: String,
+    pub outcome: Outcome,
+    pub message: String,
+}
+
+/// A condition over facts: `{"fact","op","value"}`, `{"all":[..]}`, `{"any":[..]}` or `{"not":..}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(try_from = "RawCond", into = "RawCond")]
+#[schemars(with = "RawCond")]
+pub enum Cond {
+    Test { fact: String, op: Op, value: Value },
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+    Not(Box<Cond>),
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// Equal (numbers compare by value).
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// The fact is one of the values in the list `value`.
+    In,
+    /// The fact (a list or string) contains `value`.
+    Contains,
+    /// The fact exists and is not null (`value` true) or does not (`value` false).
+    Exists,
+    /// The fact is a non-empty list, string or object, true, or non-zero (`value` true), or not.
+    Truthy,
+}
+
+impl Op {
+    pub const ALL: [Op; 10] = [
+        Op::Eq,
+        Op::Ne,
+        Op::Lt,
+        Op::Le,
+        Op::Gt,
+        Op::Ge,
+        Op::In,
+        Op::Contains,
+        Op::Exists,
+        Op::Truthy,
+    ];
+}
+
+/// The wire form of [`Cond`]: exactly one of the shapes.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCond {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<Op>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all: Option<Vec<RawCond>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub any: Option<Vec<RawCond>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not: Option<Box<RawCond>>,
+}
+
+impl TryFrom<RawCond> for Cond {
+    type Error = String;
+
+    fn try_from(raw: RawCond) -> Result<Cond, String> {
+        let shapes = [
+            raw.fact.is_some() || raw.op.is_some() || raw.value.is_some(),
+            raw.all.is_some(),
+            raw.any.is_some(),
+            raw.not.is_some(),
+        ];
+        if shapes.iter().filter(|s| **s).count() != 1 {
+            return Err(
+                "a condition is exactly one of {\"fact\",\"op\",\"value\"}, {\"all\"}, {\"any\"} or {\"not\"}"
+                    .into(),
+            );
+        }
+        let list = |v: Vec<RawCond>| v.into_iter().map(Cond::try_from).collect::<Result<_, _>>();
+        if let Some(all) = raw.all {
+            return Ok(Cond::All(list(all)?));
+        }
+        if let Some(any) = raw.any {
+            return Ok(Cond::Any(list(any)?));
+        }
+        if let Some(not) = raw.not {
+            return Ok(Cond::Not(Box::new(Cond::try_from(*not)?)));
+        }
+        let fact = raw.fact.ok_or("a condition needs \"fact\"")?;
+        let op = raw.op.ok_or("a condition needs \"op\"")?;
+        let value = match (op, raw.value) {
+            (_, Some(v)) => v,
+            (Op::Exists | Op::Truthy, None) => Value::Bool(true),
+            (_, None) => return Err(format!("condition on `{fact}` needs \"value\"")),
+        };
+        Ok(Cond::Test { fact, op, value })
+    }
+}
+
+impl From<Cond> for RawCond {
+    fn from(c: Cond) -> RawCond {
+        match c {
+            Cond::Test { fact, op, value } => RawCond {
+                fact: Some(fact),
+                op: Some(op),
+                value: Some(value),
+                ..RawCond::default()
+            },
+            Cond::All(v) => RawCond {
+                all: Some(v.into_iter().map(Into::into).collect()),
+                ..RawCond::default()
+            },
+            Cond::Any(v) => RawCond {
+                any: Some(v.into_iter().map(Into::into).collect()),
+                ..RawCond::default()
+            },
+            Cond::Not(c) => RawCond {
+                not: Some(Box::new((*c).into())),
+                ..RawCond::default()
+            },
+        }
+    }
+}
+
+impl Step {
+    pub fn id(&self) -> &str {
+        match self {
+            Step::Ask(s) => &s.id,
+            Step::Check(s) => &s.id,
+            Step::Fix(s) => &s.id,
+            Step::Guide(s) => &s.id,
+            Step::End(s) => &s.id,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Step::Ask(_) => "ask",
+            Step::Check(_) => "check",
+            Step::Fix(_) => "fix",
+            Step::Guide(_) => "guide",
+            Step::End(_) => "end",
+        }
+    }
+
+    /// Every step this one can go to, with a label for graphs and messages.
+    pub fn edges(&self) -> Vec<(String, &str)> {
+        match self {
+            Step::Ask(a) => {
+                let mut v: Vec<(String, &str)> =
+                    a.options.iter().map(|c| (c.id.clone(), c.next.as_str())).collect();
+                if let Some(f) = &a.options_from {
+                    v.push((format!("each {}", f.fact), f.next.as_str()));
+                }
+                if let Some(n) = &a.yes {
+                    v.push(("yes".into(), n));
+                }
+                if let Some(n) = &a.no {
+                    v.push(("no".into(), n));
+                }
+                if let Some(n) = &a.next {
+                    v.push(("".into(), n));
+                }
+                v
+            }
+            Step::Check(c) => {
+                let mut v: Vec<(String, &str)> = c
+                    .branches
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| (format!("branch {}", i + 1), b.next.as_str()))
+                    .collect();
+                v.push(("otherwise".into(), &c.otherwise));
+                v
+            }
+            Step::Fix(f) => vec![
+                ("success".into(), f.on_success.as_str()),
+                ("failure".into(), f.on_failure.as_str()),
+                ("refused".into(), f.on_refused.as_str()),
+            ],
+            Step::Guide(g) => vec![("yes".into(), g.yes.as_str()), ("no".into(), g.no.as_str())],
+            Step::End(_) => vec![],
+        }
+    }
+}
+
+impl Flow {
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id() == id)
+    }
+}
