@@ -9,7 +9,7 @@
 #
 # Layout written (Linux):
 #   chromium: OUT_HOME/.config/chromium/{Local State,Default/...}
-#   firefox:  OUT_HOME/.mozilla/firefox/{profiles.ini,fixture.default-esr/...}
+#   firefox:  OUT_HOME/.mozilla/firefox/{profiles.ini,fx7q2k9d.default-esr/...}
 # OUT_HOME may exist but must not already contain that browser's profile.
 #
 # What is planted on https://www.notion.so (origin served by tests/real/server.py):
@@ -29,7 +29,9 @@
 #
 # Exit status: 0 ok; 2 usage; 3 the browser logged storage corruption (keys are
 #   still printed; Chromium: its stderr or the Local Storage LevelDB's own LOG
-#   file, where LevelDB notes records it dropped, say "Corrupt..."); 4 the browser failed / the page never reported; 5 missing tool.
+#   file, where LevelDB notes records it dropped, say "Corrupt..."; also
+#   PRAGMA integrity_check after the run on Cookies / cookies.sqlite and
+#   Firefox's ls/data.sqlite); 4 the browser failed / the page never reported; 5 missing tool.
 # Env: CAPTURE_TIMEOUT (seconds per browser run, default 60), CHROMIUM (default
 #   chromium), FIREFOX (default firefox-esr), CAPTURE_LOG (file: browser stderr
 #   is appended there), CAPTURE_VERBOSE=1 (browser stderr to our stderr).
@@ -41,7 +43,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TIMEOUT=${CAPTURE_TIMEOUT:-60}
 CHROMIUM=${CHROMIUM:-chromium}
 FIREFOX=${FIREFOX:-firefox-esr}
-FF_PROFILE_NAME=fixture.default-esr
+FF_PROFILE_NAME=${FF_PROFILE_NAME:-fx7q2k9d.default-esr}
 
 usage() { sed -n '2,35p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 die() { echo "capture.sh: $*" >&2; exit "${2:-4}"; }
@@ -143,6 +145,23 @@ PY
 
 corrupt_check() { grep -iE 'corrupt' "$1" >&2 && return 0 || return 1; }
 
+# sqlite_check LOG DB...: append "Corrupt sqlite: ..." to LOG for any DB failing integrity_check.
+sqlite_check() {
+  python3 - "$@" <<'PY'
+import sqlite3, sys
+log = open(sys.argv[1], "a")
+for db in sys.argv[2:]:
+    try:
+        c = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+        r = [row[0] for row in c.execute("PRAGMA integrity_check")]
+        c.close()
+    except sqlite3.Error as e:
+        r = [str(e)]
+    if r != ["ok"]:
+        log.write("Corrupt sqlite: %s: %s\n" % (db, "; ".join(r)[:500]))
+PY
+}
+
 emit_read() {  # $1 = report json, $2 = browser log
   local rep=$1 log=$2
   if [ "$JSON" = 1 ]; then printf '%s\n' "$rep"
@@ -186,6 +205,7 @@ do_chromium_read() {
   # so in its own LOG file (rotated to LOG.old on every open, so LOG is this run).
   local ldb="$udd/Default/Local Storage/leveldb/LOG"
   [ -f "$ldb" ] && sed 's/^/leveldb LOG: /' "$ldb" >>"$WORK/browser.log"
+  [ -f "$udd/Default/Cookies" ] && sqlite_check "$WORK/browser.log" "$udd/Default/Cookies"
   local rep
   rep=$(last_report read) || { corrupt_check "$WORK/browser.log" && exit 3
     cat "$WORK/browser.log" >&2; die "chromium read failed (rc=$rc)"; }
@@ -277,6 +297,10 @@ do_firefox_read() {
   make_certs; start_server; ff_prepare "$p"
   local rc=0
   firefox_run "$p" "/?read=1" || rc=$?
+  # Firefox says nothing on stderr about a damaged store: check the sqlite files.
+  local dbs=("$p/cookies.sqlite") f
+  for f in "$p"/storage/default/https+++*notion*/ls/data.sqlite; do [ -f "$f" ] && dbs+=("$f"); done
+  [ -f "$p/cookies.sqlite" ] && sqlite_check "$WORK/browser.log" "${dbs[@]}"
   local rep
   rep=$(last_report read) || { corrupt_check "$WORK/browser.log" && exit 3
     cat "$WORK/browser.log" >&2; die "firefox read failed (rc=$rc)"; }
