@@ -44,5 +44,9 @@ quiet() { "$@" >"$log" 2>&1 || { cat "$log" >&2; echo "install-browsers: failed:
 if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -n1)" ]; then
   quiet "${SUDO[@]}" apt-get update -qq
 fi
-quiet "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install() { "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$log" 2>&1; }
+if ! install; then  # stale package index (404s)? refresh once and retry
+  quiet "${SUDO[@]}" apt-get update -qq
+  quiet "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
 echo "install-browsers: installed ${missing[*]}" >&2
