@@ -36,7 +36,13 @@
 #   chromium), FIREFOX (default firefox-esr), CAPTURE_LOG (file: browser stderr
 #   is appended there), CAPTURE_VERBOSE=1 (browser stderr to our stderr).
 # Needs: openssl, python3, chromium / firefox-esr + certutil (.ci/install-browsers.sh).
-# A random free port is used; server and browser are always killed on exit.
+# A random free port is used; server and browser are always killed on exit;
+# runs are independent (own temp dir, port, CA), so tests may run them in parallel.
+# How: Chromium gets --host-resolver-rules MAP www.notion.so/app.notion.com to the
+#   port + --ignore-certificate-errors (+ --password-store=basic, so cookies are
+#   v10/"peanuts"-encrypted, reproducibly). Firefox gets a throwaway CA trusted in
+#   the profile's own cert9.db (certutil) and user.js prefs network.dns.forceResolve
+#   =127.0.0.1 + network.socket.forcePort "443=PORT"; *-read rewrites those too.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
