@@ -10,6 +10,9 @@ pub mod model;
 pub mod registry;
 pub mod validate;
 
+#[cfg(test)]
+mod tests;
+
 pub use engine::{Answer, Engine, FixResult, Need};
 pub use facts::Facts;
 pub use load::{FlowError, Problem, load_file, load_str};

@@ -412,3 +412,9 @@ impl Flow {
         self.steps.iter().find(|s| s.id() == id)
     }
 }
+
+/// The JSON Schema of the flow format, as written to `flows/schema.json`.
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(Flow);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}

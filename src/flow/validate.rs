@@ -393,7 +393,13 @@ fn facts(lint: &mut Lint) {
     let namespaces = probe_namespaces(lint.flow);
     let mut problems = Vec::new();
     for (i, step) in lint.flow.steps.iter().enumerate() {
-        let Some(here) = &avail[i] else { continue };
+        let Some(before) = &avail[i] else { continue };
+        // A check's branches and explanations see the facts its own probe produced.
+        let mut here = before.clone();
+        if let Step::Check(_) = step {
+            here.extend(produces(step));
+        }
+        let here = &here;
         // A fix's verify runs on re-probed facts, which are those before the fix.
         let mut refs = references(step);
         if let Step::Fix(f) = step

@@ -1,0 +1,35 @@
+//! The state folder: run records, backups and the undo journal.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::{Error, Result};
+
+/// `--state-dir`, else `TROUBLESHOOT_STATE_DIR` (clap reads it), else the
+/// platform's state folder (`~/.local/state/troubleshoot` on Linux).
+pub fn resolve(flag: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = flag {
+        return Ok(p.to_path_buf());
+    }
+    dirs::state_dir()
+        .or_else(dirs::data_local_dir)
+        .map(|d| d.join("troubleshoot"))
+        .ok_or_else(|| Error::Usage("cannot find a state folder; pass --state-dir DIR".into()))
+}
+
+/// Now as RFC 3339 (UTC, seconds).
+pub fn now() -> String {
+    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
+}
+
+/// A run id that sorts by time: `20261125-124501-1a2b`.
+pub fn new_run_id() -> String {
+    let t = now();
+    let digits: String = t.chars().filter(|c| c.is_ascii_digit()).take(14).collect();
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let tag = (nanos ^ std::process::id()) & 0xffff;
+    format!("{}-{}-{tag:04x}", &digits[..8.min(digits.len())], &digits[8.min(digits.len())..])
+}
