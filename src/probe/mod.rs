@@ -2,11 +2,17 @@
 //! accounts and whether each program runs. Probes never write under the home.
 
 pub mod browsers;
+pub mod chromium;
+pub mod desktop;
+pub mod firefox;
 pub mod layout;
 pub mod model;
 pub mod running;
+pub mod scan;
+pub mod sessions;
 pub mod spec;
 
 pub use layout::{Home, Layout};
 pub use model::*;
+pub use scan::scan;
 pub use spec::AppSpec;

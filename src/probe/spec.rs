@@ -112,3 +112,75 @@ pub struct LinkedAccount {
     /// Cookie names that mean signed in (any of them).
     pub cookie_names: Vec<String>,
 }
+
+impl AppSpec {
+    /// The Notion parameters of the `notion-signout` flow: both origins and
+    /// cookie domains, the article's `notion:workspace:` keys, the current
+    /// build's `LRU:KeyValueStore2:*` keys, the user-id cookies, the desktop
+    /// app and the Google / Microsoft / Apple sign-in cookies. Flows carry
+    /// their own copy; this one serves tests, the demo and benchmarks.
+    pub fn notion() -> AppSpec {
+        AppSpec {
+            app: "Notion".into(),
+            origins: vec![
+                "https://www.notion.so".into(),
+                "https://app.notion.com".into(),
+            ],
+            cookie_domains: vec!["notion.so".into(), "notion.com".into()],
+            workspace_keys: vec![WorkspaceKey {
+                prefix: "notion:workspace:".into(),
+                name_field: default_name_field(),
+                user_field: default_user_field(),
+            }],
+            current_build: Some(CurrentBuild {
+                user_key: "LRU:KeyValueStore2:current-user-id".into(),
+                space_key: "LRU:KeyValueStore2:lastVisitedRouteSpaceId".into(),
+                value_field: default_value_field(),
+            }),
+            user_cookies: vec![
+                UserCookie {
+                    name: "notion_users".into(),
+                    format: UserCookieFormat::UrlencodedJsonList,
+                },
+                UserCookie {
+                    name: "notion_user_id".into(),
+                    format: UserCookieFormat::Plain,
+                },
+            ],
+            desktop: Some(DesktopSpec {
+                folder: "Notion".into(),
+                partition: "Partitions/notion".into(),
+                processes: vec!["Notion".into(), "Notion.exe".into(), "Notion Helper".into()],
+            }),
+            linked_accounts: vec![
+                LinkedAccount {
+                    provider: "google".into(),
+                    cookie_domains: vec!["google.com".into(), "accounts.google.com".into()],
+                    cookie_names: vec![
+                        "SID".into(),
+                        "__Secure-1PSID".into(),
+                        "__Secure-3PSID".into(),
+                        "LSID".into(),
+                    ],
+                },
+                LinkedAccount {
+                    provider: "microsoft".into(),
+                    cookie_domains: vec![
+                        "login.microsoftonline.com".into(),
+                        "login.live.com".into(),
+                    ],
+                    cookie_names: vec![
+                        "ESTSAUTH".into(),
+                        "ESTSAUTHPERSISTENT".into(),
+                        "MSPAuth".into(),
+                    ],
+                },
+                LinkedAccount {
+                    provider: "apple".into(),
+                    cookie_domains: vec!["apple.com".into(), "idmsa.apple.com".into()],
+                    cookie_names: vec!["myacinfo".into(), "DES".into()],
+                },
+            ],
+        }
+    }
+}

@@ -1,1 +1,670 @@
 //! Sample homes in real formats, for tests, the demo and benchmarks.
+//!
+//! Every store is written in the format the real program writes: Chromium
+//! `Local State`, `Preferences`, `Cookies` (schema 24, values encrypted as
+//! `v10` blobs) and Local Storage LevelDB (`VERSION`, `META:<origin>`,
+//! `_<origin>\x00<b><key>`); Firefox `profiles.ini`, `installs.ini`,
+//! `cookies.sqlite` (optionally with rows only in the WAL) and LSNG
+//! `data.sqlite` (snappy for long values); the Notion desktop app's
+//! `Partitions/notion` stores.
+//!
+//! ```no_run
+//! use troubleshoot::probe::Layout;
+//! use troubleshoot::sample::SampleHome;
+//! let home = SampleHome::new("/tmp/h", Layout::Linux);
+//! home.chromium_profile("chrome", "Default", "Person 1")
+//!     .workspace("https://www.notion.so", "ws-1", "Acme Corp", "user-1")
+//!     .sync(true)
+//!     .write()
+//!     .unwrap();
+//! ```
+
+pub mod stores;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::probe::browsers::{Browser, Family};
+use crate::probe::running::this_hostname;
+use crate::probe::{Home, Layout};
+use crate::readers::sqlite::firefox_origin_dir;
+pub use stores::SampleCookie;
+use stores::{other, write_chromium_cookies, write_chromium_ls, write_lsng, write_moz_cookies};
+
+/// The origins Notion serves from.
+pub const NOTION_WWW: &str = "https://www.notion.so";
+pub const NOTION_APP: &str = "https://app.notion.com";
+
+/// A home folder being filled with sample data.
+#[derive(Debug, Clone)]
+pub struct SampleHome {
+    pub root: PathBuf,
+    pub layout: Layout,
+}
+
+impl SampleHome {
+    pub fn new(root: impl Into<PathBuf>, layout: Layout) -> SampleHome {
+        SampleHome {
+            root: root.into(),
+            layout,
+        }
+    }
+
+    /// The home as a probe sees it with `--root` (lock files only).
+    pub fn home(&self) -> Home {
+        Home::new(self.root.clone(), self.layout, true)
+    }
+
+    /// A Chromium-family profile: `browser_id` is "chrome", "chromium",
+    /// "edge", "brave" or "vivaldi"; `dir` the profile folder ("Default",
+    /// "Profile 1"); `display_name` its name in `Local State`.
+    pub fn chromium_profile(
+        &self,
+        browser_id: &str,
+        dir: &str,
+        display_name: &str,
+    ) -> ChromiumProfile {
+        ChromiumProfile {
+            home: self.home(),
+            browser_id: browser_id.to_string(),
+            dir: dir.to_string(),
+            display_name: display_name.to_string(),
+            ls: Vec::new(),
+            cookies: Vec::new(),
+            sync: false,
+            singleton_lock: None,
+            network_cookies: self.layout == Layout::Windows,
+            compact: false,
+        }
+    }
+
+    /// A Firefox profile folder `dir` ("abcd1234.default-release") named
+    /// `display_name` in `profiles.ini`.
+    pub fn firefox_profile(&self, dir: &str, display_name: &str) -> FirefoxProfile {
+        FirefoxProfile {
+            home: self.home(),
+            dir: dir.to_string(),
+            display_name: display_name.to_string(),
+            ls: Vec::new(),
+            cookies: Vec::new(),
+            sync: false,
+            cookies_in_wal: false,
+            lock_pid: None,
+            xdg: false,
+            in_profiles_ini: true,
+        }
+    }
+
+    /// The Notion desktop app (Electron) with its data folder `folder`
+    /// ("Notion") and session partition "Partitions/notion".
+    pub fn desktop_app(&self, folder: &str) -> DesktopApp {
+        DesktopApp {
+            home: self.home(),
+            folder: folder.to_string(),
+            partition: "Partitions/notion".to_string(),
+            ls: Vec::new(),
+            cookies: Vec::new(),
+            singleton_lock: None,
+        }
+    }
+}
+
+fn workspace_value(id: &str, name: &str, user_id: &str) -> String {
+    let mut v = json!({ "id": id, "name": name });
+    if !user_id.is_empty() {
+        v["user_id"] = json!(user_id);
+    }
+    v.to_string()
+}
+
+/// Google sign-in cookies (a linked Google account).
+fn google_cookies() -> Vec<SampleCookie> {
+    ["SID", "__Secure-3PSID", "HSID"]
+        .iter()
+        .map(|n| SampleCookie {
+            host: ".google.com".into(),
+            name: (*n).into(),
+            value: format!("google-secret-{n}"),
+            encrypted: true,
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+fn symlink(target: &str, link: &Path) -> io::Result<()> {
+    let _ = std::fs::remove_file(link);
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(not(unix))]
+fn symlink(target: &str, link: &Path) -> io::Result<()> {
+    std::fs::write(link, target)
+}
+
+fn read_json(path: &Path) -> Value {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_else(|| json!({}))
+}
+
+fn write_json(path: &Path, v: &Value) -> io::Result<()> {
+    if let Some(d) = path.parent() {
+        std::fs::create_dir_all(d)?;
+    }
+    let s = serde_json::to_string(v).map_err(|e| other("json", e))?;
+    std::fs::write(path, s)
+}
+
+/// Builder of one Chromium-family profile. Nothing is written before
+/// [`ChromiumProfile::write`].
+#[derive(Debug, Clone)]
+pub struct ChromiumProfile {
+    home: Home,
+    browser_id: String,
+    dir: String,
+    display_name: String,
+    ls: Vec<(String, String, String)>,
+    cookies: Vec<SampleCookie>,
+    sync: bool,
+    singleton_lock: Option<u32>,
+    network_cookies: bool,
+    compact: bool,
+}
+
+impl ChromiumProfile {
+    /// A workspace entry in the article's convention: key
+    /// `notion:workspace:<id>`, JSON value `{id, name, user_id}` (no
+    /// `user_id` when empty).
+    pub fn workspace(mut self, origin: &str, id: &str, name: &str, user_id: &str) -> Self {
+        self.ls.push((
+            origin.into(),
+            format!("notion:workspace:{id}"),
+            workspace_value(id, name, user_id),
+        ));
+        self
+    }
+
+    /// Any Local Storage key (Latin-1 or UTF-16 chosen as Chromium does).
+    pub fn ls_key(mut self, origin: &str, key: &str, value: &str) -> Self {
+        self.ls.push((origin.into(), key.into(), value.into()));
+        self
+    }
+
+    /// A cookie stored as Chromium does with an encryption key: empty
+    /// `value`, `v10`-prefixed `encrypted_value`.
+    pub fn cookie(mut self, host: &str, name: &str, value: &str) -> Self {
+        self.cookies.push(SampleCookie {
+            host: host.into(),
+            name: name.into(),
+            value: value.into(),
+            encrypted: true,
+        });
+        self
+    }
+
+    /// A cookie stored unencrypted in `value` (no encryption key available).
+    pub fn plain_cookie(mut self, host: &str, name: &str, value: &str) -> Self {
+        self.cookies.push(SampleCookie {
+            host: host.into(),
+            name: name.into(),
+            value: value.into(),
+            encrypted: false,
+        });
+        self
+    }
+
+    /// Google sign-in cookies in this profile.
+    pub fn google_account(mut self) -> Self {
+        self.cookies.extend(google_cookies());
+        self
+    }
+
+    /// Browser sync on (signed in, sync set up and consented).
+    pub fn sync(mut self, on: bool) -> Self {
+        self.sync = on;
+        self
+    }
+
+    /// A `SingletonLock` in the user data folder naming this host and `pid`.
+    pub fn singleton_lock(mut self, pid: u32) -> Self {
+        self.singleton_lock = Some(pid);
+        self
+    }
+
+    /// Cookies at `Network/Cookies` (default on Windows) or `Cookies`.
+    pub fn network_cookies(mut self, on: bool) -> Self {
+        self.network_cookies = on;
+        self
+    }
+
+    /// Compact Local Storage into a table file (default: data stays in the log).
+    pub fn compact(mut self, on: bool) -> Self {
+        self.compact = on;
+        self
+    }
+
+    /// The browser's user data folder in this home.
+    pub fn user_data_dir(&self) -> io::Result<PathBuf> {
+        let b = Browser::by_id(&self.browser_id)
+            .filter(|b| b.family == Family::Chromium)
+            .ok_or_else(|| {
+                io::Error::other(format!("unknown Chromium browser {}", self.browser_id))
+            })?;
+        b.roots(&self.home)
+            .into_iter()
+            .next()
+            .ok_or_else(|| io::Error::other("no folder for this layout"))
+    }
+
+    /// Write everything; returns the profile folder.
+    pub fn write(self) -> io::Result<PathBuf> {
+        let udd = self.user_data_dir()?;
+        let profile = udd.join(&self.dir);
+        std::fs::create_dir_all(&profile)?;
+
+        let ls_path = udd.join("Local State");
+        let mut state = read_json(&ls_path);
+        state["profile"]["info_cache"][&self.dir] = json!({
+            "name": self.display_name,
+            "is_using_default_name": false,
+            "active_time": 1_700_000_000.0,
+            "user_name": if self.sync { "person@example.com" } else { "" },
+        });
+        state["profile"]["last_used"] = json!(self.dir);
+        write_json(&ls_path, &state)?;
+
+        let mut prefs = json!({
+            "profile": { "name": self.display_name, "exit_type": "Normal" },
+            "sync": { "has_setup_completed": self.sync },
+            "google": { "services": { "consented_to_sync": self.sync } },
+        });
+        prefs["account_info"] = if self.sync {
+            json!([{ "account_id": "108000000000000000001", "email": "person@example.com", "gaia": "108000000000000000001", "full_name": "Sample Person" }])
+        } else {
+            json!([])
+        };
+        write_json(&profile.join("Preferences"), &prefs)?;
+
+        if !self.ls.is_empty() {
+            write_chromium_ls(
+                &profile.join("Local Storage/leveldb"),
+                &self.ls,
+                self.compact,
+            )?;
+        }
+        let cookies_path = if self.network_cookies {
+            profile.join("Network/Cookies")
+        } else {
+            profile.join("Cookies")
+        };
+        write_chromium_cookies(&cookies_path, &self.cookies)?;
+        if let Some(pid) = self.singleton_lock {
+            symlink(
+                &format!("{}-{pid}", this_hostname()),
+                &udd.join("SingletonLock"),
+            )?;
+        }
+        Ok(profile)
+    }
+}
+
+/// Builder of one Firefox profile.
+#[derive(Debug, Clone)]
+pub struct FirefoxProfile {
+    home: Home,
+    dir: String,
+    display_name: String,
+    ls: Vec<(String, String, String)>,
+    cookies: Vec<SampleCookie>,
+    sync: bool,
+    cookies_in_wal: bool,
+    lock_pid: Option<u32>,
+    xdg: bool,
+    in_profiles_ini: bool,
+}
+
+impl FirefoxProfile {
+    pub fn workspace(mut self, origin: &str, id: &str, name: &str, user_id: &str) -> Self {
+        self.ls.push((
+            origin.into(),
+            format!("notion:workspace:{id}"),
+            workspace_value(id, name, user_id),
+        ));
+        self
+    }
+
+    pub fn ls_key(mut self, origin: &str, key: &str, value: &str) -> Self {
+        self.ls.push((origin.into(), key.into(), value.into()));
+        self
+    }
+
+    /// A cookie (Firefox stores values in clear).
+    pub fn cookie(mut self, host: &str, name: &str, value: &str) -> Self {
+        self.cookies.push(SampleCookie {
+            host: host.into(),
+            name: name.into(),
+            value: value.into(),
+            encrypted: false,
+        });
+        self
+    }
+
+    pub fn google_account(mut self) -> Self {
+        self.cookies
+            .extend(google_cookies().into_iter().map(|mut c| {
+                c.encrypted = false;
+                c
+            }));
+        self
+    }
+
+    /// Firefox Sync on: `services.sync.username` in `prefs.js` and `signedInUser.json`.
+    pub fn sync(mut self, on: bool) -> Self {
+        self.sync = on;
+        self
+    }
+
+    /// Leave the cookies only in `cookies.sqlite-wal`.
+    pub fn cookies_in_wal(mut self, on: bool) -> Self {
+        self.cookies_in_wal = on;
+        self
+    }
+
+    /// `lock` (symlink to `127.0.0.1:+PID`) and `.parentlock`, as Firefox leaves them.
+    pub fn lock(mut self, pid: u32) -> Self {
+        self.lock_pid = Some(pid);
+        self
+    }
+
+    /// On Linux, use `~/.config/mozilla/firefox` instead of `~/.mozilla/firefox`.
+    pub fn xdg(mut self, on: bool) -> Self {
+        self.xdg = on;
+        self
+    }
+
+    /// List the profile only in `installs.ini`, not in `profiles.ini`.
+    pub fn only_in_installs_ini(mut self) -> Self {
+        self.in_profiles_ini = false;
+        self
+    }
+
+    /// The folder holding `profiles.ini`.
+    pub fn firefox_root(&self) -> PathBuf {
+        let roots = Browser::by_id("firefox")
+            .map(|b| b.roots(&self.home))
+            .unwrap_or_default();
+        let idx = usize::from(self.xdg && self.home.layout == Layout::Linux);
+        roots
+            .get(idx)
+            .cloned()
+            .unwrap_or_else(|| self.home.root.join(".mozilla/firefox"))
+    }
+
+    /// Write everything; returns the profile folder.
+    pub fn write(self) -> io::Result<PathBuf> {
+        let root = self.firefox_root();
+        let rel = if self.home.layout == Layout::Linux {
+            self.dir.clone()
+        } else {
+            format!("Profiles/{}", self.dir)
+        };
+        let profile = root.join(&rel);
+        std::fs::create_dir_all(&profile)?;
+
+        let ini = root.join("profiles.ini");
+        let mut text = std::fs::read_to_string(&ini).unwrap_or_default();
+        if text.is_empty() {
+            text.push_str("[General]\nStartWithLastProfile=1\nVersion=2\n");
+        }
+        if self.in_profiles_ini {
+            let n = text.matches("[Profile").count();
+            let default = if n == 0 { "Default=1\n" } else { "" };
+            text.push_str(&format!(
+                "\n[Profile{n}]\nName={}\nIsRelative=1\nPath={rel}\n{default}",
+                self.display_name
+            ));
+        }
+        std::fs::write(&ini, text)?;
+        let installs = root.join("installs.ini");
+        if !installs.exists() || !self.in_profiles_ini {
+            let mut t = std::fs::read_to_string(&installs).unwrap_or_default();
+            let n = t.matches("\n[").count() + usize::from(t.starts_with('['));
+            t.push_str(&format!(
+                "[{:016X}]\nDefault={rel}\nLocked=1\n\n",
+                0x3080_46B0_AF4A_39CBu64 + n as u64
+            ));
+            std::fs::write(&installs, t)?;
+        }
+
+        let mut prefs = String::from(
+            "// Mozilla User Preferences\n\nuser_pref(\"browser.startup.homepage_override.mstone\", \"128.0\");\n",
+        );
+        if self.sync {
+            prefs.push_str("user_pref(\"services.sync.username\", \"person@example.com\");\n");
+            write_json(
+                &profile.join("signedInUser.json"),
+                &json!({"version": 1, "accountData": {"email": "person@example.com", "uid": "0123456789abcdef0123456789abcdef", "verified": true}}),
+            )?;
+        }
+        std::fs::write(profile.join("prefs.js"), prefs)?;
+
+        let mut origins: Vec<&str> = self.ls.iter().map(|(o, _, _)| o.as_str()).collect();
+        origins.sort();
+        origins.dedup();
+        for origin in origins {
+            let entries: Vec<(String, String)> = self
+                .ls
+                .iter()
+                .filter(|(o, _, _)| o == origin)
+                .map(|(_, k, v)| (k.clone(), v.clone()))
+                .collect();
+            let db = profile
+                .join("storage/default")
+                .join(firefox_origin_dir(origin))
+                .join("ls/data.sqlite");
+            write_lsng(&db, origin, &entries)?;
+        }
+        write_moz_cookies(
+            &profile.join("cookies.sqlite"),
+            &self.cookies,
+            self.cookies_in_wal,
+        )?;
+        if let Some(pid) = self.lock_pid {
+            symlink(&format!("127.0.0.1:+{pid}"), &profile.join("lock"))?;
+            std::fs::write(profile.join(".parentlock"), b"")?;
+        }
+        Ok(profile)
+    }
+}
+
+/// Builder of the Notion desktop app's data folder.
+#[derive(Debug, Clone)]
+pub struct DesktopApp {
+    home: Home,
+    folder: String,
+    partition: String,
+    ls: Vec<(String, String, String)>,
+    cookies: Vec<SampleCookie>,
+    singleton_lock: Option<u32>,
+}
+
+impl DesktopApp {
+    pub fn partition(mut self, partition: &str) -> Self {
+        self.partition = partition.into();
+        self
+    }
+
+    pub fn workspace(mut self, origin: &str, id: &str, name: &str, user_id: &str) -> Self {
+        self.ls.push((
+            origin.into(),
+            format!("notion:workspace:{id}"),
+            workspace_value(id, name, user_id),
+        ));
+        self
+    }
+
+    pub fn ls_key(mut self, origin: &str, key: &str, value: &str) -> Self {
+        self.ls.push((origin.into(), key.into(), value.into()));
+        self
+    }
+
+    pub fn cookie(mut self, host: &str, name: &str, value: &str) -> Self {
+        self.cookies.push(SampleCookie {
+            host: host.into(),
+            name: name.into(),
+            value: value.into(),
+            encrypted: true,
+        });
+        self
+    }
+
+    pub fn plain_cookie(mut self, host: &str, name: &str, value: &str) -> Self {
+        self.cookies.push(SampleCookie {
+            host: host.into(),
+            name: name.into(),
+            value: value.into(),
+            encrypted: false,
+        });
+        self
+    }
+
+    /// Signed in through Google: Google sign-in cookies in the app's store.
+    pub fn google_account(mut self) -> Self {
+        self.cookies.extend(google_cookies());
+        self
+    }
+
+    pub fn singleton_lock(mut self, pid: u32) -> Self {
+        self.singleton_lock = Some(pid);
+        self
+    }
+
+    /// The app's data folder.
+    pub fn data_dir(&self) -> PathBuf {
+        self.home.roaming_app_data().join(&self.folder)
+    }
+
+    /// Write everything; returns the data folder.
+    pub fn write(self) -> io::Result<PathBuf> {
+        let data = self.data_dir();
+        let part = if self.partition.is_empty() {
+            data.clone()
+        } else {
+            data.join(&self.partition)
+        };
+        std::fs::create_dir_all(&part)?;
+        write_json(
+            &data.join("Preferences"),
+            &json!({"spellcheck": {"dictionaries": ["en-US"]}}),
+        )?;
+        write_json(
+            &data.join("state.json"),
+            &json!({"appState": {"isFirstLaunch": false}}),
+        )?;
+        if !self.ls.is_empty() {
+            write_chromium_ls(&part.join("Local Storage/leveldb"), &self.ls, false)?;
+        }
+        write_chromium_cookies(&part.join("Cookies"), &self.cookies)?;
+        if let Some(pid) = self.singleton_lock {
+            symlink(
+                &format!("{}-{pid}", this_hostname()),
+                &data.join("SingletonLock"),
+            )?;
+        }
+        Ok(data)
+    }
+}
+
+/// The demo's home in the running OS's layout: see [`demo_home_in`].
+pub fn demo_home(root: &Path) -> io::Result<Home> {
+    demo_home_in(root, Layout::current())
+}
+
+/// The demo's home: Chrome "Person 1" signed in to one workspace "Acme Corp"
+/// with sync on, and the Notion desktop app signed in through Google to the
+/// same workspace.
+pub fn demo_home_in(root: &Path, layout: Layout) -> io::Result<Home> {
+    let h = SampleHome::new(root, layout);
+    h.chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION_WWW, "9f3c2a10-acme", "Acme Corp", "u-5e21-alex")
+        .cookie(".notion.so", "token_v2", "demo-secret-token")
+        .plain_cookie(".notion.so", "notion_user_id", "u-5e21-alex")
+        .cookie("www.notion.so", "notion_browser_id", "demo-browser-id")
+        .sync(true)
+        .write()?;
+    h.desktop_app("Notion")
+        .workspace(NOTION_WWW, "9f3c2a10-acme", "Acme Corp", "u-5e21-alex")
+        .cookie(".notion.so", "token_v2", "demo-desktop-secret")
+        .plain_cookie(".notion.so", "notion_user_id", "u-5e21-alex")
+        .google_account()
+        .write()?;
+    Ok(h.home())
+}
+
+/// A large home for benchmarks (Linux layout, Chrome): `profiles` profiles,
+/// each with `cookies_per_profile` cookies (mostly other sites, a few Notion)
+/// and `ls_keys_per_profile` Local Storage keys spread over other origins,
+/// plus one Notion workspace per profile. Bulk writes, one transaction per
+/// store.
+pub fn bench_home(
+    root: &Path,
+    profiles: usize,
+    cookies_per_profile: usize,
+    ls_keys_per_profile: usize,
+) -> io::Result<Home> {
+    let h = SampleHome::new(root, Layout::Linux);
+    let udd = h.home().local_app_data().join("google-chrome");
+    let mut state = json!({"profile": {"info_cache": {}}});
+    for p in 0..profiles {
+        let dir = if p == 0 {
+            "Default".to_string()
+        } else {
+            format!("Profile {p}")
+        };
+        let profile = udd.join(&dir);
+        std::fs::create_dir_all(&profile)?;
+        state["profile"]["info_cache"][&dir] = json!({"name": format!("Person {}", p + 1)});
+        write_json(
+            &profile.join("Preferences"),
+            &json!({"account_info": [], "sync": {"has_setup_completed": false}}),
+        )?;
+        let mut cookies = Vec::with_capacity(cookies_per_profile);
+        for c in 0..cookies_per_profile {
+            let host = if c % 100 == 0 {
+                ".notion.so".to_string()
+            } else {
+                format!(".site{}.example", c % 997)
+            };
+            cookies.push(SampleCookie {
+                host,
+                name: format!("c{c}"),
+                value: format!("v{c}"),
+                encrypted: true,
+            });
+        }
+        write_chromium_cookies(&profile.join("Cookies"), &cookies)?;
+        let mut ls = Vec::with_capacity(ls_keys_per_profile + 1);
+        for k in 0..ls_keys_per_profile {
+            ls.push((
+                format!("https://site{}.example", k % 211),
+                format!("key-{k}"),
+                format!("value-{k}-{}", "x".repeat(k % 64)),
+            ));
+        }
+        ls.push((
+            NOTION_WWW.to_string(),
+            format!("notion:workspace:ws-{p}"),
+            workspace_value(
+                &format!("ws-{p}"),
+                &format!("Workspace {p}"),
+                &format!("user-{p}"),
+            ),
+        ));
+        write_chromium_ls(&profile.join("Local Storage/leveldb"), &ls, true)?;
+    }
+    write_json(&udd.join("Local State"), &state)?;
+    Ok(h.home())
+}

@@ -1,0 +1,198 @@
+//! Chromium Local Storage (LevelDB, `<profile>/Local Storage/leveldb`).
+//!
+//! Layout: `VERSION`, `META:<origin>`, `METAACCESS:<origin>`, and one key per
+//! entry, `_<origin>\x00<b><key>`, where `b` is 0x00 (UTF-16LE follows) or
+//! 0x01 (Latin-1 follows). Values carry the same one-byte prefix.
+//!
+//! Reading copies the folder (minus `LOCK`) and opens the copy: LevelDB may
+//! write on open (log recovery, compaction), and the real store must not
+//! change. Data still in the `.log` file is recovered into the copy's memtable
+//! and seen like compacted data.
+
+use std::path::Path;
+
+use rusty_leveldb::{DB, LdbIterator, Options, WriteBatch};
+
+use super::{StoreError, copy_into_temp};
+
+/// One Local Storage entry of one origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LsEntry {
+    pub origin: String,
+    pub key: String,
+    pub value: String,
+    /// The exact LevelDB key (what a fix deletes).
+    pub raw_key: Vec<u8>,
+}
+
+/// The LevelDB key prefix of every entry of `origin`: `_<origin>\x00`.
+pub fn origin_prefix(origin: &str) -> Vec<u8> {
+    let mut p = Vec::with_capacity(origin.len() + 2);
+    p.push(b'_');
+    p.extend_from_slice(origin.as_bytes());
+    p.push(0);
+    p
+}
+
+/// Encode a string the way Chromium does: 0x01 + Latin-1 when every
+/// character is below 256, else 0x00 + UTF-16LE.
+pub fn encode_string(s: &str) -> Vec<u8> {
+    if s.chars().all(|c| (c as u32) < 256) {
+        let mut out = Vec::with_capacity(s.len() + 1);
+        out.push(1);
+        out.extend(s.chars().map(|c| c as u32 as u8));
+        out
+    } else {
+        let mut out = Vec::with_capacity(s.len() * 2 + 1);
+        out.push(0);
+        for u in s.encode_utf16() {
+            out.extend_from_slice(&u.to_le_bytes());
+        }
+        out
+    }
+}
+
+/// Decode a prefixed Local Storage string (see [`encode_string`]). Unknown
+/// prefixes decode as lossy UTF-8 of the whole buffer.
+pub fn decode_string(b: &[u8]) -> String {
+    match b.split_first() {
+        Some((0, rest)) => {
+            let units: Vec<u16> = rest
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        }
+        Some((1, rest)) => rest.iter().map(|&c| c as char).collect(),
+        _ => String::from_utf8_lossy(b).into_owned(),
+    }
+}
+
+/// The full LevelDB key of `key` under `origin`.
+pub fn entry_key(origin: &str, key: &str) -> Vec<u8> {
+    let mut k = origin_prefix(origin);
+    k.extend_from_slice(&encode_string(key));
+    k
+}
+
+fn ldb_err(path: &Path, e: rusty_leveldb::Status) -> StoreError {
+    let what = match e.code {
+        rusty_leveldb::StatusCode::Corruption => "corrupt LevelDB",
+        rusty_leveldb::StatusCode::LockError => "LevelDB is locked",
+        rusty_leveldb::StatusCode::NotFound => "LevelDB file missing",
+        rusty_leveldb::StatusCode::InvalidArgument => "not a LevelDB",
+        _ => "cannot open LevelDB",
+    };
+    StoreError::new(path, format!("{what}: {}", e.err))
+}
+
+fn read_options() -> Options {
+    Options {
+        create_if_missing: false,
+        paranoid_checks: false,
+        ..Options::default()
+    }
+}
+
+/// Read every entry of `origins` from the Local Storage LevelDB at `dir`,
+/// without writing to it. Seeks to each origin's prefix; never scans the
+/// whole store.
+pub fn read_local_storage(dir: &Path, origins: &[String]) -> Result<Vec<LsEntry>, StoreError> {
+    let listing = std::fs::read_dir(dir)
+        .map_err(|e| StoreError::new(dir, format!("cannot list the LevelDB folder: {e}")))?;
+    let mut names = Vec::new();
+    for ent in listing.flatten() {
+        let name = ent.file_name().to_string_lossy().into_owned();
+        let is_file = ent.file_type().map(|t| t.is_file()).unwrap_or(false);
+        if is_file && name != "LOCK" {
+            names.push(name);
+        }
+    }
+    if !names.iter().any(|n| n == "CURRENT") {
+        return Err(StoreError::new(dir, "not a LevelDB: no CURRENT file"));
+    }
+    let tmp = copy_into_temp(dir, &names, dir)?;
+    // Name files relative to the store, not the private copy, in messages.
+    let tmp_prefix = format!("{}/", tmp.path().display());
+    let err = |e: rusty_leveldb::Status| {
+        let mut se = ldb_err(dir, e);
+        se.reason = se.reason.replace(&tmp_prefix, "");
+        se
+    };
+    let mut db = DB::open(tmp.path(), read_options()).map_err(err)?;
+    let mut out = Vec::new();
+    {
+        let mut it = db.new_iter().map_err(err)?;
+        for origin in origins {
+            let prefix = origin_prefix(origin);
+            it.seek(&prefix);
+            while it.valid() {
+                let Some((k, v)) = it.current() else { break };
+                if !k.starts_with(&prefix) {
+                    break;
+                }
+                out.push(LsEntry {
+                    origin: origin.clone(),
+                    key: decode_string(&k[prefix.len()..]),
+                    value: decode_string(&v),
+                    raw_key: k.to_vec(),
+                });
+                if !it.advance() {
+                    break;
+                }
+            }
+        }
+    }
+    drop(db);
+    drop(tmp);
+    Ok(out)
+}
+
+/// Delete `raw_keys` from the LevelDB at `dir`, IN PLACE (only when its owner
+/// is closed: check `probe::running::store_in_use` first). Reopens the store
+/// afterwards and verifies that none of the keys is left. Returns how many of
+/// the keys existed.
+pub fn delete_keys(dir: &Path, raw_keys: &[Vec<u8>]) -> Result<usize, StoreError> {
+    if !dir.join("CURRENT").is_file() {
+        return Err(StoreError::new(dir, "not a LevelDB: no CURRENT file"));
+    }
+    let existed = {
+        let mut db = DB::open(dir, read_options()).map_err(|e| ldb_err(dir, e))?;
+        let mut existed = 0;
+        let mut batch = WriteBatch::default();
+        for k in raw_keys {
+            if db.get(k).is_some() {
+                existed += 1;
+            }
+            batch.delete(k);
+        }
+        db.write(batch, true).map_err(|e| ldb_err(dir, e))?;
+        db.flush().map_err(|e| ldb_err(dir, e))?;
+        db.close().map_err(|e| ldb_err(dir, e))?;
+        existed
+    };
+    let mut db = DB::open(dir, read_options()).map_err(|e| ldb_err(dir, e))?;
+    let left = raw_keys.iter().filter(|k| db.get(k).is_some()).count();
+    db.close().map_err(|e| ldb_err(dir, e))?;
+    if left > 0 {
+        return Err(StoreError::new(
+            dir,
+            format!("{left} key(s) still present after delete"),
+        ));
+    }
+    Ok(existed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_round_trip_in_both_encodings() {
+        for s in ["notion:workspace:abc", "Équipe", "Équipe 東京", ""] {
+            assert_eq!(decode_string(&encode_string(s)), s);
+        }
+        assert_eq!(encode_string("é")[0], 1);
+        assert_eq!(encode_string("東")[0], 0);
+    }
+}

@@ -1,0 +1,285 @@
+//! SQLite stores read from a private copy: Chromium `Cookies`, Firefox
+//! `cookies.sqlite`, Firefox LSNG `ls/data.sqlite`.
+//!
+//! The database is copied together with its `-wal` and `-journal` (rows may
+//! still be only in the WAL) and the copy is opened read-only. Cookie values
+//! are never read, except for the user-id cookies the caller names.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, params_from_iter};
+
+use super::{StoreError, copy_into_temp};
+
+/// An open private copy of an SQLite database; the copy is removed on drop.
+pub struct SqliteCopy {
+    // Field order matters: the connection closes before the folder goes.
+    pub conn: Connection,
+    _dir: tempfile::TempDir,
+}
+
+fn describe(e: &rusqlite::Error) -> String {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => "not an SQLite database".to_string(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => format!("corrupt SQLite database ({e})"),
+        Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
+            format!("database is locked ({e})")
+        }
+        _ => format!("cannot read SQLite database: {e}"),
+    }
+}
+
+/// Copy `db` (with `-wal` and `-journal`) into a temp folder and open the copy.
+pub fn open_copy(db: &Path) -> Result<SqliteCopy, StoreError> {
+    let meta =
+        std::fs::metadata(db).map_err(|e| StoreError::new(db, format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        return Err(StoreError::new(db, "not a file"));
+    }
+    let dir = db.parent().unwrap_or(Path::new("."));
+    let name = db
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| StoreError::new(db, "no file name"))?;
+    let names = vec![
+        name.clone(),
+        format!("{name}-wal"),
+        format!("{name}-journal"),
+    ];
+    let tmp = copy_into_temp(dir, &names, db)?;
+    let copy = tmp.path().join(&name);
+    let probe = |conn: &Connection| -> rusqlite::Result<i64> {
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+    };
+    let ro = Connection::open_with_flags(
+        &copy,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    );
+    let first_err = match ro {
+        Ok(conn) => match probe(&conn) {
+            Ok(_) => {
+                return Ok(SqliteCopy { conn, _dir: tmp });
+            }
+            Err(e) => e,
+        },
+        Err(e) => e,
+    };
+    if first_err.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) {
+        return Err(StoreError::new(db, describe(&first_err)));
+    }
+    // A hot journal needs a rollback, which a read-only connection cannot do.
+    // The copy is ours, so let SQLite recover it, then only query.
+    let conn = Connection::open_with_flags(
+        &copy,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|_| StoreError::new(db, describe(&first_err)))?;
+    probe(&conn).map_err(|e| StoreError::new(db, describe(&e)))?;
+    let _ = conn.pragma_update(None, "query_only", true);
+    Ok(SqliteCopy { conn, _dir: tmp })
+}
+
+/// Which browser's cookie database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieSchema {
+    /// Chromium `Cookies`: table `cookies` (`host_key`, `name`, `value`, `encrypted_value`...).
+    Chromium,
+    /// Firefox `cookies.sqlite`: table `moz_cookies` (`host`, `name`, `value`...).
+    Firefox,
+}
+
+/// A cookie's host and name; `value` only for the names the caller asked for
+/// (and only when stored unencrypted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CookieRow {
+    pub host: String,
+    pub name: String,
+    pub value: Option<String>,
+}
+
+/// Escape `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What to read from a cookie database.
+#[derive(Debug, Clone, Default)]
+pub struct CookieQuery {
+    /// Cookies on these domains (host-only `d`, domain `.d`, subdomains).
+    pub domains: Vec<String>,
+    /// Names whose value is read (the non-secret user-id cookies)...
+    pub value_names: Vec<String>,
+    /// ...and only on these domains. Every other value stays unread.
+    pub value_domains: Vec<String>,
+}
+
+/// `host = ?d OR host LIKE ?'%.d'` for each domain, binding into `params`.
+fn host_condition(host: &str, domains: &[String], params: &mut Vec<String>) -> String {
+    let mut conds = Vec::new();
+    for d in domains {
+        let d = d.trim_start_matches('.').to_ascii_lowercase();
+        params.push(d.clone());
+        let eq = params.len();
+        params.push(format!("%.{}", like_escape(&d)));
+        let like = params.len();
+        conds.push(format!("{host} = ?{eq} OR {host} LIKE ?{like} ESCAPE '\\'"));
+    }
+    if conds.is_empty() {
+        "0".to_string()
+    } else {
+        format!("({})", conds.join(" OR "))
+    }
+}
+
+/// Cookies matching `query` from a cookie database: names and hosts, and
+/// values only of the named cookies on the value domains.
+pub fn read_cookies(
+    db: &Path,
+    schema: CookieSchema,
+    query: &CookieQuery,
+) -> Result<Vec<CookieRow>, StoreError> {
+    if query.domains.is_empty() {
+        return Ok(Vec::new());
+    }
+    let copy = open_copy(db)?;
+    let (table, host) = match schema {
+        CookieSchema::Chromium => ("cookies", "host_key"),
+        CookieSchema::Firefox => ("moz_cookies", "host"),
+    };
+    let mut params: Vec<String> = Vec::new();
+    let value_expr = if query.value_names.is_empty() || query.value_domains.is_empty() {
+        "NULL".to_string()
+    } else {
+        let marks: Vec<String> = query
+            .value_names
+            .iter()
+            .map(|n| {
+                params.push(n.clone());
+                format!("?{}", params.len())
+            })
+            .collect();
+        let on = host_condition(host, &query.value_domains, &mut params);
+        format!(
+            "CASE WHEN name IN ({}) AND {on} THEN value ELSE NULL END",
+            marks.join(", ")
+        )
+    };
+    let filter = host_condition(host, &query.domains, &mut params);
+    let sql = format!("SELECT {host}, name, {value_expr} FROM {table} WHERE {filter}");
+    let mut stmt = copy
+        .conn
+        .prepare(&sql)
+        .map_err(|e| StoreError::new(db, describe(&e)))?;
+    let rows = stmt
+        .query_map(params_from_iter(params.iter()), |r| {
+            let host: Option<String> = r.get(0)?;
+            let name: Option<String> = r.get(1)?;
+            let value: Option<String> = r.get(2).ok().flatten();
+            Ok(CookieRow {
+                host: host.unwrap_or_default(),
+                name: name.unwrap_or_default(),
+                value: value.filter(|v| !v.is_empty()),
+            })
+        })
+        .map_err(|e| StoreError::new(db, describe(&e)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row.map_err(|e| StoreError::new(db, describe(&e)))?);
+    }
+    Ok(out)
+}
+
+/// Decode one LSNG value: `compression_type` 1 is raw snappy;
+/// `conversion_type` 1 means the UTF-16 string was stored as UTF-8.
+pub fn decode_lsng_value(
+    blob: &[u8],
+    conversion_type: i64,
+    compression_type: i64,
+) -> Result<String, String> {
+    let raw = match compression_type {
+        0 => blob.to_vec(),
+        1 => snap::raw::Decoder::new()
+            .decompress_vec(blob)
+            .map_err(|e| format!("bad snappy data: {e}"))?,
+        other => return Err(format!("unknown compression_type {other}")),
+    };
+    if conversion_type == 1 {
+        return Ok(String::from_utf8_lossy(&raw).into_owned());
+    }
+    // No conversion: UTF-8 when it is valid, else UTF-16LE code units.
+    match String::from_utf8(raw) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let raw = e.into_bytes();
+            let units: Vec<u16> = raw
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            Ok(String::from_utf16_lossy(&units))
+        }
+    }
+}
+
+/// Firefox's storage folder name of an origin: `https://www.notion.so` ->
+/// `https+++www.notion.so` (`:` and `/` become `+`).
+pub fn firefox_origin_dir(origin: &str) -> String {
+    origin.replace("://", "+++").replace([':', '/'], "+")
+}
+
+/// Every `(key, value)` of a Firefox LSNG `data.sqlite` (one origin).
+pub fn read_lsng(db: &Path) -> Result<Vec<(String, String)>, StoreError> {
+    let copy = open_copy(db)?;
+    let mut stmt = copy
+        .conn
+        .prepare("SELECT key, value, conversion_type, compression_type FROM data")
+        .map_err(|e| StoreError::new(db, describe(&e)))?;
+    let rows = stmt
+        .query_map([], |r| {
+            let key: String = r.get(0)?;
+            let value: Vec<u8> = match r.get_ref(1)? {
+                rusqlite::types::ValueRef::Blob(b) => b.to_vec(),
+                rusqlite::types::ValueRef::Text(t) => t.to_vec(),
+                _ => Vec::new(),
+            };
+            let conv: i64 = r.get::<_, Option<i64>>(2)?.unwrap_or(0);
+            let comp: i64 = r.get::<_, Option<i64>>(3)?.unwrap_or(0);
+            Ok((key, value, conv, comp))
+        })
+        .map_err(|e| StoreError::new(db, describe(&e)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (key, blob, conv, comp) = row.map_err(|e| StoreError::new(db, describe(&e)))?;
+        let value = decode_lsng_value(&blob, conv, comp)
+            .map_err(|e| StoreError::new(db, format!("key {key:?}: {e}")))?;
+        out.push((key, value));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lsng_values_decode() {
+        let long = "x".repeat(500);
+        let packed = snap::raw::Encoder::new()
+            .compress_vec(long.as_bytes())
+            .unwrap();
+        assert_eq!(decode_lsng_value(&packed, 1, 1).unwrap(), long);
+        assert_eq!(decode_lsng_value(b"plain", 1, 0).unwrap(), "plain");
+        assert!(decode_lsng_value(b"\xff\xff", 1, 1).is_err());
+    }
+
+    #[test]
+    fn like_patterns_are_escaped() {
+        assert_eq!(like_escape("a_b%c"), "a\\_b\\%c");
+    }
+}

@@ -1,0 +1,642 @@
+//! Evidence probes against sample homes written in real formats, for every
+//! OS layout.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use troubleshoot::probe::{AppSpec, Layout, ScanReport, Session, scan};
+use troubleshoot::sample::{NOTION_APP, NOTION_WWW, SampleHome};
+
+const LAYOUTS: [Layout; 3] = [Layout::Linux, Layout::Macos, Layout::Windows];
+
+fn scan_home(h: &SampleHome) -> ScanReport {
+    scan(&h.home(), &AppSpec::notion())
+}
+
+/// (browser, profile, workspace id, name, user id) of a session.
+type Planted = (String, String, String, Option<String>, Option<String>);
+
+/// [`Planted`] of each session, sorted.
+fn planted(r: &ScanReport) -> Vec<Planted> {
+    let mut v: Vec<_> = r
+        .sessions
+        .iter()
+        .map(|s: &Session| {
+            (
+                s.browser.clone(),
+                s.profile.clone(),
+                s.workspace_id.clone(),
+                s.workspace_name.clone(),
+                s.user_id.clone(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn row(b: &str, p: &str, id: &str, name: &str, user: &str) -> Planted {
+    (
+        b.into(),
+        p.into(),
+        id.into(),
+        Some(name.into()),
+        Some(user.into()),
+    )
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+#[test]
+fn one_profile_one_workspace_every_layout() {
+    for layout in LAYOUTS {
+        let t = tmp();
+        let h = SampleHome::new(t.path(), layout);
+        h.chromium_profile("chrome", "Default", "Person 1")
+            .workspace(NOTION_WWW, "ws-acme", "Acme Corp", "user-1")
+            .cookie(".notion.so", "token_v2", "secret-token-value")
+            .write()
+            .unwrap();
+        let r = scan_home(&h);
+        assert_eq!(r.session_count, 1, "{layout:?}: {r:#?}");
+        assert_eq!(
+            planted(&r),
+            vec![row("Chrome", "Person 1", "ws-acme", "Acme Corp", "user-1")]
+        );
+        let s = &r.sessions[0];
+        assert_eq!(s.store_id, "chrome/Default");
+        assert_eq!(s.keys, vec!["notion:workspace:ws-acme".to_string()]);
+        assert_eq!((s.store_sessions, s.store_accounts), (1, 1));
+        assert!(!s.sync_enabled);
+        assert!(!s.running);
+        assert_eq!(r.browsers.len(), 1);
+        assert_eq!(r.browsers[0].notion_cookies, vec!["token_v2".to_string()]);
+        assert!(Path::new(&s.store_path).is_absolute());
+        assert!(r.warnings.is_empty(), "{layout:?}: {:?}", r.warnings);
+        assert!(!r.desktop_app.installed);
+    }
+}
+
+#[test]
+fn two_workspaces_of_one_account_count_as_one_account() {
+    for layout in LAYOUTS {
+        let t = tmp();
+        let h = SampleHome::new(t.path(), layout);
+        h.chromium_profile("chrome", "Default", "Person 1")
+            .workspace(NOTION_WWW, "ws-a", "Alpha", "user-1")
+            .workspace(NOTION_WWW, "ws-b", "Beta", "user-1")
+            .write()
+            .unwrap();
+        h.firefox_profile("k3x9.default-release", "default-release")
+            .workspace(NOTION_WWW, "ws-c", "Gamma", "user-2")
+            .workspace(NOTION_WWW, "ws-d", "Delta", "user-2")
+            .write()
+            .unwrap();
+        let r = scan_home(&h);
+        assert_eq!(r.session_count, 4, "{layout:?}: {r:#?}");
+        for s in &r.sessions {
+            assert_eq!(
+                (s.store_sessions, s.store_accounts),
+                (2, 1),
+                "{layout:?} {s:?}"
+            );
+        }
+        assert!(
+            r.browsers
+                .iter()
+                .all(|b| b.accounts == 1 && b.sessions == 2)
+        );
+        assert_eq!(r.max_store_accounts, 1);
+        assert!(r.warnings.is_empty(), "{layout:?}: {:?}", r.warnings);
+    }
+}
+
+#[test]
+fn sync_on_in_chrome_and_firefox() {
+    for layout in LAYOUTS {
+        let t = tmp();
+        let h = SampleHome::new(t.path(), layout);
+        h.chromium_profile("chrome", "Default", "Synced")
+            .workspace(NOTION_WWW, "ws-1", "One", "user-1")
+            .sync(true)
+            .write()
+            .unwrap();
+        h.chromium_profile("chrome", "Profile 1", "Local only")
+            .workspace(NOTION_WWW, "ws-1", "One", "user-1")
+            .write()
+            .unwrap();
+        h.firefox_profile("abcd.default-release", "default-release")
+            .workspace(NOTION_WWW, "ws-1", "One", "user-1")
+            .sync(true)
+            .write()
+            .unwrap();
+        let r = scan_home(&h);
+        let sync: BTreeMap<String, bool> = r
+            .browsers
+            .iter()
+            .map(|b| (format!("{}/{}", b.browser_id, b.profile), b.sync_enabled))
+            .collect();
+        assert_eq!(
+            sync.get("chrome/Synced"),
+            Some(&true),
+            "{layout:?} {sync:?}"
+        );
+        assert_eq!(sync.get("chrome/Local only"), Some(&false));
+        assert_eq!(sync.get("firefox/default-release"), Some(&true));
+        assert!(r.any_sync);
+        for s in &r.sessions {
+            assert_eq!(s.sync_enabled, s.profile != "Local only", "{s:?}");
+        }
+    }
+}
+
+#[test]
+fn chrome_second_profile_on_app_origin_with_non_latin_name() {
+    for layout in LAYOUTS {
+        let t = tmp();
+        let h = SampleHome::new(t.path(), layout);
+        h.chromium_profile("chrome", "Default", "Person 1")
+            .workspace(NOTION_WWW, "ws-acme", "Acme Corp", "user-1")
+            .write()
+            .unwrap();
+        h.chromium_profile("chrome", "Profile 2", "Travail")
+            .workspace(NOTION_APP, "ws-tokyo", "Équipe 東京", "user-2")
+            .write()
+            .unwrap();
+        let r = scan_home(&h);
+        assert_eq!(
+            planted(&r),
+            vec![
+                row("Chrome", "Person 1", "ws-acme", "Acme Corp", "user-1"),
+                row("Chrome", "Travail", "ws-tokyo", "Équipe 東京", "user-2"),
+            ],
+            "{layout:?}"
+        );
+        let tokyo = r
+            .sessions
+            .iter()
+            .find(|s| s.workspace_id == "ws-tokyo")
+            .unwrap();
+        assert_eq!(tokyo.origin, NOTION_APP);
+        assert_eq!(tokyo.store_id, "chrome/Profile 2");
+        assert_eq!(r.browsers.len(), 2);
+    }
+}
+
+#[test]
+fn edge_brave_vivaldi_chromium_profiles() {
+    for layout in LAYOUTS {
+        let t = tmp();
+        let h = SampleHome::new(t.path(), layout);
+        for (id, ws) in [
+            ("edge", "ws-e"),
+            ("brave", "ws-b"),
+            ("vivaldi", "ws-v"),
+            ("chromium", "ws-c"),
+        ] {
+            h.chromium_profile(id, "Default", "Profile 1")
+                .workspace(NOTION_WWW, ws, "Work", "user-1")
+                .write()
+                .unwrap();
+        }
+        let r = scan_home(&h);
+        let mut got: Vec<(String, String)> = r
+            .sessions
+            .iter()
+            .map(|s| (s.browser.clone(), s.workspace_id.clone()))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                ("Brave".to_string(), "ws-b".to_string()),
+                ("Chromium".to_string(), "ws-c".to_string()),
+                ("Edge".to_string(), "ws-e".to_string()),
+                ("Vivaldi".to_string(), "ws-v".to_string()),
+            ],
+            "{layout:?}"
+        );
+    }
+}
+
+#[test]
+fn local_storage_compacted_and_in_log_both_read() {
+    let t = tmp();
+    let h = SampleHome::new(t.path(), Layout::Linux);
+    h.chromium_profile("chrome", "Default", "Logged")
+        .workspace(NOTION_WWW, "ws-log", "In log", "user-1")
+        .write()
+        .unwrap();
+    h.chromium_profile("chrome", "Profile 1", "Compacted")
+        .workspace(NOTION_WWW, "ws-ldb", "In table", "user-1")
+        .compact(true)
+        .write()
+        .unwrap();
+    let udd = t.path().join(".config/google-chrome");
+    let has = |dir: &str, ext: &str| {
+        std::fs::read_dir(udd.join(dir).join("Local Storage/leveldb"))
+            .unwrap()
+            .flatten()
+            .any(|e| {
+                e.file_name().to_string_lossy().ends_with(ext) && e.metadata().unwrap().len() > 0
+            })
+    };
+    assert!(
+        has("Profile 1", ".ldb"),
+        "compacted profile has a table file"
+    );
+    assert!(
+        !has("Default", ".ldb"),
+        "fresh profile keeps data in the log"
+    );
+    let r = scan_home(&h);
+    let mut ids: Vec<_> = r.sessions.iter().map(|s| s.workspace_id.clone()).collect();
+    ids.sort();
+    assert_eq!(ids, vec!["ws-ldb", "ws-log"]);
+}
+
+#[test]
+fn firefox_cookies_only_in_wal() {
+    for layout in LAYOUTS {
+        let t = tmp();
+        let h = SampleHome::new(t.path(), layout);
+        let profile = h
+            .firefox_profile("w4l.default-release", "default-release")
+            .cookie(".notion.so", "token_v2", "wal-secret-token")
+            .cookie(".notion.so", "notion_user_id", "user-wal")
+            .cookies_in_wal(true)
+            .write()
+            .unwrap();
+        let wal = profile.join("cookies.sqlite-wal");
+        assert!(
+            wal.metadata().map(|m| m.len() > 0).unwrap_or(false),
+            "rows are in the WAL"
+        );
+        let r = scan_home(&h);
+        let b = &r.browsers[0];
+        assert_eq!(b.browser_id, "firefox");
+        assert_eq!(
+            b.notion_cookies,
+            vec!["notion_user_id".to_string(), "token_v2".to_string()],
+            "{layout:?}"
+        );
+        assert_eq!(b.user_ids, vec!["user-wal".to_string()]);
+        assert_eq!(b.accounts, 1);
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        assert!(wal.exists(), "the scan left the WAL alone");
+    }
+}
+
+#[test]
+fn firefox_xdg_folder_and_installs_ini() {
+    let t = tmp();
+    let h = SampleHome::new(t.path(), Layout::Linux);
+    h.firefox_profile("aaa.default", "default")
+        .workspace(NOTION_WWW, "ws-1", "Classic", "user-1")
+        .write()
+        .unwrap();
+    h.firefox_profile("bbb.default-release", "xdg")
+        .xdg(true)
+        .workspace(NOTION_WWW, "ws-2", "Xdg", "user-2")
+        .write()
+        .unwrap();
+    h.firefox_profile("ccc.dev-edition", "ignored")
+        .only_in_installs_ini()
+        .workspace(NOTION_WWW, "ws-3", "Installs only", "user-3")
+        .write()
+        .unwrap();
+    let r = scan_home(&h);
+    let mut ids: Vec<_> = r.sessions.iter().map(|s| s.workspace_id.clone()).collect();
+    ids.sort();
+    assert_eq!(ids, vec!["ws-1", "ws-2", "ws-3"]);
+    assert_eq!(r.browsers.len(), 3);
+}
+
+#[test]
+fn firefox_long_values_are_snappy_compressed() {
+    let t = tmp();
+    let h = SampleHome::new(t.path(), Layout::Macos);
+    let long_name = "Research & Development ".repeat(8);
+    let long_name = long_name.trim();
+    let profile = h
+        .firefox_profile("snap.default-release", "default-release")
+        .workspace(NOTION_WWW, "ws-long", long_name, "user-1")
+        .write()
+        .unwrap();
+    let db = profile.join("storage/default/https+++www.notion.so/ls/data.sqlite");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let comp: i64 = conn
+        .query_row("SELECT compression_type FROM data", [], |r| r.get(0))
+        .unwrap();
+    drop(conn);
+    assert_eq!(comp, 1);
+    let r = scan_home(&h);
+    assert_eq!(r.sessions[0].workspace_name.as_deref(), Some(long_name));
+    assert_eq!(
+        r.sessions[0].store_kind,
+        troubleshoot::probe::StoreKind::FirefoxLsng
+    );
+}
+
+#[test]
+fn desktop_app_signed_in_through_google() {
+    for layout in LAYOUTS {
+        let t = tmp();
+        let h = SampleHome::new(t.path(), layout);
+        let data = h
+            .desktop_app("Notion")
+            .workspace(NOTION_WWW, "ws-desk", "Desk Co", "user-9")
+            .cookie(".notion.so", "token_v2", "desk-secret")
+            .google_account()
+            .write()
+            .unwrap();
+        let r = scan_home(&h);
+        let d = &r.desktop_app;
+        assert!(d.installed, "{layout:?}");
+        assert!(!d.running);
+        assert_eq!(d.data_dir.as_deref(), Some(data.to_string_lossy().as_ref()));
+        assert!(d.size_bytes > 0);
+        assert_eq!((d.sessions, d.accounts), (1, 1));
+        assert_eq!(d.linked_accounts, vec!["google".to_string()]);
+        assert_eq!(
+            planted(&r),
+            vec![row("Notion", "app", "ws-desk", "Desk Co", "user-9")]
+        );
+        let s = &r.sessions[0];
+        assert_eq!(s.source, troubleshoot::probe::Source::Desktop);
+        assert_eq!(s.linked_accounts, vec!["google".to_string()]);
+        assert!(r.browsers.is_empty());
+    }
+}
+
+#[test]
+fn current_build_sessions_from_user_cookies() {
+    let t = tmp();
+    let h = SampleHome::new(t.path(), Layout::Linux);
+    h.chromium_profile("chrome", "Default", "Person 1")
+        .ls_key(
+            NOTION_WWW,
+            "LRU:KeyValueStore2:current-user-id",
+            r#"{"id":"current-user-id","value":"u-aaa","timestamp":1700000000000}"#,
+        )
+        .ls_key(
+            NOTION_WWW,
+            "LRU:KeyValueStore2:lastVisitedRouteSpaceId",
+            r#"{"id":"lastVisitedRouteSpaceId","value":"sp-111","timestamp":1700000000000}"#,
+        )
+        .plain_cookie(
+            ".notion.so",
+            "notion_users",
+            "%5B%22u-aaa%22%2C%22u-bbb%22%5D",
+        )
+        .cookie(".notion.so", "token_v2", "secret")
+        .write()
+        .unwrap();
+    let r = scan_home(&h);
+    assert_eq!(r.session_count, 2, "{r:#?}");
+    let first = &r.sessions[0];
+    assert_eq!(first.workspace_id, "sp-111");
+    assert_eq!(first.user_id.as_deref(), Some("u-aaa"));
+    assert_eq!(first.store_accounts, 2);
+    assert_eq!(r.sessions[1].user_id.as_deref(), Some("u-bbb"));
+    assert_eq!(r.browsers[0].accounts, 2);
+}
+
+#[test]
+fn running_from_lock_files() {
+    let t = tmp();
+    let h = SampleHome::new(t.path(), Layout::Linux);
+    let me = std::process::id();
+    h.chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION_WWW, "ws-1", "One", "user-1")
+        .singleton_lock(me)
+        .write()
+        .unwrap();
+    h.firefox_profile("run.default", "default")
+        .workspace(NOTION_WWW, "ws-2", "Two", "user-1")
+        .lock(me)
+        .write()
+        .unwrap();
+    h.firefox_profile("stale.default", "stale")
+        .workspace(NOTION_WWW, "ws-3", "Three", "user-1")
+        .lock(u32::MAX - 7)
+        .write()
+        .unwrap();
+    let r = scan_home(&h);
+    let running: BTreeMap<String, bool> = r
+        .browsers
+        .iter()
+        .map(|b| (b.profile.clone(), b.running))
+        .collect();
+    assert_eq!(running.get("Person 1"), Some(&true));
+    assert_eq!(running.get("default"), Some(&true));
+    assert_eq!(running.get("stale"), Some(&false));
+    let home = h.home();
+    let udd = t
+        .path()
+        .join(".config/google-chrome/Default/Local Storage/leveldb");
+    let why = troubleshoot::probe::running::store_in_use(&home, &udd).expect("in use");
+    assert!(why.starts_with("Chrome"), "{why}");
+}
+
+#[test]
+fn corrupt_stores_are_one_warning_each_and_healthy_profile_found() {
+    for layout in LAYOUTS {
+        let t = tmp();
+        let h = SampleHome::new(t.path(), layout);
+        // Healthy.
+        h.chromium_profile("chrome", "Default", "Healthy")
+            .workspace(NOTION_WWW, "ws-ok", "Fine", "user-1")
+            .write()
+            .unwrap();
+        // Garbage Cookies.
+        let bad_cookies = h
+            .chromium_profile("chrome", "Profile 1", "Bad cookies")
+            .write()
+            .unwrap();
+        for f in ["Cookies", "Network/Cookies"] {
+            let p = bad_cookies.join(f);
+            if p.exists() {
+                std::fs::write(&p, b"this is not sqlite at all, just garbage bytes.....").unwrap();
+            }
+        }
+        // LevelDB CURRENT naming a missing manifest.
+        let bad_ldb = h
+            .chromium_profile("chrome", "Profile 2", "Bad leveldb")
+            .workspace(NOTION_WWW, "ws-lost", "Lost", "user-2")
+            .write()
+            .unwrap();
+        std::fs::write(
+            bad_ldb.join("Local Storage/leveldb/CURRENT"),
+            b"MANIFEST-999999\n",
+        )
+        .unwrap();
+        // Invalid Preferences.
+        let bad_prefs = h
+            .chromium_profile("chrome", "Profile 3", "Bad prefs")
+            .write()
+            .unwrap();
+        std::fs::write(bad_prefs.join("Preferences"), b"{\"sync\": ").unwrap();
+        // Invalid Local State (Edge): its Default profile is still found.
+        let edge = h
+            .chromium_profile("edge", "Default", "Edge person")
+            .workspace(NOTION_WWW, "ws-edge", "Edgy", "user-3")
+            .write()
+            .unwrap();
+        std::fs::write(edge.parent().unwrap().join("Local State"), b"not json").unwrap();
+        // Random bytes as cookies.sqlite.
+        let ff = h
+            .firefox_profile("rnd.default-release", "random")
+            .write()
+            .unwrap();
+        let noise: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        std::fs::write(ff.join("cookies.sqlite"), noise).unwrap();
+
+        let r = scan_home(&h);
+        let mut ids: Vec<_> = r.sessions.iter().map(|s| s.workspace_id.clone()).collect();
+        ids.sort();
+        assert_eq!(ids, vec!["ws-edge", "ws-ok"], "{layout:?}");
+        let warned = |needle: &str| {
+            r.warnings
+                .iter()
+                .filter(|w| w.path.contains(needle))
+                .count()
+        };
+        assert_eq!(r.warnings.len(), 5, "{layout:?}: {:#?}", r.warnings);
+        assert_eq!(warned("Profile 1"), 1);
+        assert_eq!(warned("Profile 2"), 1);
+        assert_eq!(warned("Profile 3"), 1);
+        assert_eq!(warned("Local State"), 1);
+        assert_eq!(warned("cookies.sqlite"), 1);
+        assert!(
+            r.warnings.iter().all(|w| w.path.starts_with('~')),
+            "{:?}",
+            r.warnings
+        );
+        assert_eq!(r.browsers.len(), 6, "every profile is listed");
+    }
+}
+
+/// Hash of every file (path, kind, bytes, symlink target) under `root`.
+fn tree_digest(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            if meta.file_type().is_symlink() {
+                out.insert(
+                    rel,
+                    std::fs::read_link(&p)
+                        .unwrap()
+                        .to_string_lossy()
+                        .as_bytes()
+                        .to_vec(),
+                );
+            } else if meta.is_dir() {
+                out.insert(rel + "/", Vec::new());
+                stack.push(p);
+            } else {
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn scan_is_read_only() {
+    for layout in LAYOUTS {
+        let t = tmp();
+        let h = SampleHome::new(t.path(), layout);
+        h.chromium_profile("chrome", "Default", "Person 1")
+            .workspace(NOTION_WWW, "ws-1", "One", "user-1")
+            .cookie(".notion.so", "token_v2", "x")
+            .sync(true)
+            .write()
+            .unwrap();
+        h.chromium_profile("edge", "Default", "E")
+            .workspace(NOTION_APP, "ws-2", "Two", "user-2")
+            .compact(true)
+            .write()
+            .unwrap();
+        h.firefox_profile("ro.default-release", "default-release")
+            .workspace(NOTION_WWW, "ws-3", "Three", "user-3")
+            .cookie(".notion.so", "token_v2", "y")
+            .cookies_in_wal(true)
+            .write()
+            .unwrap();
+        h.desktop_app("Notion")
+            .workspace(NOTION_WWW, "ws-4", "Four", "user-4")
+            .google_account()
+            .write()
+            .unwrap();
+        let before = tree_digest(t.path());
+        let r = scan_home(&h);
+        assert_eq!(r.session_count, 4);
+        let after = tree_digest(t.path());
+        assert_eq!(
+            before.keys().collect::<Vec<_>>(),
+            after.keys().collect::<Vec<_>>(),
+            "{layout:?}"
+        );
+        assert!(before == after, "{layout:?}: a file changed");
+    }
+}
+
+#[test]
+fn planted_cookie_values_never_appear_in_the_report() {
+    let t = tmp();
+    let h = SampleHome::new(t.path(), Layout::Linux);
+    h.chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION_WWW, "ws-1", "One", "user-1")
+        .cookie(".notion.so", "token_v2", "SECRET-chrome-token-4242")
+        .plain_cookie(".notion.so", "notion_browser_id", "SECRET-plain-browser-id")
+        .write()
+        .unwrap();
+    h.firefox_profile("s.default", "default")
+        .cookie(".notion.so", "token_v2", "SECRET-firefox-token-4242")
+        .cookie("www.notion.so", "file_token", "SECRET-file-token")
+        .google_account()
+        .write()
+        .unwrap();
+    h.desktop_app("Notion")
+        .plain_cookie(".notion.so", "token_v2", "SECRET-desktop-token")
+        .google_account()
+        .write()
+        .unwrap();
+    let r = scan_home(&h);
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(!json.contains("SECRET"), "{json}");
+    assert!(!json.contains("google-secret"), "{json}");
+    assert!(json.contains("token_v2"));
+}
+
+#[test]
+fn demo_and_bench_homes_scan() {
+    let t = tmp();
+    let home = troubleshoot::sample::demo_home_in(t.path(), Layout::Linux).unwrap();
+    let r = scan(&home, &AppSpec::notion());
+    assert_eq!(r.session_count, 2);
+    assert!(r.any_sync);
+    assert!(r.desktop_app.installed);
+    assert_eq!(r.desktop_app.linked_accounts, vec!["google".to_string()]);
+    assert!(
+        r.sessions
+            .iter()
+            .all(|s| s.workspace_name.as_deref() == Some("Acme Corp"))
+    );
+
+    let t = tmp();
+    let home = troubleshoot::sample::bench_home(t.path(), 3, 500, 500).unwrap();
+    let r = scan(&home, &AppSpec::notion());
+    assert_eq!(r.session_count, 3);
+    assert_eq!(r.browsers.len(), 3);
+    assert!(r.browsers.iter().all(|b| b.notion_cookies.len() == 5));
+}
