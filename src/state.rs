@@ -31,5 +31,9 @@ pub fn new_run_id() -> String {
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     let tag = (nanos ^ std::process::id()) & 0xffff;
-    format!("{}-{}-{tag:04x}", &digits[..8.min(digits.len())], &digits[8.min(digits.len())..])
+    format!(
+        "{}-{}-{tag:04x}",
+        &digits[..8.min(digits.len())],
+        &digits[8.min(digits.len())..]
+    )
 }

@@ -6,13 +6,11 @@ use super::load::{FlowError, load_bytes, load_file};
 use super::model::Flow;
 
 /// (id, file name, text) of every built-in flow.
-pub const BUILTIN: &[(&str, &str, &str)] = &[
-    (
-        "notion-signout",
-        "flows/notion-signout.json",
-        include_str!("../../flows/notion-signout.json"),
-    ),
-];
+pub const BUILTIN: &[(&str, &str, &str)] = &[(
+    "notion-signout",
+    "flows/notion-signout.json",
+    include_str!("../../flows/notion-signout.json"),
+)];
 
 pub const DEFAULT_FLOW: &str = "notion-signout";
 

@@ -81,15 +81,23 @@ pub enum FixResult {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Need {
     /// Show a conclusion or note to the user.
-    Say { step: String, text: String },
+    Say {
+        step: String,
+        text: String,
+    },
     Ask(Question),
     Probe(ProbeCall),
     Fix(FixCall),
     /// After an applied fix: re-run these probes and feed them to [`Engine::reprobed`].
-    Reprobe { step: String, probes: Vec<ProbeCall> },
+    Reprobe {
+        step: String,
+        probes: Vec<ProbeCall>,
+    },
     /// The fix's verify condition failed on fresh evidence: restore the backup,
     /// then call [`Engine::rolled_back`].
-    Rollback { step: String },
+    Rollback {
+        step: String,
+    },
     Finished(Finish),
 }
 
@@ -147,7 +155,9 @@ pub enum EngineError {
     },
     #[error("question `{question}` has no options to choose from (fact `{fact}` is empty)")]
     NoOptions { question: String, fact: String },
-    #[error("the flow took {STEP_BUDGET} steps without asking anything; it loops (last step `{step}`)")]
+    #[error(
+        "the flow took {STEP_BUDGET} steps without asking anything; it loops (last step `{step}`)"
+    )]
     Budget { step: String },
     #[error("the engine was fed {fed} while waiting for {waiting}")]
     Protocol { fed: &'static str, waiting: String },
@@ -220,7 +230,12 @@ impl<'f> Engine<'f> {
         &self.flow.steps[self.current]
     }
 
-    fn goto(&mut self, id: &str, detail: Option<String>, explain: Option<String>) -> Result<(), EngineError> {
+    fn goto(
+        &mut self,
+        id: &str,
+        detail: Option<String>,
+        explain: Option<String>,
+    ) -> Result<(), EngineError> {
         let step = self.step();
         self.visits.push(Visit {
             step: step.id().to_string(),
@@ -229,11 +244,18 @@ impl<'f> Engine<'f> {
             explain,
         });
         // Validation guarantees every target exists.
-        self.current = self.flow.steps.iter().position(|s| s.id() == id).unwrap_or(self.current);
+        self.current = self
+            .flow
+            .steps
+            .iter()
+            .position(|s| s.id() == id)
+            .unwrap_or(self.current);
         self.state = State::Enter;
         self.since_ask += 1;
         if self.since_ask > STEP_BUDGET {
-            return Err(EngineError::Budget { step: id.to_string() });
+            return Err(EngineError::Budget {
+                step: id.to_string(),
+            });
         }
         Ok(())
     }
@@ -296,7 +318,11 @@ impl<'f> Engine<'f> {
                 self.state = State::AwaitAnswer(q);
             }
             Step::Check(c) => {
-                self.state = if c.probe.is_some() { State::AwaitProbe } else { State::Branch };
+                self.state = if c.probe.is_some() {
+                    State::AwaitProbe
+                } else {
+                    State::Branch
+                };
             }
             Step::Fix(_) => self.state = State::AwaitFix,
             Step::End(e) => {
@@ -329,10 +355,18 @@ impl<'f> Engine<'f> {
             })
             .collect();
         if let Some(from) = &a.options_from {
-            options.extend(generated(&self.facts, from).into_iter().map(|(id, label, _)| Offer { id, label }));
+            options.extend(
+                generated(&self.facts, from)
+                    .into_iter()
+                    .map(|(id, label, _)| Offer { id, label }),
+            );
         }
         if a.kind == AskKind::Select && options.is_empty() {
-            let fact = a.options_from.as_ref().map(|f| f.fact.clone()).unwrap_or_default();
+            let fact = a
+                .options_from
+                .as_ref()
+                .map(|f| f.fact.clone())
+                .unwrap_or_default();
             return Err(EngineError::NoOptions {
                 question: a.id.clone(),
                 fact,
@@ -340,7 +374,9 @@ impl<'f> Engine<'f> {
         }
         // A select's default must be on offer; else the first option.
         let default = match (a.kind, &a.default) {
-            (AskKind::Select, Some(Value::String(d))) if options.iter().any(|o| &o.id == d) => a.default.clone(),
+            (AskKind::Select, Some(Value::String(d))) if options.iter().any(|o| &o.id == d) => {
+                a.default.clone()
+            }
             (AskKind::Select, _) => options.first().map(|o| Value::String(o.id.clone())),
             (AskKind::Confirm, None) => Some(Value::Bool(true)),
             _ => a.default.clone(),
@@ -371,7 +407,9 @@ impl<'f> Engine<'f> {
             Step::Guide(g) => {
                 let yes = match answer {
                     Answer::Bool(b) => b,
-                    Answer::Choice(s) | Answer::Text(s) => parse_bool(&s).ok_or_else(|| bad("true or false".into(), s))?,
+                    Answer::Choice(s) | Answer::Text(s) => {
+                        parse_bool(&s).ok_or_else(|| bad("true or false".into(), s))?
+                    }
                 };
                 self.facts.set_in(ANSWERS, &g.id, Value::Bool(yes));
                 let next = if yes { &g.yes } else { &g.no };
@@ -386,7 +424,11 @@ impl<'f> Engine<'f> {
                         }
                     };
                     self.facts.set_in(ANSWERS, &a.id, Value::Bool(yes));
-                    let next = if yes { a.yes.as_deref() } else { a.no.as_deref() };
+                    let next = if yes {
+                        a.yes.as_deref()
+                    } else {
+                        a.no.as_deref()
+                    };
                     self.goto(next.unwrap_or_default(), Some(yes_no(yes).into()), None)
                 }
                 AskKind::Text => {
@@ -394,7 +436,8 @@ impl<'f> Engine<'f> {
                         Answer::Text(s) | Answer::Choice(s) => s,
                         Answer::Bool(b) => b.to_string(),
                     };
-                    self.facts.set_in(ANSWERS, &a.id, Value::String(text.clone()));
+                    self.facts
+                        .set_in(ANSWERS, &a.id, Value::String(text.clone()));
                     self.goto(a.next.as_deref().unwrap_or_default(), Some(text), None)
                 }
                 AskKind::Select => {
@@ -405,8 +448,13 @@ impl<'f> Engine<'f> {
                     let ids: Vec<&str> = q.options.iter().map(|o| o.id.as_str()).collect();
                     let expected = || format!("one of: {}", ids.join(", "));
                     // Fixed options by id.
-                    if let Some(c) = a.options.iter().find(|c| c.id == given && ids.contains(&c.id.as_str())) {
-                        self.facts.set_in(ANSWERS, &a.id, Value::String(c.id.clone()));
+                    if let Some(c) = a
+                        .options
+                        .iter()
+                        .find(|c| c.id == given && ids.contains(&c.id.as_str()))
+                    {
+                        self.facts
+                            .set_in(ANSWERS, &a.id, Value::String(c.id.clone()));
                         return self.goto(&c.next, Some(c.id.clone()), None);
                     }
                     let Some(from) = &a.options_from else {
@@ -414,7 +462,8 @@ impl<'f> Engine<'f> {
                     };
                     let items = generated(&self.facts, from);
                     let hits: Vec<&(String, String, Value)> = {
-                        let exact: Vec<_> = items.iter().filter(|(id, _, _)| *id == given).collect();
+                        let exact: Vec<_> =
+                            items.iter().filter(|(id, _, _)| *id == given).collect();
                         if !exact.is_empty() {
                             exact
                         } else {
@@ -423,7 +472,8 @@ impl<'f> Engine<'f> {
                                 .iter()
                                 .filter(|(_, _, item)| {
                                     std::iter::once(&from.id).chain(&from.match_also).any(|f| {
-                                        item.get(f).is_some_and(|v| display(v).to_lowercase() == want)
+                                        item.get(f)
+                                            .is_some_and(|v| display(v).to_lowercase() == want)
                                     })
                                 })
                                 .collect()
@@ -435,14 +485,18 @@ impl<'f> Engine<'f> {
                             self.facts.set_in(ANSWERS, &a.id, Value::String(id.clone()));
                             self.facts.set_in(SELECTED, &a.id, item);
                             self.selections.retain(|(q, _, _)| q != &a.id);
-                            self.selections.push((a.id.clone(), from.clone(), id.clone()));
+                            self.selections
+                                .push((a.id.clone(), from.clone(), id.clone()));
                             self.goto(&from.next, Some(id), None)
                         }
                         [] => Err(bad(expected(), given)),
                         many => Err(bad(
                             format!(
                                 "one option, but it matches several; use one of: {}",
-                                many.iter().map(|(id, _, _)| id.as_str()).collect::<Vec<_>>().join(", ")
+                                many.iter()
+                                    .map(|(id, _, _)| id.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             ),
                             given,
                         )),
@@ -488,7 +542,10 @@ impl<'f> Engine<'f> {
     /// the item is gone (what a fix's `verify` usually checks).
     fn reselect(&mut self) {
         for (q, from, id) in self.selections.clone() {
-            match generated(&self.facts, &from).into_iter().find(|(i, _, _)| *i == id) {
+            match generated(&self.facts, &from)
+                .into_iter()
+                .find(|(i, _, _)| *i == id)
+            {
                 Some((_, _, item)) => self.facts.set_in(SELECTED, &q, item),
                 None => self.facts.remove_in(SELECTED, &q),
             }
@@ -499,7 +556,11 @@ impl<'f> Engine<'f> {
         let Step::Check(c) = self.step() else {
             return Err(self.protocol("a branch"));
         };
-        let taken = c.branches.iter().enumerate().find(|(_, b)| self.facts.eval(&b.when));
+        let taken = c
+            .branches
+            .iter()
+            .enumerate()
+            .find(|(_, b)| self.facts.eval(&b.when));
         let (next, detail, explain) = match taken {
             Some((i, b)) => (&b.next, format!("branch {}", i + 1), b.explain.as_ref()),
             None => (&c.otherwise, "otherwise".to_string(), c.explain.as_ref()),
@@ -518,11 +579,14 @@ impl<'f> Engine<'f> {
         let mut params = Map::new();
         for (k, v) in &f.params {
             let resolved = match v.as_str() {
-                Some(fact) => self.facts.get(fact).ok_or_else(|| EngineError::MissingParam {
-                    step: f.id.clone(),
-                    param: k.clone(),
-                    fact: fact.to_string(),
-                })?,
+                Some(fact) => self
+                    .facts
+                    .get(fact)
+                    .ok_or_else(|| EngineError::MissingParam {
+                        step: f.id.clone(),
+                        param: k.clone(),
+                        fact: fact.to_string(),
+                    })?,
                 None => v.clone(),
             };
             params.insert(k.clone(), resolved);
@@ -551,8 +615,12 @@ impl<'f> Engine<'f> {
                 Ok(())
             }
             FixResult::Applied => self.goto(&f.on_success, Some("applied".into()), None),
-            FixResult::Failed { reason } => self.goto(&f.on_failure, Some(format!("failed: {reason}")), None),
-            FixResult::Refused { reason } => self.goto(&f.on_refused, Some(format!("refused: {reason}")), None),
+            FixResult::Failed { reason } => {
+                self.goto(&f.on_failure, Some(format!("failed: {reason}")), None)
+            }
+            FixResult::Refused { reason } => {
+                self.goto(&f.on_refused, Some(format!("refused: {reason}")), None)
+            }
             FixResult::DryRun => {
                 self.visits.push(Visit {
                     step: f.id.clone(),
@@ -599,7 +667,11 @@ impl<'f> Engine<'f> {
             return Err(self.protocol("a rollback"));
         };
         self.rolled_back = true;
-        self.goto(&f.on_failure, Some("verify failed, rolled back".into()), None)
+        self.goto(
+            &f.on_failure,
+            Some("verify failed, rolled back".into()),
+            None,
+        )
     }
 
     fn protocol(&self, fed: &'static str) -> EngineError {

@@ -42,7 +42,10 @@ pub fn render(flow: &Flow, format: GraphFormat) -> String {
                     if label.is_empty() {
                         out.push_str(&format!("    s{i} --> s{j}\n"));
                     } else {
-                        out.push_str(&format!("    s{i} -->|\"{}\"| s{j}\n", label.replace('"', "'")));
+                        out.push_str(&format!(
+                            "    s{i} -->|\"{}\"| s{j}\n",
+                            label.replace('"', "'")
+                        ));
                     }
                 }
             }
@@ -56,7 +59,10 @@ pub fn render(flow: &Flow, format: GraphFormat) -> String {
                     Step::Fix(_) => "box3d",
                     Step::End(_) => "oval",
                 };
-                out.push_str(&format!("    s{i} [label=\"{}\", shape={shape}];\n", node_label(s)));
+                out.push_str(&format!(
+                    "    s{i} [label=\"{}\", shape={shape}];\n",
+                    node_label(s)
+                ));
             }
             for (i, s) in flow.steps.iter().enumerate() {
                 for (label, t) in s.edges() {

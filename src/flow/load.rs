@@ -64,11 +64,13 @@ impl std::error::Error for FlowError {}
 /// Read, parse and validate a flow file.
 pub fn load_file(path: &Path) -> Result<Flow, FlowError> {
     let name = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| FlowError::one(&name, "", format!("cannot read: {e}")))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| FlowError::one(&name, "", format!("cannot read: {e}")))?;
     if meta.len() > MAX_FLOW_BYTES as u64 {
         return Err(too_big(&name, meta.len() as usize));
     }
-    let bytes = std::fs::read(path).map_err(|e| FlowError::one(&name, "", format!("cannot read: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| FlowError::one(&name, "", format!("cannot read: {e}")))?;
     load_bytes(&name, &bytes)
 }
 
@@ -91,7 +93,11 @@ pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<Flow, FlowError> {
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let (line, col) = line_col(&bytes[..e.valid_up_to()]);
-        FlowError::one(name, format!("{line}:{col}"), "not UTF-8 text; a flow is a JSON file")
+        FlowError::one(
+            name,
+            format!("{line}:{col}"),
+            "not UTF-8 text; a flow is a JSON file",
+        )
     })?;
     if let Some((offset, depth)) = too_deep(text) {
         let (line, col) = line_col(&text.as_bytes()[..offset]);

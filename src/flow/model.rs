@@ -141,7 +141,9 @@ pub struct Branch {
     pub explain: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Risk {
     Info,
@@ -370,8 +372,11 @@ impl Step {
     pub fn edges(&self) -> Vec<(String, &str)> {
         match self {
             Step::Ask(a) => {
-                let mut v: Vec<(String, &str)> =
-                    a.options.iter().map(|c| (c.id.clone(), c.next.as_str())).collect();
+                let mut v: Vec<(String, &str)> = a
+                    .options
+                    .iter()
+                    .map(|c| (c.id.clone(), c.next.as_str()))
+                    .collect();
                 if let Some(f) = &a.options_from {
                     v.push((format!("each {}", f.fact), f.next.as_str()));
                 }

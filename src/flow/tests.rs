@@ -47,18 +47,26 @@ fn select_confirm_text_reach_an_end() {
         {"end": {"id": "e1", "outcome": "resolved", "message": "done {answers.q}"}}, end("e2")
     ]));
     let mut e = Engine::new(&f);
-    let Need::Ask(q) = next_need(&mut e) else { panic!() };
+    let Need::Ask(q) = next_need(&mut e) else {
+        panic!()
+    };
     assert_eq!(q.options.len(), 2);
     assert_eq!(q.default, Some(json!("a")), "first option is the default");
     e.answer(Answer::Choice("a".into())).unwrap();
-    let Need::Ask(q) = next_need(&mut e) else { panic!() };
+    let Need::Ask(q) = next_need(&mut e) else {
+        panic!()
+    };
     assert_eq!(q.kind, AskKind::Confirm);
     e.answer(Answer::Bool(true)).unwrap();
     e.answer(Answer::Text("n".into())).unwrap_err(); // not waiting yet: next() not called
-    let Need::Ask(q) = next_need(&mut e) else { panic!() };
+    let Need::Ask(q) = next_need(&mut e) else {
+        panic!()
+    };
     assert_eq!(q.kind, AskKind::Text);
     e.answer(Answer::Text("hello".into())).unwrap();
-    let Need::Finished(fin) = next_need(&mut e) else { panic!() };
+    let Need::Finished(fin) = next_need(&mut e) else {
+        panic!()
+    };
     assert_eq!(fin.step, "e1");
     assert_eq!(fin.outcome, "resolved");
     assert_eq!(fin.message, "done a");
@@ -89,12 +97,18 @@ fn check_probes_then_branches_and_explains() {
     ]));
     for (count, want, said) in [(2, "many", "2 sessions"), (1, "few", "only 1")] {
         let mut e = Engine::new(&f);
-        let Need::Probe(call) = e.next().unwrap() else { panic!() };
+        let Need::Probe(call) = e.next().unwrap() else {
+            panic!()
+        };
         assert_eq!(call.save_as, "scan");
         e.probed(json!({"session_count": count})).unwrap();
-        let Need::Say { text, .. } = e.next().unwrap() else { panic!() };
+        let Need::Say { text, .. } = e.next().unwrap() else {
+            panic!()
+        };
         assert_eq!(text, said);
-        let Need::Finished(fin) = e.next().unwrap() else { panic!() };
+        let Need::Finished(fin) = e.next().unwrap() else {
+            panic!()
+        };
         assert_eq!(fin.step, want);
     }
 }
@@ -123,21 +137,43 @@ fn generated_options_select_and_verify_removal() {
     let f = session_flow();
     let mut e = Engine::new(&f);
     next_need(&mut e);
-    e.probed(sessions(&[("w1", "Acme", "chrome/Default"), ("w2", "Beta", "chrome/Default")])).unwrap();
-    let Need::Ask(q) = next_need(&mut e) else { panic!() };
-    assert_eq!(q.options.iter().map(|o| o.label.as_str()).collect::<Vec<_>>(), ["Acme (Chrome)", "Beta (Chrome)"]);
+    e.probed(sessions(&[
+        ("w1", "Acme", "chrome/Default"),
+        ("w2", "Beta", "chrome/Default"),
+    ]))
+    .unwrap();
+    let Need::Ask(q) = next_need(&mut e) else {
+        panic!()
+    };
+    assert_eq!(
+        q.options
+            .iter()
+            .map(|o| o.label.as_str())
+            .collect::<Vec<_>>(),
+        ["Acme (Chrome)", "Beta (Chrome)"]
+    );
     // An answer may name the workspace instead of its id (match_also), any case.
     e.answer(Answer::Choice("beta".into())).unwrap();
     assert_eq!(e.facts().get("selected.ws.workspace_id"), Some(json!("w2")));
-    let Need::Fix(call) = next_need(&mut e) else { panic!() };
+    let Need::Fix(call) = next_need(&mut e) else {
+        panic!()
+    };
     assert_eq!(call.title, "Remove Beta");
     assert_eq!(call.params["session"]["workspace_id"], "w2");
     e.fixed(FixResult::Applied).unwrap();
-    let Need::Reprobe { probes, .. } = next_need(&mut e) else { panic!() };
+    let Need::Reprobe { probes, .. } = next_need(&mut e) else {
+        panic!()
+    };
     assert_eq!(probes.len(), 1);
     // Fresh evidence: w2 is gone, so the selection disappears and verify holds.
-    e.reprobed(vec![(probes[0].clone(), sessions(&[("w1", "Acme", "chrome/Default")]))]).unwrap();
-    let Need::Finished(fin) = next_need(&mut e) else { panic!() };
+    e.reprobed(vec![(
+        probes[0].clone(),
+        sessions(&[("w1", "Acme", "chrome/Default")]),
+    )])
+    .unwrap();
+    let Need::Finished(fin) = next_need(&mut e) else {
+        panic!()
+    };
     assert_eq!((fin.step.as_str(), fin.rolled_back), ("ok", false));
 }
 
@@ -152,11 +188,15 @@ fn verify_failure_asks_for_rollback_then_goes_to_failure() {
     e.answer(Answer::Choice("w1".into())).unwrap();
     next_need(&mut e);
     e.fixed(FixResult::Applied).unwrap();
-    let Need::Reprobe { probes, .. } = next_need(&mut e) else { panic!() };
+    let Need::Reprobe { probes, .. } = next_need(&mut e) else {
+        panic!()
+    };
     e.reprobed(vec![(probes[0].clone(), s)]).unwrap();
     assert!(matches!(next_need(&mut e), Need::Rollback { .. }));
     e.rolled_back().unwrap();
-    let Need::Finished(fin) = next_need(&mut e) else { panic!() };
+    let Need::Finished(fin) = next_need(&mut e) else {
+        panic!()
+    };
     assert_eq!((fin.step.as_str(), fin.rolled_back), ("failed", true));
 }
 
@@ -164,8 +204,18 @@ fn verify_failure_asks_for_rollback_then_goes_to_failure() {
 fn fix_refused_failed_and_dry_run() {
     let f = session_flow();
     for (result, want) in [
-        (FixResult::Refused { reason: "Chrome runs".into() }, "refused"),
-        (FixResult::Failed { reason: "disk".into() }, "failed"),
+        (
+            FixResult::Refused {
+                reason: "Chrome runs".into(),
+            },
+            "refused",
+        ),
+        (
+            FixResult::Failed {
+                reason: "disk".into(),
+            },
+            "failed",
+        ),
         (FixResult::DryRun, "fix"),
     ] {
         let mut e = Engine::new(&f);
@@ -175,7 +225,9 @@ fn fix_refused_failed_and_dry_run() {
         e.answer(Answer::Choice("w1".into())).unwrap();
         next_need(&mut e);
         e.fixed(result.clone()).unwrap();
-        let Need::Finished(fin) = next_need(&mut e) else { panic!() };
+        let Need::Finished(fin) = next_need(&mut e) else {
+            panic!()
+        };
         assert_eq!(fin.step, want, "{result:?}");
     }
 }
@@ -185,14 +237,23 @@ fn duplicate_generated_ids_are_disambiguated_by_store() {
     let f = session_flow();
     let mut e = Engine::new(&f);
     next_need(&mut e);
-    e.probed(sessions(&[("w1", "Acme", "chrome/Default"), ("w1", "Acme", "edge/Default")])).unwrap();
-    let Need::Ask(q) = next_need(&mut e) else { panic!() };
+    e.probed(sessions(&[
+        ("w1", "Acme", "chrome/Default"),
+        ("w1", "Acme", "edge/Default"),
+    ]))
+    .unwrap();
+    let Need::Ask(q) = next_need(&mut e) else {
+        panic!()
+    };
     let ids: Vec<_> = q.options.iter().map(|o| o.id.as_str()).collect();
     assert_eq!(ids, ["w1@chrome/Default", "w1@edge/Default"]);
     let err = e.answer(Answer::Choice("Acme".into())).unwrap_err();
     assert!(err.to_string().contains("matches several"), "{err}");
     e.answer(Answer::Choice("w1@edge/Default".into())).unwrap();
-    assert_eq!(e.facts().get("selected.ws.store_id"), Some(json!("edge/Default")));
+    assert_eq!(
+        e.facts().get("selected.ws.store_id"),
+        Some(json!("edge/Default"))
+    );
 }
 
 #[test]
@@ -202,11 +263,15 @@ fn guide_is_a_confirm_with_instructions() {
         end("a"), end("b")
     ]));
     let mut e = Engine::new(&f);
-    let Need::Ask(q) = next_need(&mut e) else { panic!() };
+    let Need::Ask(q) = next_need(&mut e) else {
+        panic!()
+    };
     assert_eq!(q.guide.as_ref().unwrap().steps, ["one", "two"]);
     assert_eq!(q.default, Some(json!(true)));
     e.answer(Answer::Choice("no".into())).unwrap();
-    let Need::Finished(fin) = next_need(&mut e) else { panic!() };
+    let Need::Finished(fin) = next_need(&mut e) else {
+        panic!()
+    };
     assert_eq!(fin.step, "b");
     assert_eq!(e.facts().get("answers.g"), Some(json!(false)));
 }
@@ -224,10 +289,18 @@ fn options_with_when_are_offered_only_when_true() {
         let mut e = Engine::new(&f);
         next_need(&mut e);
         e.answer(Answer::Bool(a)).unwrap();
-        let Need::Ask(q) = next_need(&mut e) else { panic!() };
-        assert_eq!(q.options.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(), want);
+        let Need::Ask(q) = next_need(&mut e) else {
+            panic!()
+        };
+        assert_eq!(
+            q.options.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(),
+            want
+        );
         if !a {
-            assert!(e.answer(Answer::Choice("x".into())).is_err(), "a hidden option cannot be chosen");
+            assert!(
+                e.answer(Answer::Choice("x".into())).is_err(),
+                "a hidden option cannot be chosen"
+            );
         }
     }
 }
@@ -256,8 +329,17 @@ fn loops_without_asking_hit_the_step_budget() {
 #[test]
 fn every_operator() {
     let mut facts = Facts::new();
-    facts.set("f", json!({"n": 2, "s": "abc", "l": ["x", "y"], "t": true, "z": 0, "e": [], "null": null}));
-    let t = |fact: &str, op: Op, value: Value| facts.eval(&Cond::Test { fact: fact.into(), op, value });
+    facts.set(
+        "f",
+        json!({"n": 2, "s": "abc", "l": ["x", "y"], "t": true, "z": 0, "e": [], "null": null}),
+    );
+    let t = |fact: &str, op: Op, value: Value| {
+        facts.eval(&Cond::Test {
+            fact: fact.into(),
+            op,
+            value,
+        })
+    };
     assert!(t("f.n", Op::Eq, json!(2.0)));
     assert!(t("f.n", Op::Ne, json!(3)));
     assert!(t("f.missing", Op::Ne, json!(3)));
@@ -265,19 +347,32 @@ fn every_operator() {
     assert!(t("f.n", Op::Le, json!(2)) && !t("f.n", Op::Le, json!(1)));
     assert!(t("f.n", Op::Gt, json!(1)) && !t("f.n", Op::Gt, json!(2)));
     assert!(t("f.n", Op::Ge, json!(2)) && !t("f.n", Op::Ge, json!(3)));
-    assert!(!t("f.s", Op::Lt, json!(3)), "strings do not compare as numbers");
+    assert!(
+        !t("f.s", Op::Lt, json!(3)),
+        "strings do not compare as numbers"
+    );
     assert!(t("f.s", Op::In, json!(["abc", "d"])) && !t("f.s", Op::In, json!(["d"])));
     assert!(t("f.l", Op::Contains, json!("y")) && !t("f.l", Op::Contains, json!("q")));
     assert!(t("f.s", Op::Contains, json!("bc")));
     assert!(t("f.n", Op::Exists, json!(true)) && t("f.null", Op::Exists, json!(false)));
     assert!(t("f.missing", Op::Exists, json!(false)));
-    assert!(t("f.t", Op::Truthy, json!(true)) && t("f.z", Op::Truthy, json!(false)) && t("f.e", Op::Truthy, json!(false)));
+    assert!(
+        t("f.t", Op::Truthy, json!(true))
+            && t("f.z", Op::Truthy, json!(false))
+            && t("f.e", Op::Truthy, json!(false))
+    );
     assert!(t("f.l.len", Op::Eq, json!(2)) && t("f.l.0", Op::Eq, json!("x")));
     assert!(!t("f.missing", Op::Eq, json!(2)) && !t("f.missing", Op::Gt, json!(0)));
     let c = |v: Value| serde_json::from_value::<Cond>(v).unwrap();
-    assert!(facts.eval(&c(json!({"all": [{"fact": "f.t", "op": "truthy"}, {"fact": "f.n", "op": "eq", "value": 2}]}))));
-    assert!(!facts.eval(&c(json!({"all": [{"fact": "f.t", "op": "truthy"}, {"fact": "f.n", "op": "eq", "value": 3}]}))));
-    assert!(facts.eval(&c(json!({"any": [{"fact": "f.z", "op": "truthy"}, {"fact": "f.n", "op": "eq", "value": 2}]}))));
+    assert!(facts.eval(&c(
+        json!({"all": [{"fact": "f.t", "op": "truthy"}, {"fact": "f.n", "op": "eq", "value": 2}]})
+    )));
+    assert!(!facts.eval(&c(
+        json!({"all": [{"fact": "f.t", "op": "truthy"}, {"fact": "f.n", "op": "eq", "value": 3}]})
+    )));
+    assert!(facts.eval(&c(
+        json!({"any": [{"fact": "f.z", "op": "truthy"}, {"fact": "f.n", "op": "eq", "value": 2}]})
+    )));
     assert!(facts.eval(&c(json!({"not": {"fact": "f.z", "op": "truthy"}}))));
     assert_eq!(Op::ALL.len(), 10);
 }
@@ -286,14 +381,20 @@ fn every_operator() {
 fn templates_render_facts_and_literal_braces() {
     let mut facts = Facts::new();
     facts.set("a", json!({"n": 1, "l": ["x", "y"], "b": false}));
-    assert_eq!(facts.render("{a.n} of {a.l}; {a.b}; {{lit}} {nope}"), "1 of x, y; no; {lit} ?");
+    assert_eq!(
+        facts.render("{a.n} of {a.l}; {a.b}; {{lit}} {nope}"),
+        "1 of x, y; no; {lit} ?"
+    );
 }
 
 #[test]
 fn validation_names_the_problem_and_place() {
     let e = problems(json!([{"ask": {"id": "q", "prompt": "?", "kind": "select",
         "options": [{"id": "a", "label": "A", "next": "ghost"}]}}, end("e")]));
-    assert!(e.contains("names step `ghost`, which does not exist"), "{e}");
+    assert!(
+        e.contains("names step `ghost`, which does not exist"),
+        "{e}"
+    );
     assert!(e.contains("steps[0].ask.next"), "{e}");
 
     let e = problems(json!([end("e"), end("e")]));
@@ -302,20 +403,31 @@ fn validation_names_the_problem_and_place() {
     let e = problems(json!([end("e"), end("lonely")]));
     assert!(e.contains("step `lonely` is unreachable"), "{e}");
 
-    let e = problems(json!([{"check": {"id": "a", "otherwise": "b"}}, {"check": {"id": "b", "otherwise": "a"}}]));
+    let e = problems(
+        json!([{"check": {"id": "a", "otherwise": "b"}}, {"check": {"id": "b", "otherwise": "a"}}]),
+    );
     assert!(e.contains("no path from step `a` reaches an `end`"), "{e}");
 
     let e = problems(json!([{"check": {"id": "a", "probe": "rm-rf", "otherwise": "e"}}, end("e")]));
     assert!(e.contains("unknown probe `rm-rf`"), "{e}");
 
-    let e = problems(json!([{"fix": {"id": "f", "title": "t", "action": "shell", "risk": "low", "changes": "",
-        "on_success": "e", "on_failure": "e", "on_refused": "e"}}, end("e")]));
+    let e = problems(
+        json!([{"fix": {"id": "f", "title": "t", "action": "shell", "risk": "low", "changes": "",
+        "on_success": "e", "on_failure": "e", "on_refused": "e"}}, end("e")]),
+    );
     assert!(e.contains("unknown action `shell`"), "{e}");
 
-    let e = problems(json!([{"check": {"id": "a", "probe": "app-sessions", "params": {"app": 3}, "otherwise": "e"}}, end("e")]));
-    assert!(e.contains("wrong parameters for probe `app-sessions`") && e.contains("app"), "{e}");
+    let e = problems(
+        json!([{"check": {"id": "a", "probe": "app-sessions", "params": {"app": 3}, "otherwise": "e"}}, end("e")]),
+    );
+    assert!(
+        e.contains("wrong parameters for probe `app-sessions`") && e.contains("app"),
+        "{e}"
+    );
 
-    let e = problems(json!([{"check": {"id": "a", "branches": [{"when": {"fact": "scan.session_count", "op": "eq", "value": 1}, "next": "e"}], "otherwise": "e"}}, end("e")]));
+    let e = problems(
+        json!([{"check": {"id": "a", "branches": [{"when": {"fact": "scan.session_count", "op": "eq", "value": 1}, "next": "e"}], "otherwise": "e"}}, end("e")]),
+    );
     assert!(e.contains("no check produces `scan`"), "{e}");
 
     // A fact produced on only one path into a step.
@@ -324,31 +436,51 @@ fn validation_names_the_problem_and_place() {
         {"check": {"id": "s", "probe": "app-sessions", "params": probe_params(), "otherwise": "c"}},
         {"check": {"id": "c", "branches": [{"when": {"fact": "s.session_count", "op": "eq", "value": 1}, "next": "e"}], "otherwise": "e"}},
         end("e")]));
-    assert!(e.contains("before the check that produces `s` has run on every path"), "{e}");
+    assert!(
+        e.contains("before the check that produces `s` has run on every path"),
+        "{e}"
+    );
 
-    let e = problems(json!([{"fix": {"id": "f", "title": "t", "action": "remove-workspace-entry", "risk": "low",
-        "changes": "", "params": {"session": 5}, "on_success": "e", "on_failure": "e", "on_refused": "e"}}, end("e")]));
-    assert!(e.contains("`session` must be a string naming a fact"), "{e}");
+    let e = problems(
+        json!([{"fix": {"id": "f", "title": "t", "action": "remove-workspace-entry", "risk": "low",
+        "changes": "", "params": {"session": 5}, "on_success": "e", "on_failure": "e", "on_refused": "e"}}, end("e")]),
+    );
+    assert!(
+        e.contains("`session` must be a string naming a fact"),
+        "{e}"
+    );
 }
 
 #[test]
 fn unknown_fields_truncation_depth_and_garbage_are_located_errors() {
     let text = r#"{"id": "t", "title": "T", "steps": [{"end": {"id": "e", "outcome": "resolved", "message": "", "colour": 1}}]}"#;
     let e = load_str("t.json", text).unwrap_err().to_string();
-    assert!(e.contains("unknown field `colour`") && e.contains("t.json:1:"), "{e}");
+    assert!(
+        e.contains("unknown field `colour`") && e.contains("t.json:1:"),
+        "{e}"
+    );
 
     let e = load_str("t.json", &text[..40]).unwrap_err().to_string();
     assert!(e.contains("EOF") && e.contains("t.json:1:"), "{e}");
 
     let deep = "[".repeat(100_000);
-    let e = parse_bytes("deep.json", deep.as_bytes()).unwrap_err().to_string();
-    assert!(e.contains(&format!("nested deeper than {MAX_DEPTH}")), "{e}");
+    let e = parse_bytes("deep.json", deep.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(&format!("nested deeper than {MAX_DEPTH}")),
+        "{e}"
+    );
 
-    let e = parse_bytes("bin.json", &[0xff, 0xfe, 0x00, 0x9c]).unwrap_err().to_string();
+    let e = parse_bytes("bin.json", &[0xff, 0xfe, 0x00, 0x9c])
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("not UTF-8"), "{e}");
 
     let big = format!("{{\"id\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
-    let e = parse_bytes("big.json", big.as_bytes()).unwrap_err().to_string();
+    let e = parse_bytes("big.json", big.as_bytes())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("limited to"), "{e}");
 }
 
@@ -370,5 +502,8 @@ fn schema_is_fresh() {
         std::fs::write(path, &want).unwrap();
     }
     let have = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(have == want, "flows/schema.json is stale: run `UPDATE_SCHEMA=1 cargo test schema_is_fresh`");
+    assert!(
+        have == want,
+        "flows/schema.json is stale: run `UPDATE_SCHEMA=1 cargo test schema_is_fresh`"
+    );
 }

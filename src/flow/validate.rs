@@ -46,12 +46,21 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
         return lint.problems;
     }
     if !valid_id(&flow.id) {
-        lint.push("id".into(), format!("flow id `{}` must be lowercase letters, digits and dashes", flow.id));
+        lint.push(
+            "id".into(),
+            format!(
+                "flow id `{}` must be lowercase letters, digits and dashes",
+                flow.id
+            ),
+        );
     }
     for (i, step) in flow.steps.iter().enumerate() {
         let id = step.id();
         if !valid_id(id) {
-            lint.push(loc(i, step, "id"), format!("step id `{id}` must be letters, digits, `-` or `_`"));
+            lint.push(
+                loc(i, step, "id"),
+                format!("step id `{id}` must be letters, digits, `-` or `_`"),
+            );
         }
         if let Some(first) = lint.index.get(id) {
             let msg = format!("duplicate step id `{id}` (first used by steps[{first}])");
@@ -64,7 +73,11 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
         shape(&mut lint, i, step);
         for (label, target) in step.edges() {
             if !lint.index.contains_key(target) {
-                let what = if label.is_empty() { String::new() } else { format!(" ({label})") };
+                let what = if label.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({label})")
+                };
                 lint.push(
                     loc(i, step, "next"),
                     format!("`next`{what} names step `{target}`, which does not exist"),
@@ -85,7 +98,9 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Per-step shape rules serde cannot express.
@@ -96,7 +111,10 @@ fn shape(lint: &mut Lint, i: usize, step: &Step) {
             match a.kind {
                 AskKind::Select => {
                     if a.options.is_empty() && a.options_from.is_none() {
-                        bad("options", "a select needs `options` or `options_from`".into());
+                        bad(
+                            "options",
+                            "a select needs `options` or `options_from`".into(),
+                        );
                     }
                     for f in ["yes", "no", "next"] {
                         let set = match f {
@@ -105,21 +123,38 @@ fn shape(lint: &mut Lint, i: usize, step: &Step) {
                             _ => a.next.is_some(),
                         };
                         if set {
-                            bad(f, format!("`{f}` is for confirm/text questions; a select's options say where to go"));
+                            bad(
+                                f,
+                                format!(
+                                    "`{f}` is for confirm/text questions; a select's options say where to go"
+                                ),
+                            );
                         }
                     }
                     let mut seen = HashSet::new();
                     for (j, c) in a.options.iter().enumerate() {
                         if !seen.insert(c.id.as_str()) {
-                            bad(&format!("options[{j}].id"), format!("duplicate option id `{}`", c.id));
+                            bad(
+                                &format!("options[{j}].id"),
+                                format!("duplicate option id `{}`", c.id),
+                            );
                         }
                     }
                     match &a.default {
-                        Some(Value::String(d)) if a.options_from.is_none() && !a.options.iter().any(|c| &c.id == d) => {
-                            bad("default", format!("default `{d}` is not one of the option ids"))
+                        Some(Value::String(d))
+                            if a.options_from.is_none()
+                                && !a.options.iter().any(|c| &c.id == d) =>
+                        {
+                            bad(
+                                "default",
+                                format!("default `{d}` is not one of the option ids"),
+                            )
                         }
                         Some(Value::String(_)) | None => {}
-                        Some(_) => bad("default", "a select's default is an option id (a string)".into()),
+                        Some(_) => bad(
+                            "default",
+                            "a select's default is an option id (a string)".into(),
+                        ),
                     }
                 }
                 AskKind::Confirm => {
@@ -127,7 +162,10 @@ fn shape(lint: &mut Lint, i: usize, step: &Step) {
                         bad("yes", "a confirm needs both `yes` and `no`".into());
                     }
                     if !a.options.is_empty() || a.options_from.is_some() || a.next.is_some() {
-                        bad("options", "a confirm has `yes` and `no`, not options or `next`".into());
+                        bad(
+                            "options",
+                            "a confirm has `yes` and `no`, not options or `next`".into(),
+                        );
                     }
                     if a.default.as_ref().is_some_and(|d| !d.is_boolean()) {
                         bad("default", "a confirm's default is true or false".into());
@@ -137,7 +175,11 @@ fn shape(lint: &mut Lint, i: usize, step: &Step) {
                     if a.next.is_none() {
                         bad("next", "a text question needs `next`".into());
                     }
-                    if !a.options.is_empty() || a.options_from.is_some() || a.yes.is_some() || a.no.is_some() {
+                    if !a.options.is_empty()
+                        || a.options_from.is_some()
+                        || a.yes.is_some()
+                        || a.no.is_some()
+                    {
                         bad("options", "a text question has only `next`".into());
                     }
                     if a.default.as_ref().is_some_and(|d| !d.is_string()) {
@@ -147,7 +189,9 @@ fn shape(lint: &mut Lint, i: usize, step: &Step) {
             }
         }
         Step::Check(c) => match (&c.probe, &c.params) {
-            (None, Some(_)) => lint.push(loc(i, step, "params"), "`params` without a `probe`".into()),
+            (None, Some(_)) => {
+                lint.push(loc(i, step, "params"), "`params` without a `probe`".into())
+            }
             (None, None) => {
                 if c.save_as.is_some() {
                     lint.push(loc(i, step, "as"), "`as` without a `probe`".into());
@@ -163,11 +207,17 @@ fn shape(lint: &mut Lint, i: usize, step: &Step) {
                 }
                 Some(def) => {
                     if let Err(e) = (def.check_params)(params.as_ref().unwrap_or(&Value::Null)) {
-                        lint.push(loc(i, step, "params"), format!("wrong parameters for probe `{p}`: {e}"));
+                        lint.push(
+                            loc(i, step, "params"),
+                            format!("wrong parameters for probe `{p}`: {e}"),
+                        );
                     }
                     let ns = c.save_as.as_deref().unwrap_or(&c.id);
                     if ns == ANSWERS || ns == SELECTED {
-                        lint.push(loc(i, step, "as"), format!("`{ns}` is reserved for the engine"));
+                        lint.push(
+                            loc(i, step, "as"),
+                            format!("`{ns}` is reserved for the engine"),
+                        );
                     }
                 }
             },
@@ -177,7 +227,11 @@ fn shape(lint: &mut Lint, i: usize, step: &Step) {
                 let known: Vec<_> = registry::ACTIONS.iter().map(|a| a.id).collect();
                 lint.push(
                     loc(i, step, "action"),
-                    format!("unknown action `{}` (known: {})", f.action, known.join(", ")),
+                    format!(
+                        "unknown action `{}` (known: {})",
+                        f.action,
+                        known.join(", ")
+                    ),
                 );
             }
             Some(def) => {
@@ -208,7 +262,10 @@ fn shape(lint: &mut Lint, i: usize, step: &Step) {
         },
         Step::Guide(g) => {
             if g.steps.is_empty() {
-                lint.push(loc(i, step, "steps"), "a guide needs at least one instruction".into());
+                lint.push(
+                    loc(i, step, "steps"),
+                    "a guide needs at least one instruction".into(),
+                );
             }
         }
         Step::End(_) => {}
@@ -231,7 +288,11 @@ fn graph(lint: &mut Lint) {
         }
     }
     // Steps from which some end is reachable: fixpoint over reversed edges.
-    let mut ends: Vec<bool> = flow.steps.iter().map(|s| matches!(s, Step::End(_))).collect();
+    let mut ends: Vec<bool> = flow
+        .steps
+        .iter()
+        .map(|s| matches!(s, Step::End(_)))
+        .collect();
     loop {
         let mut changed = false;
         for (i, s) in flow.steps.iter().enumerate() {
@@ -248,12 +309,19 @@ fn graph(lint: &mut Lint) {
         if !seen[i] {
             lint.push(
                 loc(i, s, "id"),
-                format!("step `{}` is unreachable from the first step `{}`", s.id(), flow.steps[0].id()),
+                format!(
+                    "step `{}` is unreachable from the first step `{}`",
+                    s.id(),
+                    flow.steps[0].id()
+                ),
             );
         } else if !ends[i] {
             lint.push(
                 loc(i, s, "id"),
-                format!("no path from step `{}` reaches an `end` step (it can only loop)", s.id()),
+                format!(
+                    "no path from step `{}` reaches an `end` step (it can only loop)",
+                    s.id()
+                ),
             );
         }
     }
@@ -270,7 +338,9 @@ fn produces(step: &Step) -> Vec<String> {
             v
         }
         Step::Guide(g) => vec![format!("{ANSWERS}.{}", g.id)],
-        Step::Check(c) if c.probe.is_some() => vec![c.save_as.clone().unwrap_or_else(|| c.id.clone())],
+        Step::Check(c) if c.probe.is_some() => {
+            vec![c.save_as.clone().unwrap_or_else(|| c.id.clone())]
+        }
         _ => vec![],
     }
 }
@@ -283,7 +353,9 @@ fn available(lint: &Lint) -> Vec<Option<BTreeSet<String>>> {
     loop {
         let mut changed = false;
         for (i, s) in flow.steps.iter().enumerate() {
-            let Some(cur) = avail[i].clone() else { continue };
+            let Some(cur) = avail[i].clone() else {
+                continue;
+            };
             let mut out = cur;
             out.extend(produces(s));
             for (_, t) in s.edges() {
@@ -337,7 +409,11 @@ fn references(step: &Step) -> Vec<(String, String)> {
     };
     let mut text_refs: Vec<(String, String)> = Vec::new();
     let mut texts = |field: &str, t: &str| {
-        text_refs.extend(placeholders(t).into_iter().map(|p| (field.to_string(), p.to_string())));
+        text_refs.extend(
+            placeholders(t)
+                .into_iter()
+                .map(|p| (field.to_string(), p.to_string())),
+        );
     };
     match step {
         Step::Ask(a) => {
@@ -407,7 +483,10 @@ fn facts(lint: &mut Lint) {
         {
             let mut fs = Vec::new();
             cond_facts(v, &mut fs);
-            refs.extend(fs.into_iter().map(|f| ("verify".to_string(), f.to_string())));
+            refs.extend(
+                fs.into_iter()
+                    .map(|f| ("verify".to_string(), f.to_string())),
+            );
         }
         for (field, fact) in refs {
             if let Some(msg) = unknown_fact(&fact, here, &namespaces, lint.flow) {
@@ -439,7 +518,9 @@ fn unknown_fact(
         }
         let exists = flow.step(q).is_some();
         return Some(if exists {
-            format!("fact `{fact}` is not set on every path to this step (question `{q}` is not always asked before it)")
+            format!(
+                "fact `{fact}` is not set on every path to this step (question `{q}` is not always asked before it)"
+            )
         } else {
             format!("fact `{fact}` names question `{q}`, which does not exist")
         });
