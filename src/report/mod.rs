@@ -1,5 +1,360 @@
 //! Run records and their exports: JSON, Markdown, HTML, redacted by default.
+//!
+//! Every run saves its [`RunRecord`] unredacted (it never holds secrets) in
+//! `<state>/runs/<run_id>.json`, readable only by the user. Exports go through
+//! [`render`]: the record is checked for secrets ([`check_no_secrets`]),
+//! redacted ([`Redactor`]) and rendered.
 
+pub mod html;
+pub mod json;
+pub mod markdown;
 pub mod record;
+pub mod redact;
+mod view;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
 
 pub use record::{Finding, FixRecord, RECORD_SCHEMA, RunRecord};
+pub use redact::{Redaction, RedactionKind, Redactor, check_no_secrets};
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Versioned JSON (`docs/report.schema.json`).
+    Json,
+    /// Markdown, for an issue tracker.
+    #[value(alias = "markdown")]
+    Md,
+    /// One self-contained HTML page.
+    #[value(alias = "htm")]
+    Html,
+}
+
+impl Format {
+    /// The format named by a file's extension: `.json`, `.md`/`.markdown`,
+    /// `.html`/`.htm` (any case).
+    /// `None` for any other extension (see [`ReportError::UnknownFormat`]).
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("json") => Some(Format::Json),
+            Some("md" | "markdown") => Some(Format::Md),
+            Some("html" | "htm") => Some(Format::Html),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Md => "md",
+            Format::Html => "html",
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.extension())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{} is not a run record: {source}", path.display())]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+
+    #[error("cannot encode the run record: {0}")]
+    Encode(#[source] serde_json::Error),
+
+    #[error("no runs recorded in {}; run `troubleshoot` first", dir.display())]
+    NoRuns { dir: PathBuf },
+
+    #[error("no run `{id}` in {}; see the runs with `troubleshoot undo --list`", dir.display())]
+    NotFound { id: String, dir: PathBuf },
+
+    #[error("run id `{id}` is ambiguous; it starts {}", matches.join(", "))]
+    Ambiguous { id: String, matches: Vec<String> },
+
+    #[error("`{0}` is not a run id (letters, digits, `-`, `_`, `.`, `:` only)")]
+    BadRunId(String),
+
+    #[error("cannot tell the report format of {}: name it .json, .md or .html, or pass --format", path.display())]
+    UnknownFormat { path: PathBuf },
+
+    /// The defensive secret check failed. A bug: secrets never enter a record.
+    #[error(
+        "refusing to write the report: the run record holds {what} at {path}; secrets must never enter a record, so this is a bug (nothing was written)"
+    )]
+    Secret { path: String, what: String },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
+    move |source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Render `record` as `format`, redacted unless `include_names`. Returns the
+/// text and what was redacted (kind and pseudonym, never the value), to show
+/// the user before an interactive export. Fails, writing nothing, when the
+/// record holds anything that looks like a secret.
+pub fn render(
+    record: &RunRecord,
+    format: Format,
+    include_names: bool,
+) -> Result<(String, Vec<Redaction>), ReportError> {
+    let raw = serde_json::to_value(record).map_err(ReportError::Encode)?;
+    check_no_secrets(&raw)?;
+    let mut redactor = Redactor::new(record, include_names);
+    let (redacted, redactions) = redactor.redact(record)?;
+    let text = match format {
+        Format::Json => json::render(&redacted, &redactions, include_names)?,
+        Format::Md => markdown::render(&redacted, &redactions, include_names),
+        Format::Html => html::render(&redacted, &redactions, include_names),
+    };
+    Ok((text, redactions))
+}
+
+/// Render and write a report to `path` (format from its extension unless
+/// given); the file is replaced atomically. Returns what was redacted.
+pub fn export(
+    record: &RunRecord,
+    path: &Path,
+    format: Option<Format>,
+    include_names: bool,
+) -> Result<Vec<Redaction>, ReportError> {
+    let format = match format {
+        Some(f) => f,
+        None => Format::from_path(path).ok_or_else(|| ReportError::UnknownFormat {
+            path: path.to_path_buf(),
+        })?,
+    };
+    let (text, redactions) = render(record, format, include_names)?;
+    write_atomic(path, text.as_bytes(), None)?;
+    Ok(redactions)
+}
+
+fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<(), ReportError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err(path))?;
+    tmp.write_all(bytes).map_err(io_err(path))?;
+    tmp.as_file().sync_all().map_err(io_err(path))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // A report is meant to be shared; a saved record is the user's own.
+        let mode = mode.unwrap_or(0o644);
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode)).map_err(io_err(path))?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    tmp.persist(path).map_err(|e| ReportError::Io {
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
+    Ok(())
+}
+
+/// The folder holding saved run records.
+pub fn runs_dir(state_dir: &Path) -> PathBuf {
+    state_dir.join("runs")
+}
+
+fn check_run_id(id: &str) -> Result<(), ReportError> {
+    let ok = !id.is_empty()
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(ReportError::BadRunId(id.to_string()))
+    }
+}
+
+/// Save `record` as `<state_dir>/runs/<run_id>.json` (mode 0600, written
+/// atomically). Returns the path. Runs the secret check first.
+pub fn save_record(state_dir: &Path, record: &RunRecord) -> Result<PathBuf, ReportError> {
+    check_run_id(&record.run_id)?;
+    let value = serde_json::to_value(record).map_err(ReportError::Encode)?;
+    check_no_secrets(&value)?;
+    let dir = runs_dir(state_dir);
+    create_private_dir(&dir)?;
+    let path = dir.join(format!("{}.json", record.run_id));
+    let mut text = serde_json::to_string_pretty(record).map_err(ReportError::Encode)?;
+    text.push('\n');
+    write_atomic(&path, text.as_bytes(), Some(0o600))?;
+    Ok(path)
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), ReportError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(io_err(dir))
+    }
+    #[cfg(not(unix))]
+    fs::create_dir_all(dir).map_err(io_err(dir))
+}
+
+/// Read a run record (or a JSON report, which is a record plus `redaction`)
+/// from a file.
+pub fn load_record_file(path: &Path) -> Result<RunRecord, ReportError> {
+    let text = fs::read_to_string(path).map_err(io_err(path))?;
+    serde_json::from_str(&text).map_err(|source| ReportError::Parse {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// A saved run, as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub run_id: String,
+    pub flow_id: String,
+    pub started_at: String,
+    /// `resolved`, `unresolved`, `escalate`, `dry-run`; none when cancelled.
+    pub outcome: Option<String>,
+    pub exit_code: Option<u8>,
+    pub path: PathBuf,
+    /// Why the file could not be read, when it could not.
+    pub problem: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SummaryFields {
+    run_id: String,
+    #[serde(default)]
+    flow_id: String,
+    #[serde(default)]
+    started_at: String,
+    #[serde(default)]
+    outcome: Option<OutcomeField>,
+    #[serde(default)]
+    exit_code: Option<u8>,
+}
+
+#[derive(Deserialize)]
+struct OutcomeField {
+    outcome: String,
+}
+
+/// Saved runs, oldest first (by `started_at`, then `run_id`). Files that
+/// cannot be read are listed with a `problem` and sorted first.
+pub fn list_runs(state_dir: &Path) -> Result<Vec<RunSummary>, ReportError> {
+    let dir = runs_dir(state_dir);
+    let entries = match fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+        Err(e) => return Err(io_err(&dir)(e)),
+    };
+    let mut runs = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(io_err(&dir))?;
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let parsed = fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str::<SummaryFields>(&t).map_err(|e| e.to_string()));
+        runs.push(match parsed {
+            Ok(s) => RunSummary {
+                run_id: s.run_id,
+                flow_id: s.flow_id,
+                started_at: s.started_at,
+                outcome: s.outcome.map(|o| o.outcome),
+                exit_code: s.exit_code,
+                path,
+                problem: None,
+            },
+            Err(problem) => RunSummary {
+                run_id: stem,
+                flow_id: String::new(),
+                started_at: String::new(),
+                outcome: None,
+                exit_code: None,
+                path,
+                problem: Some(problem),
+            },
+        });
+    }
+    runs.sort_by(|a, b| {
+        (a.problem.is_none(), &a.started_at, &a.run_id).cmp(&(
+            b.problem.is_none(),
+            &b.started_at,
+            &b.run_id,
+        ))
+    });
+    Ok(runs)
+}
+
+/// Load a saved run: the latest with `None`; else by run id, a unique prefix
+/// of one, or the path of a record or JSON report file.
+pub fn load_record(state_dir: &Path, id: Option<&str>) -> Result<RunRecord, ReportError> {
+    let dir = runs_dir(state_dir);
+    let Some(id) = id else {
+        let runs = list_runs(state_dir)?;
+        let latest = runs
+            .iter()
+            .rev()
+            .find(|r| r.problem.is_none())
+            .ok_or(ReportError::NoRuns { dir })?;
+        return load_record_file(&latest.path);
+    };
+    let as_path = Path::new(id);
+    if (id.contains(['/', '\\']) || id.ends_with(".json")) && as_path.is_file() {
+        return load_record_file(as_path);
+    }
+    check_run_id(id)?;
+    let exact = dir.join(format!("{id}.json"));
+    if exact.is_file() {
+        return load_record_file(&exact);
+    }
+    let runs = list_runs(state_dir)?;
+    let matches: Vec<&RunSummary> = runs.iter().filter(|r| r.run_id.starts_with(id)).collect();
+    match matches.as_slice() {
+        [one] => load_record_file(&one.path),
+        [] => Err(ReportError::NotFound {
+            id: id.to_string(),
+            dir,
+        }),
+        many => Err(ReportError::Ambiguous {
+            id: id.to_string(),
+            matches: many.iter().map(|r| r.run_id.clone()).collect(),
+        }),
+    }
+}

@@ -1,0 +1,590 @@
+//! Redaction: personal values in a run record become stable pseudonyms before
+//! a report leaves the machine.
+//!
+//! What is collected (from the whole record, the scan facts first so numbering
+//! follows the scan's session order):
+//! - workspace ids (`workspace_id`, `space_id`) → `workspace-1`, `workspace-2`…
+//! - workspace names (`workspace_name`, and the `workspace` answer when it
+//!   names no known id) → `Workspace 1`…
+//! - user ids (`user_id`, `user_ids`, `current_user_id`) → `user-1`…
+//! - e-mail addresses, found anywhere (any `x@y.z` token) → `email-1`…
+//! - browser profile display names that are not a browser default
+//!   ("Person 1", "Default", "default-release"…) → `profile-name-1`… (a
+//!   Chrome profile is often named after its owner)
+//! - the inspected home (`root`, and this user's real home folder) → `~`
+//!
+//! Every string of the record is rewritten, prose included (findings, step
+//! details, messages, answers, plans) and object keys too. Replacement is one
+//! left-to-right pass that takes the longest known value at each position, so
+//! a name that contains another is replaced whole and a pseudonym is never
+//! rewritten again. Values shorter than 4 characters are only replaced as
+//! whole words (not inside other words), so a workspace named "A" does not
+//! eat every capital A.
+//!
+//! `include_names` keeps workspace ids and names, user ids, e-mails and
+//! profile names; the home still becomes `~`.
+//!
+//! Secrets (cookie values, tokens) never enter a record. [`check_no_secrets`]
+//! is a last line of defence run before every export: it fails the export,
+//! naming the JSON path but never the value, when the record holds anything
+//! that looks like one (see its documentation).
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::ReportError;
+use super::record::RunRecord;
+
+/// What kind of value was replaced.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum RedactionKind {
+    WorkspaceId,
+    WorkspaceName,
+    UserId,
+    Email,
+    ProfileName,
+    Home,
+}
+
+impl RedactionKind {
+    /// Human label, for the list shown before an export.
+    pub fn label(self) -> &'static str {
+        match self {
+            RedactionKind::WorkspaceId => "workspace id",
+            RedactionKind::WorkspaceName => "workspace name",
+            RedactionKind::UserId => "user id",
+            RedactionKind::Email => "e-mail address",
+            RedactionKind::ProfileName => "browser profile name",
+            RedactionKind::Home => "home folder",
+        }
+    }
+
+    /// Kept when the user opts in with `--include-names`.
+    fn is_name(self) -> bool {
+        !matches!(self, RedactionKind::Home)
+    }
+}
+
+/// One redacted value: its kind and its pseudonym, never the original.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Redaction {
+    pub kind: RedactionKind,
+    pub pseudonym: String,
+    /// How many times it was replaced in the record.
+    pub occurrences: usize,
+}
+
+impl std::fmt::Display for Redaction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let times = if self.occurrences == 1 {
+            "time"
+        } else {
+            "times"
+        };
+        write!(
+            f,
+            "{} → {} ({} {times})",
+            self.kind.label(),
+            self.pseudonym,
+            self.occurrences
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    needle: String,
+    pseudonym: String,
+    kind: RedactionKind,
+    /// Only replace where not inside a word (short values).
+    whole_word: bool,
+}
+
+/// Values shorter than this are replaced as whole words only.
+const SHORT: usize = 4;
+
+/// Replaces the personal values of one record with pseudonyms.
+#[derive(Debug, Clone)]
+pub struct Redactor {
+    /// Sorted longest first.
+    rules: Vec<Rule>,
+    /// Replacements made per rule.
+    counts: Vec<usize>,
+}
+
+/// Profile names browsers give by default; they identify no one.
+fn generic_profile_name(name: &str) -> bool {
+    let lower = name.trim().to_ascii_lowercase();
+    let base = lower
+        .trim_end_matches(|c: char| c.is_ascii_digit())
+        .trim_end();
+    matches!(
+        base,
+        "" | "app"
+            | "default"
+            | "default-release"
+            | "default-esr"
+            | "default-nightly"
+            | "dev-edition-default"
+            | "person"
+            | "profile"
+            | "user"
+            | "guest"
+            | "system profile"
+            | "your chrome"
+            | "work"
+            | "personal"
+    )
+}
+
+#[derive(Default)]
+struct Collector {
+    seen: HashMap<String, usize>,
+    rules: Vec<Rule>,
+    next: HashMap<RedactionKind, usize>,
+}
+
+impl Collector {
+    fn add(&mut self, kind: RedactionKind, value: &str) {
+        let value = value.trim();
+        if value.is_empty() || self.seen.contains_key(value) {
+            return;
+        }
+        if kind == RedactionKind::ProfileName && generic_profile_name(value) {
+            return;
+        }
+        let n = self.next.entry(kind).or_insert(0);
+        *n += 1;
+        let pseudonym = match kind {
+            RedactionKind::WorkspaceId => format!("workspace-{n}"),
+            RedactionKind::WorkspaceName => format!("Workspace {n}"),
+            RedactionKind::UserId => format!("user-{n}"),
+            RedactionKind::Email => format!("email-{n}"),
+            RedactionKind::ProfileName => format!("profile-name-{n}"),
+            RedactionKind::Home => "~".to_string(),
+        };
+        self.seen.insert(value.to_string(), self.rules.len());
+        self.rules.push(Rule {
+            needle: value.to_string(),
+            pseudonym,
+            kind,
+            whole_word: kind != RedactionKind::Home && value.chars().count() < SHORT,
+        });
+    }
+
+    fn add_home(&mut self, root: &str) {
+        let trimmed = root.trim().trim_end_matches(['/', '\\']);
+        // "/" or "C:" would match every path: not a home worth hiding.
+        if trimmed.chars().count() < 3 || (trimmed.len() == 2 && trimmed.ends_with(':')) {
+            return;
+        }
+        self.add(RedactionKind::Home, trimmed);
+        for variant in [trimmed.replace('\\', "/"), trimmed.replace('/', "\\")] {
+            if variant != trimmed {
+                self.add(RedactionKind::Home, &variant);
+            }
+        }
+    }
+
+    /// Values by the key that holds them, anywhere in `v`.
+    fn walk_keys(&mut self, v: &Value) {
+        match v {
+            Value::Object(m) => {
+                for (k, val) in m {
+                    self.key_value(k, val);
+                    self.walk_keys(val);
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| self.walk_keys(x)),
+            _ => {}
+        }
+    }
+
+    fn key_value(&mut self, key: &str, val: &Value) {
+        let kind = match key {
+            "workspace_id" | "space_id" => RedactionKind::WorkspaceId,
+            "workspace_name" => RedactionKind::WorkspaceName,
+            "user_id" | "user_ids" | "current_user_id" => RedactionKind::UserId,
+            "email" | "emails" | "user_email" => RedactionKind::Email,
+            "profile" | "profile_name" => RedactionKind::ProfileName,
+            "root" | "home" => {
+                if let Value::String(s) = val {
+                    self.add_home(s);
+                }
+                return;
+            }
+            _ => return,
+        };
+        match val {
+            Value::String(s) => self.add(kind, s),
+            Value::Array(a) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .for_each(|s| self.add(kind, s)),
+            _ => {}
+        }
+    }
+
+    /// E-mail addresses in every string and key of `v`.
+    fn walk_emails(&mut self, v: &Value) {
+        match v {
+            Value::String(s) => self.emails_in(s),
+            Value::Object(m) => {
+                for (k, val) in m {
+                    self.emails_in(k);
+                    self.walk_emails(val);
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| self.walk_emails(x)),
+            _ => {}
+        }
+    }
+
+    fn emails_in(&mut self, s: &str) {
+        for email in find_emails(s) {
+            self.add(RedactionKind::Email, email);
+        }
+    }
+}
+
+/// `x@y.z` tokens in `s`, without a regex: maximal runs of address characters
+/// holding one `@` with a non-empty local part and a dotted domain.
+pub fn find_emails(s: &str) -> Vec<&str> {
+    let is_addr = |c: char| c.is_alphanumeric() || "._%+-@'".contains(c);
+    let mut out = Vec::new();
+    for token in s.split(|c: char| !is_addr(c)) {
+        let token = token.trim_matches(|c: char| ".'-".contains(c));
+        let Some((local, domain)) = token.split_once('@') else {
+            continue;
+        };
+        if local.is_empty() || domain.contains('@') {
+            continue;
+        }
+        let labels: Vec<&str> = domain.split('.').collect();
+        if labels.len() < 2 || labels.iter().any(|l| l.is_empty()) {
+            continue;
+        }
+        let tld = labels[labels.len() - 1];
+        if tld.chars().count() < 2 || !tld.chars().all(char::is_alphabetic) {
+            continue;
+        }
+        out.push(token);
+    }
+    out
+}
+
+impl Redactor {
+    /// Collect the personal values of `record`. With `include_names`, only
+    /// the home folder is replaced.
+    pub fn new(record: &RunRecord, include_names: bool) -> Redactor {
+        let whole = serde_json::to_value(record).unwrap_or(Value::Null);
+        let mut c = Collector::default();
+        // The inspected home, then this user's own home (reports of a
+        // `--root` run may still mention real paths).
+        c.add_home(&record.root);
+        if let Some(home) = dirs::home_dir() {
+            c.add_home(&home.to_string_lossy());
+        }
+        // Scan sessions first, in order, so `workspace-1` is the first session.
+        if let Some(sessions) = record.facts.pointer("/scan/sessions") {
+            c.walk_keys(sessions);
+        }
+        c.walk_keys(&whole);
+        // The workspace answer is an id or a name from the scan; a value not
+        // seen there is still personal.
+        if let Some(Value::String(w)) = record.answers.get("workspace") {
+            let w = w.split('@').next().unwrap_or(w);
+            c.add(RedactionKind::WorkspaceName, w);
+        }
+        c.walk_emails(&whole);
+        let mut rules: Vec<Rule> = c
+            .rules
+            .into_iter()
+            .filter(|r| !(include_names && r.kind.is_name()))
+            .collect();
+        rules.sort_by_key(|r| std::cmp::Reverse(r.needle.len()));
+        let counts = vec![0; rules.len()];
+        Redactor { rules, counts }
+    }
+
+    /// Replace every known value in `s`.
+    pub fn redact_str(&mut self, s: &str) -> String {
+        if self.rules.is_empty() {
+            return s.to_string();
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut i = 0;
+        let bytes = s.as_bytes();
+        'scan: while i < s.len() {
+            for (n, r) in self.rules.iter().enumerate() {
+                if bytes[i..].starts_with(r.needle.as_bytes())
+                    && (!r.whole_word || whole_word(s, i, i + r.needle.len()))
+                {
+                    out.push_str(&r.pseudonym);
+                    i += r.needle.len();
+                    self.counts[n] += 1;
+                    continue 'scan;
+                }
+            }
+            // Advance by one whole character.
+            let ch = s[i..].chars().next().unwrap_or_default();
+            out.push(ch);
+            i += ch.len_utf8().max(1);
+        }
+        out
+    }
+
+    /// Replace every known value in every string and key of `v`.
+    pub fn redact_value(&mut self, v: &Value) -> Value {
+        match v {
+            Value::String(s) => Value::String(self.redact_str(s)),
+            Value::Array(a) => Value::Array(a.iter().map(|x| self.redact_value(x)).collect()),
+            Value::Object(m) => {
+                let mut out = Map::new();
+                for (k, val) in m {
+                    let k = self.redact_str(k);
+                    let val = self.redact_value(val);
+                    out.insert(k, val);
+                }
+                Value::Object(out)
+            }
+            other => other.clone(),
+        }
+    }
+
+    /// The redacted record and what was replaced in it.
+    pub fn redact(
+        &mut self,
+        record: &RunRecord,
+    ) -> Result<(RunRecord, Vec<Redaction>), ReportError> {
+        let value = serde_json::to_value(record).map_err(ReportError::Encode)?;
+        let redacted = self.redact_value(&value);
+        let record: RunRecord = serde_json::from_value(redacted).map_err(ReportError::Encode)?;
+        Ok((record, self.redactions()))
+    }
+
+    /// What was replaced so far: kind, pseudonym and count; never the value.
+    /// Ordered by kind, then pseudonym number.
+    pub fn redactions(&self) -> Vec<Redaction> {
+        let mut by_pseudonym: Vec<Redaction> = Vec::new();
+        for (r, &n) in self.rules.iter().zip(&self.counts) {
+            if n == 0 {
+                continue;
+            }
+            // Variants of one home share the pseudonym `~`.
+            match by_pseudonym
+                .iter_mut()
+                .find(|x| x.kind == r.kind && x.pseudonym == r.pseudonym)
+            {
+                Some(x) => x.occurrences += n,
+                None => by_pseudonym.push(Redaction {
+                    kind: r.kind,
+                    pseudonym: r.pseudonym.clone(),
+                    occurrences: n,
+                }),
+            }
+        }
+        by_pseudonym.sort_by_key(|r| (r.kind, pseudonym_number(&r.pseudonym), r.pseudonym.clone()));
+        by_pseudonym
+    }
+}
+
+fn pseudonym_number(p: &str) -> u64 {
+    let digits: String = p.chars().rev().take_while(char::is_ascii_digit).collect();
+    digits
+        .chars()
+        .rev()
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0)
+}
+
+fn whole_word(s: &str, start: usize, end: usize) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let before = s[..start].chars().next_back().is_none_or(|c| !word(c));
+    let after = s[end..].chars().next().is_none_or(|c| !word(c));
+    before && after
+}
+
+/// Keys whose value is always a secret.
+const SECRET_KEYS: &[&str] = &[
+    "token_v2",
+    "encrypted_value",
+    "cookie_value",
+    "cookie_values",
+    "password",
+    "access_token",
+    "refresh_token",
+    "session_token",
+    "authorization",
+];
+
+/// Cookie names whose value is a credential; `NAME=value` in any string fails.
+const SECRET_COOKIES: &[&str] = &[
+    "token_v2",
+    "file_token",
+    "__Secure-1PSID",
+    "__Secure-3PSID",
+    "ESTSAUTH",
+    "MSPAuth",
+];
+
+/// Fails when `record` (as JSON) holds something that looks like a secret.
+/// Secrets are kept out of records by the probes; this is the defensive check
+/// run before every export and save. It rejects:
+/// - a key from [`SECRET_KEYS`] (`token_v2`, `encrypted_value`, `password`…)
+///   with a non-empty value;
+/// - a cookie object carrying its value: an object with a `value` key that
+///   also has `host`, `host_key`, `domain` or `cookie`, or any object with a
+///   `value` key inside something keyed `*cookie*`;
+/// - a string holding `NAME=value` for a credential cookie (`token_v2=…`).
+///
+/// The error names the JSON path (`/facts/scan/...`), never the value.
+pub fn check_no_secrets(record: &Value) -> Result<(), ReportError> {
+    walk_secrets(record, "", false)
+}
+
+fn walk_secrets(v: &Value, path: &str, in_cookies: bool) -> Result<(), ReportError> {
+    let found = |p: &str, what: &str| ReportError::Secret {
+        path: if p.is_empty() {
+            "/".into()
+        } else {
+            p.to_string()
+        },
+        what: what.to_string(),
+    };
+    match v {
+        Value::String(s) => {
+            for name in SECRET_COOKIES {
+                let pat = format!("{name}=");
+                let mut rest = s.as_str();
+                while let Some(at) = rest.find(&pat) {
+                    let after = &rest[at + pat.len()..];
+                    if after
+                        .chars()
+                        .next()
+                        .is_some_and(|c| !c.is_whitespace() && !";,\"'".contains(c))
+                    {
+                        return Err(found(path, &format!("a `{name}` cookie value")));
+                    }
+                    rest = after;
+                }
+            }
+            Ok(())
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                walk_secrets(x, &format!("{path}/{i}"), in_cookies)?;
+            }
+            Ok(())
+        }
+        Value::Object(m) => {
+            let non_empty =
+                |x: &Value| !matches!(x, Value::Null) && x.as_str().is_none_or(|s| !s.is_empty());
+            for (k, val) in m {
+                let p = format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"));
+                let lower = k.to_ascii_lowercase();
+                if SECRET_KEYS.contains(&lower.as_str()) && non_empty(val) {
+                    return Err(found(&p, &format!("a `{k}` field")));
+                }
+            }
+            let cookie_like = ["host", "host_key", "domain", "cookie"]
+                .iter()
+                .any(|k| m.contains_key(*k));
+            if let Some(val) = m.get("value")
+                && (cookie_like || in_cookies)
+                && non_empty(val)
+            {
+                return Err(found(&format!("{path}/value"), "a cookie value"));
+            }
+            for (k, val) in m {
+                let p = format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"));
+                let cookies = in_cookies || k.to_ascii_lowercase().contains("cookie");
+                walk_secrets(val, &p, cookies)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_found_in_prose() {
+        assert_eq!(
+            find_emails("Signed in as <Jane.Doe+x@example.co.uk>, also bob@corp.io."),
+            vec!["Jane.Doe+x@example.co.uk", "bob@corp.io"]
+        );
+        assert!(find_emails("user@localhost and @handle and a@b.1").is_empty());
+    }
+
+    #[test]
+    fn generic_profile_names_are_kept() {
+        for n in [
+            "Default",
+            "Person 1",
+            "Profile 12",
+            "default-release",
+            "app",
+            "Your Chrome",
+        ] {
+            assert!(generic_profile_name(n), "{n}");
+        }
+        assert!(!generic_profile_name("Jane Doe"));
+    }
+
+    #[test]
+    fn secret_check_names_the_path_not_the_value() {
+        let v =
+            serde_json::json!({"facts": {"cookies": [{"name": "token_v2", "value": "s3cr3t"}]}});
+        let e = check_no_secrets(&v).unwrap_err().to_string();
+        assert!(e.contains("/facts/cookies/0/value"), "{e}");
+        assert!(!e.contains("s3cr3t"));
+        let v = serde_json::json!({"x": "Cookie: token_v2=abc; notion_user_id=1"});
+        assert!(check_no_secrets(&v).is_err());
+        // Names of cookies are fine.
+        let v = serde_json::json!({"notion_cookies": ["token_v2", "notion_user_id"], "plan": "delete token_v2= cookie"});
+        assert!(check_no_secrets(&v).is_ok());
+        // Non-cookie `value` fields (Local Storage JSON) are fine.
+        let v = serde_json::json!({"entry": {"id": "x", "value": "y"}});
+        assert!(check_no_secrets(&v).is_ok());
+    }
+
+    #[test]
+    fn short_values_only_as_words() {
+        let mut c = Collector::default();
+        c.add(RedactionKind::WorkspaceName, "A");
+        c.add(RedactionKind::WorkspaceName, "Acme Labs");
+        c.add(RedactionKind::WorkspaceName, "Acme");
+        let mut r = Redactor {
+            counts: vec![0; c.rules.len()],
+            rules: {
+                let mut v = c.rules;
+                v.sort_by_key(|r| std::cmp::Reverse(r.needle.len()));
+                v
+            },
+        };
+        assert_eq!(
+            r.redact_str("A Sign out: Acme Labs, Acme, ANSWER"),
+            "Workspace 1 Sign out: Workspace 2, Workspace 3, ANSWER"
+        );
+    }
+}
