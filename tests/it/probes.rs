@@ -640,3 +640,141 @@ fn demo_and_bench_homes_scan() {
     assert_eq!(r.browsers.len(), 3);
     assert!(r.browsers.iter().all(|b| b.notion_cookies.len() == 5));
 }
+
+#[test]
+fn delete_keys_removes_one_workspace_and_keeps_the_rest() {
+    use troubleshoot::readers::leveldb::{delete_keys, read_local_storage};
+    let t = tmp();
+    let h = SampleHome::new(t.path(), Layout::Linux);
+    let profile = h
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION_WWW, "ws-keep", "Keep", "user-1")
+        .workspace(NOTION_WWW, "ws-drop", "Drop", "user-1")
+        .ls_key(NOTION_WWW, "theme", "dark")
+        .ls_key(
+            "https://example.com",
+            "notion:workspace:ws-drop",
+            "other origin",
+        )
+        .write()
+        .unwrap();
+    let r = scan_home(&h);
+    let drop = r
+        .sessions
+        .iter()
+        .find(|s| s.workspace_id == "ws-drop")
+        .unwrap();
+    let ldb = Path::new(&drop.store_path);
+    let origins = vec![NOTION_WWW.to_string()];
+    let raw: Vec<Vec<u8>> = read_local_storage(ldb, &origins)
+        .unwrap()
+        .into_iter()
+        .filter(|e| drop.keys.contains(&e.key))
+        .map(|e| e.raw_key)
+        .collect();
+    assert_eq!(raw.len(), 1);
+    assert_eq!(delete_keys(ldb, &raw).unwrap(), 1);
+    let left: Vec<String> = read_local_storage(ldb, &origins)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    assert_eq!(left, vec!["notion:workspace:ws-keep", "theme"]);
+    let other = read_local_storage(ldb, &["https://example.com".to_string()]).unwrap();
+    assert_eq!(other.len(), 1, "other origins untouched");
+    let r = scan_home(&h);
+    assert_eq!(r.session_count, 1);
+    assert_eq!(r.sessions[0].workspace_id, "ws-keep");
+    assert!(profile.join("Local Storage/leveldb/CURRENT").is_file());
+}
+
+#[test]
+fn desktop_app_running_from_singleton_lock() {
+    let t = tmp();
+    let h = SampleHome::new(t.path(), Layout::Macos);
+    h.desktop_app("Notion")
+        .workspace(NOTION_WWW, "ws-1", "One", "user-1")
+        .singleton_lock(std::process::id())
+        .write()
+        .unwrap();
+    let r = scan_home(&h);
+    assert!(r.desktop_app.running);
+    assert!(r.sessions[0].running);
+}
+
+/// A LevelDB `LOCK` held with fcntl by another process (as Chromium holds
+/// it) marks the profile running. Needs python3 to hold the lock.
+#[cfg(unix)]
+#[test]
+fn leveldb_lock_held_by_another_process_means_running() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let t = tmp();
+    let h = SampleHome::new(t.path(), Layout::Linux);
+    let profile = h
+        .chromium_profile("chromium", "Default", "Person 1")
+        .workspace(NOTION_WWW, "ws-1", "One", "user-1")
+        .write()
+        .unwrap();
+    let lock = profile.join("Local Storage/leveldb/LOCK");
+    assert!(lock.is_file());
+    assert!(!scan_home(&h).browsers[0].running);
+    let child = Command::new("python3")
+        .args([
+            "-c",
+            "import fcntl,sys,time\nf=open(sys.argv[1],'r+')\nfcntl.lockf(f,fcntl.LOCK_EX)\nprint('locked',flush=True)\ntime.sleep(60)",
+        ])
+        .arg(&lock)
+        .stdout(Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        eprintln!("python3 not available; skipping");
+        return;
+    };
+    let mut line = String::new();
+    let out = child.stdout.take().unwrap();
+    BufReader::new(out).read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "locked");
+    let r = scan_home(&h);
+    let why = troubleshoot::probe::running::leveldb_lock_held(lock.parent().unwrap());
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(r.browsers[0].running, "{r:#?}");
+    assert!(r.sessions[0].running);
+    assert!(why.unwrap().contains(&format!("process {}", child.id())));
+}
+
+#[test]
+fn chromium_cookies_with_hot_journal_are_read() {
+    // A crash mid-transaction leaves `Cookies-journal` (a hot journal): the
+    // reader must roll it back in its copy, not fail and not touch the home.
+    let t = tmp();
+    let h = SampleHome::new(t.path(), Layout::Linux);
+    let profile = h
+        .chromium_profile("chrome", "Default", "Person 1")
+        .cookie(".notion.so", "token_v2", "secret")
+        .write()
+        .unwrap();
+    let db = profile.join("Cookies");
+    let scratch = tmp();
+    let work = scratch.path().join("Cookies");
+    std::fs::copy(&db, &work).unwrap();
+    let conn = rusqlite::Connection::open(&work).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode=DELETE; PRAGMA cache_size=1; BEGIN IMMEDIATE;
+         DELETE FROM cookies;
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 3000)
+         INSERT INTO cookies SELECT 0, 'x'||i||'.example', '', 'c', '', x'00', '/', 0,0,0,0,0,0,0,0,0,0,0,0,0 FROM n;",
+    )
+    .unwrap();
+    let journal = scratch.path().join("Cookies-journal");
+    assert!(journal.exists(), "transaction spilled to the journal");
+    std::fs::copy(&work, &db).unwrap();
+    std::fs::copy(&journal, profile.join("Cookies-journal")).unwrap();
+    drop(conn);
+    let before = tree_digest(t.path());
+    let r = scan_home(&h);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    assert_eq!(r.browsers[0].notion_cookies, vec!["token_v2".to_string()]);
+    assert!(before == tree_digest(t.path()));
+}
