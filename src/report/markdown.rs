@@ -37,6 +37,10 @@ pub fn escape(s: &str) -> String {
     if let Some(dot) = out.find(['.', ')'])
         && dot > 0
         && out[..dot].chars().all(|c| c.is_ascii_digit())
+        && out[dot + 1..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace)
     {
         out.insert(dot, '\\');
     }
@@ -270,6 +274,7 @@ mod tests {
         );
         assert_eq!(escape("- x\ny"), r"\- x<br>y");
         assert_eq!(escape("1. x"), r"1\. x");
+        assert_eq!(escape("0.1.0"), "0.1.0");
         assert_eq!(escape("A & B"), "A &amp; B");
     }
 }

@@ -471,6 +471,12 @@ fn plan_into(v: &Value, depth: usize, out: &mut Vec<(usize, String)>) {
         Value::Array(a) => {
             for x in a {
                 match x {
+                    // A flat object (a file and its hash) reads best on one line.
+                    Value::Object(m) if m.values().all(|v| !v.is_object() && !v.is_array()) => {
+                        let line: Vec<String> =
+                            m.iter().map(|(k, v)| format!("{k}: {}", text(v))).collect();
+                        out.push((depth, line.join(", ")));
+                    }
                     Value::Object(_) | Value::Array(_) => {
                         let before = out.len();
                         plan_into(x, depth, out);
