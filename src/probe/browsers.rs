@@ -20,8 +20,9 @@ pub struct Browser {
     /// Display name ("Chrome").
     pub name: &'static str,
     pub family: Family,
-    /// User data folder relative to `local_app_data` (Chromium) or
-    /// `roaming_app_data` / the home (Firefox), per layout.
+    /// User data folders relative to `local_app_data` (Chromium) or
+    /// `roaming_app_data` (Firefox), per layout; `~/` means relative to the
+    /// home (Linux snap and flatpak installs). The first is the usual one.
     linux: &'static [&'static str],
     macos: &'static [&'static str],
     windows: &'static [&'static str],
@@ -38,7 +39,10 @@ pub const BROWSERS: &[Browser] = &[
         id: "chrome",
         name: "Chrome",
         family: Family::Chromium,
-        linux: &["google-chrome"],
+        linux: &[
+            "google-chrome",
+            "~/.var/app/com.google.Chrome/config/google-chrome",
+        ],
         macos: &["Google/Chrome"],
         windows: &["Google/Chrome/User Data"],
         processes: &["chrome", "Google Chrome", "chrome.exe"],
@@ -52,7 +56,11 @@ pub const BROWSERS: &[Browser] = &[
         id: "chromium",
         name: "Chromium",
         family: Family::Chromium,
-        linux: &["chromium"],
+        linux: &[
+            "chromium",
+            "~/snap/chromium/common/chromium",
+            "~/.var/app/org.chromium.Chromium/config/chromium",
+        ],
         macos: &["Chromium"],
         windows: &["Chromium/User Data"],
         processes: &["chromium", "chromium-browser", "Chromium", "chromium.exe"],
@@ -62,7 +70,10 @@ pub const BROWSERS: &[Browser] = &[
         id: "edge",
         name: "Edge",
         family: Family::Chromium,
-        linux: &["microsoft-edge"],
+        linux: &[
+            "microsoft-edge",
+            "~/.var/app/com.microsoft.Edge/config/microsoft-edge",
+        ],
         macos: &["Microsoft Edge"],
         windows: &["Microsoft/Edge/User Data"],
         processes: &["msedge", "Microsoft Edge", "msedge.exe"],
@@ -76,7 +87,11 @@ pub const BROWSERS: &[Browser] = &[
         id: "brave",
         name: "Brave",
         family: Family::Chromium,
-        linux: &["BraveSoftware/Brave-Browser"],
+        linux: &[
+            "BraveSoftware/Brave-Browser",
+            "~/snap/brave/current/.config/BraveSoftware/Brave-Browser",
+            "~/.var/app/com.brave.Browser/config/BraveSoftware/Brave-Browser",
+        ],
         macos: &["BraveSoftware/Brave-Browser"],
         windows: &["BraveSoftware/Brave-Browser/User Data"],
         processes: &["brave", "Brave Browser", "brave.exe"],
@@ -90,7 +105,7 @@ pub const BROWSERS: &[Browser] = &[
         id: "vivaldi",
         name: "Vivaldi",
         family: Family::Chromium,
-        linux: &["vivaldi"],
+        linux: &["vivaldi", "~/.var/app/com.vivaldi.Vivaldi/config/vivaldi"],
         macos: &["Vivaldi"],
         windows: &["Vivaldi/User Data"],
         processes: &["vivaldi-bin", "vivaldi", "Vivaldi", "vivaldi.exe"],
@@ -101,7 +116,12 @@ pub const BROWSERS: &[Browser] = &[
         name: "Firefox",
         family: Family::Firefox,
         // Relative to the home (Linux) or the roaming app data folder.
-        linux: &[".mozilla/firefox", ".config/mozilla/firefox"],
+        linux: &[
+            "~/.mozilla/firefox",
+            "~/.config/mozilla/firefox",
+            "~/snap/firefox/common/.mozilla/firefox",
+            "~/.var/app/org.mozilla.firefox/.mozilla/firefox",
+        ],
         macos: &["Firefox"],
         windows: &["Mozilla/Firefox"],
         processes: &[
@@ -129,11 +149,28 @@ impl Browser {
             Layout::Macos => self.macos,
             Layout::Windows => self.windows,
         };
-        let base = match (self.family, home.layout) {
-            (Family::Chromium, _) => home.local_app_data(),
-            (Family::Firefox, Layout::Linux) => home.root.clone(),
-            (Family::Firefox, _) => home.roaming_app_data(),
+        let base = match self.family {
+            Family::Chromium => home.local_app_data(),
+            Family::Firefox => home.roaming_app_data(),
         };
-        rel.iter().map(|r| base.join(r)).collect()
+        rel.iter()
+            .map(|r| match r.strip_prefix("~/") {
+                Some(from_home) => home.root.join(from_home),
+                None => base.join(r),
+            })
+            .collect()
+    }
+
+    /// Suffix of a store id for a non-default install ("@snap", "@flatpak").
+    pub fn install_tag(root: &std::path::Path, home: &Home) -> &'static str {
+        let rel = root.strip_prefix(&home.root).unwrap_or(root);
+        let rel = rel.to_string_lossy();
+        if rel.starts_with("snap/") {
+            "@snap"
+        } else if rel.starts_with(".var/app/") {
+            "@flatpak"
+        } else {
+            ""
+        }
     }
 }

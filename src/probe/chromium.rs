@@ -87,6 +87,7 @@ pub(crate) fn scan_browser(ctx: &mut Ctx<'_>, browser: &'static Browser) {
         if !browser_running && let Some(procs) = &ctx.procs {
             browser_running = process_evidence(procs, &Owner::Browser(browser), &[]).is_some();
         }
+        let tag = Browser::install_tag(&udd, ctx.home);
         for (dir, name) in list_profiles(ctx, &udd) {
             let profile = udd.join(&dir);
             let sync = match read_json_file(&profile.join("Preferences")) {
@@ -104,7 +105,7 @@ pub(crate) fn scan_browser(ctx: &mut Ctx<'_>, browser: &'static Browser) {
                 source: Source::Browser,
                 browser: browser.name,
                 profile: &name,
-                store_id: format!("{}/{}", browser.id, dir),
+                store_id: format!("{}{}/{}", browser.id, tag, dir),
                 sync_enabled: sync,
                 running,
             };

@@ -778,3 +778,46 @@ fn chromium_cookies_with_hot_journal_are_read() {
     assert_eq!(r.browsers[0].notion_cookies, vec!["token_v2".to_string()]);
     assert!(before == tree_digest(t.path()));
 }
+
+#[test]
+fn linux_snap_and_flatpak_installs() {
+    let t = tmp();
+    let h = SampleHome::new(t.path(), Layout::Linux);
+    h.chromium_profile("chromium", "Default", "Snap person")
+        .workspace(NOTION_WWW, "ws-snap", "Snap", "user-1")
+        .write()
+        .unwrap();
+    h.firefox_profile("flat.default-release", "default-release")
+        .workspace(NOTION_WWW, "ws-flat", "Flat", "user-2")
+        .write()
+        .unwrap();
+    let snap = t.path().join("snap/chromium/common");
+    std::fs::create_dir_all(&snap).unwrap();
+    std::fs::rename(t.path().join(".config/chromium"), snap.join("chromium")).unwrap();
+    let flat = t.path().join(".var/app/org.mozilla.firefox");
+    std::fs::create_dir_all(&flat).unwrap();
+    std::fs::rename(t.path().join(".mozilla"), flat.join(".mozilla")).unwrap();
+    // A native Chromium profile too: store ids stay distinct.
+    h.chromium_profile("chromium", "Default", "Native person")
+        .workspace(NOTION_WWW, "ws-native", "Native", "user-3")
+        .write()
+        .unwrap();
+    let r = scan_home(&h);
+    let mut got: Vec<(String, String)> = r
+        .sessions
+        .iter()
+        .map(|s| (s.store_id.clone(), s.workspace_id.clone()))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("chromium/Default".to_string(), "ws-native".to_string()),
+            ("chromium@snap/Default".to_string(), "ws-snap".to_string()),
+            (
+                "firefox/flat.default-release".to_string(),
+                "ws-flat".to_string()
+            ),
+        ]
+    );
+}
