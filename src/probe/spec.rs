@@ -177,8 +177,8 @@ impl AppSpec {
                 },
                 LinkedAccount {
                     provider: "apple".into(),
-                    cookie_domains: vec!["apple.com".into(), "idmsa.apple.com".into()],
-                    cookie_names: vec!["myacinfo".into(), "DES".into()],
+                    cookie_domains: vec!["appleid.apple.com".into(), "idmsa.apple.com".into()],
+                    cookie_names: vec!["myacinfo".into()],
                 },
             ],
         }
