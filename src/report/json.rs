@@ -59,7 +59,7 @@ pub struct RedactionDoc {
 /// `redaction.names_included`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "troubleshoot run report", extend("$id" = "https://troubleshoot.invalid/report.schema.json"))]
+#[schemars(title = "troubleshoot run report")]
 pub struct ReportDoc {
     /// Version of this format (bumped on breaking changes); currently 1.
     #[schemars(range(min = 1))]

@@ -92,11 +92,15 @@ pub fn render(r: &RunRecord, redactions: &[Redaction], include_names: bool) -> S
     );
     let _ = writeln!(
         out,
-        "Run {} of flow {} on {}, {}, exit code {}.\n",
+        "Run {} of flow {} on {}, {}, ended {}, exit code {}.\n",
         escape(&r.run_id),
         escape(&r.flow_id),
         escape(&r.layout),
         escape(&r.started_at),
+        match &r.outcome {
+            Some(o) => format!("at step {}", escape(&o.step)),
+            None => "without an outcome (cancelled or stopped by an error)".into(),
+        },
         r.exit_code
     );
 
@@ -114,25 +118,6 @@ pub fn render(r: &RunRecord, redactions: &[Redaction], include_names: bool) -> S
             );
         }
         out.push('\n');
-    }
-
-    out.push_str("## Outcome\n\n");
-    match &r.outcome {
-        Some(o) => {
-            let _ = writeln!(
-                out,
-                "**{}** at step {}{}: {}\n",
-                escape(&o.outcome),
-                escape(&o.step),
-                if o.rolled_back {
-                    " (a fix failed verification and was rolled back)"
-                } else {
-                    ""
-                },
-                escape(&o.message)
-            );
-        }
-        None => out.push_str("No outcome: the run was cancelled or stopped by an error.\n\n"),
     }
 
     out.push_str("## Environment\n\n");

@@ -136,6 +136,12 @@ pub fn render(
     Ok((text, redactions))
 }
 
+/// What [`render`] would redact in `record`, to show the user before an
+/// interactive export (kind and pseudonym, never the value).
+pub fn redactions(record: &RunRecord, include_names: bool) -> Result<Vec<Redaction>, ReportError> {
+    Ok(Redactor::new(record, include_names).redact(record)?.1)
+}
+
 /// Render and write a report to `path` (format from its extension unless
 /// given); the file is replaced atomically. Returns what was redacted.
 pub fn export(
