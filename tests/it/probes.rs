@@ -821,3 +821,129 @@ fn linux_snap_and_flatpak_installs() {
         ]
     );
 }
+
+/// `troubleshoot scan --json --root H --layout L` prints what the library
+/// finds: the planted sessions, sync, the desktop app; exit 0 even with
+/// broken stores; no cookie value in the output.
+#[test]
+#[ignore = "enable once src/main.rs runs the CLI (scan --json --root --layout)"]
+fn scan_json_cli_lists_planted_sessions() {
+    for layout in LAYOUTS {
+        let t = tmp();
+        let h = SampleHome::new(t.path(), layout);
+        h.chromium_profile("chrome", "Default", "Person 1")
+            .workspace(NOTION_WWW, "ws-a", "Alpha", "user-1")
+            .cookie(".notion.so", "token_v2", "SECRET-cli-token")
+            .sync(true)
+            .write()
+            .unwrap();
+        h.chromium_profile("chrome", "Profile 1", "Zweit")
+            .workspace(NOTION_APP, "ws-b", "Équipe 東京", "user-2")
+            .write()
+            .unwrap();
+        h.chromium_profile("edge", "Default", "Edge")
+            .workspace(NOTION_WWW, "ws-e", "Edge Co", "user-3")
+            .write()
+            .unwrap();
+        h.firefox_profile("cli.default-release", "default-release")
+            .cookie(".notion.so", "token_v2", "SECRET-cli-ff")
+            .cookies_in_wal(true)
+            .workspace(NOTION_WWW, "ws-f", "Fox", "user-4")
+            .write()
+            .unwrap();
+        h.desktop_app("Notion")
+            .workspace(NOTION_WWW, "ws-d", "Desk", "user-5")
+            .google_account()
+            .write()
+            .unwrap();
+        let broken = h
+            .chromium_profile("chrome", "Profile 2", "Broken")
+            .write()
+            .unwrap();
+        std::fs::write(broken.join("Preferences"), b"{").unwrap();
+
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_troubleshoot"))
+            .args(["scan", "--json", "--root"])
+            .arg(t.path())
+            .args(["--layout", layout.name()])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{layout:?}: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!stdout.contains("SECRET"), "{stdout}");
+        let v: serde_json::Value = serde_json::from_str(&stdout).expect("scan --json prints JSON");
+        assert_eq!(v["schema"], 1);
+        assert_eq!(v["session_count"], 5, "{layout:?}");
+        let mut got: Vec<(String, String, String, String, String)> = v["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                let f = |k: &str| s[k].as_str().unwrap_or_default().to_string();
+                (
+                    f("browser"),
+                    f("profile"),
+                    f("workspace_id"),
+                    f("workspace_name"),
+                    f("user_id"),
+                )
+            })
+            .collect();
+        got.sort();
+        let want = |b: &str, p: &str, id: &str, n: &str, u: &str| {
+            (
+                b.to_string(),
+                p.to_string(),
+                id.to_string(),
+                n.to_string(),
+                u.to_string(),
+            )
+        };
+        assert_eq!(
+            got,
+            vec![
+                want("Chrome", "Person 1", "ws-a", "Alpha", "user-1"),
+                want("Chrome", "Zweit", "ws-b", "Équipe 東京", "user-2"),
+                want("Edge", "Edge", "ws-e", "Edge Co", "user-3"),
+                want("Firefox", "default-release", "ws-f", "Fox", "user-4"),
+                want("Notion", "app", "ws-d", "Desk", "user-5"),
+            ],
+            "{layout:?}"
+        );
+        let sync: BTreeMap<String, bool> = v["browsers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                (
+                    format!(
+                        "{}/{}",
+                        b["browser_id"].as_str().unwrap(),
+                        b["profile"].as_str().unwrap()
+                    ),
+                    b["sync_enabled"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(sync.len(), 5, "every profile listed: {sync:?}");
+        assert!(sync["chrome/Person 1"]);
+        assert!(!sync["chrome/Zweit"]);
+        assert_eq!(v["desktop_app"]["installed"], true);
+        assert_eq!(
+            v["desktop_app"]["linked_accounts"],
+            serde_json::json!(["google"])
+        );
+        assert_eq!(
+            v["warnings"].as_array().unwrap().len(),
+            1,
+            "{}",
+            v["warnings"]
+        );
+    }
+}
