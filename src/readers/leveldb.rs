@@ -109,6 +109,13 @@ pub fn read_local_storage(dir: &Path, origins: &[String]) -> Result<Vec<LsEntry>
         }
     }
     if !names.iter().any(|n| n == "CURRENT") {
+        // A folder the browser created but never wrote to holds no entries.
+        if !names
+            .iter()
+            .any(|n| n.ends_with(".log") || n.ends_with(".ldb") || n.ends_with(".sst"))
+        {
+            return Ok(Vec::new());
+        }
         return Err(StoreError::new(dir, "not a LevelDB: no CURRENT file"));
     }
     let tmp = copy_into_temp(dir, &names, dir)?;

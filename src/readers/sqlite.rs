@@ -79,6 +79,13 @@ pub fn open_copy(db: &Path) -> Result<SqliteCopy, StoreError> {
     Ok(SqliteCopy { conn, _dir: tmp })
 }
 
+/// A zero-byte file is an empty database (SQLite creates it that way).
+fn is_empty_file(db: &Path) -> bool {
+    std::fs::metadata(db)
+        .map(|m| m.is_file() && m.len() == 0)
+        .unwrap_or(false)
+}
+
 /// Which browser's cookie database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CookieSchema {
@@ -145,7 +152,7 @@ pub fn read_cookies(
     schema: CookieSchema,
     query: &CookieQuery,
 ) -> Result<Vec<CookieRow>, StoreError> {
-    if query.domains.is_empty() {
+    if query.domains.is_empty() || is_empty_file(db) {
         return Ok(Vec::new());
     }
     let copy = open_copy(db)?;
@@ -235,6 +242,9 @@ pub fn firefox_origin_dir(origin: &str) -> String {
 
 /// Every `(key, value)` of a Firefox LSNG `data.sqlite` (one origin).
 pub fn read_lsng(db: &Path) -> Result<Vec<(String, String)>, StoreError> {
+    if is_empty_file(db) {
+        return Ok(Vec::new());
+    }
     let copy = open_copy(db)?;
     let mut stmt = copy
         .conn
