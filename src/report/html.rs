@@ -41,10 +41,10 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .banner { border-left: 6px solid; border-radius: 6px; padding: .8rem 1rem; margin: 1rem 0; }
 .banner .badge { font-weight: 700; text-transform: uppercase; letter-spacing: .04em; font-size: .85rem; }
 .banner p { margin: .3rem 0 0; }
-.ok { border-color: var(--ok); background: var(--ok-bg); } .ok .badge, .tag.ok { color: var(--ok); }
-.warn { border-color: var(--warn); background: var(--warn-bg); } .warn .badge, .tag.warn { color: var(--warn); }
-.bad { border-color: var(--bad); background: var(--bad-bg); } .bad .badge, .tag.bad { color: var(--bad); }
-.info { border-color: var(--info); background: var(--info-bg); } .info .badge, .tag.info { color: var(--info); }
+.banner.ok { border-color: var(--ok); background: var(--ok-bg); } .ok .badge, .tag.ok { color: var(--ok); }
+.banner.warn { border-color: var(--warn); background: var(--warn-bg); } .warn .badge, .tag.warn { color: var(--warn); }
+.banner.bad { border-color: var(--bad); background: var(--bad-bg); } .bad .badge, .tag.bad { color: var(--bad); }
+.banner.info { border-color: var(--info); background: var(--info-bg); } .info .badge, .tag.info { color: var(--info); }
 .meta { color: var(--muted); }
 ol.findings li { margin: .35rem 0; }
 .step { color: var(--muted); font-size: .85em; }
@@ -59,12 +59,16 @@ ol.timeline > li.k-end::before { border-color: var(--fg); background: var(--fg);
 .detail { font-weight: 600; }
 .explain { margin: .2rem 0; }
 ul.evidence { margin: .3rem 0; padding-left: 1.2rem; font-size: .9em; color: var(--muted); }
-.fix { border: 1px solid var(--line); border-left: 6px solid; border-radius: 6px; padding: .6rem 1rem; margin: .8rem 0; background: var(--bg); }
+.fix { border: 1px solid var(--line); border-left-width: 6px; border-radius: 6px; padding: .6rem 1rem; margin: .8rem 0; background: var(--bg); }
+.fix.ok { border-left-color: var(--ok); } .fix.warn { border-left-color: var(--warn); }
+.fix.bad { border-left-color: var(--bad); } .fix.info { border-left-color: var(--info); }
+.fix h3 { margin-top: .2rem; }
+.tag { font-size: .8rem; font-weight: 600; padding: 0 .45rem; border-radius: 1rem; border: 1px solid currentColor; white-space: nowrap; }
 .fix dl, dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: .4rem 0; }
 dt { font-weight: 600; } dd { margin: 0; overflow-wrap: anywhere; }
 ul.plan, ul.plan ul { margin: .2rem 0; padding-left: 1.2rem; }
 table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; font-size: .88em; }
-th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 th { background: var(--soft); }
 footer { margin-top: 2rem; color: var(--muted); font-size: .85em; }
 @media print {
@@ -226,7 +230,7 @@ pub fn render(r: &RunRecord, redactions: &[Redaction], include_names: bool) -> S
             if let Some(f) = e.fix.map(|n| &r.fixes[n]) {
                 let _ = write!(
                     out,
-                    "<p>Fix: {} → <span class=\"tag {}\">{}</span></p>",
+                    "<p class=\"explain\">Fix: {} → <span class=\"tag {}\">{}</span></p>",
                     escape(&f.title),
                     view::fix_tone(&f.result),
                     escape(&f.result)
