@@ -11,5 +11,9 @@ pub mod report;
 pub mod sample;
 
 pub use error::{Error, Result};
-// PENDING (lead): pub mod app; pub mod cli; pub mod cmd; pub mod ui; pub mod wizard;
+pub mod app;
+pub mod cli;
+pub mod cmd;
 pub mod state;
+pub mod ui;
+pub mod wizard;

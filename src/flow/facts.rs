@@ -141,7 +141,16 @@ pub fn display(v: &Value) -> String {
         Value::String(s) => s.clone(),
         Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
         Value::Array(a) if a.is_empty() => "none".into(),
-        Value::Array(a) => a.iter().map(display).collect::<Vec<_>>().join(", "),
+        Value::Array(a) => {
+            let items: Vec<String> = a.iter().map(display).collect();
+            // Items that hold commas themselves read better apart.
+            let sep = if items.iter().any(|i| i.contains(", ")) {
+                "; "
+            } else {
+                ", "
+            };
+            items.join(sep)
+        }
         other => other.to_string(),
     }
 }

@@ -1,0 +1,75 @@
+//! Parse the command line, dispatch to a command, print errors with hints,
+//! and turn the result into an exit code.
+
+use clap::Parser;
+
+use crate::Error;
+use crate::cli::{Cli, Command, FlowsCommand, RunArgs};
+use crate::cmd;
+use crate::error::exit;
+use crate::ui::Printer;
+
+/// Run with the process's arguments; returns the exit code.
+pub fn main() -> u8 {
+    run_with(std::env::args_os())
+}
+
+pub fn run_with<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    exit::OK
+                }
+                _ => exit::USAGE,
+            };
+        }
+    };
+    let printer = Printer::new(cli.global.color);
+    let global = cli.global.clone();
+    let result = match cli.command {
+        None => cmd::run::run(&global, &RunArgs::default(), printer),
+        Some(Command::Run(args)) => cmd::run::run(&global, &args, printer),
+        Some(Command::Scan(args)) => cmd::scan::run(&global, &args, printer),
+        Some(Command::Flows(FlowsCommand::List)) => cmd::flows::list(),
+        Some(Command::Flows(FlowsCommand::Check { files })) => cmd::flows::check(&files, printer),
+        Some(Command::Flows(FlowsCommand::Graph { flow, format })) => {
+            cmd::flows::graph(&flow, format)
+        }
+        Some(Command::Undo(args)) => cmd::undo::run(&global, &args, printer),
+        Some(Command::Report(args)) => cmd::report::run(&global, &args, printer),
+        Some(Command::Demo(args)) => cmd::demo::run(&global, &args, printer),
+        Some(Command::Completions { shell }) => cmd::completions::completions(shell),
+        Some(Command::Man) => cmd::completions::man(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            report_error(&printer, &e);
+            e.exit_code()
+        }
+    }
+}
+
+fn report_error(printer: &Printer, e: &Error) {
+    match e {
+        Error::Cancelled => printer.plain("Cancelled; nothing was changed."),
+        _ => {
+            printer.error(&e.to_string());
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                printer.plain(&format!("  Caused by: {s}"));
+                source = s.source();
+            }
+            if let Some(h) = e.hint() {
+                printer.hint(&h);
+            }
+        }
+    }
+}

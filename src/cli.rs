@@ -1,0 +1,200 @@
+//! The command line, declared with clap. Flags validate; commands act.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::flow::graph::GraphFormat;
+use crate::probe::Layout;
+use crate::report::Format;
+
+const EXAMPLES: &str = "\
+Examples:
+  troubleshoot                              Start the wizard (Notion: Sign out is grayed out)
+  troubleshoot scan                         Show every Notion session found, change nothing
+  troubleshoot run --dry-run                Walk the wizard; show fixes without applying them
+  troubleshoot run --answers a.json --yes   Run unattended from an answers file
+  troubleshoot undo                         Put back what the last fix changed
+  troubleshoot report --format md -o r.md   Export the last run for support (redacted)
+  troubleshoot demo                         Try it all on a sandbox home
+
+Exit codes: 0 resolved or nothing wrong, 1 problem remains, 2 usage/flow/input
+error, 3 a fix failed and was rolled back, 130 cancelled.";
+
+/// A diagnostic wizard: it asks a few questions, reads the real evidence on
+/// this machine, explains what it found, and applies safe, undoable fixes.
+#[derive(Debug, Parser)]
+#[command(name = "troubleshoot", version, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Home folder to inspect instead of yours ("running" then comes from lock files only)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Folder conventions of this OS under the home [default: this OS]
+    #[arg(long, global = true, value_enum)]
+    pub layout: Option<Layout>,
+    /// Where runs, backups and the undo journal are kept
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "TROUBLESHOOT_STATE_DIR"
+    )]
+    pub state_dir: Option<PathBuf>,
+    /// When to use colors (NO_COLOR is honoured with `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a flow: the interactive wizard, or scripted with answers
+    #[command(after_help = "Examples:
+  troubleshoot run
+  troubleshoot run notion-signout --answer goal=remove-one --answer workspace=Acme --dry-run
+  troubleshoot run ./my-flow.json --answers answers.json --yes --report run.html
+  troubleshoot run --from-report shared-report.json --dry-run
+
+An answers file is a JSON object from question id to option id, true/false or
+text, e.g. {\"goal\": \"remove-one\", \"workspace\": \"<id or name>\", \"method\": \"remove-entry\"}.")]
+    Run(RunArgs),
+    /// Show every session found (browsers, profiles, desktop app); changes nothing
+    #[command(after_help = "Examples:
+  troubleshoot scan
+  troubleshoot scan --json | jq '.sessions[].workspace_name'
+  troubleshoot scan --root /mnt/old-home --layout windows")]
+    Scan(ScanArgs),
+    /// List, check, draw and test flows
+    #[command(subcommand)]
+    Flows(FlowsCommand),
+    /// Put back exactly what a fix changed, from its backup
+    #[command(after_help = "Examples:
+  troubleshoot undo            Undo the last fix
+  troubleshoot undo --list     List the fixes that can be undone
+  troubleshoot undo RUN_ID --force")]
+    Undo(UndoArgs),
+    /// Export a run as a report for support (redacted by default)
+    #[command(after_help = "Examples:
+  troubleshoot report                       The last run as Markdown on stdout
+  troubleshoot report --format html -o report.html
+  troubleshoot report RUN_ID --format json --include-names")]
+    Report(ReportArgs),
+    /// Try the wizard on a sandbox home in a temporary folder
+    Demo(DemoArgs),
+    /// Print shell completions
+    #[command(
+        after_help = "Example:\n  troubleshoot completions bash > ~/.local/share/bash-completion/completions/troubleshoot"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    #[command(after_help = "Example:\n  troubleshoot man | man -l -")]
+    Man,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct RunArgs {
+    /// A built-in flow id or a path to a flow file [default: notion-signout]
+    pub flow: Option<String>,
+    /// JSON object of answers: question id -> option id, true/false or text
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+    /// One answer, ID=VALUE (repeatable; wins over --answers)
+    #[arg(long = "answer", value_name = "ID=VALUE")]
+    pub answer: Vec<String>,
+    /// Consent to fixes and take the default of every unanswered question
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Show each fix's plan; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also export the run as a report (format from the extension: .json, .md, .html)
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<PathBuf>,
+    /// Keep workspace names, ids and emails in the --report
+    #[arg(long)]
+    pub include_names: bool,
+    /// Replay the answers recorded in a JSON report
+    #[arg(long, value_name = "FILE")]
+    pub from_report: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ScanArgs {
+    /// Print the scan as JSON (schema 1) on stdout
+    #[arg(long)]
+    pub json: bool,
+    /// The flow whose `app-sessions` parameters say what to look for
+    #[arg(long, value_name = "FLOW", default_value = "notion-signout")]
+    pub flow: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FlowsCommand {
+    /// List the built-in flows
+    List,
+    /// Validate flow files (exit 2 on the first bad one, naming file, place and problem)
+    #[command(after_help = "Example:\n  troubleshoot flows check flows/*.json")]
+    Check {
+        #[arg(required = true, value_name = "FLOW")]
+        files: Vec<String>,
+    },
+    /// Draw a flow as a graph
+    #[command(
+        after_help = "Example:\n  troubleshoot flows graph notion-signout --format dot | dot -Tsvg > flow.svg"
+    )]
+    Graph {
+        flow: String,
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UndoArgs {
+    /// The run whose fix to undo [default: the last one]
+    pub run_id: Option<String>,
+    /// List the fixes that can be undone
+    #[arg(long)]
+    pub list: bool,
+    /// Restore even if the files changed since the fix
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// The run to export [default: the last one]
+    pub run_id: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Md)]
+    pub format: Format,
+    /// Write to this file instead of stdout
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Keep workspace names, ids and emails (secrets are never recorded)
+    #[arg(long)]
+    pub include_names: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Keep the sandbox folder after the demo
+    #[arg(long)]
+    pub keep: bool,
+}

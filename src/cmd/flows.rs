@@ -1,0 +1,48 @@
+//! `troubleshoot flows list|check|graph`.
+
+use crate::Result;
+use crate::error::exit;
+use crate::flow::builtin::{self, BUILTIN};
+use crate::flow::graph::{self, GraphFormat};
+use crate::ui::Printer;
+
+pub fn list() -> Result<u8> {
+    for (id, file, text) in BUILTIN {
+        match crate::flow::load_str(file, text) {
+            Ok(flow) => println!("{id:<20} {}", flow.title),
+            Err(e) => println!("{id:<20} (invalid: {e})"),
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// Validate every file; report all of them, exit 2 if any is bad.
+pub fn check(files: &[String], printer: Printer) -> Result<u8> {
+    let mut bad = 0;
+    for f in files {
+        match builtin::resolve(f) {
+            Ok((flow, _)) => printer.success(&format!(
+                "{f}: ok ({} steps, flow `{}`)",
+                flow.steps.len(),
+                flow.id
+            )),
+            Err(e) => {
+                bad += 1;
+                for line in e.to_string().lines() {
+                    printer.error(line);
+                }
+            }
+        }
+    }
+    if bad > 0 {
+        printer.hint("flows/README.md documents the format; flows/schema.json helps editors");
+        return Ok(exit::USAGE);
+    }
+    Ok(exit::OK)
+}
+
+pub fn graph(flow: &str, format: GraphFormat) -> Result<u8> {
+    let (flow, _) = builtin::resolve(flow)?;
+    print!("{}", graph::render(&flow, format));
+    Ok(exit::OK)
+}

@@ -1,0 +1,112 @@
+//! `troubleshoot run [FLOW]` (and the bare `troubleshoot`): the wizard.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::cli::{Global, RunArgs};
+use crate::flow::builtin::{self, DEFAULT_FLOW};
+use crate::report::{self, Format};
+use crate::ui::scripted::{self, Scripted};
+use crate::ui::{Printer, Prompter};
+use crate::wizard::Wizard;
+use crate::{Error, Result};
+
+pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
+    let mut answers: BTreeMap<String, Value> = BTreeMap::new();
+    let mut flow_name = args.flow.clone();
+    if let Some(path) = &args.from_report {
+        let replay = report::load_record_file(path).map_err(|e| Error::Input {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        flow_name.get_or_insert(replay.flow_id.clone());
+        answers.extend(replay.answers);
+        printer.status(&format!(
+            "Replaying the answers of run {} ({}).",
+            replay.run_id, replay.flow_id
+        ));
+    }
+    if let Some(path) = &args.answers {
+        answers.extend(scripted::read_answers_file(path)?);
+    }
+    for a in &args.answer {
+        let (k, v) = scripted::parse_answer_flag(a)?;
+        answers.insert(k, v);
+    }
+    let report_format = match &args.report {
+        Some(p) => Some(Format::from_path(p).ok_or_else(|| {
+            Error::Usage(format!(
+                "--report {}: use a .json, .md or .html file name",
+                p.display()
+            ))
+        })?),
+        None => None,
+    };
+    let (flow, text) = builtin::resolve(flow_name.as_deref().unwrap_or(DEFAULT_FLOW))?;
+    let home = super::home(global)?;
+    let state_dir = crate::state::resolve(global.state_dir.as_deref())?;
+    let mut prompter = Scripted::new(answers, args.yes);
+    if prompter.interactive() {
+        printer.heading(&flow.title);
+        if global.root.is_some() {
+            printer.status(&format!(
+                "Inspecting {} ({} layout).",
+                home.root.display(),
+                home.layout.name()
+            ));
+        }
+    }
+    let wizard = Wizard {
+        flow: &flow,
+        flow_text: &text,
+        home: &home,
+        state_dir: &state_dir,
+        dry_run: args.dry_run,
+        printer,
+    };
+    let (record, result) = wizard.run(&mut prompter);
+    // A cancelled or mis-answered run still leaves its record, for support.
+    if let Err(e) = report::save_record(&state_dir, &record) {
+        printer.warn(&format!("could not save the run record: {e}"));
+    }
+    let code = result?;
+    if let (Some(path), Some(format)) = (&args.report, report_format) {
+        export(&record, path, format, args.include_names, printer)?;
+    } else if prompter.interactive()
+        && let Some(path) = prompter.offer_export()?
+    {
+        let format = Format::from_path(&path).unwrap_or(Format::Md);
+        export(&record, &path, format, args.include_names, printer)?;
+    }
+    Ok(code)
+}
+
+pub fn export(
+    record: &report::RunRecord,
+    path: &Path,
+    format: Format,
+    include_names: bool,
+    printer: Printer,
+) -> Result<()> {
+    let (text, redactions) =
+        report::render(record, format, include_names).map_err(|e| Error::State(e.to_string()))?;
+    std::fs::write(path, text).map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    if !redactions.is_empty() {
+        printer.status(&format!(
+            "Redacted {} value(s): {}",
+            redactions.len(),
+            summarize(&redactions)
+        ));
+    }
+    printer.success(&format!("Report written to {}", path.display()));
+    Ok(())
+}
+
+fn summarize(r: &[report::Redaction]) -> String {
+    r.iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,120 @@
+//! `troubleshoot scan [--json]`: every fact, no questions, changes nothing.
+
+use std::path::Path;
+
+use crate::cli::{Global, ScanArgs};
+use crate::error::exit;
+use crate::flow::Step;
+use crate::flow::builtin;
+use crate::probe::{self, AppSpec, ScanReport, Source};
+use crate::ui::Printer;
+use crate::wizard::probes;
+use crate::{Error, Result};
+
+/// The `app-sessions` parameters of a flow's first such check.
+pub fn spec_of(flow: &crate::flow::Flow) -> Result<AppSpec> {
+    flow.steps
+        .iter()
+        .find_map(|s| match s {
+            Step::Check(c) if c.probe.as_deref() == Some("app-sessions") => c.params.clone(),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "flow `{}` has no app-sessions check to scan with",
+                flow.id
+            ))
+        })
+        .and_then(|p| probes::app_spec(&p))
+}
+
+pub fn run(global: &Global, args: &ScanArgs, printer: Printer) -> Result<u8> {
+    let (flow, _) = builtin::resolve(&args.flow)?;
+    let spec = spec_of(&flow)?;
+    let home = super::home(global)?;
+    let report = probe::scan(&home, &spec);
+    if args.json {
+        let text =
+            serde_json::to_string_pretty(&report).map_err(|e| Error::State(e.to_string()))?;
+        println!("{text}");
+    } else {
+        print_summary(&report, &spec, &home, printer);
+    }
+    Ok(exit::OK)
+}
+
+fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printer: Printer) {
+    printer.heading(&format!(
+        "{} {} session(s) found in {} ({} layout)",
+        report.session_count,
+        spec.app,
+        home.display(&home.root),
+        report.layout
+    ));
+    for b in &report.browsers {
+        let mut flags = Vec::new();
+        if b.sync_enabled {
+            flags.push("sync on".to_string());
+        }
+        if b.running {
+            flags.push("running".to_string());
+        }
+        if !b.linked_accounts.is_empty() {
+            flags.push(format!("linked: {}", b.linked_accounts.join(", ")));
+        }
+        let flags = if flags.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", flags.join(", "))
+        };
+        printer.plain(&format!(
+            "{}, profile {}: {} session(s), {} account(s){flags}",
+            b.browser, b.profile, b.sessions, b.accounts
+        ));
+        for s in report.sessions.iter().filter(|s| {
+            s.source == Source::Browser
+                && s.store_id.ends_with(&b.profile_dir)
+                && s.browser == b.browser
+        }) {
+            printer.finding(&format!(
+                "{} ({})",
+                s.workspace_name.as_deref().unwrap_or(&s.workspace_id),
+                s.workspace_id
+            ));
+        }
+    }
+    let d = &report.desktop_app;
+    if d.installed {
+        let mut extra = String::new();
+        if !d.linked_accounts.is_empty() {
+            extra = format!(", linked: {}", d.linked_accounts.join(", "));
+        }
+        printer.plain(&format!(
+            "{} desktop app: {} session(s), {} account(s){}{extra}",
+            spec.app,
+            d.sessions,
+            d.accounts,
+            if d.running { " [running]" } else { "" }
+        ));
+        for s in report
+            .sessions
+            .iter()
+            .filter(|s| s.source == Source::Desktop)
+        {
+            printer.finding(&format!(
+                "{} ({})",
+                s.workspace_name.as_deref().unwrap_or(&s.workspace_id),
+                s.workspace_id
+            ));
+        }
+    } else {
+        printer.status(&format!("{} desktop app: not installed", spec.app));
+    }
+    for w in &report.warnings {
+        printer.warn(&format!(
+            "{}: {}",
+            home.display(Path::new(&w.path)),
+            w.reason
+        ));
+    }
+}

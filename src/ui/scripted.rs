@@ -1,0 +1,165 @@
+//! Answers from `--answers FILE`, `--answer ID=VALUE` and `--yes`, falling back
+//! to a person at the terminal, and failing fast (never hanging) without one.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::flow::engine::Question;
+use crate::flow::{Answer, AskKind};
+use crate::ui::Prompter;
+use crate::ui::interactive::Interactive;
+use crate::{Error, Result};
+
+pub struct Scripted {
+    answers: BTreeMap<String, Value>,
+    yes: bool,
+    /// A person at a terminal answers what the script does not.
+    fallback: Option<Interactive>,
+}
+
+impl Scripted {
+    pub fn new(answers: BTreeMap<String, Value>, yes: bool) -> Scripted {
+        let fallback = std::io::stdin().is_terminal().then(Interactive::new);
+        Scripted {
+            answers,
+            yes,
+            fallback,
+        }
+    }
+
+    /// Without a terminal fallback, whatever stdin is (tests, `flows test`).
+    pub fn headless(answers: BTreeMap<String, Value>, yes: bool) -> Scripted {
+        Scripted {
+            answers,
+            yes,
+            fallback: None,
+        }
+    }
+
+    pub fn answers(&self) -> &BTreeMap<String, Value> {
+        &self.answers
+    }
+}
+
+/// Read an answers file: a JSON object of question id -> answer.
+pub fn read_answers_file(path: &Path) -> Result<BTreeMap<String, Value>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Input {
+        path: path.to_path_buf(),
+        message: format!("cannot read answers file: {e}"),
+    })?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| Error::Input {
+        path: path.to_path_buf(),
+        message: format!("{}:{}: not valid JSON: {e}", e.line(), e.column()),
+    })?;
+    let Value::Object(map) = value else {
+        return Err(Error::Input {
+            path: path.to_path_buf(),
+            message: "an answers file is a JSON object: {\"question-id\": \"option-id\", ...}"
+                .into(),
+        });
+    };
+    for (k, v) in &map {
+        if Answer::from_json(v).is_none() {
+            return Err(Error::Input {
+                path: path.to_path_buf(),
+                message: format!("answer to `{k}` must be a string, number or true/false, not {v}"),
+            });
+        }
+    }
+    Ok(map.into_iter().collect())
+}
+
+/// Parse `--answer ID=VALUE`; `true`/`false` become booleans.
+pub fn parse_answer_flag(s: &str) -> Result<(String, Value)> {
+    let (id, value) = s
+        .split_once('=')
+        .filter(|(id, _)| !id.is_empty())
+        .ok_or_else(|| Error::Usage(format!("--answer expects ID=VALUE, got `{s}`")))?;
+    let v = match value {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        other => Value::String(other.to_string()),
+    };
+    Ok((id.to_string(), v))
+}
+
+impl Prompter for Scripted {
+    fn ask(&mut self, q: &Question) -> Result<Answer> {
+        if let Some(v) = self.answers.get(&q.id) {
+            return Answer::from_json(v)
+                .ok_or_else(|| Error::Usage(format!("bad answer for `{}`", q.id)));
+        }
+        if self.yes
+            && let Some(d) = &q.default
+            && let Some(a) = Answer::from_json(d)
+        {
+            return Ok(a);
+        }
+        if let Some(person) = self.fallback.as_mut() {
+            return person.ask(q);
+        }
+        let example = match q.kind {
+            AskKind::Select => q
+                .options
+                .first()
+                .map(|o| o.id.clone())
+                .unwrap_or_else(|| "VALUE".into()),
+            AskKind::Confirm => "true".into(),
+            AskKind::Text => "TEXT".into(),
+        };
+        let choices = if q.options.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (one of: {})",
+                q.options
+                    .iter()
+                    .map(|o| o.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        Err(Error::MissingAnswer {
+            id: q.id.clone(),
+            hint: format!(
+                "pass --answer {}={example}{choices}, add it to --answers FILE, or use --yes to take the default",
+                q.id
+            ),
+        })
+    }
+
+    fn consent(&mut self, step: &str, title: &str) -> Result<bool> {
+        if self.yes {
+            return Ok(true);
+        }
+        if let Some(person) = self.fallback.as_mut() {
+            return person.consent(step, title);
+        }
+        Err(Error::MissingAnswer {
+            id: step.to_string(),
+            hint: "a fix needs consent: pass --yes to apply it, or --dry-run to only see the plan"
+                .into(),
+        })
+    }
+
+    fn retry_when_closed(&mut self, reason: &str) -> Result<bool> {
+        match self.fallback.as_mut() {
+            Some(person) if !self.yes => person.retry_when_closed(reason),
+            _ => Ok(false),
+        }
+    }
+
+    fn offer_export(&mut self) -> Result<Option<std::path::PathBuf>> {
+        match self.fallback.as_mut() {
+            Some(person) if !self.yes => person.offer_export(),
+            _ => Ok(None),
+        }
+    }
+
+    fn interactive(&self) -> bool {
+        self.fallback.is_some() && !self.yes
+    }
+}

@@ -1,0 +1,320 @@
+//! The wizard: drives the engine with a front-end, the probes and the fixes,
+//! and records the run.
+
+pub mod probes;
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::error::exit;
+use crate::fix::{self, FixContext};
+use crate::flow::engine::{EngineError, FixCall, Need, ProbeCall, Question};
+use crate::flow::{Answer, Engine, FixResult, Flow};
+use crate::probe::{AppSpec, Home, Warning};
+use crate::report::{Finding, FixRecord, RECORD_SCHEMA, RunRecord};
+use crate::ui::{Printer, Prompter};
+use crate::{Error, Result};
+
+pub struct Wizard<'a> {
+    pub flow: &'a Flow,
+    pub flow_text: &'a str,
+    pub home: &'a Home,
+    pub state_dir: &'a std::path::Path,
+    pub dry_run: bool,
+    pub printer: Printer,
+}
+
+fn answer_json(a: &Answer) -> Value {
+    match a {
+        Answer::Choice(s) | Answer::Text(s) => Value::String(s.clone()),
+        Answer::Bool(b) => Value::Bool(*b),
+    }
+}
+
+fn engine_err(e: EngineError) -> Error {
+    Error::Usage(e.to_string())
+}
+
+impl Wizard<'_> {
+    fn new_record(&self, run_id: &str) -> RunRecord {
+        RunRecord {
+            schema: RECORD_SCHEMA,
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            run_id: run_id.into(),
+            flow_id: self.flow.id.clone(),
+            flow_title: self.flow.title.clone(),
+            flow_hash: hex(&Sha256::digest(self.flow_text.as_bytes())),
+            started_at: crate::state::now(),
+            finished_at: String::new(),
+            layout: self.home.layout.name().into(),
+            root: self.home.root.display().to_string(),
+            dry_run: self.dry_run,
+            answers: Map::new(),
+            steps: vec![],
+            findings: vec![],
+            facts: Value::Null,
+            fixes: vec![],
+            outcome: None,
+            exit_code: exit::USAGE,
+            warnings: vec![],
+        }
+    }
+
+    /// Run the flow to its end. The record is returned even when the run
+    /// stops with an error, so it can still be saved.
+    pub fn run(&self, prompter: &mut dyn Prompter) -> (RunRecord, Result<u8>) {
+        let run_id = crate::state::new_run_id();
+        let mut record = self.new_record(&run_id);
+        let mut engine = Engine::new(self.flow);
+        let result = self.drive(&mut engine, prompter, &mut record);
+        record.finished_at = crate::state::now();
+        record.steps = engine.visits().to_vec();
+        record.facts = Value::Object(engine.facts().0.clone());
+        record.exit_code = match &result {
+            Ok(c) => *c,
+            Err(e) => e.exit_code(),
+        };
+        (record, result)
+    }
+
+    fn probe(&self, call: &ProbeCall, record: &mut RunRecord, quiet: bool) -> Result<Value> {
+        if let (Some(t), false) = (&call.title, quiet) {
+            self.printer.status(&format!("{t}…"));
+        }
+        let (report, facts) = probes::run(call, self.home)?;
+        for w in &report.warnings {
+            if !record.warnings.contains(w) {
+                self.printer.warn(&format!(
+                    "{}: {}",
+                    self.home.display(std::path::Path::new(&w.path)),
+                    w.reason
+                ));
+                record.warnings.push(Warning {
+                    path: w.path.clone(),
+                    reason: w.reason.clone(),
+                });
+            }
+        }
+        Ok(facts)
+    }
+
+    fn drive(
+        &self,
+        engine: &mut Engine,
+        prompter: &mut dyn Prompter,
+        record: &mut RunRecord,
+    ) -> Result<u8> {
+        let mut spec: Option<AppSpec> = None;
+        let mut applied: Option<(fix::Applied, usize)> = None;
+        loop {
+            match engine.next().map_err(engine_err)? {
+                Need::Say { step, text } => {
+                    self.printer.finding(&text);
+                    record.findings.push(Finding { step, text });
+                }
+                Need::Ask(q) => {
+                    let a = self.ask(prompter, &q)?;
+                    record.answers.insert(q.id.clone(), answer_json(&a));
+                    engine.answer(a).map_err(engine_err)?;
+                }
+                Need::Probe(call) => {
+                    if call.probe == "app-sessions" {
+                        spec = Some(probes::app_spec(&call.params)?);
+                    }
+                    let facts = self.probe(&call, record, false)?;
+                    engine.probed(facts).map_err(engine_err)?;
+                }
+                Need::Fix(call) => {
+                    let result = self.fix(&call, spec.as_ref(), prompter, record, &mut applied)?;
+                    engine.fixed(result).map_err(engine_err)?;
+                }
+                Need::Reprobe { probes, .. } => {
+                    self.printer
+                        .status("Checking the result against fresh evidence…");
+                    let mut fresh = Vec::new();
+                    for call in probes {
+                        let facts = self.probe(&call, record, true)?;
+                        fresh.push((call, facts));
+                    }
+                    engine.reprobed(fresh).map_err(engine_err)?;
+                    if let Some((_, i)) = &applied
+                        && let Some(r) = record.fixes.get_mut(*i)
+                        && r.result == "applied"
+                    {
+                        // Stays "applied" until we know: reprobed moved on or asked to roll back.
+                        r.result = "verified".into();
+                    }
+                }
+                Need::Rollback { .. } => {
+                    let (done, i) = applied.take().ok_or_else(|| {
+                        Error::Fix("verification failed but no fix was applied".into())
+                    })?;
+                    let Some(spec) = spec.as_ref() else {
+                        return Err(Error::Fix("no probe parameters for the rollback".into()));
+                    };
+                    let ctx = self.ctx(&record.run_id, spec);
+                    self.printer
+                        .failure("The fix did not hold on fresh evidence; restoring the backup.");
+                    fix::rollback(&done, &ctx).map_err(|e| Error::Fix(e.to_string()))?;
+                    self.printer
+                        .success("Restored: the store is byte-for-byte as before.");
+                    if let Some(r) = record.fixes.get_mut(i) {
+                        r.result = "rolled-back".into();
+                        r.reason = Some("verify condition failed on fresh evidence".into());
+                    }
+                    engine.rolled_back().map_err(engine_err)?;
+                }
+                Need::Finished(finish) => {
+                    self.printer.blank();
+                    match finish.outcome.as_str() {
+                        "resolved" => self.printer.success(&finish.message),
+                        "dry-run" => self.printer.plain(&finish.message),
+                        _ => self.printer.failure(&finish.message),
+                    }
+                    let code = match finish.outcome.as_str() {
+                        _ if finish.rolled_back => exit::ROLLED_BACK,
+                        "resolved" | "dry-run" => exit::OK,
+                        _ => exit::UNRESOLVED,
+                    };
+                    record.outcome = Some(finish);
+                    return Ok(code);
+                }
+            }
+        }
+    }
+
+    fn ask(&self, prompter: &mut dyn Prompter, q: &Question) -> Result<Answer> {
+        if q.guide.is_some() && !prompter.interactive() {
+            // Scripted runs still show the instructions they answer for.
+            if let Some(g) = &q.guide {
+                self.printer.heading(&g.title);
+                for (i, s) in g.steps.iter().enumerate() {
+                    self.printer.plain(&format!("  {}. {s}", i + 1));
+                }
+            }
+        }
+        prompter.ask(q)
+    }
+
+    fn ctx<'c>(&'c self, run_id: &'c str, spec: &'c AppSpec) -> FixContext<'c> {
+        FixContext {
+            home: self.home,
+            state_dir: self.state_dir,
+            run_id,
+            spec,
+        }
+    }
+
+    fn fix(
+        &self,
+        call: &FixCall,
+        spec: Option<&AppSpec>,
+        prompter: &mut dyn Prompter,
+        record: &mut RunRecord,
+        applied: &mut Option<(fix::Applied, usize)>,
+    ) -> Result<FixResult> {
+        let spec = spec.ok_or_else(|| {
+            Error::Fix(format!(
+                "fix `{}` runs before any probe said what to look for",
+                call.step
+            ))
+        })?;
+        let run_id = record.run_id.clone();
+        let ctx = self.ctx(&run_id, spec);
+        let mut rec = FixRecord {
+            step: call.step.clone(),
+            action: call.action.clone(),
+            title: call.title.clone(),
+            risk: plan_risk(call),
+            plan: Value::Null,
+            result: String::new(),
+            reason: None,
+            backup_id: None,
+        };
+        let plan = match fix::plan(call, &ctx) {
+            Ok(p) => p,
+            Err(e) => {
+                self.printer
+                    .failure(&format!("cannot plan `{}`: {e}", call.action));
+                rec.result = "failed".into();
+                rec.reason = Some(e.to_string());
+                record.fixes.push(rec);
+                return Ok(FixResult::Failed {
+                    reason: e.to_string(),
+                });
+            }
+        };
+        rec.plan = plan.to_json(self.home);
+        self.show_plan(call, &plan);
+        if self.dry_run {
+            rec.result = "dry-run".into();
+            record.fixes.push(rec);
+            return Ok(FixResult::DryRun);
+        }
+        while let Some(reason) = fix::owner_running(&plan, &ctx) {
+            self.printer
+                .failure(&format!("Refusing to change anything: {reason}"));
+            if !prompter.retry_when_closed(&reason)? {
+                rec.result = "refused".into();
+                rec.reason = Some(reason.clone());
+                record.fixes.push(rec);
+                return Ok(FixResult::Refused { reason });
+            }
+        }
+        if !prompter.consent(&call.step, &call.title)? {
+            rec.result = "declined".into();
+            record.fixes.push(rec);
+            return Ok(FixResult::Refused {
+                reason: "declined".into(),
+            });
+        }
+        match fix::apply(&plan, &ctx) {
+            Ok(done) => {
+                self.printer.success(&format!(
+                    "Applied. Backup {} (undo: troubleshoot undo {run_id})",
+                    done.backup_id
+                ));
+                rec.result = "applied".into();
+                rec.backup_id = Some(done.backup_id.clone());
+                record.fixes.push(rec);
+                *applied = Some((done, record.fixes.len() - 1));
+                Ok(FixResult::Applied)
+            }
+            Err(e) => {
+                self.printer.failure(&format!("The fix failed: {e}"));
+                rec.result = "failed".into();
+                rec.reason = Some(e.to_string());
+                record.fixes.push(rec);
+                Ok(FixResult::Failed {
+                    reason: e.to_string(),
+                })
+            }
+        }
+    }
+
+    fn show_plan(&self, call: &FixCall, plan: &fix::Plan) {
+        self.printer.blank();
+        self.printer
+            .heading(&format!("Fix: {} (risk: {})", call.title, plan_risk(call)));
+        self.printer.plain(&format!("  {}", call.changes));
+        self.printer.plain("  Plan:");
+        for s in &plan.steps {
+            self.printer.plain(&format!("    - {s}"));
+        }
+        if !plan.files.is_empty() {
+            self.printer.plain(&format!(
+                "  Backed up first: {} file(s) under {}",
+                plan.files.len(),
+                self.home.display(&plan.store_path)
+            ));
+        }
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn plan_risk(call: &FixCall) -> String {
+    format!("{:?}", call.risk).to_lowercase()
+}

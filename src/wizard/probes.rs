@@ -1,0 +1,131 @@
+//! Runs the probes a flow's checks name and turns their results into facts,
+//! adding the evidence sentences that conclusions cite.
+
+use serde_json::Value;
+
+use crate::flow::engine::ProbeCall;
+use crate::probe::{self, AppSpec, Home, ScanReport, Source};
+use crate::{Error, Result};
+
+/// The `app-sessions` parameters of a probe call.
+pub fn app_spec(params: &Value) -> Result<AppSpec> {
+    serde_json::from_value(params.clone())
+        .map_err(|e| Error::Usage(format!("probe parameters: {e}")))
+}
+
+/// Run one probe call; returns the scan (for warnings) and its facts.
+pub fn run(call: &ProbeCall, home: &Home) -> Result<(ScanReport, Value)> {
+    match call.probe.as_str() {
+        "app-sessions" => {
+            let spec = app_spec(&call.params)?;
+            let report = probe::scan(home, &spec);
+            let facts = facts_of(&report, &spec);
+            Ok((report, facts))
+        }
+        other => Err(Error::Usage(format!("unknown probe `{other}`"))),
+    }
+}
+
+fn plural(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn store_label(s: &crate::probe::Session, app: &str) -> String {
+    match s.source {
+        Source::Desktop => format!("{app} desktop app"),
+        Source::Browser => format!("{}, profile {}", s.browser, s.profile),
+    }
+}
+
+/// One sentence per store with sessions, e.g.
+/// "Chrome, profile Person 1: 1 workspace session (Acme Corp)".
+pub fn evidence(report: &ScanReport, app: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for s in &report.sessions {
+        if seen.contains(&s.store_id.as_str()) {
+            continue;
+        }
+        seen.push(&s.store_id);
+        out.push(store_sentence(report, s, app));
+    }
+    let empty = report.browsers.iter().filter(|b| b.sessions == 0).count() as u32;
+    if empty > 0 {
+        let what = if out.is_empty() {
+            ("browser profile", "browser profiles")
+        } else {
+            ("other browser profile", "other browser profiles")
+        };
+        out.push(format!(
+            "{} without {app} sessions",
+            plural(empty, what.0, what.1)
+        ));
+    } else if out.is_empty() {
+        out.push("no browser profiles found".into());
+    }
+    if !report.desktop_app.installed {
+        out.push(format!("{app} desktop app not found"));
+    }
+    if !report.warnings.is_empty() {
+        out.push(plural(
+            report.warnings.len() as u32,
+            "store could not be read",
+            "stores could not be read",
+        ));
+    }
+    out
+}
+
+fn store_sentence(report: &ScanReport, s: &crate::probe::Session, app: &str) -> String {
+    let names: Vec<String> = report
+        .sessions
+        .iter()
+        .filter(|o| o.store_id == s.store_id)
+        .map(|o| {
+            o.workspace_name
+                .clone()
+                .unwrap_or_else(|| o.workspace_id.clone())
+        })
+        .collect();
+    let mut line = format!(
+        "{}: {} ({})",
+        store_label(s, app),
+        plural(s.store_sessions, "workspace session", "workspace sessions"),
+        names.join(", ")
+    );
+    if s.store_sessions > 1 || s.store_accounts > 1 {
+        line.push_str(&format!(
+            " from {}",
+            plural(s.store_accounts, "account", "accounts")
+        ));
+    }
+    if s.sync_enabled {
+        line.push_str(", browser sync on");
+    }
+    if !s.linked_accounts.is_empty() {
+        line.push_str(&format!(", linked {} sign-in", s.linked_accounts.join("/")));
+    }
+    if s.running {
+        line.push_str(", running now");
+    }
+    line
+}
+
+/// The report as facts, with `evidence` (list) on the scan and on each session.
+pub fn facts_of(report: &ScanReport, spec: &AppSpec) -> Value {
+    let mut v = serde_json::to_value(report).unwrap_or(Value::Null);
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("evidence".into(), Value::from(evidence(report, &spec.app)));
+        if let Some(Value::Array(sessions)) = obj.get_mut("sessions") {
+            for (item, s) in sessions.iter_mut().zip(&report.sessions) {
+                if let Some(o) = item.as_object_mut() {
+                    o.insert(
+                        "evidence".into(),
+                        Value::from(store_sentence(report, s, &spec.app)),
+                    );
+                }
+            }
+        }
+    }
+    v
+}

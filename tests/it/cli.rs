@@ -1,0 +1,384 @@
+//! The command line: flows check/graph/list, scripted runs, exit codes.
+
+use std::time::{Duration, Instant};
+
+use troubleshoot::probe::Layout;
+
+use crate::util::*;
+
+const WS1: &str = "2f8e1c0a-1111-4c2b-9a57-0d6c3c9e0a01";
+const WS2: &str = "2f8e1c0a-2222-4c2b-9a57-0d6c3c9e0a02";
+const USER: &str = "a7d1b7e2-3333-4e55-8f0e-6b1d2c3e4f50";
+
+fn write(env: &Env, name: &str, text: &str) -> String {
+    let p = env.dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn shipped_flow_checks_lists_and_graphs() {
+    let env = Env::new();
+    let o = env.run(
+        "linux",
+        &[
+            "flows",
+            "check",
+            "flows/notion-signout.json",
+            "notion-signout",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = env.run("linux", &["flows", "list"]);
+    assert!(stdout(&o).contains("notion-signout"), "{}", stdout(&o));
+    let o = env.run(
+        "linux",
+        &["flows", "graph", "notion-signout", "--format", "mermaid"],
+    );
+    let g = stdout(&o);
+    assert!(g.starts_with("flowchart TD\n"), "{g}");
+    assert!(
+        g.contains("fix: fix-remove-entry (remove-workspace-entry)") && g.contains("-->|"),
+        "{g}"
+    );
+    let o = env.run(
+        "linux",
+        &["flows", "graph", "notion-signout", "--format", "dot"],
+    );
+    assert!(stdout(&o).starts_with("digraph \"notion-signout\""));
+}
+
+#[test]
+fn bad_flows_exit_2_with_a_located_message() {
+    let env = Env::new();
+    let good = std::fs::read_to_string("flows/notion-signout.json").unwrap();
+    let dangling = good.replacen("\"next\": \"scan\"", "\"next\": \"scann\"", 1);
+    let duplicate = good.replacen("\"id\": \"route\"", "\"id\": \"diagnose\"", 1);
+    let unknown = good.replacen(
+        "\"kind\": \"select\"",
+        "\"kind\": \"select\", \"colour\": \"red\"",
+        1,
+    );
+    let truncated = &good[..good.len() / 2];
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "dangling.json",
+            dangling.into_bytes(),
+            "names step `scann`, which does not exist",
+        ),
+        (
+            "duplicate.json",
+            duplicate.into_bytes(),
+            "duplicate step id `diagnose`",
+        ),
+        (
+            "unknown.json",
+            unknown.into_bytes(),
+            "unknown field `colour`",
+        ),
+        (
+            "truncated.json",
+            truncated.as_bytes().to_vec(),
+            "EOF while parsing",
+        ),
+        (
+            "deep.json",
+            "[".repeat(100_000).into_bytes(),
+            "nested deeper than",
+        ),
+        (
+            "garbage.json",
+            (0..4096u32)
+                .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+                .collect(),
+            "garbage.json:",
+        ),
+    ];
+    for (name, bytes, want) in cases {
+        let p = env.dir.path().join(name);
+        std::fs::write(&p, &bytes).unwrap();
+        let o = env.run("linux", &["flows", "check", p.to_str().unwrap()]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(want), "{name}: want {want:?} in {err}");
+        assert!(err.contains(name), "{name}: message names the file: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+}
+
+fn two_workspaces_one_account(env: &Env) {
+    env.sample(Layout::Linux)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION, WS1, "Acme Corp", USER)
+        .workspace(NOTION, WS2, "Acme Labs", USER)
+        .write()
+        .unwrap();
+}
+
+#[test]
+fn dry_run_explains_one_account_counts_as_one_session_and_changes_nothing() {
+    let env = Env::new();
+    two_workspaces_one_account(&env);
+    let before = tree_hashes(&env.home(), &[]);
+    let answers = write(
+        &env,
+        "a.json",
+        &format!(r#"{{"goal":"remove-one","workspace":"{WS1}","method":"second-session"}}"#),
+    );
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "notion-signout",
+            "--answers",
+            &answers,
+            "--dry-run",
+            "--yes",
+        ],
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "Chrome, profile Person 1: 2 workspace sessions (Acme Corp, Acme Labs) from 1 account"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("counts them as one session"), "{err}");
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(
+        before,
+        tree_hashes(&env.home(), &[]),
+        "no byte under the home changed"
+    );
+}
+
+#[test]
+fn dry_run_of_remove_entry_shows_the_plan_and_changes_nothing() {
+    let env = Env::new();
+    two_workspaces_one_account(&env);
+    let before = tree_hashes(&env.home(), &[]);
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            "workspace=Acme Labs",
+            "--answer",
+            "method=remove-entry",
+            "--dry-run",
+        ],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(&format!("notion:workspace:{WS2}")),
+        "the plan names the key: {err}"
+    );
+    assert!(err.contains("Dry run"), "{err}");
+    assert_eq!(before, tree_hashes(&env.home(), &[]));
+}
+
+#[test]
+fn missing_answer_without_a_terminal_exits_2_at_once_naming_the_question() {
+    let env = Env::new();
+    two_workspaces_one_account(&env);
+    let start = Instant::now();
+    let o = env
+        .cmd("linux", &["run", "--answer", "goal=remove-one"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("question `workspace` has no answer"), "{err}");
+    assert!(
+        err.contains("--answer workspace="),
+        "hint says how to supply it: {err}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(20), "never hangs");
+}
+
+#[test]
+fn bad_answers_and_usage_errors_exit_2() {
+    let env = Env::new();
+    two_workspaces_one_account(&env);
+    let o = env.run("linux", &["run", "--answer", "goal=explode"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("one of: remove-one, sign-out-all"),
+        "{}",
+        stderr(&o)
+    );
+    let bad = write(&env, "bad.json", "[1,2");
+    let o = env.run("linux", &["run", "--answers", &bad]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad.json"), "{}", stderr(&o));
+    let o = env.run("linux", &["run", "--answer", "noequals"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = env.run("linux", &["run", "no-such-flow"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("built-in: notion-signout"),
+        "{}",
+        stderr(&o)
+    );
+    let o = env.run("linux", &["frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn nothing_found_still_guides() {
+    let env = Env::new();
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            "where=desktop",
+            "--yes",
+        ],
+    );
+    let err = stderr(&o);
+    assert!(err.contains("No Notion workspace session found"), "{err}");
+    assert!(err.contains("Reset App Data"), "{err}");
+    assert_eq!(o.status.code(), Some(0), "{err}");
+}
+
+#[test]
+fn global_flags_work_after_the_subcommand_and_help_teaches() {
+    let env = Env::new();
+    let o = assert_cmd::Command::new(BIN)
+        .args(["scan", "--json", "--layout", "macos", "--root"])
+        .arg(env.home())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["schema"], 1);
+    assert_eq!(v["layout"], "macos");
+    let o = assert_cmd::Command::new(BIN)
+        .args(["run", "--help"])
+        .output()
+        .unwrap();
+    assert!(stdout(&o).contains("Examples:"), "{}", stdout(&o));
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let o = assert_cmd::Command::new(BIN)
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        assert!(stdout(&o).contains("troubleshoot"));
+    }
+    let o = assert_cmd::Command::new(BIN).arg("man").output().unwrap();
+    assert!(stdout(&o).contains(".TH troubleshoot"), "{}", stdout(&o));
+}
+
+#[test]
+fn transcript_of_a_scripted_dry_run() {
+    let env = Env::new();
+    two_workspaces_one_account(&env);
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            &format!("workspace={WS2}"),
+            "--answer",
+            "method=remove-entry",
+            "--dry-run",
+        ],
+    );
+    let text = format!(
+        "{}\n[exit status: {}]",
+        stderr(&o),
+        o.status.code().unwrap_or(-1)
+    );
+    insta::assert_snapshot!(text);
+}
+
+/// Issue 5's acceptance, end to end through the binary.
+#[test]
+fn remove_entry_applies_verifies_and_undo_restores_byte_identical() {
+    let env = Env::new();
+    let profile = env
+        .sample(Layout::Linux)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION, WS1, "Acme Corp", USER)
+        .ls_key(NOTION, "theme", "dark")
+        .ls_key("https://example.com", "decoy", "keep me")
+        .write()
+        .unwrap();
+    let before = tree_hashes(&env.home(), &["LOCK"]);
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            &format!("workspace={WS1}"),
+            "--answer",
+            "method=remove-entry",
+            "--yes",
+        ],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let ls = profile.join("Local Storage/leveldb");
+    let left = troubleshoot::readers::leveldb::read_local_storage(
+        &ls,
+        &[NOTION.into(), "https://example.com".into()],
+    )
+    .unwrap();
+    let keys: Vec<_> = left.iter().map(|e| e.key.as_str()).collect();
+    assert!(
+        keys.contains(&"theme") && keys.contains(&"decoy"),
+        "{keys:?}"
+    );
+    assert!(!keys.iter().any(|k| k.contains(WS1)), "{keys:?}");
+    let o = env.run("linux", &["scan", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["session_count"], 0);
+    let o = env.run("linux", &["undo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        before,
+        tree_hashes(&env.home(), &["LOCK"]),
+        "undo restores every file byte for byte"
+    );
+}
+
+#[test]
+fn a_live_singleton_lock_refuses_and_changes_nothing() {
+    let env = Env::new();
+    env.sample(Layout::Linux)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION, WS1, "Acme Corp", USER)
+        .singleton_lock(std::process::id())
+        .write()
+        .unwrap();
+    let before = tree_hashes(&env.home(), &[]);
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            &format!("workspace={WS1}"),
+            "--answer",
+            "method=remove-entry",
+            "--yes",
+        ],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("Chrome"), "names the program: {err}");
+    assert_eq!(before, tree_hashes(&env.home(), &[]));
+}

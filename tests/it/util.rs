@@ -1,0 +1,103 @@
+//! Shared helpers: run the built binary, build fixture homes, hash trees.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use sha2::{Digest, Sha256};
+use troubleshoot::probe::Layout;
+use troubleshoot::sample::SampleHome;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_troubleshoot");
+pub const NOTION: &str = "https://www.notion.so";
+pub const NOTION_APP: &str = "https://app.notion.com";
+
+/// A temp folder with a home and a state folder inside.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        Env { dir }
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    pub fn state(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    pub fn sample(&self, layout: Layout) -> SampleHome {
+        SampleHome::new(self.home(), layout)
+    }
+
+    /// `troubleshoot --root HOME --state-dir STATE ARGS...` with no terminal.
+    pub fn cmd(&self, layout: &str, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.env_remove("TROUBLESHOOT_STATE_DIR")
+            .env("NO_COLOR", "1")
+            .arg("--root")
+            .arg(self.home())
+            .arg("--layout")
+            .arg(layout)
+            .arg("--state-dir")
+            .arg(self.state())
+            .args(args)
+            .timeout(std::time::Duration::from_secs(60));
+        c
+    }
+
+    pub fn run(&self, layout: &str, args: &[&str]) -> Output {
+        self.cmd(layout, args).output().unwrap()
+    }
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// sha256 of every file under a folder (relative path -> hash), skipping `skip` names.
+pub fn tree_hashes(root: &Path, skip: &[&str]) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            if skip.contains(&name.as_str()) {
+                continue;
+            }
+            if meta.is_dir() {
+                stack.push(p);
+            } else if meta.is_file() {
+                let bytes = std::fs::read(&p).unwrap();
+                let rel = p.strip_prefix(root).unwrap().display().to_string();
+                out.insert(
+                    rel,
+                    Sha256::digest(&bytes)
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect(),
+                );
+            } else {
+                let rel = p.strip_prefix(root).unwrap().display().to_string();
+                out.insert(rel, format!("link:{:?}", std::fs::read_link(&p).ok()));
+            }
+        }
+    }
+    out
+}
