@@ -1,1 +1,610 @@
 //! Vetted fixes: plan, backup, apply, verify, undo.
+//!
+//! A fix is one of a fixed registry of actions (`remove-workspace-entry`,
+//! `clear-site-data`, `reset-desktop-app`). [`plan`] computes exactly what
+//! it will touch, reading only. [`owner_running`] says whether the program
+//! owning the store runs or holds its lock. [`apply`] takes the state-folder
+//! lock, re-checks the owner, backs up every file that may change (sha256
+//! manifest, owner-only), journals the action as `started`, applies it (an
+//! SQLite transaction, LevelDB through the library, a folder by rename),
+//! reads the store back, and journals the files' hashes after. If anything
+//! fails midway the backup is restored at once. [`rollback`] restores after
+//! a failed `verify`; [`undo`] restores later, refusing if the files changed
+//! since (unless forced) or while the owner runs.
+//!
+//! Kill safety: the backup is complete and fsynced, and the journal row
+//! `started` committed, before the store is touched; so a run killed at
+//! any moment leaves either the original store or one `undo` restores
+//! byte for byte.
+//!
+//! Paths come only from the probe's `Session` and the flow's `AppSpec`, and
+//! every one is refused unless it lies under the home after resolving
+//! symlinks and holds no `..`.
+
+mod backup;
+mod error;
+mod exec;
+mod fsx;
+mod journal;
+mod lock;
+mod stores;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::flow::engine::FixCall;
+use crate::flow::model::Risk;
+use crate::probe::running::{ProcessList, lock_evidence, owner_of, process_evidence};
+use crate::probe::{AppSpec, Home, Session, Source, StoreKind};
+use crate::readers::sqlite::firefox_origin_dir;
+
+pub use error::FixError;
+pub use exec::{
+    Applied, JournalEntry, UndoReport, UndoneAction, apply, list_undoable, rollback, undo,
+};
+pub use stores::{CookieFlavor, LsKey};
+
+/// Everything a fix needs to know about where it runs.
+#[derive(Debug, Clone, Copy)]
+pub struct FixContext<'a> {
+    pub home: &'a Home,
+    /// The state folder: journal, backups, lock.
+    pub state_dir: &'a Path,
+    /// Id of this run; names the backup and is what `undo RUN_ID` takes.
+    pub run_id: &'a str,
+    /// The probe parameters of the flow (origins, cookie domains, desktop app).
+    pub spec: &'a AppSpec,
+}
+
+/// One machine step of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "kebab-case")]
+pub enum Op {
+    /// Delete Local Storage entries from a Chromium LevelDB folder: the
+    /// listed keys, and for each of `origins` every entry plus its
+    /// `META:`/`METAACCESS:` records.
+    LeveldbDelete {
+        dir: PathBuf,
+        keys: Vec<LsKey>,
+        origins: Vec<String>,
+    },
+    /// Delete keys (or, with `all`, every key) from a Firefox LSNG database.
+    LsngDelete {
+        db: PathBuf,
+        origin: String,
+        keys: Vec<String>,
+        all: bool,
+    },
+    /// Delete the cookies on `domains` from a cookie database.
+    CookiesDelete {
+        db: PathBuf,
+        flavor: CookieFlavor,
+        domains: Vec<String>,
+    },
+    /// Rename a folder aside.
+    MoveAside { from: PathBuf, to: PathBuf },
+}
+
+/// What a fix will do, computed before anything changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub action: String,
+    pub risk: Risk,
+    /// The program that must be closed ("Chrome", "Notion").
+    pub owner: String,
+    /// The store (a LevelDB folder, a database, a profile or app folder).
+    pub store_path: PathBuf,
+    /// Human lines, one per change.
+    pub steps: Vec<String>,
+    /// Every file that may change (each is backed up first).
+    pub files: Vec<PathBuf>,
+    /// Local Storage keys to delete.
+    pub keys: Vec<String>,
+    /// Names (never values) of cookies to delete.
+    pub cookies: Vec<String>,
+    /// Folders to move (from, to).
+    pub moves: Vec<(PathBuf, PathBuf)>,
+    /// The machine form of the steps.
+    pub ops: Vec<Op>,
+    /// Process names of the owner besides the browser table's (the desktop app's).
+    pub owner_processes: Vec<String>,
+    /// Folders and files whose lock files show the owner has the store open.
+    pub lock_paths: Vec<PathBuf>,
+}
+
+impl Plan {
+    pub(crate) fn empty() -> Plan {
+        Plan {
+            action: String::new(),
+            risk: Risk::Info,
+            owner: String::new(),
+            store_path: PathBuf::new(),
+            steps: Vec::new(),
+            files: Vec::new(),
+            keys: Vec::new(),
+            cookies: Vec::new(),
+            moves: Vec::new(),
+            ops: Vec::new(),
+            owner_processes: Vec::new(),
+            lock_paths: Vec::new(),
+        }
+    }
+
+    /// The plan for reports and `--dry-run`, paths shown with `~`.
+    pub fn to_json(&self, home: &Home) -> Value {
+        json!({
+            "action": self.action,
+            "risk": self.risk,
+            "owner": self.owner,
+            "store_path": home.display(&self.store_path),
+            "steps": self.steps,
+            "files": self.files.iter().map(|f| home.display(f)).collect::<Vec<_>>(),
+            "keys": self.keys,
+            "cookies": self.cookies,
+            "moves": self.moves.iter().map(|(a, b)| json!({"from": home.display(a), "to": home.display(b)})).collect::<Vec<_>>(),
+        })
+    }
+
+    /// The owner is an app (not a browser): it has its own process names.
+    fn owner_is_app(&self) -> bool {
+        !self.owner_processes.is_empty()
+    }
+}
+
+/// The ids of the registry's actions with their default risk.
+pub const ACTIONS: &[(&str, Risk)] = &[
+    ("remove-workspace-entry", Risk::Medium),
+    ("clear-site-data", Risk::Medium),
+    ("reset-desktop-app", Risk::High),
+];
+
+/// Compute exactly what `call` will touch. Reads only (stores are read
+/// from private copies).
+pub fn plan(call: &FixCall, ctx: &FixContext) -> Result<Plan, FixError> {
+    fsx::check_run_id(ctx.run_id)?;
+    let Some(&(_, default_risk)) = ACTIONS.iter().find(|(id, _)| *id == call.action) else {
+        return Err(FixError::UnknownAction {
+            action: call.action.clone(),
+        });
+    };
+    let mut plan = match call.action.as_str() {
+        "remove-workspace-entry" => plan_remove_entry(&session_param(call)?, ctx)?,
+        "clear-site-data" => plan_clear_site(&session_param(call)?, ctx)?,
+        _ => plan_reset_desktop(ctx)?,
+    };
+    plan.risk = default_risk.max(call.risk);
+    check_plan_paths(&plan, ctx.home)?;
+    Ok(plan)
+}
+
+fn session_param(call: &FixCall) -> Result<Session, FixError> {
+    let bad = |message: String| FixError::BadParams {
+        action: call.action.clone(),
+        param: "session".into(),
+        message,
+    };
+    let v = call
+        .params
+        .get("session")
+        .ok_or_else(|| bad("missing; it must name a fact holding one session".into()))?;
+    serde_json::from_value::<Session>(v.clone())
+        .map_err(|e| bad(format!("not a session from the scan ({e})")))
+}
+
+fn owner_processes(session: &Session, spec: &AppSpec) -> Vec<String> {
+    match (session.source, &spec.desktop) {
+        (Source::Desktop, Some(d)) => {
+            let mut p = d.processes.clone();
+            if p.is_empty() {
+                p.push(d.folder.clone());
+            }
+            p
+        }
+        (Source::Desktop, None) => vec![session.browser.clone()],
+        _ => Vec::new(),
+    }
+}
+
+fn store_path_of(session: &Session, home: &Home) -> Result<PathBuf, FixError> {
+    let p = PathBuf::from(&session.store_path);
+    fsx::check_under(&home.root, &p)?;
+    Ok(p)
+}
+
+fn where_(session: &Session) -> String {
+    if session.source == Source::Desktop {
+        format!("the {} desktop app", session.browser)
+    } else {
+        format!("{}, profile {}", session.browser, session.profile)
+    }
+}
+
+fn plan_remove_entry(session: &Session, ctx: &FixContext) -> Result<Plan, FixError> {
+    if session.keys.is_empty() {
+        return Err(FixError::BadParams {
+            action: "remove-workspace-entry".into(),
+            param: "session".into(),
+            message: format!(
+                "workspace {} has no Local Storage keys to remove",
+                session.workspace_id
+            ),
+        });
+    }
+    let store = store_path_of(session, ctx.home)?;
+    let mut plan = Plan::empty();
+    plan.action = "remove-workspace-entry".into();
+    plan.owner = session.browser.clone();
+    plan.owner_processes = owner_processes(session, ctx.spec);
+    plan.store_path = store.clone();
+    plan.lock_paths = vec![store.clone()];
+    let mut found: Vec<String> = match session.store_kind {
+        StoreKind::ChromiumLeveldb => {
+            let wanted: Vec<LsKey> = session
+                .keys
+                .iter()
+                .map(|k| LsKey {
+                    origin: session.origin.clone(),
+                    key: k.clone(),
+                })
+                .collect();
+            let snap = stores::ldb_snapshot(&store)?;
+            let raw = stores::ldb_targets(&snap, &wanted, &[]);
+            plan.ops.push(Op::LeveldbDelete {
+                dir: store.clone(),
+                keys: wanted,
+                origins: Vec::new(),
+            });
+            raw.iter()
+                .filter_map(|r| stores::decode_entry_key(r).map(|(_, k)| k))
+                .collect()
+        }
+        StoreKind::FirefoxLsng => {
+            let present = stores::lsng_keys(&store)?;
+            let keys: Vec<String> = session
+                .keys
+                .iter()
+                .filter(|k| present.contains(k))
+                .cloned()
+                .collect();
+            plan.ops.push(Op::LsngDelete {
+                db: store.clone(),
+                origin: session.origin.clone(),
+                keys: keys.clone(),
+                all: false,
+            });
+            keys
+        }
+    };
+    found.sort();
+    found.dedup();
+    if found.is_empty() {
+        return Err(FixError::NothingToDo {
+            path: store,
+            message: format!(
+                "none of workspace {}'s keys ({}) is in this store any more; scan again",
+                session.workspace_id,
+                session.keys.join(", ")
+            ),
+        });
+    }
+    for k in &found {
+        plan.steps.push(format!(
+            "delete Local Storage key {k} of {} in {}",
+            session.origin,
+            where_(session)
+        ));
+    }
+    plan.steps
+        .push("keep every other key, of this origin and of every other".into());
+    plan.keys = found;
+    plan.files = exec::current_files(&plan)?;
+    Ok(plan)
+}
+
+/// `<profile>/Local Storage/leveldb` -> `<profile>`.
+fn chromium_profile_of(store: &Path) -> Option<PathBuf> {
+    let ls = store.parent()?;
+    (store.file_name()? == "leveldb" && ls.file_name()? == "Local Storage")
+        .then(|| ls.parent().map(Path::to_path_buf))?
+}
+
+/// `<profile>/storage/default/<origin>/ls/data.sqlite` -> `<profile>`.
+fn firefox_profile_of(store: &Path) -> Option<PathBuf> {
+    let ls = store.parent()?;
+    let origin_dir = ls.parent()?;
+    let default = origin_dir.parent()?;
+    let storage = default.parent()?;
+    (ls.file_name()? == "ls"
+        && default.file_name()? == "default"
+        && storage.file_name()? == "storage")
+        .then(|| storage.parent().map(Path::to_path_buf))?
+}
+
+fn plan_clear_site(session: &Session, ctx: &FixContext) -> Result<Plan, FixError> {
+    let store = store_path_of(session, ctx.home)?;
+    let spec = ctx.spec;
+    let mut plan = Plan::empty();
+    plan.action = "clear-site-data".into();
+    plan.owner = session.browser.clone();
+    plan.owner_processes = owner_processes(session, spec);
+    let mut cookie_names = BTreeSet::new();
+    let mut keys = BTreeSet::new();
+    let layout_err = |what: &str| FixError::UnsafePath {
+        path: store.clone(),
+        reason: format!(
+            "not where {what} keeps Local Storage; refusing to guess the profile folder"
+        ),
+    };
+    match session.store_kind {
+        StoreKind::ChromiumLeveldb => {
+            let profile =
+                chromium_profile_of(&store).ok_or_else(|| layout_err("a Chromium profile"))?;
+            plan.store_path = profile.clone();
+            plan.lock_paths.push(store.clone());
+            let snap = stores::ldb_snapshot(&store)?;
+            let raw = stores::ldb_targets(&snap, &[], &spec.origins);
+            if !raw.is_empty() {
+                for r in &raw {
+                    if let Some((o, k)) = stores::decode_entry_key(r) {
+                        keys.insert(k.clone());
+                        plan.steps
+                            .push(format!("delete Local Storage key {k} of {o}"));
+                    }
+                }
+                let metas = raw
+                    .iter()
+                    .filter(|r| stores::decode_entry_key(r).is_none())
+                    .count();
+                if metas > 0 {
+                    plan.steps.push(format!(
+                        "delete {metas} Local Storage bookkeeping record(s) (META:/METAACCESS:) of {}",
+                        spec.origins.join(", ")
+                    ));
+                }
+                plan.ops.push(Op::LeveldbDelete {
+                    dir: store.clone(),
+                    keys: Vec::new(),
+                    origins: spec.origins.clone(),
+                });
+            }
+            for db in [profile.join("Network/Cookies"), profile.join("Cookies")] {
+                if fsx::check_regular(&db)? {
+                    plan_cookie_op(
+                        &mut plan,
+                        &db,
+                        CookieFlavor::Chromium,
+                        &spec.cookie_domains,
+                        &mut cookie_names,
+                    )?;
+                }
+            }
+        }
+        StoreKind::FirefoxLsng => {
+            let profile = firefox_profile_of(&store).ok_or_else(|| layout_err("Firefox"))?;
+            plan.store_path = profile.clone();
+            let default = profile.join("storage/default");
+            let mut dirs: Vec<(String, PathBuf)> = Vec::new();
+            if let Ok(listing) = std::fs::read_dir(&default) {
+                for ent in listing.flatten() {
+                    let name = ent.file_name().to_string_lossy().into_owned();
+                    for origin in &spec.origins {
+                        let base = firefox_origin_dir(origin);
+                        if name == base || name.starts_with(&format!("{base}^")) {
+                            dirs.push((origin.clone(), ent.path()));
+                        }
+                    }
+                }
+            }
+            dirs.sort();
+            for (origin, dir) in dirs {
+                let db = dir.join("ls/data.sqlite");
+                if !fsx::check_regular(&db)? {
+                    continue;
+                }
+                let present = stores::lsng_keys(&db)?;
+                if present.is_empty() {
+                    continue;
+                }
+                for k in &present {
+                    keys.insert(k.clone());
+                    plan.steps
+                        .push(format!("delete Local Storage key {k} of {origin}"));
+                }
+                plan.lock_paths.push(db.clone());
+                plan.ops.push(Op::LsngDelete {
+                    db,
+                    origin,
+                    keys: present,
+                    all: true,
+                });
+            }
+            let db = profile.join("cookies.sqlite");
+            if fsx::check_regular(&db)? {
+                plan_cookie_op(
+                    &mut plan,
+                    &db,
+                    CookieFlavor::Firefox,
+                    &spec.cookie_domains,
+                    &mut cookie_names,
+                )?;
+            }
+            plan.lock_paths.push(profile);
+        }
+    }
+    if plan.ops.is_empty() {
+        return Err(FixError::NothingToDo {
+            path: plan.store_path.clone(),
+            message: format!(
+                "no {} cookies or Local Storage here any more; scan again",
+                spec.app
+            ),
+        });
+    }
+    plan.steps.push(format!(
+        "keep every other site's cookies and Local Storage in {}",
+        where_(session)
+    ));
+    plan.keys = keys.into_iter().collect();
+    plan.cookies = cookie_names.into_iter().collect();
+    plan.files = exec::current_files(&plan)?;
+    Ok(plan)
+}
+
+fn plan_cookie_op(
+    plan: &mut Plan,
+    db: &Path,
+    flavor: CookieFlavor,
+    domains: &[String],
+    names: &mut BTreeSet<String>,
+) -> Result<(), FixError> {
+    let hits = stores::plan_cookies(db, flavor, domains)?;
+    if hits.is_empty() {
+        return Ok(());
+    }
+    for (host, name) in &hits {
+        plan.steps.push(format!("delete cookie {name} on {host}"));
+        names.insert(name.clone());
+    }
+    plan.lock_paths.push(db.to_path_buf());
+    plan.ops.push(Op::CookiesDelete {
+        db: db.to_path_buf(),
+        flavor,
+        domains: domains.to_vec(),
+    });
+    Ok(())
+}
+
+fn plan_reset_desktop(ctx: &FixContext) -> Result<Plan, FixError> {
+    let bad = |message: String| FixError::BadParams {
+        action: "reset-desktop-app".into(),
+        param: "desktop".into(),
+        message,
+    };
+    let desktop = ctx
+        .spec
+        .desktop
+        .as_ref()
+        .ok_or_else(|| bad("the flow's probe names no desktop app".into()))?;
+    let folder = desktop.folder.as_str();
+    if folder.is_empty() || folder.contains(['/', '\\']) || folder == "." || folder == ".." {
+        return Err(bad(format!("`{folder}` is not a plain folder name")));
+    }
+    let base = ctx.home.roaming_app_data();
+    let from = base.join(folder);
+    let to = base.join(format!("{folder}.troubleshoot-reset-{}", ctx.run_id));
+    fsx::check_under(&ctx.home.root, &from)?;
+    match std::fs::symlink_metadata(&from) {
+        Ok(m) if m.file_type().is_dir() => {}
+        Ok(_) => {
+            return Err(FixError::UnsafePath {
+                path: from,
+                reason: "not a plain folder (a symlink or a file); refusing to move it".into(),
+            });
+        }
+        Err(_) => {
+            return Err(FixError::NothingToDo {
+                path: from,
+                message: format!(
+                    "the {} desktop app has no data folder here; nothing to reset",
+                    ctx.spec.app
+                ),
+            });
+        }
+    }
+    if std::fs::symlink_metadata(&to).is_ok() {
+        return Err(FixError::NothingToDo {
+            path: to,
+            message: "already exists: this run reset the app before".into(),
+        });
+    }
+    let mut plan = Plan::empty();
+    plan.action = "reset-desktop-app".into();
+    plan.owner = ctx.spec.app.clone();
+    plan.owner_processes = if desktop.processes.is_empty() {
+        vec![folder.to_string()]
+    } else {
+        desktop.processes.clone()
+    };
+    plan.store_path = from.clone();
+    plan.lock_paths.push(from.clone());
+    let part = if desktop.partition.is_empty() {
+        from.clone()
+    } else {
+        from.join(&desktop.partition)
+    };
+    if part != from && !desktop.partition.split(['/', '\\']).any(|c| c == "..") {
+        plan.lock_paths.push(part.join("Local Storage/leveldb"));
+    } else {
+        plan.lock_paths.push(from.join("Local Storage/leveldb"));
+    }
+    plan.steps.push(format!(
+        "move {} aside to {}",
+        ctx.home.display(&from),
+        ctx.home.display(&to)
+    ));
+    plan.steps.push(format!(
+        "{} starts fresh, signed out of every workspace; `troubleshoot undo {}` moves the folder back",
+        ctx.spec.app, ctx.run_id
+    ));
+    plan.moves.push((from.clone(), to.clone()));
+    plan.ops.push(Op::MoveAside { from, to });
+    Ok(plan)
+}
+
+/// Every path in a plan must lie under the home (after resolving symlinks)
+/// and hold no `..`.
+pub(crate) fn check_plan_paths(plan: &Plan, home: &Home) -> Result<(), FixError> {
+    let mut paths: Vec<&Path> = vec![&plan.store_path];
+    paths.extend(plan.files.iter().map(PathBuf::as_path));
+    for op in &plan.ops {
+        match op {
+            Op::LeveldbDelete { dir, .. } => paths.push(dir),
+            Op::LsngDelete { db, .. } | Op::CookiesDelete { db, .. } => paths.push(db),
+            Op::MoveAside { from, to } => {
+                paths.push(from);
+                paths.push(to);
+            }
+        }
+    }
+    for p in paths {
+        fsx::check_under(&home.root, p)?;
+    }
+    Ok(())
+}
+
+/// `Some(reason and what to do)` when the program owning the plan's store
+/// runs or holds its lock: lock files always count (`SingletonLock`,
+/// Firefox `lock`/`.parentlock`, LevelDB `LOCK`); the process list only
+/// for the real home (not with `--root`).
+pub fn owner_running(plan: &Plan, ctx: &FixContext) -> Option<String> {
+    owner_running_in(plan, ctx.home)
+}
+
+pub(crate) fn owner_running_in(plan: &Plan, home: &Home) -> Option<String> {
+    let hint = if plan.owner_is_app() {
+        format!(
+            "quit {} completely (also from the system tray or menu bar), then try again",
+            plan.owner
+        )
+    } else {
+        format!(
+            "close every {} window (and wait for it to exit), then try again",
+            plan.owner
+        )
+    };
+    for p in &plan.lock_paths {
+        if let Some(r) = lock_evidence(home, p) {
+            return Some(format!("{} is using its data ({r}); {hint}", plan.owner));
+        }
+    }
+    if home.explicit_root {
+        return None;
+    }
+    let list = ProcessList::snapshot();
+    let owner = owner_of(home, &plan.store_path);
+    process_evidence(&list, &owner, &plan.owner_processes)
+        .map(|r| format!("{} is running ({r}); {hint}", plan.owner))
+}

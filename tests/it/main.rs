@@ -1,2 +1,3 @@
 
 mod reports;
+mod fixes;

@@ -1,0 +1,125 @@
+//! What can go wrong with a fix, each with the path involved and what to do.
+
+use std::path::PathBuf;
+
+/// A fix that could not be planned, applied, rolled back or undone.
+#[derive(Debug, thiserror::Error)]
+pub enum FixError {
+    #[error(
+        "unknown fix action `{action}`; the registry has remove-workspace-entry, clear-site-data and reset-desktop-app"
+    )]
+    UnknownAction { action: String },
+
+    #[error("fix `{action}`: bad parameter `{param}`: {message}")]
+    BadParams {
+        action: String,
+        param: String,
+        message: String,
+    },
+
+    #[error("refusing to touch {}: {reason}", path.display())]
+    UnsafePath { path: PathBuf, reason: String },
+
+    #[error("{}: {message}", path.display())]
+    NothingToDo { path: PathBuf, message: String },
+
+    #[error("refusing to change anything: {reason}")]
+    OwnerRunning { owner: String, reason: String },
+
+    #[error(
+        "another troubleshoot run is changing things ({holder}); wait for it to finish (lock file {})",
+        lock.display()
+    )]
+    Busy { lock: PathBuf, holder: String },
+
+    #[error("{}: cannot {op}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        op: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{}: {message}", path.display())]
+    Store { path: PathBuf, message: String },
+
+    #[error(
+        "{}: the store changed since the plan was made ({message}); run the check again",
+        path.display()
+    )]
+    Stale { path: PathBuf, message: String },
+
+    #[error("backup {}: {message}", path.display())]
+    Backup { path: PathBuf, message: String },
+
+    #[error(
+        "undo journal {}: {message}; nothing was deleted: the backups under {}/backups are kept and each has a manifest.json (original path, sha256) to restore by hand",
+        path.display(),
+        state_dir.display()
+    )]
+    Journal {
+        path: PathBuf,
+        state_dir: PathBuf,
+        message: String,
+    },
+
+    #[error("the fix failed and the store was restored from backup {backup_id}: {message}")]
+    FailedRestored { backup_id: String, message: String },
+
+    #[error(
+        "the fix failed ({message}) and restoring backup {backup_id} failed too ({restore}); run `troubleshoot undo {run_id}` once the cause is fixed, or restore by hand from {}",
+        backup_dir.display()
+    )]
+    FailedNotRestored {
+        run_id: String,
+        backup_id: String,
+        backup_dir: PathBuf,
+        message: String,
+        restore: String,
+    },
+
+    #[error(
+        "run {run_id}: {} changed since the fix ({}); undo would overwrite those changes. Use --force to restore the backup anyway",
+        if paths.len() == 1 { "a file" } else { "files" },
+        paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    ChangedSince { run_id: String, paths: Vec<PathBuf> },
+
+    #[error("nothing to undo{}", match run_id { Some(r) => format!(" for run {r}"), None => String::new() })]
+    NothingToUndo { run_id: Option<String> },
+
+    #[error("{}: {message}", path.display())]
+    Undo { path: PathBuf, message: String },
+}
+
+impl FixError {
+    pub(crate) fn io(
+        path: impl Into<PathBuf>,
+        op: impl Into<String>,
+        source: std::io::Error,
+    ) -> FixError {
+        FixError::Io {
+            path: path.into(),
+            op: op.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn store(path: impl Into<PathBuf>, message: impl Into<String>) -> FixError {
+        FixError::Store {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The owner runs: the caller may ask the user to close it and retry.
+    pub fn is_owner_running(&self) -> bool {
+        matches!(self, FixError::OwnerRunning { .. })
+    }
+}
+
+impl From<FixError> for crate::Error {
+    fn from(e: FixError) -> crate::Error {
+        crate::Error::Fix(e.to_string())
+    }
+}

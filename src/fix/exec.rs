@@ -1,0 +1,769 @@
+//! Apply, rollback and undo.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::backup::{self, BackupSet};
+use super::error::FixError;
+use super::journal::{ActionRow, FileRow, Journal, status};
+use super::lock::StateLock;
+use super::stores::{self, LdbSnapshot};
+use super::{FixContext, Op, Plan, check_plan_paths, fsx, owner_running_in};
+use crate::probe::Home;
+
+/// A fix that was applied (and read back).
+#[derive(Debug, Clone, Serialize)]
+pub struct Applied {
+    pub run_id: String,
+    /// Names the folder `<state_dir>/backups/<backup_id>`.
+    pub backup_id: String,
+    pub action: String,
+    pub backup_dir: PathBuf,
+    pub plan: Plan,
+    pub keys_removed: usize,
+    pub cookies_removed: usize,
+    /// Files whose bytes changed, that the fix created, or that it removed.
+    pub changed: Vec<PathBuf>,
+    pub created: Vec<PathBuf>,
+    pub removed: Vec<PathBuf>,
+    pub moved: Vec<(PathBuf, PathBuf)>,
+}
+
+/// One action undone.
+#[derive(Debug, Clone, Serialize)]
+pub struct UndoneAction {
+    pub run_id: String,
+    pub backup_id: String,
+    pub action: String,
+    pub store_path: PathBuf,
+    pub restored: Vec<PathBuf>,
+    pub removed: Vec<PathBuf>,
+    pub moved_back: Vec<(PathBuf, PathBuf)>,
+    /// Where a folder that was in the way was moved (with `--force`).
+    pub set_aside: Vec<PathBuf>,
+}
+
+/// What `undo` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct UndoReport {
+    pub run_id: String,
+    pub forced: bool,
+    pub actions: Vec<UndoneAction>,
+}
+
+impl fmt::Display for UndoReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Undid run {}:", self.run_id)?;
+        for a in &self.actions {
+            write!(f, "\n  {} ({}): ", a.action, a.backup_id)?;
+            let mut parts = Vec::new();
+            if !a.restored.is_empty() {
+                parts.push(format!(
+                    "{} file(s) restored byte-identical",
+                    a.restored.len()
+                ));
+            }
+            if !a.removed.is_empty() {
+                parts.push(format!(
+                    "{} file(s) the fix created removed",
+                    a.removed.len()
+                ));
+            }
+            for (from, to) in &a.moved_back {
+                parts.push(format!("moved {} back to {}", from.display(), to.display()));
+            }
+            for p in &a.set_aside {
+                parts.push(format!("the folder in the way was kept at {}", p.display()));
+            }
+            if parts.is_empty() {
+                parts.push("the store was already as before the fix".into());
+            }
+            write!(f, "{}", parts.join("; "))?;
+        }
+        Ok(())
+    }
+}
+
+/// One fix in the journal that `undo` can act on.
+#[derive(Debug, Clone, Serialize)]
+pub struct JournalEntry {
+    pub run_id: String,
+    pub backup_id: String,
+    pub action: String,
+    pub store_path: PathBuf,
+    pub owner: String,
+    pub status: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub files: usize,
+    /// Why a run stopped (for `restore-failed`).
+    pub message: Option<String>,
+}
+
+impl fmt::Display for JournalEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}  {}  {}  {} ({}, {} file(s) backed up, owner {})",
+            self.run_id,
+            self.started_at,
+            self.action,
+            self.store_path.display(),
+            self.status,
+            self.files,
+            self.owner
+        )?;
+        if let Some(m) = &self.message {
+            write!(f, ": {m}")?;
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------- watched
+
+/// The files an op may change: (folders whose every file but `LOCK`
+/// counts, single files).
+fn watched(plan: &Plan) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut dirs = Vec::new();
+    let mut files = Vec::new();
+    for op in &plan.ops {
+        match op {
+            Op::LeveldbDelete { dir, .. } => dirs.push(dir.clone()),
+            Op::LsngDelete { db, .. } => files.extend(stores::lsng_files(db)),
+            Op::CookiesDelete { db, .. } => files.extend(stores::sqlite_files(db)),
+            Op::MoveAside { .. } => {}
+        }
+    }
+    let tmps: Vec<PathBuf> = files.iter().map(|f| fsx::tmp_path(f)).collect();
+    files.extend(tmps);
+    dirs.sort();
+    dirs.dedup();
+    files.sort();
+    files.dedup();
+    (dirs, files)
+}
+
+/// The watched files that exist now (refusing symlinks).
+pub(crate) fn current_files(plan: &Plan) -> Result<Vec<PathBuf>, FixError> {
+    let (dirs, files) = watched(plan);
+    let mut out = BTreeSet::new();
+    for d in &dirs {
+        if d.is_dir() {
+            out.extend(fsx::leveldb_files(d)?);
+        }
+    }
+    for f in files {
+        if fsx::check_regular(&f)? {
+            out.insert(f);
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// A file and its (sha256, size), None when absent.
+type FileState = (PathBuf, Option<(String, u64)>);
+
+fn current_state(plan: &Plan, known: &[PathBuf]) -> Result<Vec<FileState>, FixError> {
+    let mut paths: BTreeSet<PathBuf> = current_files(plan)?.into_iter().collect();
+    paths.extend(known.iter().cloned());
+    let mut out = Vec::new();
+    for p in paths {
+        let st = if fsx::check_regular(&p)? {
+            Some(fsx::hash_file(&p)?)
+        } else {
+            None
+        };
+        out.push((p, st));
+    }
+    Ok(out)
+}
+
+// ------------------------------------------------------------------ apply
+
+/// An op with what was read from the store just before writing.
+enum Prepared<'a> {
+    Ldb {
+        dir: &'a Path,
+        before: LdbSnapshot,
+        raw: Vec<Vec<u8>>,
+    },
+    Other(&'a Op),
+}
+
+fn prepare(plan: &Plan) -> Result<Vec<Prepared<'_>>, FixError> {
+    let mut out = Vec::new();
+    for op in &plan.ops {
+        match op {
+            Op::LeveldbDelete { dir, keys, origins } => {
+                let before = stores::ldb_snapshot(dir)?;
+                let raw = stores::ldb_targets(&before, keys, origins);
+                if raw.is_empty() && !keys.is_empty() {
+                    return Err(FixError::Stale {
+                        path: dir.clone(),
+                        message: "the keys to delete are no longer there".into(),
+                    });
+                }
+                out.push(Prepared::Ldb { dir, before, raw });
+            }
+            Op::MoveAside { from, to } => {
+                if !from.is_dir() {
+                    return Err(FixError::Stale {
+                        path: from.clone(),
+                        message: "the folder to move is gone".into(),
+                    });
+                }
+                if fs::symlink_metadata(to).is_ok() {
+                    return Err(FixError::Stale {
+                        path: to.clone(),
+                        message: "the destination exists now".into(),
+                    });
+                }
+                out.push(Prepared::Other(op));
+            }
+            other => out.push(Prepared::Other(other)),
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Default)]
+struct Done {
+    keys: usize,
+    cookies: usize,
+    moved: Vec<(PathBuf, PathBuf)>,
+}
+
+fn run_ops(work: &[Prepared<'_>]) -> Result<Done, FixError> {
+    let mut done = Done::default();
+    for p in work {
+        match p {
+            Prepared::Ldb { dir, before, raw } => {
+                if !raw.is_empty() {
+                    done.keys += stores::ldb_delete(dir, before, raw)?;
+                }
+            }
+            Prepared::Other(Op::LsngDelete { db, keys, all, .. }) => {
+                done.keys += stores::delete_lsng(db, keys, *all)?;
+            }
+            Prepared::Other(Op::CookiesDelete {
+                db,
+                flavor,
+                domains,
+            }) => {
+                done.cookies += stores::delete_cookies(db, *flavor, domains)?;
+            }
+            Prepared::Other(Op::MoveAside { from, to }) => {
+                move_dir(from, to)?;
+                done.moved.push((from.clone(), to.clone()));
+            }
+            Prepared::Other(Op::LeveldbDelete { .. }) => {}
+        }
+    }
+    Ok(done)
+}
+
+fn next_backup_id(journal: &Journal, ctx: &FixContext) -> Result<String, FixError> {
+    for n in 1..1000 {
+        let id = if n == 1 {
+            ctx.run_id.to_string()
+        } else {
+            format!("{}-{n}", ctx.run_id)
+        };
+        if !journal.backup_id_taken(&id)?
+            && fs::symlink_metadata(backup::backup_dir(ctx.state_dir, &id)).is_err()
+        {
+            return Ok(id);
+        }
+    }
+    Err(FixError::Backup {
+        path: backup::backups_root(ctx.state_dir),
+        message: format!("too many backups for run {}", ctx.run_id),
+    })
+}
+
+/// Apply a plan: lock the state folder, re-check the owner, back up, journal,
+/// write, read back. On any failure after the first write the backup is
+/// restored before returning the error.
+pub fn apply(plan: &Plan, ctx: &FixContext) -> Result<Applied, FixError> {
+    fsx::check_run_id(ctx.run_id)?;
+    check_plan_paths(plan, ctx.home)?;
+    let _lock = StateLock::acquire(ctx.state_dir, ctx.run_id)?;
+    if let Some(reason) = owner_running_in(plan, ctx.home) {
+        return Err(FixError::OwnerRunning {
+            owner: plan.owner.clone(),
+            reason,
+        });
+    }
+    let mut journal = Journal::open(ctx.state_dir)?;
+    let work = prepare(plan)?;
+    let present = current_files(plan)?;
+    for f in &present {
+        fsx::check_under(&ctx.home.root, f)?;
+    }
+    let backup_id = next_backup_id(&journal, ctx)?;
+    journal.ensure_run(ctx.run_id, &ctx.home.root)?;
+    let set: BackupSet = backup::create(
+        ctx.state_dir,
+        &backup_id,
+        ctx.run_id,
+        &plan.action,
+        &plan.store_path,
+        &present,
+        &plan.moves,
+    )?;
+    let action_id = journal.begin(ctx.run_id, &backup_id, plan, &set.files)?;
+
+    match run_ops(&work) {
+        Ok(done) => {
+            let known: Vec<PathBuf> = set.files.iter().map(|f| f.path.clone()).collect();
+            let after = current_state(plan, &known)?;
+            journal.finish(action_id, &after, status::APPLIED, None)?;
+            let before: BTreeMap<&Path, &str> = set
+                .files
+                .iter()
+                .filter_map(|f| f.before_sha256.as_deref().map(|s| (f.path.as_path(), s)))
+                .collect();
+            let mut changed = Vec::new();
+            let mut created = Vec::new();
+            let mut removed = Vec::new();
+            for (p, st) in &after {
+                match (before.get(p.as_path()), st) {
+                    (Some(b), Some((a, _))) if b != a => changed.push(p.clone()),
+                    (None, Some(_)) => created.push(p.clone()),
+                    (Some(_), None) => removed.push(p.clone()),
+                    _ => {}
+                }
+            }
+            Ok(Applied {
+                run_id: ctx.run_id.to_string(),
+                backup_id,
+                action: plan.action.clone(),
+                backup_dir: set.dir,
+                plan: plan.clone(),
+                keys_removed: done.keys,
+                cookies_removed: done.cookies,
+                changed,
+                created,
+                removed,
+                moved: done.moved,
+            })
+        }
+        Err(e) => {
+            let row = ActionRow {
+                id: action_id,
+                run_id: ctx.run_id.to_string(),
+                backup_id: backup_id.clone(),
+                action: plan.action.clone(),
+                store_path: plan.store_path.clone(),
+                owner: plan.owner.clone(),
+                plan: plan.clone(),
+                status: status::STARTED.into(),
+                started_at: String::new(),
+                finished_at: None,
+                message: None,
+            };
+            match restore(ctx.state_dir, &row, &set.files, true) {
+                Ok(_) => {
+                    let _ = journal.set_status(action_id, status::FAILED, Some(&e.to_string()));
+                    Err(FixError::FailedRestored {
+                        backup_id,
+                        message: e.to_string(),
+                    })
+                }
+                Err(r) => {
+                    let _ =
+                        journal.set_status(action_id, status::RESTORE_FAILED, Some(&e.to_string()));
+                    Err(FixError::FailedNotRestored {
+                        run_id: ctx.run_id.to_string(),
+                        backup_id,
+                        backup_dir: set.dir,
+                        message: e.to_string(),
+                        restore: r.to_string(),
+                    })
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- restore
+
+/// Put the store back as the backup recorded it: check the copies, undo
+/// moves, remove files the fix created, restore changed files atomically,
+/// then read back every hash.
+fn restore(
+    state_dir: &Path,
+    action: &ActionRow,
+    rows: &[FileRow],
+    force: bool,
+) -> Result<UndoneAction, FixError> {
+    let bdir = backup::backup_dir(state_dir, &action.backup_id);
+    let backed: Vec<&FileRow> = rows.iter().filter(|r| r.backup.is_some()).collect();
+    if !backed.is_empty() || bdir.exists() {
+        backup::verify(&bdir, rows)?;
+    }
+    let mut out = UndoneAction {
+        run_id: action.run_id.clone(),
+        backup_id: action.backup_id.clone(),
+        action: action.action.clone(),
+        store_path: action.store_path.clone(),
+        restored: Vec::new(),
+        removed: Vec::new(),
+        moved_back: Vec::new(),
+        set_aside: Vec::new(),
+    };
+    for op in &action.plan.ops {
+        if let Op::MoveAside { from, to } = op {
+            move_back(action, from, to, force, &mut out)?;
+        }
+    }
+    let keep: BTreeSet<&Path> = backed.iter().map(|r| r.path.as_path()).collect();
+    let mut touched_dirs = BTreeSet::new();
+    // Files the fix created go first: a journal or log it left must not be
+    // replayed against the restored database.
+    for p in current_files(&action.plan)? {
+        if !keep.contains(p.as_path()) && fsx::remove_if_exists(&p)? {
+            if let Some(d) = p.parent() {
+                touched_dirs.insert(d.to_path_buf());
+            }
+            out.removed.push(p);
+        }
+    }
+    for r in &backed {
+        let (Some(rel), Some(want)) = (&r.backup, &r.before_sha256) else {
+            continue;
+        };
+        if fsx::check_regular(&r.path)? && fsx::hash_file(&r.path)?.0 == *want {
+            continue;
+        }
+        if let Some(d) = r.path.parent()
+            && !d.is_dir()
+        {
+            return Err(FixError::Undo {
+                path: d.to_path_buf(),
+                message: "the folder of this file is gone; restore it by hand from the backup"
+                    .into(),
+            });
+        }
+        fsx::replace_with_copy(&bdir.join(rel), &r.path, r.mode.unwrap_or(0o600))?;
+        out.restored.push(r.path.clone());
+    }
+    for d in touched_dirs {
+        fsx::sync_dir(&d);
+    }
+    // Read back.
+    for r in &backed {
+        let got = fsx::hash_opt(&r.path)?;
+        if got.as_deref() != r.before_sha256.as_deref() {
+            return Err(FixError::Undo {
+                path: r.path.clone(),
+                message: "read-back after restoring does not match the backup".into(),
+            });
+        }
+    }
+    for p in current_files(&action.plan)? {
+        if !keep.contains(p.as_path()) {
+            return Err(FixError::Undo {
+                path: p,
+                message: "a file the fix created is still there after restoring".into(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn aside_name(p: &Path, tag: &str) -> PathBuf {
+    let mut name = p.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(format!(
+        ".troubleshoot-{tag}-{}",
+        fsx::now().replace(':', "")
+    ));
+    p.with_file_name(name)
+}
+
+fn partial_name(to: &Path) -> PathBuf {
+    let mut name = to.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".partial");
+    to.with_file_name(name)
+}
+
+fn move_back(
+    action: &ActionRow,
+    from: &Path,
+    to: &Path,
+    force: bool,
+    out: &mut UndoneAction,
+) -> Result<(), FixError> {
+    let from_exists = fs::symlink_metadata(from).is_ok();
+    let to_exists = fs::symlink_metadata(to).is_ok();
+    // A partial cross-filesystem copy from a run that died: ours to remove.
+    let partial = partial_name(to);
+    if fs::symlink_metadata(&partial).is_ok() {
+        fs::remove_dir_all(&partial)
+            .map_err(|e| FixError::io(&partial, "remove the partial copy", e))?;
+    }
+    match (from_exists, to_exists) {
+        (_, false) if action.status == status::STARTED || action.status == status::UNDOING => {
+            if from_exists {
+                Ok(())
+            } else {
+                Err(FixError::Undo {
+                    path: to.to_path_buf(),
+                    message: format!(
+                        "neither {} nor the moved folder exists; nothing to put back",
+                        from.display()
+                    ),
+                })
+            }
+        }
+        (_, false) => Err(FixError::Undo {
+            path: to.to_path_buf(),
+            message: "the moved-aside folder is gone; nothing to put back".into(),
+        }),
+        (true, true) => {
+            if !force && action.status == status::APPLIED {
+                return Err(FixError::ChangedSince {
+                    run_id: action.run_id.clone(),
+                    paths: vec![from.to_path_buf()],
+                });
+            }
+            // Keep whatever is in the way: never delete user data.
+            let aside = aside_name(from, "undo");
+            fs::rename(from, &aside).map_err(|e| FixError::io(from, "move aside", e))?;
+            out.set_aside.push(aside);
+            move_dir(to, from)?;
+            out.moved_back.push((to.to_path_buf(), from.to_path_buf()));
+            Ok(())
+        }
+        (false, true) => {
+            move_dir(to, from)?;
+            out.moved_back.push((to.to_path_buf(), from.to_path_buf()));
+            Ok(())
+        }
+    }
+}
+
+/// Move a folder: a rename, or across filesystems a copy to `<to>.partial`,
+/// a rename into place, then removal of the original.
+fn move_dir(from: &Path, to: &Path) -> Result<(), FixError> {
+    match fs::rename(from, to) {
+        Ok(()) => {
+            if let Some(d) = to.parent() {
+                fsx::sync_dir(d);
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
+            let partial = partial_name(to);
+            copy_tree(from, &partial)?;
+            fs::rename(&partial, to).map_err(|e| FixError::io(to, "finish the copy", e))?;
+            fs::remove_dir_all(from).map_err(|e| FixError::io(from, "remove after copying", e))?;
+            Ok(())
+        }
+        Err(e) => Err(FixError::io(from, format!("move to {}", to.display()), e)),
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<(), FixError> {
+    fs::create_dir_all(to).map_err(|e| FixError::io(to, "create", e))?;
+    let meta = fs::symlink_metadata(from).map_err(|e| FixError::io(from, "inspect", e))?;
+    let _ = fsx::set_mode(to, fsx::mode_of(&meta));
+    for ent in fs::read_dir(from).map_err(|e| FixError::io(from, "list", e))? {
+        let ent = ent.map_err(|e| FixError::io(from, "list", e))?;
+        let src = ent.path();
+        let dst = to.join(ent.file_name());
+        let ft = ent
+            .file_type()
+            .map_err(|e| FixError::io(&src, "inspect", e))?;
+        if ft.is_dir() {
+            copy_tree(&src, &dst)?;
+        } else if ft.is_symlink() {
+            #[cfg(unix)]
+            {
+                let target = fs::read_link(&src).map_err(|e| FixError::io(&src, "read link", e))?;
+                std::os::unix::fs::symlink(target, &dst)
+                    .map_err(|e| FixError::io(&dst, "create link", e))?;
+            }
+        } else {
+            let m = ent
+                .metadata()
+                .map_err(|e| FixError::io(&src, "inspect", e))?;
+            fsx::copy_durable(&src, &dst, fsx::mode_of(&m))?;
+        }
+    }
+    fsx::sync_dir(to);
+    Ok(())
+}
+
+// ------------------------------------------------------- rollback and undo
+
+/// Restore the store of an applied fix from its backup, byte-identical
+/// (after its `verify` condition failed on fresh evidence).
+pub fn rollback(applied: &Applied, ctx: &FixContext) -> Result<(), FixError> {
+    let _lock = StateLock::acquire(ctx.state_dir, ctx.run_id)?;
+    let journal = Journal::open(ctx.state_dir)?;
+    let action = journal
+        .action_by_backup(&applied.backup_id)?
+        .ok_or_else(|| FixError::Undo {
+            path: backup::backup_dir(ctx.state_dir, &applied.backup_id),
+            message: "this fix is not in the journal".into(),
+        })?;
+    if action.status == status::ROLLED_BACK || action.status == status::UNDONE {
+        return Ok(());
+    }
+    check_plan_paths(&action.plan, ctx.home)?;
+    if let Some(reason) = owner_running_in(&action.plan, ctx.home) {
+        return Err(FixError::OwnerRunning {
+            owner: action.owner.clone(),
+            reason,
+        });
+    }
+    let rows = journal.files(action.id)?;
+    journal.set_status(action.id, status::UNDOING, None)?;
+    restore(ctx.state_dir, &action, &rows, true)?;
+    journal.set_status(
+        action.id,
+        status::ROLLED_BACK,
+        Some("verify failed; restored from backup"),
+    )?;
+    Ok(())
+}
+
+/// Files of an applied action that differ from how the fix left them.
+fn changed_since(action: &ActionRow, rows: &[FileRow]) -> Result<Vec<PathBuf>, FixError> {
+    let mut changed = Vec::new();
+    let recorded: BTreeMap<&Path, &FileRow> = rows.iter().map(|r| (r.path.as_path(), r)).collect();
+    for p in current_files(&action.plan)? {
+        if !recorded.contains_key(p.as_path()) {
+            changed.push(p);
+        }
+    }
+    for r in rows {
+        if fsx::hash_opt(&r.path)? != r.after_sha256 {
+            changed.push(r.path.clone());
+        }
+    }
+    changed.sort();
+    changed.dedup();
+    Ok(changed)
+}
+
+/// Undo a run's fixes (default: the last run with a fix to undo), newest
+/// first: restore every file byte-identical from the backup, remove files
+/// the fix created, move folders back. Refuses while an owner runs, and
+/// (unless `force`) when a file changed since the fix.
+pub fn undo(
+    state_dir: &Path,
+    home: &Home,
+    run_id: Option<&str>,
+    force: bool,
+) -> Result<UndoReport, FixError> {
+    if let Some(r) = run_id {
+        fsx::check_run_id(r)?;
+    }
+    let _lock = StateLock::acquire(state_dir, run_id.unwrap_or("undo"))?;
+    let journal = Journal::open_existing(state_dir)?.ok_or(FixError::NothingToUndo {
+        run_id: run_id.map(str::to_string),
+    })?;
+    let run = match run_id {
+        Some(r) => r.to_string(),
+        None => match journal.undoable(None)?.into_iter().next() {
+            Some(a) => a.run_id,
+            None => return Err(FixError::NothingToUndo { run_id: None }),
+        },
+    };
+    let actions = journal.undoable(Some(&run))?;
+    if actions.is_empty() {
+        return Err(FixError::NothingToUndo { run_id: Some(run) });
+    }
+    // Check everything before touching anything.
+    let mut work = Vec::new();
+    for a in actions {
+        check_plan_paths(&a.plan, home).map_err(|e| match e {
+            FixError::UnsafePath { path, reason } => FixError::UnsafePath {
+                path,
+                reason: format!("{reason} (undo must run with the same home, --root, as the fix)"),
+            },
+            other => other,
+        })?;
+        if let Some(reason) = owner_running_in(&a.plan, home) {
+            return Err(FixError::OwnerRunning {
+                owner: a.owner.clone(),
+                reason,
+            });
+        }
+        let rows = journal.files(a.id)?;
+        if a.status == status::APPLIED && !force {
+            let changed = changed_since(&a, &rows)?;
+            if !changed.is_empty() {
+                return Err(FixError::ChangedSince {
+                    run_id: a.run_id.clone(),
+                    paths: changed,
+                });
+            }
+            for op in &a.plan.ops {
+                if let Op::MoveAside { from, .. } = op
+                    && fs::symlink_metadata(from).is_ok()
+                {
+                    return Err(FixError::ChangedSince {
+                        run_id: a.run_id.clone(),
+                        paths: vec![from.clone()],
+                    });
+                }
+            }
+        }
+        backup::verify(&backup::backup_dir(state_dir, &a.backup_id), &rows).or_else(|e| {
+            if rows.iter().all(|r| r.backup.is_none()) {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        })?;
+        work.push((a, rows));
+    }
+    let mut report = UndoReport {
+        run_id: run.clone(),
+        forced: force,
+        actions: Vec::new(),
+    };
+    for (a, rows) in work {
+        journal.set_status(a.id, status::UNDOING, None)?;
+        let done = restore(state_dir, &a, &rows, force)?;
+        journal.set_status(a.id, status::UNDONE, None)?;
+        report.actions.push(done);
+    }
+    Ok(report)
+}
+
+/// Fixes that `undo` can act on, newest first. No journal: an empty list.
+pub fn list_undoable(state_dir: &Path) -> Result<Vec<JournalEntry>, FixError> {
+    let Some(journal) = Journal::open_existing(state_dir)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for a in journal.undoable(None)? {
+        let files = journal
+            .files(a.id)?
+            .iter()
+            .filter(|r| r.backup.is_some())
+            .count();
+        out.push(JournalEntry {
+            run_id: a.run_id,
+            backup_id: a.backup_id,
+            action: a.action,
+            store_path: a.store_path,
+            owner: a.owner,
+            status: a.status,
+            started_at: a.started_at,
+            finished_at: a.finished_at,
+            files,
+            message: a.message,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,349 @@
+//! File helpers for fixes: hashing, durable copies, atomic replacement,
+//! owner-only permissions, and path safety.
+
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::path::{Component, Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::error::FixError;
+
+/// Suffix of the temporary file next to a file being replaced atomically.
+pub const TMP_SUFFIX: &str = ".troubleshoot-tmp";
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The temp name used when replacing `path` atomically.
+pub fn tmp_path(path: &Path) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(TMP_SUFFIX);
+    path.with_file_name(name)
+}
+
+/// sha256 and size of a file.
+pub fn hash_file(path: &Path) -> Result<(String, u64), FixError> {
+    let mut f = File::open(path).map_err(|e| FixError::io(path, "read", e))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = f
+            .read(&mut buf)
+            .map_err(|e| FixError::io(path, "read", e))?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        h.update(&buf[..n]);
+    }
+    Ok((hex(&h.finalize()), size))
+}
+
+/// sha256 of a file, or None when it does not exist.
+pub fn hash_opt(path: &Path) -> Result<Option<String>, FixError> {
+    match fs::symlink_metadata(path) {
+        Ok(_) => Ok(Some(hash_file(path)?.0)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(FixError::io(path, "inspect", e)),
+    }
+}
+
+/// Unix permission bits of a file (0 elsewhere).
+pub fn mode_of(meta: &fs::Metadata) -> u32 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.permissions().mode() & 0o7777
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        0
+    }
+}
+
+pub fn set_mode(path: &Path, mode: u32) -> Result<(), FixError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(mode))
+            .map_err(|e| FixError::io(path, "set permissions of", e))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, mode);
+        Ok(())
+    }
+}
+
+/// Create a folder (and parents) readable by the owner only.
+pub fn private_dir(path: &Path) -> Result<(), FixError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(path)
+            .map_err(|e| FixError::io(path, "create folder", e))?;
+    }
+    #[cfg(not(unix))]
+    fs::create_dir_all(path).map_err(|e| FixError::io(path, "create folder", e))?;
+    set_mode(path, 0o700)
+}
+
+/// fsync a folder so renames and new entries in it are durable.
+pub fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(f) = File::open(dir) {
+        let _ = f.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Copy `from` to a new file `to` (mode `mode`), fsynced; returns the
+/// sha256 and size of what was copied.
+pub fn copy_durable(from: &Path, to: &Path, mode: u32) -> Result<(String, u64), FixError> {
+    let mut src = File::open(from).map_err(|e| FixError::io(from, "read", e))?;
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(mode);
+    }
+    let mut dst = opts.open(to).map_err(|e| FixError::io(to, "create", e))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = src
+            .read(&mut buf)
+            .map_err(|e| FixError::io(from, "read", e))?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        h.update(&buf[..n]);
+        dst.write_all(&buf[..n])
+            .map_err(|e| FixError::io(to, "write", e))?;
+    }
+    dst.sync_all().map_err(|e| FixError::io(to, "sync", e))?;
+    drop(dst);
+    set_mode(to, mode)?;
+    Ok((hex(&h.finalize()), size))
+}
+
+/// Write `bytes` to a new file, fsynced.
+pub fn write_durable(to: &Path, bytes: &[u8], mode: u32) -> Result<(), FixError> {
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(mode);
+    }
+    let mut f = opts.open(to).map_err(|e| FixError::io(to, "create", e))?;
+    f.write_all(bytes)
+        .map_err(|e| FixError::io(to, "write", e))?;
+    f.sync_all().map_err(|e| FixError::io(to, "sync", e))?;
+    drop(f);
+    set_mode(to, mode)
+}
+
+/// Replace `target` atomically with the bytes of `source` (through a temp
+/// file in the same folder and a rename), with permission bits `mode`.
+pub fn replace_with_copy(source: &Path, target: &Path, mode: u32) -> Result<String, FixError> {
+    let tmp = tmp_path(target);
+    let (sha, _) = copy_durable(source, &tmp, mode)?;
+    fs::rename(&tmp, target).map_err(|e| FixError::io(target, "replace", e))?;
+    if let Some(dir) = target.parent() {
+        sync_dir(dir);
+    }
+    Ok(sha)
+}
+
+/// Replace `target` atomically with `bytes`.
+pub fn replace_with_bytes(target: &Path, bytes: &[u8], mode: u32) -> Result<(), FixError> {
+    let tmp = tmp_path(target);
+    write_durable(&tmp, bytes, mode)?;
+    fs::rename(&tmp, target).map_err(|e| FixError::io(target, "replace", e))?;
+    if let Some(dir) = target.parent() {
+        sync_dir(dir);
+    }
+    Ok(())
+}
+
+/// Remove a file if it exists.
+pub fn remove_if_exists(path: &Path) -> Result<bool, FixError> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(FixError::io(path, "remove", e)),
+    }
+}
+
+/// A path as UTF-8 (journal and manifest keep paths as text).
+pub fn utf8(path: &Path) -> Result<&str, FixError> {
+    path.to_str().ok_or_else(|| FixError::UnsafePath {
+        path: path.to_path_buf(),
+        reason: "the path is not valid UTF-8".into(),
+    })
+}
+
+/// Refuse a path that is relative, contains `..`, is not valid UTF-8, or
+/// resolves (following symlinks in the part that exists) outside `root`.
+pub fn check_under(root: &Path, path: &Path) -> Result<(), FixError> {
+    let unsafe_path = |reason: String| FixError::UnsafePath {
+        path: path.to_path_buf(),
+        reason,
+    };
+    utf8(path)?;
+    if !path.is_absolute() {
+        return Err(unsafe_path("the path is not absolute".into()));
+    }
+    if path.components().any(|c| matches!(c, Component::ParentDir)) {
+        return Err(unsafe_path("the path contains `..`".into()));
+    }
+    let root_c = fs::canonicalize(root).map_err(|e| {
+        unsafe_path(format!(
+            "the home folder {} cannot be resolved: {e}",
+            root.display()
+        ))
+    })?;
+    // Resolve the longest existing ancestor; the rest is plain names.
+    let mut existing = path.to_path_buf();
+    let mut rest: Vec<std::ffi::OsString> = Vec::new();
+    loop {
+        match fs::canonicalize(&existing) {
+            Ok(c) => {
+                let mut full = c;
+                for r in rest.iter().rev() {
+                    full.push(r);
+                }
+                if !full.starts_with(&root_c) {
+                    return Err(unsafe_path(format!(
+                        "it resolves to {}, outside the home folder {}",
+                        full.display(),
+                        root.display()
+                    )));
+                }
+                return Ok(());
+            }
+            Err(_) => {
+                let Some(name) = existing.file_name().map(|n| n.to_os_string()) else {
+                    return Err(unsafe_path("no part of the path exists".into()));
+                };
+                rest.push(name);
+                if !existing.pop() {
+                    return Err(unsafe_path("no part of the path exists".into()));
+                }
+            }
+        }
+    }
+}
+
+/// The regular files directly in `dir`, except `LOCK` (sorted). Symlinks
+/// are refused: a fix never writes through a link.
+pub fn leveldb_files(dir: &Path) -> Result<Vec<PathBuf>, FixError> {
+    let mut out = Vec::new();
+    let listing = fs::read_dir(dir).map_err(|e| FixError::io(dir, "list", e))?;
+    for ent in listing {
+        let ent = ent.map_err(|e| FixError::io(dir, "list", e))?;
+        let name = ent.file_name();
+        if name == "LOCK" {
+            continue;
+        }
+        let ft = ent
+            .file_type()
+            .map_err(|e| FixError::io(ent.path(), "inspect", e))?;
+        if ft.is_symlink() {
+            return Err(FixError::UnsafePath {
+                path: ent.path(),
+                reason: "a symlink inside the store; refusing to write through it".into(),
+            });
+        }
+        if ft.is_file() {
+            out.push(ent.path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Refuse when `path` exists and is not a regular file.
+pub fn check_regular(path: &Path) -> Result<bool, FixError> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_file() => Ok(true),
+        Ok(m) if m.file_type().is_symlink() => Err(FixError::UnsafePath {
+            path: path.to_path_buf(),
+            reason: "it is a symlink; refusing to write through it".into(),
+        }),
+        Ok(_) => Err(FixError::UnsafePath {
+            path: path.to_path_buf(),
+            reason: "it is not a regular file".into(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(FixError::io(path, "inspect", e)),
+    }
+}
+
+/// Now as RFC 3339 (UTC, seconds).
+pub fn now() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// A run id usable in file names: letters, digits, `-`, `_`, `.`; not `.`/`..`.
+pub fn check_run_id(run_id: &str) -> Result<(), FixError> {
+    let ok = !run_id.is_empty()
+        && run_id.len() <= 128
+        && run_id != "."
+        && run_id != ".."
+        && run_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(FixError::UnsafePath {
+            path: PathBuf::from(run_id),
+            reason: "a run id may hold only letters, digits, `-`, `_` and `.`".into(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_outside_the_home_are_refused() {
+        let home = tempfile::tempdir().unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let root = home.path();
+        fs::create_dir_all(root.join("a")).unwrap();
+        assert!(check_under(root, &root.join("a/b/c")).is_ok());
+        assert!(check_under(root, &root.join("a/../a")).is_err());
+        assert!(check_under(root, out.path()).is_err());
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(out.path(), root.join("link")).unwrap();
+            assert!(check_under(root, &root.join("link/x")).is_err());
+        }
+    }
+
+    #[test]
+    fn run_ids_are_file_name_safe() {
+        assert!(check_run_id("20260101-120000-abcd").is_ok());
+        for bad in ["", "..", "a/b", "a b", "x\\y"] {
+            assert!(check_run_id(bad).is_err(), "{bad}");
+        }
+    }
+}

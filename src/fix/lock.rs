@@ -1,0 +1,106 @@
+//! One writer at a time: an exclusive `flock` on `<state_dir>/lock`, with
+//! the holder's pid and run id written inside so a second run can say who
+//! holds it. The kernel drops the lock when the holder exits or is killed.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use super::error::FixError;
+use super::fsx;
+
+/// Held while a fix, rollback or undo changes anything.
+#[derive(Debug)]
+pub struct StateLock {
+    file: File,
+}
+
+impl StateLock {
+    /// Take the lock or fail at once with who holds it.
+    pub fn acquire(state_dir: &Path, run_id: &str) -> Result<StateLock, FixError> {
+        fsx::private_dir(state_dir)?;
+        let path = state_dir.join("lock");
+        let mut opts = OpenOptions::new();
+        opts.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut file = opts
+            .open(&path)
+            .map_err(|e| FixError::io(&path, "open", e))?;
+        if !try_lock(&file) {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = holder.trim();
+            let holder = if holder.is_empty() {
+                "held by another process".to_string()
+            } else {
+                holder.replace('\n', ", ")
+            };
+            return Err(FixError::Busy { lock: path, holder });
+        }
+        let text = format!(
+            "pid {} run {} since {}\n",
+            std::process::id(),
+            run_id,
+            fsx::now()
+        );
+        let _ = file.set_len(0);
+        let _ = file.seek(SeekFrom::Start(0));
+        let _ = file.write_all(text.as_bytes());
+        let _ = file.sync_all();
+        Ok(StateLock { file })
+    }
+}
+
+impl Drop for StateLock {
+    fn drop(&mut self) {
+        let _ = self.file.set_len(0);
+        unlock(&self.file);
+    }
+}
+
+#[cfg(unix)]
+fn try_lock(file: &File) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a valid open descriptor.
+    unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 }
+}
+
+#[cfg(unix)]
+fn unlock(file: &File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: as above.
+    unsafe {
+        libc::flock(file.as_raw_fd(), libc::LOCK_UN);
+    }
+}
+
+#[cfg(not(unix))]
+fn try_lock(file: &File) -> bool {
+    file.try_lock().is_ok()
+}
+
+#[cfg(not(unix))]
+fn unlock(file: &File) {
+    let _ = file.unlock();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_writer_is_told_who_holds_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = StateLock::acquire(dir.path(), "run-a").unwrap();
+        let err = StateLock::acquire(dir.path(), "run-b").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("run-a"), "{msg}");
+        assert!(msg.contains(&std::process::id().to_string()), "{msg}");
+        drop(first);
+        StateLock::acquire(dir.path(), "run-b").unwrap();
+    }
+}

@@ -1,0 +1,507 @@
+//! The writes fixes make, store by store, each verified by reading back:
+//! Chromium Local Storage (LevelDB, through rusty-leveldb in place), Firefox
+//! LSNG `data.sqlite`, and cookie databases (Chromium `Cookies`, Firefox
+//! `cookies.sqlite`), each SQLite change in one transaction.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusty_leveldb::{DB, LdbIterator, Options};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::error::FixError;
+use super::fsx;
+use crate::readers::leveldb::{decode_string, delete_keys};
+use crate::readers::sqlite::open_copy;
+
+/// One Local Storage key of one origin.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LsKey {
+    pub origin: String,
+    pub key: String,
+}
+
+/// Which browser's cookie database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CookieFlavor {
+    /// `Cookies`, table `cookies`, column `host_key`.
+    Chromium,
+    /// `cookies.sqlite`, table `moz_cookies`, column `host`.
+    Firefox,
+}
+
+impl CookieFlavor {
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            CookieFlavor::Chromium => ("cookies", "host_key"),
+            CookieFlavor::Firefox => ("moz_cookies", "host"),
+        }
+    }
+}
+
+/// Run a closure that calls into a storage library, turning a panic into an
+/// error: a fix never panics, and a panic midway must still lead to restore.
+fn guarded<T>(
+    path: &Path,
+    what: &str,
+    f: impl FnOnce() -> Result<T, FixError>,
+) -> Result<T, FixError> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(p) => {
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(FixError::store(
+                path,
+                format!("{what} failed inside the storage library: {msg}"),
+            ))
+        }
+    }
+}
+
+// ---------------------------------------------------------------- LevelDB
+
+/// Every key of a LevelDB with the sha256 of its value, read from a private
+/// copy of the folder (minus `LOCK`): reading never writes to the store.
+pub type LdbSnapshot = BTreeMap<Vec<u8>, [u8; 32]>;
+
+pub fn ldb_snapshot(dir: &Path) -> Result<LdbSnapshot, FixError> {
+    let files = fsx::leveldb_files(dir)?;
+    if !files
+        .iter()
+        .any(|f| f.file_name().is_some_and(|n| n == "CURRENT"))
+    {
+        return Err(FixError::store(dir, "not a LevelDB (no CURRENT file)"));
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix("troubleshoot-fix-")
+        .tempdir()
+        .map_err(|e| FixError::io(dir, "create a temp folder to read", e))?;
+    for f in &files {
+        let Some(name) = f.file_name() else { continue };
+        std::fs::copy(f, tmp.path().join(name)).map_err(|e| FixError::io(f, "copy", e))?;
+    }
+    let copy = tmp.path().to_path_buf();
+    guarded(dir, "reading the LevelDB", move || {
+        let opts = Options {
+            create_if_missing: false,
+            paranoid_checks: false,
+            ..Options::default()
+        };
+        let mut db = DB::open(&copy, opts)
+            .map_err(|e| FixError::store(dir, format!("cannot open the LevelDB: {e}")))?;
+        let mut out = LdbSnapshot::new();
+        {
+            let mut it = db
+                .new_iter()
+                .map_err(|e| FixError::store(dir, format!("cannot read the LevelDB: {e}")))?;
+            while let Some((k, v)) = it.next() {
+                out.insert(k.to_vec(), Sha256::digest(&v).into());
+            }
+        }
+        drop(db);
+        Ok(out)
+    })
+}
+
+/// Split a raw Local Storage key `_<origin>\x00<enc><key>` into origin and key.
+pub fn decode_entry_key(raw: &[u8]) -> Option<(String, String)> {
+    let rest = raw.strip_prefix(b"_")?;
+    let nul = rest.iter().position(|&b| b == 0)?;
+    let origin = std::str::from_utf8(&rest[..nul]).ok()?.to_string();
+    let key = decode_string(&rest[nul + 1..]);
+    Some((origin, key))
+}
+
+/// The raw keys to delete: entries whose (origin, key) is in `keys` (in
+/// either encoding), and for each of `origins` every entry plus its
+/// `META:` / `METAACCESS:` records.
+pub fn ldb_targets(snap: &LdbSnapshot, keys: &[LsKey], origins: &[String]) -> Vec<Vec<u8>> {
+    let wanted: BTreeSet<(&str, &str)> = keys
+        .iter()
+        .map(|k| (k.origin.as_str(), k.key.as_str()))
+        .collect();
+    let metas: BTreeSet<Vec<u8>> = origins
+        .iter()
+        .flat_map(|o| {
+            [
+                format!("META:{o}").into_bytes(),
+                format!("METAACCESS:{o}").into_bytes(),
+            ]
+        })
+        .collect();
+    snap.keys()
+        .filter(|raw| {
+            if metas.contains(*raw) {
+                return true;
+            }
+            match decode_entry_key(raw) {
+                Some((origin, key)) => {
+                    origins.contains(&origin) || wanted.contains(&(origin.as_str(), key.as_str()))
+                }
+                None => false,
+            }
+        })
+        .cloned()
+        .collect()
+}
+
+/// A readable form of a raw key for messages.
+pub fn show_raw_key(raw: &[u8]) -> String {
+    match decode_entry_key(raw) {
+        Some((o, k)) => format!("{k} in {o}"),
+        None => String::from_utf8_lossy(raw).into_owned(),
+    }
+}
+
+/// Delete `raw` keys from the LevelDB at `dir` in place, then read the
+/// store back and check that exactly those keys are gone and every other
+/// key holds the same value. Returns how many were deleted.
+pub fn ldb_delete(dir: &Path, before: &LdbSnapshot, raw: &[Vec<u8>]) -> Result<usize, FixError> {
+    let keys = raw.to_vec();
+    guarded(dir, "deleting LevelDB keys", || {
+        delete_keys(dir, &keys).map_err(|e| FixError::store(dir, e.reason))
+    })?;
+    let after = ldb_snapshot(dir)?;
+    let gone: BTreeSet<&Vec<u8>> = raw.iter().collect();
+    let mut problems = Vec::new();
+    for (k, h) in before {
+        match (gone.contains(k), after.get(k)) {
+            (true, Some(_)) => problems.push(format!("{} is still there", show_raw_key(k))),
+            (false, None) => problems.push(format!("{} disappeared", show_raw_key(k))),
+            (false, Some(h2)) if h2 != h => problems.push(format!("{} changed", show_raw_key(k))),
+            _ => {}
+        }
+    }
+    for k in after.keys() {
+        if !before.contains_key(k) {
+            problems.push(format!("{} appeared", show_raw_key(k)));
+        }
+    }
+    if !problems.is_empty() {
+        problems.truncate(5);
+        return Err(FixError::store(
+            dir,
+            format!(
+                "read-back after the delete does not match: {}",
+                problems.join("; ")
+            ),
+        ));
+    }
+    Ok(raw.len())
+}
+
+// ----------------------------------------------------------------- SQLite
+
+fn sql_err(path: &Path, e: rusqlite::Error) -> FixError {
+    let msg = match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
+            format!("the database is locked by another program ({e}); close it and try again")
+        }
+        Some(rusqlite::ErrorCode::NotADatabase) => "not an SQLite database".to_string(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => format!("corrupt SQLite database ({e})"),
+        _ => format!("SQLite error: {e}"),
+    };
+    FixError::store(path, msg)
+}
+
+/// Open an existing database in place for writing (never creates one).
+fn open_rw(db: &Path) -> Result<Connection, FixError> {
+    if !fsx::check_regular(db)? {
+        return Err(FixError::store(db, "the database does not exist"));
+    }
+    let conn = Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| sql_err(db, e))?;
+    conn.busy_timeout(std::time::Duration::from_millis(500))
+        .map_err(|e| sql_err(db, e))?;
+    Ok(conn)
+}
+
+/// The SQLite files of a database: itself, `-journal`, `-wal`, `-shm`.
+pub fn sqlite_files(db: &Path) -> Vec<PathBuf> {
+    let name = db
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    vec![
+        db.to_path_buf(),
+        db.with_file_name(format!("{name}-journal")),
+        db.with_file_name(format!("{name}-wal")),
+        db.with_file_name(format!("{name}-shm")),
+    ]
+}
+
+pub fn host_matches(host: &str, domains: &[String]) -> bool {
+    let h = host.trim_start_matches('.').to_ascii_lowercase();
+    domains.iter().any(|d| {
+        let d = d.trim_start_matches('.').to_ascii_lowercase();
+        !d.is_empty() && (h == d || h.ends_with(&format!(".{d}")))
+    })
+}
+
+/// A cookie found by host: (rowid, host, name). Values are never read.
+type CookieHit = (i64, String, String);
+
+fn cookie_hits(
+    conn: &Connection,
+    db: &Path,
+    flavor: CookieFlavor,
+    domains: &[String],
+) -> Result<(Vec<CookieHit>, i64), FixError> {
+    let (table, host) = flavor.table();
+    let mut stmt = conn
+        .prepare(&format!("SELECT rowid, {host}, name FROM {table}"))
+        .map_err(|e| sql_err(db, e))?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+            ))
+        })
+        .map_err(|e| sql_err(db, e))?;
+    let mut hits = Vec::new();
+    let mut total = 0i64;
+    for row in rows {
+        let row = row.map_err(|e| sql_err(db, e))?;
+        total += 1;
+        if host_matches(&row.1, domains) {
+            hits.push(row);
+        }
+    }
+    Ok((hits, total))
+}
+
+/// Cookies (host, name) on `domains` in a cookie database, read from a copy.
+pub fn plan_cookies(
+    db: &Path,
+    flavor: CookieFlavor,
+    domains: &[String],
+) -> Result<Vec<(String, String)>, FixError> {
+    let copy = open_copy(db).map_err(|e| FixError::store(db, e.reason))?;
+    let (hits, _) = cookie_hits(&copy.conn, db, flavor, domains)?;
+    Ok(hits.into_iter().map(|(_, h, n)| (h, n)).collect())
+}
+
+/// Delete the cookies on `domains` in one transaction, then read back:
+/// none left on those domains, every other cookie still there.
+pub fn delete_cookies(
+    db: &Path,
+    flavor: CookieFlavor,
+    domains: &[String],
+) -> Result<usize, FixError> {
+    let (table, _) = flavor.table();
+    let (deleted, total) = guarded(db, "deleting cookies", || {
+        let mut conn = open_rw(db)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| sql_err(db, e))?;
+        let (hits, total) = cookie_hits(&tx, db, flavor, domains)?;
+        {
+            let mut del = tx
+                .prepare(&format!("DELETE FROM {table} WHERE rowid = ?1"))
+                .map_err(|e| sql_err(db, e))?;
+            for (rowid, _, _) in &hits {
+                del.execute([rowid]).map_err(|e| sql_err(db, e))?;
+            }
+        }
+        tx.commit().map_err(|e| sql_err(db, e))?;
+        conn.close().map_err(|(_, e)| sql_err(db, e))?;
+        Ok((hits.len(), total))
+    })?;
+    let copy = open_copy(db).map_err(|e| FixError::store(db, e.reason))?;
+    let (left, now_total) = cookie_hits(&copy.conn, db, flavor, domains)?;
+    if !left.is_empty() || now_total != total - deleted as i64 {
+        return Err(FixError::store(
+            db,
+            format!(
+                "read-back after the delete does not match: {} cookie(s) on the domains left, {now_total} in all (expected {})",
+                left.len(),
+                total - deleted as i64
+            ),
+        ));
+    }
+    Ok(deleted)
+}
+
+/// Keys of a Firefox LSNG `data.sqlite`, read from a copy.
+pub fn lsng_keys(db: &Path) -> Result<Vec<String>, FixError> {
+    let copy = open_copy(db).map_err(|e| FixError::store(db, e.reason))?;
+    let mut stmt = copy
+        .conn
+        .prepare("SELECT key FROM data")
+        .map_err(|e| sql_err(db, e))?;
+    let rows = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .map_err(|e| sql_err(db, e))?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(r.map_err(|e| sql_err(db, e))?);
+    }
+    Ok(out)
+}
+
+/// `ls/usage` next to an LSNG database: a 32-bit cookie then the usage as
+/// a 64-bit integer, both big-endian (Firefox's binary stream).
+pub const USAGE_COOKIE: u32 = 0x420a_420a;
+
+pub fn usage_file(db: &Path) -> PathBuf {
+    db.with_file_name("usage")
+}
+
+pub fn usage_journal(db: &Path) -> PathBuf {
+    db.with_file_name("usage-journal")
+}
+
+/// The files an LSNG delete may change.
+pub fn lsng_files(db: &Path) -> Vec<PathBuf> {
+    let mut v = sqlite_files(db);
+    v.push(usage_file(db));
+    v.push(usage_journal(db));
+    v
+}
+
+fn has_usage_column(conn: &Connection, db: &Path) -> Result<bool, FixError> {
+    let mut stmt = conn
+        .prepare("SELECT name FROM pragma_table_info('database')")
+        .map_err(|e| sql_err(db, e))?;
+    let cols = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .map_err(|e| sql_err(db, e))?;
+    for c in cols {
+        if c.map_err(|e| sql_err(db, e))? == "usage" {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Delete `keys` (or every key with `all`) from an LSNG `data.sqlite` in
+/// one transaction, keeping Firefox's bookkeeping: `database.usage` (the
+/// UTF-16 length of every key plus its value's `utf16_length`) is
+/// recomputed in the same transaction and the `usage` cache file, when
+/// present and well-formed, is rewritten atomically. Reads back after.
+pub fn delete_lsng(db: &Path, keys: &[String], all: bool) -> Result<usize, FixError> {
+    let (deleted, total, usage) = guarded(db, "deleting LSNG keys", || {
+        let mut conn = open_rw(db)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| sql_err(db, e))?;
+        let total: i64 = tx
+            .query_row("SELECT count(*) FROM data", [], |r| r.get(0))
+            .map_err(|e| sql_err(db, e))?;
+        let deleted = if all {
+            tx.execute("DELETE FROM data", [])
+                .map_err(|e| sql_err(db, e))?
+        } else {
+            let mut n = 0;
+            let mut del = tx
+                .prepare("DELETE FROM data WHERE key = ?1")
+                .map_err(|e| sql_err(db, e))?;
+            for k in keys {
+                n += del.execute([k]).map_err(|e| sql_err(db, e))?;
+            }
+            n
+        };
+        let mut usage: Option<i64> = None;
+        if has_usage_column(&tx, db)? {
+            let mut sum = 0i64;
+            {
+                let mut stmt = tx
+                    .prepare("SELECT key, utf16_length FROM data")
+                    .map_err(|e| sql_err(db, e))?;
+                let rows = stmt
+                    .query_map([], |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, Option<i64>>(1)?.unwrap_or(0),
+                        ))
+                    })
+                    .map_err(|e| sql_err(db, e))?;
+                for row in rows {
+                    let (k, len) = row.map_err(|e| sql_err(db, e))?;
+                    sum += k.encode_utf16().count() as i64 + len;
+                }
+            }
+            tx.execute("UPDATE database SET usage = ?1", [sum])
+                .map_err(|e| sql_err(db, e))?;
+            usage = Some(sum);
+        }
+        tx.commit().map_err(|e| sql_err(db, e))?;
+        conn.close().map_err(|(_, e)| sql_err(db, e))?;
+        Ok((deleted, total, usage))
+    })?;
+    if let Some(usage) = usage {
+        let uf = usage_file(db);
+        if fsx::check_regular(&uf)? {
+            let bytes = std::fs::read(&uf).map_err(|e| FixError::io(&uf, "read", e))?;
+            if bytes.len() == 12 && bytes[..4] == USAGE_COOKIE.to_be_bytes() {
+                let mode = std::fs::metadata(&uf)
+                    .map(|m| fsx::mode_of(&m))
+                    .unwrap_or(0o644);
+                let mut new = USAGE_COOKIE.to_be_bytes().to_vec();
+                new.extend_from_slice(&(usage as u64).to_be_bytes());
+                fsx::replace_with_bytes(&uf, &new, mode)?;
+            }
+        }
+    }
+    let left = lsng_keys(db)?;
+    let expected = total - deleted as i64;
+    let still: Vec<&String> = if all {
+        left.iter().collect()
+    } else {
+        left.iter().filter(|k| keys.contains(k)).collect()
+    };
+    if !still.is_empty() || left.len() as i64 != expected {
+        return Err(FixError::store(
+            db,
+            format!(
+                "read-back after the delete does not match: {} target key(s) left, {} key(s) in all (expected {expected})",
+                still.len(),
+                left.len()
+            ),
+        ));
+    }
+    Ok(deleted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_match_domains_and_subdomains_only() {
+        let d = vec!["notion.so".to_string()];
+        assert!(host_matches(".notion.so", &d));
+        assert!(host_matches("www.notion.so", &d));
+        assert!(host_matches("NOTION.SO", &d));
+        assert!(!host_matches("notnotion.so", &d));
+        assert!(!host_matches("notion.so.evil.com", &d));
+    }
+
+    #[test]
+    fn raw_keys_decode_in_both_encodings() {
+        let mut k = b"_https://www.notion.so\x00\x01notion:workspace:a".to_vec();
+        assert_eq!(
+            decode_entry_key(&k),
+            Some(("https://www.notion.so".into(), "notion:workspace:a".into()))
+        );
+        k = b"_https://www.notion.so\x00\x00".to_vec();
+        for u in "x東".encode_utf16() {
+            k.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(decode_entry_key(&k).unwrap().1, "x東");
+        assert_eq!(decode_entry_key(b"META:https://www.notion.so"), None);
+    }
+}

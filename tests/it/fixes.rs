@@ -1,0 +1,918 @@
+//! Fixes on fixture homes in real formats (Chromium LevelDB and Cookies,
+//! Firefox LSNG and cookies.sqlite, the desktop app): plan, refusal while
+//! the owner runs, apply, read-back, rollback, undo, the state lock, and a
+//! SIGKILL loop during apply.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use troubleshoot::fix::{self, FixContext, FixError};
+use troubleshoot::flow::engine::FixCall;
+use troubleshoot::flow::model::Risk;
+use troubleshoot::probe::{AppSpec, Home, Layout, Session, Source, scan};
+use troubleshoot::readers::leveldb::read_local_storage;
+use troubleshoot::readers::sqlite::{CookieQuery, CookieSchema, read_cookies, read_lsng};
+use troubleshoot::sample::{NOTION_APP, NOTION_WWW, SampleHome};
+
+const DECOY_ORIGIN: &str = "https://example.com";
+const RUN: &str = "20261125-120000-abcd";
+
+/// A home and a state folder in one temp folder.
+struct Fx {
+    dir: tempfile::TempDir,
+    spec: AppSpec,
+}
+
+impl Fx {
+    fn new() -> Fx {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        Fx {
+            dir,
+            spec: AppSpec::notion(),
+        }
+    }
+    fn root(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+    fn state(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+    fn sample(&self) -> SampleHome {
+        SampleHome::new(self.root(), Layout::Linux)
+    }
+    fn home(&self) -> Home {
+        Home::new(self.root(), Layout::Linux, true)
+    }
+    fn sessions(&self) -> Vec<Session> {
+        scan(&self.home(), &self.spec).sessions
+    }
+    fn session(&self, source: Source, browser: &str, workspace: &str) -> Session {
+        self.sessions()
+            .into_iter()
+            .find(|s| s.source == source && s.browser == browser && s.workspace_id == workspace)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {browser} session for {workspace}: {:#?}",
+                    self.sessions()
+                )
+            })
+    }
+}
+
+fn call(action: &str, session: Option<&Session>) -> FixCall {
+    let mut params = Map::new();
+    if let Some(s) = session {
+        params.insert("session".into(), serde_json::to_value(s).unwrap());
+    }
+    FixCall {
+        step: format!("fix-{action}"),
+        title: action.into(),
+        action: action.into(),
+        params,
+        risk: Risk::Medium,
+        changes: String::new(),
+    }
+}
+
+/// sha256 of every file under `root` (relative path -> hash), `LOCK` aside.
+fn tree(root: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            if meta.file_type().is_symlink() {
+                out.insert(
+                    rel,
+                    format!("-> {}", std::fs::read_link(&p).unwrap().display()),
+                );
+            } else if meta.is_dir() {
+                stack.push(p);
+            } else if e.file_name() != "LOCK" {
+                out.insert(rel, hex(&Sha256::digest(std::fs::read(&p).unwrap())));
+            }
+        }
+    }
+    out
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn ls_keys(dir: &Path, origin: &str) -> Vec<String> {
+    let mut k: Vec<String> = read_local_storage(dir, &[origin.to_string()])
+        .unwrap()
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    k.sort();
+    k
+}
+
+fn chrome_home(fx: &Fx, lock_pid: Option<u32>) -> PathBuf {
+    let mut p = fx
+        .sample()
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
+        .ls_key(NOTION_WWW, "theme", "dark")
+        .ls_key(DECOY_ORIGIN, "notion:workspace:ws-1", "decoy")
+        .cookie(".notion.so", "token_v2", "secret")
+        .plain_cookie(".notion.so", "notion_user_id", "u-1")
+        .cookie(".example.com", "sid", "other-site");
+    if let Some(pid) = lock_pid {
+        p = p.singleton_lock(pid);
+    }
+    p.write().unwrap()
+}
+
+fn ctx<'a>(fx: &'a Fx, home: &'a Home, state: &'a Path) -> FixContext<'a> {
+    FixContext {
+        home,
+        state_dir: state,
+        run_id: RUN,
+        spec: &fx.spec,
+    }
+}
+
+#[test]
+fn refused_while_chrome_holds_a_live_singleton_lock_and_nothing_changes() {
+    let fx = Fx::new();
+    chrome_home(&fx, Some(std::process::id()));
+    let home = fx.home();
+    let state = fx.state();
+    let before = tree(&fx.root());
+    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let c = ctx(&fx, &home, &state);
+    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    let reason = fix::owner_running(&plan, &c).expect("Chrome holds its SingletonLock");
+    assert!(
+        reason.contains("Chrome") && reason.contains("SingletonLock"),
+        "{reason}"
+    );
+    assert!(reason.contains("close every Chrome window"), "{reason}");
+    let err = fix::apply(&plan, &c).unwrap_err();
+    assert!(matches!(err, FixError::OwnerRunning { .. }), "{err}");
+    // Every byte of the home as it was (LOCK files included, none were made).
+    assert_eq!(tree(&fx.root()), before);
+    assert!(!state.join("backups").join(RUN).exists());
+    assert!(fix::list_undoable(&state).unwrap().is_empty());
+}
+
+#[test]
+fn remove_entry_in_chrome_removes_only_the_target_and_undo_is_byte_identical() {
+    let fx = Fx::new();
+    let profile = chrome_home(&fx, None);
+    let home = fx.home();
+    let state = fx.state();
+    let before = tree(&profile);
+    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let c = ctx(&fx, &home, &state);
+    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    assert_eq!(plan.keys, vec!["notion:workspace:ws-1".to_string()]);
+    assert_eq!(plan.owner, "Chrome");
+    assert!(plan.files.iter().any(|f| f.ends_with("CURRENT")));
+    assert!(plan.files.iter().all(|f| !f.ends_with("LOCK")));
+    let j = plan.to_json(&home);
+    assert!(j["store_path"].as_str().unwrap().starts_with("~/"), "{j}");
+    // Planning reads only.
+    assert_eq!(tree(&profile), before);
+
+    let applied = fix::apply(&plan, &c).unwrap();
+    assert_eq!(applied.keys_removed, 1);
+    let ldb = PathBuf::from(&s.store_path);
+    assert_eq!(ls_keys(&ldb, NOTION_WWW), vec!["theme".to_string()]);
+    assert_eq!(
+        ls_keys(&ldb, DECOY_ORIGIN),
+        vec!["notion:workspace:ws-1".to_string()]
+    );
+    assert!(fx.sessions().iter().all(|x| x.source != Source::Browser));
+
+    // Backup: manifest with sha256, owner-only permissions.
+    let bdir = state.join("backups").join(&applied.backup_id);
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(bdir.join("manifest.json")).unwrap()).unwrap();
+    let files = manifest["files"].as_array().unwrap();
+    assert!(!files.is_empty());
+    assert!(
+        files
+            .iter()
+            .all(|f| f["sha256"].as_str().unwrap().len() == 64)
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&bdir), 0o700);
+        assert_eq!(mode(&bdir.join("manifest.json")), 0o600);
+        assert_eq!(mode(&state.join("journal.sqlite")), 0o600);
+    }
+
+    let list = fix::list_undoable(&state).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].run_id, RUN);
+    let report = fix::undo(&state, &home, None, false).unwrap();
+    assert_eq!(report.run_id, RUN);
+    assert_eq!(
+        tree(&profile),
+        before,
+        "undo restores the profile byte for byte"
+    );
+    assert_eq!(
+        fx.session(Source::Browser, "Chrome", "ws-1").workspace_id,
+        "ws-1"
+    );
+    assert!(fix::list_undoable(&state).unwrap().is_empty());
+    assert!(matches!(
+        fix::undo(&state, &home, None, false).unwrap_err(),
+        FixError::NothingToUndo { .. }
+    ));
+}
+
+#[test]
+fn remove_entry_finds_utf16_keys_in_compacted_tables() {
+    let fx = Fx::new();
+    let profile = fx
+        .sample()
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION_WWW, "ws-東京", "Tokyo", "u-1")
+        .workspace(NOTION_WWW, "ws-2", "Other", "u-1")
+        .ls_key(DECOY_ORIGIN, "notion:workspace:ws-東京", "decoy")
+        .compact(true)
+        .write()
+        .unwrap();
+    let home = fx.home();
+    let state = fx.state();
+    let before = tree(&profile);
+    let s = fx.session(Source::Browser, "Chrome", "ws-東京");
+    let c = ctx(&fx, &home, &state);
+    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    assert_eq!(plan.keys, vec!["notion:workspace:ws-東京".to_string()]);
+    fix::apply(&plan, &c).unwrap();
+    let ldb = PathBuf::from(&s.store_path);
+    assert_eq!(
+        ls_keys(&ldb, NOTION_WWW),
+        vec!["notion:workspace:ws-2".to_string()]
+    );
+    assert_eq!(ls_keys(&ldb, DECOY_ORIGIN).len(), 1);
+    fix::undo(&state, &home, Some(RUN), false).unwrap();
+    assert_eq!(tree(&profile), before);
+}
+
+fn firefox_home(fx: &Fx) -> PathBuf {
+    fx.sample()
+        .firefox_profile("abcd1234.default-release", "default-release")
+        .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
+        .ls_key(NOTION_WWW, "theme", "dark")
+        .ls_key(NOTION_WWW, "big", &"x".repeat(300))
+        .ls_key(DECOY_ORIGIN, "notion:workspace:ws-1", "decoy")
+        .cookie(".notion.so", "token_v2", "secret")
+        .cookie("www.notion.so", "notion_browser_id", "b")
+        .cookie(".example.com", "sid", "other")
+        .write()
+        .unwrap()
+}
+
+fn lsng_usage(db: &Path) -> (i64, i64) {
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let usage: i64 = conn
+        .query_row("SELECT usage FROM database", [], |r| r.get(0))
+        .unwrap();
+    let mut stmt = conn.prepare("SELECT key, utf16_length FROM data").unwrap();
+    let sum: i64 = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+        .unwrap()
+        .map(|r| {
+            let (k, n) = r.unwrap();
+            k.encode_utf16().count() as i64 + n
+        })
+        .sum();
+    (usage, sum)
+}
+
+#[test]
+fn remove_entry_in_firefox_lsng_keeps_other_keys_and_usage_bookkeeping() {
+    let fx = Fx::new();
+    let profile = firefox_home(&fx);
+    let home = fx.home();
+    let state = fx.state();
+    // Firefox's usage cache file next to the database.
+    let s = fx.session(Source::Browser, "Firefox", "ws-1");
+    let db = PathBuf::from(&s.store_path);
+    let (usage0, _) = lsng_usage(&db);
+    let mut usage_file = 0x420a_420au32.to_be_bytes().to_vec();
+    usage_file.extend_from_slice(&(usage0 as u64).to_be_bytes());
+    std::fs::write(db.with_file_name("usage"), &usage_file).unwrap();
+    let before = tree(&profile);
+
+    let c = ctx(&fx, &home, &state);
+    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    assert_eq!(plan.keys, vec!["notion:workspace:ws-1".to_string()]);
+    assert_eq!(plan.owner, "Firefox");
+    fix::apply(&plan, &c).unwrap();
+    let mut keys: Vec<String> = read_lsng(&db)
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    keys.sort();
+    assert_eq!(keys, vec!["big".to_string(), "theme".to_string()]);
+    let decoy_db = profile.join("storage/default/https+++example.com/ls/data.sqlite");
+    assert_eq!(read_lsng(&decoy_db).unwrap().len(), 1);
+    let (usage, sum) = lsng_usage(&db);
+    assert_eq!(usage, sum, "database.usage matches the rows left");
+    assert!(usage < usage0);
+    let uf = std::fs::read(db.with_file_name("usage")).unwrap();
+    assert_eq!(uf.len(), 12);
+    assert_eq!(
+        u64::from_be_bytes(uf[4..].try_into().unwrap()) as i64,
+        usage
+    );
+
+    fix::undo(&state, &home, None, false).unwrap();
+    assert_eq!(tree(&profile), before);
+}
+
+#[test]
+fn remove_entry_in_the_desktop_app_and_undo() {
+    let fx = Fx::new();
+    let data = fx
+        .sample()
+        .desktop_app("Notion")
+        .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
+        .ls_key(NOTION_WWW, "theme", "dark")
+        .ls_key(
+            NOTION_APP,
+            "notion:workspace:ws-1",
+            "decoy in the other origin",
+        )
+        .cookie(".notion.so", "token_v2", "secret")
+        .write()
+        .unwrap();
+    let home = fx.home();
+    let state = fx.state();
+    let before = tree(&data);
+    let s = fx
+        .sessions()
+        .into_iter()
+        .find(|s| s.source == Source::Desktop && s.origin == NOTION_WWW)
+        .unwrap();
+    let c = ctx(&fx, &home, &state);
+    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    assert_eq!(plan.owner, "Notion");
+    fix::apply(&plan, &c).unwrap();
+    let ldb = PathBuf::from(&s.store_path);
+    assert_eq!(ls_keys(&ldb, NOTION_WWW), vec!["theme".to_string()]);
+    assert_eq!(
+        ls_keys(&ldb, NOTION_APP),
+        vec!["notion:workspace:ws-1".to_string()]
+    );
+    fix::undo(&state, &home, None, false).unwrap();
+    assert_eq!(tree(&data), before);
+}
+
+#[test]
+fn desktop_app_refused_while_its_singleton_lock_is_live() {
+    let fx = Fx::new();
+    let data = fx
+        .sample()
+        .desktop_app("Notion")
+        .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
+        .singleton_lock(std::process::id())
+        .write()
+        .unwrap();
+    let home = fx.home();
+    let state = fx.state();
+    let before = tree(&data);
+    let c = ctx(&fx, &home, &state);
+    for action in ["reset-desktop-app", "remove-workspace-entry"] {
+        let s = fx.session(Source::Desktop, "Notion", "ws-1");
+        let plan = fix::plan(&call(action, Some(&s)), &c).unwrap();
+        let reason = fix::owner_running(&plan, &c).expect("the app runs");
+        assert!(reason.contains("quit Notion"), "{reason}");
+        assert!(fix::apply(&plan, &c).unwrap_err().is_owner_running());
+    }
+    assert_eq!(tree(&data), before);
+}
+
+#[test]
+fn rollback_after_a_failed_verify_restores_byte_identical() {
+    let fx = Fx::new();
+    let profile = chrome_home(&fx, None);
+    let home = fx.home();
+    let state = fx.state();
+    let before = tree(&profile);
+    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let c = ctx(&fx, &home, &state);
+    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    let applied = fix::apply(&plan, &c).unwrap();
+    assert_ne!(tree(&profile), before);
+    fix::rollback(&applied, &c).unwrap();
+    assert_eq!(tree(&profile), before);
+    assert!(
+        fix::list_undoable(&state).unwrap().is_empty(),
+        "a rolled-back fix has nothing to undo"
+    );
+    // Idempotent.
+    fix::rollback(&applied, &c).unwrap();
+}
+
+#[test]
+fn clear_site_data_in_chrome_removes_notion_cookies_and_storage_only() {
+    let fx = Fx::new();
+    let profile = fx
+        .sample()
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
+        .ls_key(
+            NOTION_APP,
+            "LRU:KeyValueStore2:current-user-id",
+            "{\"value\":\"u-1\"}",
+        )
+        .ls_key(DECOY_ORIGIN, "notion:workspace:ws-1", "decoy")
+        .cookie(".notion.so", "token_v2", "secret")
+        .cookie("www.notion.so", "notion_browser_id", "b")
+        .cookie(".app.notion.com", "token_v2", "secret2")
+        .cookie(".example.com", "sid", "other")
+        .cookie(".notnotion.so", "sid", "other")
+        .write()
+        .unwrap();
+    let home = fx.home();
+    let state = fx.state();
+    let before = tree(&profile);
+    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let c = ctx(&fx, &home, &state);
+    let plan = fix::plan(&call("clear-site-data", Some(&s)), &c).unwrap();
+    assert_eq!(
+        plan.cookies,
+        vec!["notion_browser_id".to_string(), "token_v2".to_string()]
+    );
+    assert_eq!(plan.store_path, profile);
+    fix::apply(&plan, &c).unwrap();
+    let ldb = PathBuf::from(&s.store_path);
+    assert!(ls_keys(&ldb, NOTION_WWW).is_empty());
+    assert!(ls_keys(&ldb, NOTION_APP).is_empty());
+    assert_eq!(ls_keys(&ldb, DECOY_ORIGIN).len(), 1);
+    let all = read_cookies(
+        &profile.join("Cookies"),
+        CookieSchema::Chromium,
+        &CookieQuery {
+            domains: vec![
+                "example.com".into(),
+                "notnotion.so".into(),
+                "notion.so".into(),
+                "notion.com".into(),
+            ],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut hosts: Vec<String> = all.iter().map(|c| c.host.clone()).collect();
+    hosts.sort();
+    assert_eq!(
+        hosts,
+        vec![".example.com".to_string(), ".notnotion.so".to_string()]
+    );
+    fix::undo(&state, &home, None, false).unwrap();
+    assert_eq!(tree(&profile), before);
+}
+
+#[test]
+fn clear_site_data_in_firefox_and_undo() {
+    let fx = Fx::new();
+    let profile = firefox_home(&fx);
+    let home = fx.home();
+    let state = fx.state();
+    let before = tree(&profile);
+    let s = fx.session(Source::Browser, "Firefox", "ws-1");
+    let c = ctx(&fx, &home, &state);
+    let plan = fix::plan(&call("clear-site-data", Some(&s)), &c).unwrap();
+    fix::apply(&plan, &c).unwrap();
+    assert!(read_lsng(&PathBuf::from(&s.store_path)).unwrap().is_empty());
+    let decoy_db = profile.join("storage/default/https+++example.com/ls/data.sqlite");
+    assert_eq!(read_lsng(&decoy_db).unwrap().len(), 1);
+    let left = read_cookies(
+        &profile.join("cookies.sqlite"),
+        CookieSchema::Firefox,
+        &CookieQuery {
+            domains: vec!["example.com".into(), "notion.so".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].host, ".example.com");
+    fix::undo(&state, &home, None, false).unwrap();
+    assert_eq!(tree(&profile), before);
+}
+
+#[test]
+fn reset_desktop_app_moves_the_folder_aside_and_undo_moves_it_back() {
+    let fx = Fx::new();
+    let data = fx
+        .sample()
+        .desktop_app("Notion")
+        .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
+        .cookie(".notion.so", "token_v2", "secret")
+        .write()
+        .unwrap();
+    let home = fx.home();
+    let state = fx.state();
+    let before = tree(&data);
+    let c = ctx(&fx, &home, &state);
+    let plan = fix::plan(&call("reset-desktop-app", None), &c).unwrap();
+    assert_eq!(plan.risk, Risk::High);
+    let aside = data.with_file_name(format!("Notion.troubleshoot-reset-{RUN}"));
+    assert_eq!(plan.moves, vec![(data.clone(), aside.clone())]);
+    fix::apply(&plan, &c).unwrap();
+    assert!(!data.exists());
+    assert_eq!(tree(&aside), before);
+    assert_eq!(scan(&home, &fx.spec).desktop_app.sessions, 0);
+
+    fix::undo(&state, &home, None, false).unwrap();
+    assert!(!aside.exists());
+    assert_eq!(tree(&data), before);
+}
+
+#[test]
+fn undo_of_a_reset_refuses_when_the_app_made_a_new_folder_unless_forced() {
+    let fx = Fx::new();
+    let data = fx
+        .sample()
+        .desktop_app("Notion")
+        .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
+        .write()
+        .unwrap();
+    let home = fx.home();
+    let state = fx.state();
+    let before = tree(&data);
+    let c = ctx(&fx, &home, &state);
+    let plan = fix::plan(&call("reset-desktop-app", None), &c).unwrap();
+    fix::apply(&plan, &c).unwrap();
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("new-start.json"), "{}").unwrap();
+    let err = fix::undo(&state, &home, None, false).unwrap_err();
+    assert!(matches!(err, FixError::ChangedSince { .. }), "{err}");
+    let report = fix::undo(&state, &home, None, true).unwrap();
+    assert_eq!(tree(&data), before);
+    // The folder that was in the way is kept, not deleted.
+    let kept = &report.actions[0].set_aside[0];
+    assert!(kept.join("new-start.json").is_file());
+}
+
+#[test]
+fn undo_refuses_when_a_file_changed_since_the_fix_unless_forced() {
+    let fx = Fx::new();
+    let profile = chrome_home(&fx, None);
+    let home = fx.home();
+    let state = fx.state();
+    let before = tree(&profile);
+    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let c = ctx(&fx, &home, &state);
+    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    fix::apply(&plan, &c).unwrap();
+    // The browser ran afterwards and wrote a new log file.
+    let ldb = PathBuf::from(&s.store_path);
+    std::fs::write(ldb.join("000999.log"), b"written later").unwrap();
+    let after_browser = tree(&profile);
+    let err = fix::undo(&state, &home, None, false).unwrap_err();
+    match &err {
+        FixError::ChangedSince { paths, .. } => {
+            assert!(paths.iter().any(|p| p.ends_with("000999.log")), "{err}")
+        }
+        other => panic!("{other}"),
+    }
+    assert!(err.to_string().contains("--force"));
+    assert_eq!(
+        tree(&profile),
+        after_browser,
+        "a refused undo changes nothing"
+    );
+    fix::undo(&state, &home, None, true).unwrap();
+    assert_eq!(tree(&profile), before);
+}
+
+#[test]
+fn undo_refuses_while_the_owner_runs() {
+    let fx = Fx::new();
+    let profile = chrome_home(&fx, None);
+    let home = fx.home();
+    let state = fx.state();
+    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let c = ctx(&fx, &home, &state);
+    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    fix::apply(&plan, &c).unwrap();
+    let udd = profile.parent().unwrap();
+    let host = troubleshoot::probe::running::this_hostname();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        format!("{host}-{}", std::process::id()),
+        udd.join("SingletonLock"),
+    )
+    .unwrap();
+    let snapshot = tree(&profile);
+    let err = fix::undo(&state, &home, None, false).unwrap_err();
+    assert!(err.is_owner_running(), "{err}");
+    assert_eq!(tree(&profile), snapshot);
+    std::fs::remove_file(udd.join("SingletonLock")).unwrap();
+    fix::undo(&state, &home, None, false).unwrap();
+}
+
+#[test]
+fn a_second_writer_is_told_who_holds_the_state_lock() {
+    let fx = Fx::new();
+    let profile = chrome_home(&fx, None);
+    let home = fx.home();
+    let state = fx.state();
+    let before = tree(&profile);
+    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let c = ctx(&fx, &home, &state);
+    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    std::fs::create_dir_all(&state).unwrap();
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .open(state.join("lock"))
+        .unwrap();
+    std::fs::write(state.join("lock"), "pid 4242 run other-run since now\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        assert_eq!(
+            unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
+            0
+        );
+    }
+    let err = fix::apply(&plan, &c).unwrap_err();
+    assert!(matches!(err, FixError::Busy { .. }), "{err}");
+    assert!(err.to_string().contains("pid 4242 run other-run"), "{err}");
+    assert_eq!(tree(&profile), before);
+    drop(lock);
+    fix::apply(&plan, &c).unwrap();
+}
+
+#[test]
+fn store_paths_outside_the_home_are_refused() {
+    let fx = Fx::new();
+    chrome_home(&fx, None);
+    let home = fx.home();
+    let state = fx.state();
+    let c = ctx(&fx, &home, &state);
+    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+
+    let mut dotdot = s.clone();
+    dotdot.store_path = format!(
+        "{}/../home/.config/google-chrome/Default/Local Storage/leveldb",
+        fx.root().display()
+    );
+    let err = fix::plan(&call("remove-workspace-entry", Some(&dotdot)), &c).unwrap_err();
+    assert!(matches!(err, FixError::UnsafePath { .. }), "{err}");
+
+    // A symlink inside the home pointing at a store outside it.
+    let outside = tempfile::tempdir().unwrap();
+    let other = SampleHome::new(outside.path(), Layout::Linux);
+    other
+        .chromium_profile("chrome", "Default", "P")
+        .workspace(NOTION_WWW, "ws-1", "A", "u")
+        .write()
+        .unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(outside.path().join(".config"), fx.root().join("elsewhere"))
+            .unwrap();
+        let mut linked = s.clone();
+        linked.store_path = fx
+            .root()
+            .join("elsewhere/google-chrome/Default/Local Storage/leveldb")
+            .display()
+            .to_string();
+        let err = fix::plan(&call("remove-workspace-entry", Some(&linked)), &c).unwrap_err();
+        assert!(matches!(err, FixError::UnsafePath { .. }), "{err}");
+    }
+    let err = fix::plan(&call("delete-everything", Some(&s)), &c).unwrap_err();
+    assert!(matches!(err, FixError::UnknownAction { .. }), "{err}");
+    let err = fix::plan(&call("remove-workspace-entry", None), &c).unwrap_err();
+    assert!(matches!(err, FixError::BadParams { .. }), "{err}");
+}
+
+#[test]
+fn a_corrupt_journal_is_a_clear_error_and_backups_are_kept() {
+    let fx = Fx::new();
+    chrome_home(&fx, None);
+    let home = fx.home();
+    let state = fx.state();
+    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let c = ctx(&fx, &home, &state);
+    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    let applied = fix::apply(&plan, &c).unwrap();
+    std::fs::write(
+        state.join("journal.sqlite"),
+        b"this is not a database, it was damaged",
+    )
+    .unwrap();
+    let err = fix::undo(&state, &home, None, false).unwrap_err();
+    assert!(matches!(err, FixError::Journal { .. }), "{err}");
+    assert!(err.to_string().contains("manifest.json"), "{err}");
+    assert!(fix::list_undoable(&state).is_err());
+    assert!(
+        state
+            .join("backups")
+            .join(&applied.backup_id)
+            .join("manifest.json")
+            .is_file()
+    );
+}
+
+// ------------------------------------------------------------ SIGKILL loop
+
+const KILL_HOME: &str = "TROUBLESHOOT_TEST_KILL_HOME";
+const KILL_STATE: &str = "TROUBLESHOOT_TEST_KILL_STATE";
+
+/// A Chrome profile big enough that apply takes a while: the workspace,
+/// another key of the same origin, a decoy, and many keys of other sites in
+/// both the log and table files, plus Notion cookies.
+fn kill_template(root: &Path) {
+    let h = SampleHome::new(root, Layout::Linux);
+    let mut p = h
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
+        .ls_key(NOTION_WWW, "theme", "dark")
+        .ls_key(DECOY_ORIGIN, "notion:workspace:ws-1", "decoy")
+        .cookie(".notion.so", "token_v2", "secret")
+        .cookie(".example.com", "sid", "other");
+    for i in 0..3000 {
+        p = p.ls_key(
+            &format!("https://site{}.example", i % 50),
+            &format!("k{i}"),
+            &"v".repeat(200),
+        );
+    }
+    p.compact(true).write().unwrap();
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let dst = to.join(e.file_name());
+        let ft = e.file_type().unwrap();
+        if ft.is_dir() {
+            copy_tree(&e.path(), &dst);
+        } else if ft.is_file() {
+            std::fs::copy(e.path(), dst).unwrap();
+        }
+    }
+}
+
+/// Run by the kill loop in a child process (the test binary re-invoked):
+/// apply `clear-site-data` (LevelDB and Cookies) to the home it is given.
+#[test]
+#[ignore = "helper run by sigkill_during_apply_leaves_original_or_undoable_store"]
+fn kill_child_applies_a_fix() {
+    let (Ok(root), Ok(state)) = (std::env::var(KILL_HOME), std::env::var(KILL_STATE)) else {
+        return;
+    };
+    let spec = AppSpec::notion();
+    let home = Home::new(PathBuf::from(&root), Layout::Linux, true);
+    let s = scan(&home, &spec)
+        .sessions
+        .into_iter()
+        .find(|s| s.workspace_id == "ws-1")
+        .expect("session");
+    let state = PathBuf::from(state);
+    let c = FixContext {
+        home: &home,
+        state_dir: &state,
+        run_id: RUN,
+        spec: &spec,
+    };
+    let action = if std::process::id().is_multiple_of(2) {
+        "clear-site-data"
+    } else {
+        "remove-workspace-entry"
+    };
+    let plan = fix::plan(&call(action, Some(&s)), &c).unwrap();
+    fix::apply(&plan, &c).unwrap();
+    println!("KILL-CHILD-APPLIED");
+}
+
+fn spawn_child(root: &Path, state: &Path) -> std::process::Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "fixes::kill_child_applies_a_fix",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(KILL_HOME, root)
+        .env(KILL_STATE, state)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Tiny xorshift: random delays without a crate; the seed is printed.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn sigkill_during_apply_leaves_original_or_undoable_store() {
+    let base = tempfile::tempdir().unwrap();
+    let template = base.path().join("template");
+    kill_template(&template);
+    let profile_rel = ".config/google-chrome/Default";
+    let original = tree(&template.join(profile_rel));
+
+    // Calibrate: how long a whole child run takes.
+    let mut full = Duration::ZERO;
+    for i in 0..2 {
+        let root = base.path().join(format!("cal-{i}"));
+        copy_tree(&template, &root);
+        let t = Instant::now();
+        let out = spawn_child(&root, &base.path().join(format!("cal-state-{i}")))
+            .wait_with_output()
+            .unwrap();
+        full = full.max(t.elapsed());
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("KILL-CHILD-APPLIED"),
+            "calibration run failed"
+        );
+    }
+    let seed = std::env::var("TROUBLESHOOT_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+                | 1
+        });
+    eprintln!("kill loop: seed {seed}, full run {full:?}");
+    let mut rng = Rng(seed);
+    let span = full.as_micros() as u64 + 1;
+    let (mut untouched, mut mid, mut done) = (0, 0, 0);
+    for i in 0..50 {
+        let root = base.path().join(format!("run-{i}"));
+        let state = base.path().join(format!("state-{i}"));
+        copy_tree(&template, &root);
+        let delay = Duration::from_micros(rng.next() % span);
+        let mut child = spawn_child(&root, &state);
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let profile = root.join(profile_rel);
+        let home = Home::new(root.clone(), Layout::Linux, true);
+        let pending = fix::list_undoable(&state)
+            .unwrap_or_else(|e| panic!("iteration {i} (delay {delay:?}): {e}"));
+        if pending.is_empty() {
+            assert_eq!(
+                tree(&profile),
+                original,
+                "iteration {i} (delay {delay:?}): no fix journaled, store must be original"
+            );
+            untouched += 1;
+            continue;
+        }
+        if pending[0].status == "applied" {
+            done += 1;
+        } else {
+            mid += 1;
+        }
+        fix::undo(&state, &home, None, false).unwrap_or_else(|e| {
+            panic!(
+                "iteration {i} (delay {delay:?}, status {}): undo failed: {e}",
+                pending[0].status
+            )
+        });
+        assert_eq!(
+            tree(&profile),
+            original,
+            "iteration {i} (delay {delay:?}, status {}): undo must restore exactly",
+            pending[0].status
+        );
+    }
+    eprintln!("kill loop: {untouched} before any change, {mid} mid-apply, {done} after apply");
+}
