@@ -13,7 +13,7 @@ use std::path::Path;
 
 use rusty_leveldb::{DB, LdbIterator, Options, WriteBatch};
 
-use super::{StoreError, copy_into_temp};
+use super::{StoreError, catch_panic, copy_into_temp};
 
 /// One Local Storage entry of one origin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,10 +126,27 @@ pub fn read_local_storage(dir: &Path, origins: &[String]) -> Result<Vec<LsEntry>
         se.reason = se.reason.replace(&tmp_prefix, "");
         se
     };
-    let mut db = DB::open(tmp.path(), read_options()).map_err(err)?;
+    // The library panics on some damaged files (see `catch_panic`): the
+    // whole read runs inside the guard and a panic becomes a warning.
+    let read = catch_panic(|| read_copy(tmp.path(), origins));
+    drop(tmp);
+    match read {
+        Ok(Ok(out)) => Ok(out),
+        Ok(Err(e)) => Err(err(e)),
+        // The panic message may quote bytes of the store; it is not shown.
+        Err(_) => Err(StoreError::new(
+            dir,
+            "corrupt LevelDB: a damaged file stopped the reader",
+        )),
+    }
+}
+
+/// Read `origins` from the private copy at `copy`.
+fn read_copy(copy: &Path, origins: &[String]) -> Result<Vec<LsEntry>, rusty_leveldb::Status> {
+    let mut db = DB::open(copy, read_options())?;
     let mut out = Vec::new();
     {
-        let mut it = db.new_iter().map_err(err)?;
+        let mut it = db.new_iter()?;
         for origin in origins {
             let prefix = origin_prefix(origin);
             it.seek(&prefix);
@@ -151,7 +168,6 @@ pub fn read_local_storage(dir: &Path, origins: &[String]) -> Result<Vec<LsEntry>
         }
     }
     drop(db);
-    drop(tmp);
     Ok(out)
 }
 
@@ -163,6 +179,17 @@ pub fn delete_keys(dir: &Path, raw_keys: &[Vec<u8>]) -> Result<usize, StoreError
     if !dir.join("CURRENT").is_file() {
         return Err(StoreError::new(dir, "not a LevelDB: no CURRENT file"));
     }
+    // A damaged store can make the library panic (see `catch_panic`); the
+    // caller restores its backup on any error, so a panic becomes one.
+    catch_panic(|| delete_keys_in(dir, raw_keys)).unwrap_or_else(|_| {
+        Err(StoreError::new(
+            dir,
+            "corrupt LevelDB: a damaged file stopped the writer",
+        ))
+    })
+}
+
+fn delete_keys_in(dir: &Path, raw_keys: &[Vec<u8>]) -> Result<usize, StoreError> {
     let existed = {
         let mut db = DB::open(dir, read_options()).map_err(|e| ldb_err(dir, e))?;
         let mut existed = 0;
