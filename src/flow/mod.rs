@@ -8,6 +8,7 @@ pub mod graph;
 pub mod load;
 pub mod model;
 pub mod registry;
+pub mod scenario;
 pub mod validate;
 
 #[cfg(test)]

@@ -1,3 +1,4 @@
 
 mod reports;
 mod fixes;
+mod flow_tests;
