@@ -58,7 +58,8 @@ ol.timeline > li.k-end::before { border-color: var(--fg); background: var(--fg);
 .kind { display: inline-block; font-size: .75rem; padding: 0 .4rem; border: 1px solid var(--line); border-radius: 1rem; color: var(--muted); }
 .detail { font-weight: 600; }
 .explain { margin: .2rem 0; }
-ul.evidence { margin: .3rem 0; padding-left: 1.2rem; font-size: .9em; color: var(--muted); }
+.evlabel { margin: .2rem 0 0; font-size: .8em; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
+ul.evidence { margin: .1rem 0 .3rem; padding-left: 1.2rem; font-size: .9em; color: var(--muted); }
 .fix { border: 1px solid var(--line); border-left-width: 6px; border-radius: 6px; padding: .6rem 1rem; margin: .8rem 0; background: var(--bg); }
 .fix.ok { border-left-color: var(--ok); } .fix.warn { border-left-color: var(--warn); }
 .fix.bad { border-left-color: var(--bad); } .fix.info { border-left-color: var(--info); }
@@ -221,7 +222,11 @@ pub fn render(r: &RunRecord, redactions: &[Redaction], include_names: bool) -> S
                 let _ = write!(out, "<p class=\"explain\">{}</p>", escape(x));
             }
             if !e.evidence.is_empty() {
-                out.push_str("<ul class=\"evidence\">");
+                let _ = write!(
+                    out,
+                    "<p class=\"evlabel\">{}</p><ul class=\"evidence\">",
+                    escape(view::evidence_label(r))
+                );
                 for ev in &e.evidence {
                     let _ = write!(out, "<li>{}</li>", escape(ev));
                 }
@@ -310,6 +315,9 @@ pub fn render(r: &RunRecord, redactions: &[Redaction], include_names: bool) -> S
 
     // Environment.
     out.push_str("<section id=\"environment\">\n<h2>Environment</h2>\n");
+    if let Some(note) = view::environment_note(r) {
+        let _ = writeln!(out, "<p class=\"meta\">{}</p>", escape(note));
+    }
     if let Some(s) = view::scan_summary(r) {
         let _ = writeln!(out, "<p>{}</p>", escape(&s));
     }

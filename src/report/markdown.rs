@@ -121,6 +121,9 @@ pub fn render(r: &RunRecord, redactions: &[Redaction], include_names: bool) -> S
     }
 
     out.push_str("## Environment\n\n");
+    if let Some(note) = view::environment_note(r) {
+        let _ = writeln!(out, "*{}*\n", escape(note));
+    }
     if let Some(s) = view::scan_summary(r) {
         let _ = writeln!(out, "{}\n", escape(&s));
     }
@@ -167,7 +170,7 @@ pub fn render(r: &RunRecord, redactions: &[Redaction], include_names: bool) -> S
             let _ = writeln!(out, "   - Conclusion: {}", escape(x));
         }
         if !e.evidence.is_empty() {
-            out.push_str("   - Evidence:\n");
+            let _ = writeln!(out, "   - {}:", escape(view::evidence_label(r)));
             for ev in &e.evidence {
                 let _ = writeln!(out, "     - {}", escape(ev));
             }

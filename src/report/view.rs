@@ -126,6 +126,28 @@ pub fn evidence(r: &RunRecord, step: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The facts are the last probe's: when a fix changed something, they show
+/// the state after it (the record keeps no earlier snapshot).
+pub fn facts_after_fix(r: &RunRecord) -> bool {
+    r.fixes
+        .iter()
+        .any(|f| matches!(f.result.as_str(), "applied" | "verified" | "rolled-back"))
+}
+
+/// Label of evidence lists.
+pub fn evidence_label(r: &RunRecord) -> &'static str {
+    if facts_after_fix(r) {
+        "Evidence (from the last scan, after the fix)"
+    } else {
+        "Evidence"
+    }
+}
+
+/// A note above the environment tables, when they show the state after a fix.
+pub fn environment_note(r: &RunRecord) -> Option<&'static str> {
+    facts_after_fix(r).then_some("As found by the last scan of the run, after the fix was applied.")
+}
+
 /// Key/value rows describing the run.
 pub fn summary(
     r: &RunRecord,
