@@ -13,6 +13,8 @@ use super::registry::{self, ParamKind};
 /// Namespaces the engine itself fills.
 pub const ANSWERS: &str = "answers";
 pub const SELECTED: &str = "selected";
+/// The chosen item as it was when chosen; unlike `selected`, never refreshed.
+pub const CHOSEN: &str = "chosen";
 
 struct Lint<'a> {
     flow: &'a Flow,
@@ -93,6 +95,73 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
         facts(&mut lint);
     }
     lint.problems
+}
+
+/// Probe parameters that name places on disk must stay where the probe
+/// puts them: `desktop.folder` and `desktop.partition` are joined to the
+/// app-data folder and `origins` become folder names, so none may be
+/// absolute, name a drive, or climb out with `..`. (A flow names what to
+/// look for, never a file.)
+fn path_escapes(params: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let relative = |s: &str| -> Option<&'static str> {
+        if s.starts_with('/') || s.starts_with('\\') {
+            Some("is an absolute path")
+        } else if s.contains(':') {
+            Some("names a drive or a stream (`:`)")
+        } else if s.split(['/', '\\']).any(|c| c == "..") {
+            Some("climbs out with `..`")
+        } else if s.contains('\0') {
+            Some("contains a NUL byte")
+        } else {
+            None
+        }
+    };
+    if let Some(d) = params.get("desktop") {
+        for field in ["folder", "partition"] {
+            if let Some(v) = d.get(field).and_then(Value::as_str)
+                && let Some(why) = relative(v)
+            {
+                out.push((
+                    format!("desktop.{field}"),
+                    format!(
+                        "`{v}` {why}; it must be a folder name relative to the app-data folder"
+                    ),
+                ));
+            }
+        }
+        if d.get("folder")
+            .and_then(Value::as_str)
+            .is_some_and(|v| v.trim().is_empty())
+        {
+            out.push((
+                "desktop.folder".into(),
+                "is empty; name the app's data folder".into(),
+            ));
+        }
+    }
+    if let Some(Value::Array(origins)) = params.get("origins") {
+        for (n, o) in origins.iter().enumerate() {
+            let Some(o) = o.as_str() else { continue };
+            let host = o
+                .strip_prefix("https://")
+                .or_else(|| o.strip_prefix("http://"));
+            let ok = host.is_some_and(|h| {
+                !h.is_empty()
+                    && !h.contains("..")
+                    && h.chars().all(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')
+                    })
+            });
+            if !ok {
+                out.push((
+                    format!("origins[{n}]"),
+                    format!("`{o}` is not a web origin (`https://host[:port]`, no path)"),
+                ));
+            }
+        }
+    }
+    out
 }
 
 fn valid_id(id: &str) -> bool {
@@ -212,8 +281,11 @@ fn shape(lint: &mut Lint, i: usize, step: &Step) {
                             format!("wrong parameters for probe `{p}`: {e}"),
                         );
                     }
+                    for (at, msg) in path_escapes(params.as_ref().unwrap_or(&Value::Null)) {
+                        lint.push(loc(i, step, &format!("params.{at}")), msg);
+                    }
                     let ns = c.save_as.as_deref().unwrap_or(&c.id);
-                    if ns == ANSWERS || ns == SELECTED {
+                    if ns == ANSWERS || ns == SELECTED || ns == CHOSEN {
                         lint.push(
                             loc(i, step, "as"),
                             format!("`{ns}` is reserved for the engine"),
@@ -334,6 +406,7 @@ fn produces(step: &Step) -> Vec<String> {
             let mut v = vec![format!("{ANSWERS}.{}", a.id)];
             if a.options_from.is_some() {
                 v.push(format!("{SELECTED}.{}", a.id));
+                v.push(format!("{CHOSEN}.{}", a.id));
             }
             v
         }
@@ -509,7 +582,7 @@ fn unknown_fact(
     let mut parts = fact.split('.');
     let ns = parts.next().unwrap_or_default();
     let second = parts.next();
-    if ns == ANSWERS || ns == SELECTED {
+    if ns == ANSWERS || ns == SELECTED || ns == CHOSEN {
         let Some(q) = second else {
             return Some(format!("fact `{fact}` needs a question id (`{ns}.<id>`)"));
         };
