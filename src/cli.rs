@@ -93,7 +93,8 @@ text, e.g. {\"goal\": \"remove-one\", \"workspace\": \"<id or name>\", \"method\
   troubleshoot report --format html -o report.html
   troubleshoot report RUN_ID --format json --include-names")]
     Report(ReportArgs),
-    /// Try the wizard on a sandbox home in a temporary folder
+    /// Try the wizard on a sandbox home in a temporary folder: diagnose, fix, undo
+    #[command(after_help = "Examples:\n  troubleshoot demo\n  troubleshoot demo --yes --keep")]
     Demo(DemoArgs),
     /// Print shell completions
     #[command(
@@ -194,6 +195,9 @@ pub struct ReportArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
+    /// Take every default, apply the fix and undo it, without questions
+    #[arg(long, short = 'y')]
+    pub yes: bool,
     /// Keep the sandbox folder after the demo
     #[arg(long)]
     pub keep: bool,

@@ -1,6 +1,11 @@
-//! `troubleshoot demo`: the wizard on a sandbox home in a temporary folder.
+//! `troubleshoot demo`: the wizard on a sandbox home in a temporary folder,
+//! then an undo, so a newcomer sees diagnosis, fix and undo without touching
+//! their own data.
 
-use crate::cli::{DemoArgs, Global, RunArgs};
+use std::io::IsTerminal;
+
+use crate::cli::{DemoArgs, Global, RunArgs, ScanArgs, UndoArgs};
+use crate::error::exit;
 use crate::probe::Layout;
 use crate::ui::Printer;
 use crate::{Error, Result};
@@ -14,37 +19,87 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
     std::fs::create_dir_all(&root).map_err(|e| Error::io("creating the sandbox home", e))?;
     crate::sample::demo_home(&root)
         .map_err(|e| Error::State(format!("building the sandbox home: {e}")))?;
-    printer.heading(
-        "Demo: a SANDBOX home in a temporary folder. Your own browsers and data are not touched.",
-    );
-    printer.status(&format!("Sandbox: {}", root.display()));
     let mut g = global.clone();
     g.root = Some(root.clone());
     g.layout = Some(Layout::Linux);
-    if g.state_dir.is_none() {
-        g.state_dir = Some(dir.path().join("state"));
-    }
-    let code = super::run::run(&g, &RunArgs::default(), printer)?;
+    // The demo keeps its runs, backups and journal inside the sandbox too.
+    g.state_dir = Some(dir.path().join("state"));
+
+    printer.heading(
+        "troubleshoot demo: a SANDBOX. Your own browsers and data are not read or touched.",
+    );
+    printer.plain(&format!("Sandbox home: {}", root.display()));
+    printer.plain("It holds Chrome (profile Person 1) with one Notion workspace, Acme Corp, and browser sync on,");
+    printer.plain("and the Notion desktop app signed in through a linked Google account.");
     printer.blank();
-    printer.plain("Try next, on the same sandbox:");
-    let sd = g
-        .state_dir
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
-    printer.plain(&format!(
-        "  troubleshoot undo --root {} --state-dir {sd}",
-        root.display()
-    ));
-    printer.plain(&format!(
-        "  troubleshoot scan --root {} --layout linux",
-        root.display()
-    ));
+    super::scan::run(
+        &g,
+        &ScanArgs {
+            json: false,
+            flow: crate::flow::builtin::DEFAULT_FLOW.into(),
+        },
+        printer,
+    )?;
+    printer.blank();
+    let run = RunArgs {
+        yes: args.yes,
+        ..RunArgs::default()
+    };
+    let code = super::run::run(&g, &run, printer)?;
+
+    let state = g.state_dir.clone().unwrap_or_default();
+    let undoable = crate::fix::list_undoable(&state)
+        .map(|l| !l.is_empty())
+        .unwrap_or(false);
+    if undoable {
+        printer.blank();
+        let undo = args.yes
+            || (std::io::stdin().is_terminal()
+                && inquire::Confirm::new(
+                    "Undo the fix now and put the sandbox back byte for byte?",
+                )
+                .with_default(true)
+                .prompt()
+                .unwrap_or(false));
+        if undo {
+            super::undo::run(
+                &g,
+                &UndoArgs {
+                    run_id: None,
+                    list: false,
+                    force: false,
+                },
+                printer,
+            )?;
+            printer.plain("After the undo, the scan sees the workspace again:");
+            super::scan::run(
+                &g,
+                &ScanArgs {
+                    json: false,
+                    flow: crate::flow::builtin::DEFAULT_FLOW.into(),
+                },
+                printer,
+            )?;
+        }
+    }
+    printer.blank();
     if args.keep {
         let kept = dir.keep();
-        printer.status(&format!("Kept the sandbox at {}", kept.display()));
+        printer.plain("Kept the sandbox. Try, on it:");
+        printer.plain(&format!(
+            "  troubleshoot scan --root {}/home --layout linux",
+            kept.display()
+        ));
+        printer.plain(&format!(
+            "  troubleshoot undo --list --state-dir {}/state",
+            kept.display()
+        ));
     } else {
-        printer.status("The sandbox is removed now (pass --keep to keep it).");
+        printer.status("The sandbox is deleted now (pass --keep to keep it). Run `troubleshoot` for your own machine.");
     }
-    Ok(code)
+    Ok(if code == exit::CANCELLED {
+        exit::CANCELLED
+    } else {
+        code
+    })
 }

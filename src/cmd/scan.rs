@@ -32,7 +32,10 @@ pub fn run(global: &Global, args: &ScanArgs, printer: Printer) -> Result<u8> {
     let (flow, _) = builtin::resolve(&args.flow)?;
     let spec = spec_of(&flow)?;
     let home = super::home(global)?;
-    let report = probe::scan(&home, &spec);
+    let report =
+        crate::ui::progress::with_spinner("Scanning browser profiles and the desktop app", || {
+            probe::scan(&home, &spec)
+        });
     if args.json {
         let text =
             serde_json::to_string_pretty(&report).map_err(|e| Error::State(e.to_string()))?;

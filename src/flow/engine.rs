@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::facts::{Facts, display, lookup, render_with};
 use super::model::*;
-use super::validate::{ANSWERS, SELECTED};
+use super::validate::{ANSWERS, CHOSEN, SELECTED};
 
 /// Steps the engine may take in a row without asking the user anything; a
 /// flow that loops through checks stops here instead of spinning.
@@ -483,7 +483,8 @@ impl<'f> Engine<'f> {
                         [(id, _, item)] => {
                             let (id, item) = (id.clone(), item.clone());
                             self.facts.set_in(ANSWERS, &a.id, Value::String(id.clone()));
-                            self.facts.set_in(SELECTED, &a.id, item);
+                            self.facts.set_in(SELECTED, &a.id, item.clone());
+                            self.facts.set_in(CHOSEN, &a.id, item);
                             self.selections.retain(|(q, _, _)| q != &a.id);
                             self.selections
                                 .push((a.id.clone(), from.clone(), id.clone()));

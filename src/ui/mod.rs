@@ -3,6 +3,7 @@
 
 pub mod interactive;
 pub mod printer;
+pub mod progress;
 pub mod scripted;
 
 use crate::Result;

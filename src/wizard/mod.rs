@@ -81,7 +81,9 @@ impl Wizard<'_> {
         if let (Some(t), false) = (&call.title, quiet) {
             self.printer.status(&format!("{t}…"));
         }
-        let (report, facts) = probes::run(call, self.home)?;
+        let what = call.title.as_deref().unwrap_or("Looking at the evidence");
+        let (report, facts) =
+            crate::ui::progress::with_spinner(what, || probes::run(call, self.home))?;
         for w in &report.warnings {
             if !record.warnings.contains(w) {
                 self.printer.warn(&format!(
