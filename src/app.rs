@@ -42,6 +42,10 @@ where
         Some(Command::Flows(FlowsCommand::Graph { flow, format })) => {
             cmd::flows::graph(&flow, format)
         }
+        Some(Command::Flows(FlowsCommand::Test {
+            targets,
+            require_full_coverage,
+        })) => cmd::flows::test(&targets, require_full_coverage),
         Some(Command::Undo(args)) => cmd::undo::run(&global, &args, printer),
         Some(Command::Report(args)) => cmd::report::run(&global, &args, printer),
         Some(Command::Demo(args)) => cmd::demo::run(&global, &args, printer),

@@ -156,6 +156,22 @@ pub enum FlowsCommand {
         #[arg(required = true, value_name = "FLOW")]
         files: Vec<String>,
     },
+    /// Run a flow's test scenarios through the engine (nothing on the machine is read or changed)
+    #[command(after_help = "Examples:
+  troubleshoot flows test                      Every built-in flow
+  troubleshoot flows test flows/notion-signout.json --require-full-coverage
+  troubleshoot flows test my-flow.tests.json
+
+Exit codes: 0 all scenarios pass, 1 one fails (or coverage is short with
+--require-full-coverage), 2 a malformed flow or test file.")]
+    Test {
+        /// Built-in flow id, flow file, *.tests.json or folder [default: every built-in flow]
+        #[arg(value_name = "FLOW|FILE")]
+        targets: Vec<String>,
+        /// Fail when some step, end or edge is reached by no scenario
+        #[arg(long)]
+        require_full_coverage: bool,
+    },
     /// Draw a flow as a graph
     #[command(
         after_help = "Example:\n  troubleshoot flows graph notion-signout --format dot | dot -Tsvg > flow.svg"

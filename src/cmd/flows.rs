@@ -9,8 +9,8 @@ use crate::ui::Printer;
 pub fn list() -> Result<u8> {
     for (id, file, text) in BUILTIN {
         match crate::flow::load_str(file, text) {
-            Ok(flow) => println!("{id:<20} {}", flow.title),
-            Err(e) => println!("{id:<20} (invalid: {e})"),
+            Ok(flow) => println!("{id:<24} {}", flow.title),
+            Err(e) => println!("{id:<24} (invalid: {e})"),
         }
     }
     Ok(exit::OK)
@@ -45,4 +45,14 @@ pub fn graph(flow: &str, format: GraphFormat) -> Result<u8> {
     let (flow, _) = builtin::resolve(flow)?;
     print!("{}", graph::render(&flow, format));
     Ok(exit::OK)
+}
+
+/// Run scenarios; their text goes to stderr like every non-JSON output.
+pub fn test(targets: &[String], require_full_coverage: bool) -> Result<u8> {
+    let options = crate::flow::scenario::Options {
+        require_full_coverage,
+    };
+    let out = crate::flow::scenario::test_command(targets, options);
+    eprint!("{}", out.text);
+    Ok(out.exit_code)
 }

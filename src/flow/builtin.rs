@@ -6,11 +6,18 @@ use super::load::{FlowError, load_bytes, load_file};
 use super::model::Flow;
 
 /// (id, file name, text) of every built-in flow.
-pub const BUILTIN: &[(&str, &str, &str)] = &[(
-    "notion-signout",
-    "flows/notion-signout.json",
-    include_str!("../../flows/notion-signout.json"),
-)];
+pub const BUILTIN: &[(&str, &str, &str)] = &[
+    (
+        "notion-signout",
+        "flows/notion-signout.json",
+        include_str!("../../flows/notion-signout.json"),
+    ),
+    (
+        "notion-desktop-relogin",
+        "flows/notion-desktop-relogin.json",
+        include_str!("../../flows/notion-desktop-relogin.json"),
+    ),
+];
 
 pub const DEFAULT_FLOW: &str = "notion-signout";
 

@@ -266,6 +266,8 @@ impl<'f> Engine<'f> {
     }
 
     /// What the engine needs now. Call again after feeding it.
+    // Not an Iterator: it is fallible and must be fed between calls.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Need, EngineError> {
         loop {
             if !self.said.is_empty() {

@@ -65,10 +65,7 @@ pub fn lookup(root: &Map<String, Value>, path: &str) -> Option<Value> {
     let mut cur = root.get(parts.next()?)?;
     for part in parts {
         cur = match cur {
-            Value::Object(m) => match m.get(part) {
-                Some(v) => v,
-                None => return None,
-            },
+            Value::Object(m) => m.get(part)?,
             Value::Array(a) => match part.parse::<usize>() {
                 Ok(i) => a.get(i)?,
                 Err(_) if part == "len" => return Some(Value::from(a.len())),
@@ -185,8 +182,8 @@ pub fn placeholders(template: &str) -> Vec<&str> {
     let mut rest = template;
     while let Some(i) = rest.find('{') {
         let tail = &rest[i..];
-        if tail.starts_with("{{") {
-            rest = &tail[2..];
+        if let Some(after) = tail.strip_prefix("{{") {
+            rest = after;
             continue;
         }
         match tail.find('}') {

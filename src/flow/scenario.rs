@@ -56,11 +56,18 @@ use super::validate;
 
 /// Test files of the built-in flows, embedded so the installed binary can run
 /// them: (flow id, file name, text).
-pub const BUILTIN_TESTS: &[(&str, &str, &str)] = &[(
-    "notion-signout",
-    "flows/notion-signout.tests.json",
-    include_str!("../../flows/notion-signout.tests.json"),
-)];
+pub const BUILTIN_TESTS: &[(&str, &str, &str)] = &[
+    (
+        "notion-signout",
+        "flows/notion-signout.tests.json",
+        include_str!("../../flows/notion-signout.tests.json"),
+    ),
+    (
+        "notion-desktop-relogin",
+        "flows/notion-desktop-relogin.tests.json",
+        include_str!("../../flows/notion-desktop-relogin.tests.json"),
+    ),
+];
 
 /// Largest test file accepted.
 pub const MAX_TESTS_BYTES: usize = 4 * 1024 * 1024;

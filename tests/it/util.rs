@@ -11,7 +11,6 @@ use troubleshoot::sample::SampleHome;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_troubleshoot");
 pub const NOTION: &str = "https://www.notion.so";
-pub const NOTION_APP: &str = "https://app.notion.com";
 
 /// A temp folder with a home and a state folder inside.
 pub struct Env {
