@@ -33,6 +33,25 @@ pub struct Applied {
     pub moved: Vec<(PathBuf, PathBuf)>,
 }
 
+impl Applied {
+    /// What was done, for reports: paths shown with `~`, no values.
+    pub fn to_json(&self, home: &Home) -> serde_json::Value {
+        let show = |v: &[PathBuf]| v.iter().map(|p| home.display(p)).collect::<Vec<_>>();
+        serde_json::json!({
+            "run_id": self.run_id,
+            "backup_id": self.backup_id,
+            "action": self.action,
+            "backup_dir": home.display(&self.backup_dir),
+            "keys_removed": self.keys_removed,
+            "cookies_removed": self.cookies_removed,
+            "changed": show(&self.changed),
+            "created": show(&self.created),
+            "removed": show(&self.removed),
+            "moved": self.moved.iter().map(|(a, b)| serde_json::json!({"from": home.display(a), "to": home.display(b)})).collect::<Vec<_>>(),
+        })
+    }
+}
+
 /// One action undone.
 #[derive(Debug, Clone, Serialize)]
 pub struct UndoneAction {
@@ -209,6 +228,21 @@ fn prepare(plan: &Plan) -> Result<Vec<Prepared<'_>>, FixError> {
                     });
                 }
                 out.push(Prepared::Ldb { dir, before, raw });
+            }
+            Op::LsngDelete {
+                db,
+                keys,
+                all: false,
+                ..
+            } => {
+                let present = stores::lsng_keys(db)?;
+                if !keys.iter().any(|k| present.contains(k)) {
+                    return Err(FixError::Stale {
+                        path: db.clone(),
+                        message: "the keys to delete are no longer there".into(),
+                    });
+                }
+                out.push(Prepared::Other(op));
             }
             Op::MoveAside { from, to } => {
                 if !from.is_dir() {

@@ -530,16 +530,19 @@ fn plan_reset_desktop(ctx: &FixContext) -> Result<Plan, FixError> {
     };
     plan.store_path = from.clone();
     plan.lock_paths.push(from.clone());
-    let part = if desktop.partition.is_empty() {
-        from.clone()
-    } else {
-        from.join(&desktop.partition)
-    };
-    if part != from && !desktop.partition.split(['/', '\\']).any(|c| c == "..") {
-        plan.lock_paths.push(part.join("Local Storage/leveldb"));
-    } else {
-        plan.lock_paths.push(from.join("Local Storage/leveldb"));
+    let partition = Path::new(&desktop.partition);
+    if partition.is_absolute()
+        || partition
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err(bad(format!(
+            "partition `{}` must be a relative path inside the app's folder",
+            desktop.partition
+        )));
     }
+    plan.lock_paths
+        .push(from.join(partition).join("Local Storage/leveldb"));
     plan.steps.push(format!(
         "move {} aside to {}",
         ctx.home.display(&from),

@@ -740,6 +740,7 @@ fn a_corrupt_journal_is_a_clear_error_and_backups_are_kept() {
 
 const KILL_HOME: &str = "TROUBLESHOOT_TEST_KILL_HOME";
 const KILL_STATE: &str = "TROUBLESHOOT_TEST_KILL_STATE";
+const KILL_MODE: &str = "TROUBLESHOOT_TEST_KILL_MODE";
 
 /// A Chrome profile big enough that apply takes a while: the workspace,
 /// another key of the same origin, a decoy, and many keys of other sites in
@@ -779,19 +780,24 @@ fn copy_tree(from: &Path, to: &Path) {
 /// Run by the kill loop in a child process (the test binary re-invoked):
 /// apply `clear-site-data` (LevelDB and Cookies) to the home it is given.
 #[test]
-#[ignore = "helper run by sigkill_during_apply_leaves_original_or_undoable_store"]
+#[ignore = "helper run by the sigkill_* tests in a child process"]
 fn kill_child_applies_a_fix() {
     let (Ok(root), Ok(state)) = (std::env::var(KILL_HOME), std::env::var(KILL_STATE)) else {
         return;
     };
     let spec = AppSpec::notion();
     let home = Home::new(PathBuf::from(&root), Layout::Linux, true);
+    let state = PathBuf::from(state);
+    if std::env::var(KILL_MODE).as_deref() == Ok("undo") {
+        fix::undo(&state, &home, None, false).unwrap();
+        println!("KILL-CHILD-UNDONE");
+        return;
+    }
     let s = scan(&home, &spec)
         .sessions
         .into_iter()
         .find(|s| s.workspace_id == "ws-1")
         .expect("session");
-    let state = PathBuf::from(state);
     let c = FixContext {
         home: &home,
         state_dir: &state,
@@ -809,7 +815,12 @@ fn kill_child_applies_a_fix() {
 }
 
 fn spawn_child(root: &Path, state: &Path) -> std::process::Child {
+    spawn_child_mode(root, state, "apply")
+}
+
+fn spawn_child_mode(root: &Path, state: &Path, mode: &str) -> std::process::Child {
     Command::new(std::env::current_exe().unwrap())
+        .env(KILL_MODE, mode)
         .args([
             "--exact",
             "fixes::kill_child_applies_a_fix",
@@ -823,6 +834,23 @@ fn spawn_child(root: &Path, state: &Path) -> std::process::Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap()
+}
+
+/// Poll until `<state>/backups` exists (the child is about to write) or the
+/// child exits; returns when it appeared, from now.
+fn wait_for_backup(state: &Path, child: &mut std::process::Child) -> Option<Duration> {
+    let t = Instant::now();
+    let dir = state.join("backups");
+    while t.elapsed() < Duration::from_secs(30) {
+        if dir.exists() {
+            return Some(t.elapsed());
+        }
+        if let Ok(Some(_)) = child.try_wait() {
+            return None;
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    None
 }
 
 /// Tiny xorshift: random delays without a crate; the seed is printed.
@@ -845,16 +873,20 @@ fn sigkill_during_apply_leaves_original_or_undoable_store() {
     let profile_rel = ".config/google-chrome/Default";
     let original = tree(&template.join(profile_rel));
 
-    // Calibrate: how long a whole child run takes.
+    // Calibrate: how long a whole child run takes, and how long its write
+    // phase (from the backup folder appearing to the end) lasts.
     let mut full = Duration::ZERO;
+    let mut phase = Duration::ZERO;
     for i in 0..2 {
         let root = base.path().join(format!("cal-{i}"));
+        let state = base.path().join(format!("cal-state-{i}"));
         copy_tree(&template, &root);
         let t = Instant::now();
-        let out = spawn_child(&root, &base.path().join(format!("cal-state-{i}")))
-            .wait_with_output()
-            .unwrap();
+        let mut child = spawn_child(&root, &state);
+        let seen = wait_for_backup(&state, &mut child);
+        let out = child.wait_with_output().unwrap();
         full = full.max(t.elapsed());
+        phase = phase.max(t.elapsed() - seen.unwrap_or(Duration::ZERO));
         assert!(
             String::from_utf8_lossy(&out.stdout).contains("KILL-CHILD-APPLIED"),
             "calibration run failed"
@@ -870,17 +902,27 @@ fn sigkill_during_apply_leaves_original_or_undoable_store() {
                 .as_nanos() as u64
                 | 1
         });
-    eprintln!("kill loop: seed {seed}, full run {full:?}");
+    eprintln!("kill loop: seed {seed}, full run {full:?}, write phase {phase:?}");
     let mut rng = Rng(seed);
-    let span = full.as_micros() as u64 + 1;
     let (mut untouched, mut mid, mut done) = (0, 0, 0);
     for i in 0..50 {
         let root = base.path().join(format!("run-{i}"));
         let state = base.path().join(format!("state-{i}"));
         copy_tree(&template, &root);
-        let delay = Duration::from_micros(rng.next() % span);
         let mut child = spawn_child(&root, &state);
-        std::thread::sleep(delay);
+        // Even iterations: a random moment of the whole run. Odd ones: a
+        // random moment once the backup folder appears, so that many kills
+        // land while the store is being written.
+        let delay = if i % 2 == 0 {
+            let d = Duration::from_micros(rng.next() % (full.as_micros() as u64 + 1));
+            std::thread::sleep(d);
+            d
+        } else {
+            let seen = wait_for_backup(&state, &mut child).unwrap_or(Duration::ZERO);
+            let d = Duration::from_micros(rng.next() % (phase.as_micros() as u64 + 1));
+            std::thread::sleep(d);
+            seen + d
+        };
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
         let profile = root.join(profile_rel);
@@ -915,4 +957,144 @@ fn sigkill_during_apply_leaves_original_or_undoable_store() {
         );
     }
     eprintln!("kill loop: {untouched} before any change, {mid} mid-apply, {done} after apply");
+    assert!(
+        mid > 0,
+        "no kill landed while the store was being written (seed {seed})"
+    );
+}
+
+/// A copy of the kill template with `action` applied in-process.
+#[cfg(unix)]
+fn applied_copy(template: &Path, root: &Path, state: &Path, action: &str) {
+    copy_tree(template, root);
+    let spec = AppSpec::notion();
+    let home = Home::new(root.to_path_buf(), Layout::Linux, true);
+    let s = scan(&home, &spec)
+        .sessions
+        .into_iter()
+        .find(|s| s.workspace_id == "ws-1")
+        .unwrap();
+    let c = FixContext {
+        home: &home,
+        state_dir: state,
+        run_id: RUN,
+        spec: &spec,
+    };
+    let plan = fix::plan(&call(action, Some(&s)), &c).unwrap();
+    fix::apply(&plan, &c).unwrap();
+}
+
+/// Kill an undo midway, then undo again: the store comes back exactly.
+#[cfg(unix)]
+#[test]
+fn sigkill_during_undo_then_undo_again_restores_exactly() {
+    let base = tempfile::tempdir().unwrap();
+    let template = base.path().join("template");
+    kill_template(&template);
+    let profile_rel = ".config/google-chrome/Default";
+    let original = tree(&template.join(profile_rel));
+    // Calibrate: a whole undo child run.
+    let (root, state) = (base.path().join("cal"), base.path().join("cal-state"));
+    applied_copy(&template, &root, &state, "clear-site-data");
+    let t = Instant::now();
+    let out = spawn_child_mode(&root, &state, "undo")
+        .wait_with_output()
+        .unwrap();
+    let full = t.elapsed();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("KILL-CHILD-UNDONE"));
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    let mut rng = Rng(seed);
+    let span = full.as_micros() as u64 + 1;
+    let (mut before, mut mid, mut finished) = (0, 0, 0);
+    for i in 0..20 {
+        let root = base.path().join(format!("u-run-{i}"));
+        let state = base.path().join(format!("u-state-{i}"));
+        let action = if i % 2 == 0 {
+            "clear-site-data"
+        } else {
+            "remove-workspace-entry"
+        };
+        applied_copy(&template, &root, &state, action);
+        let home = Home::new(root.clone(), Layout::Linux, true);
+        let mut child = spawn_child_mode(&root, &state, "undo");
+        let delay = Duration::from_micros(rng.next() % span);
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+        match fix::list_undoable(&state)
+            .unwrap()
+            .first()
+            .map(|e| e.status.clone())
+        {
+            None => finished += 1,
+            Some(s) if s == "undoing" => mid += 1,
+            Some(_) => before += 1,
+        }
+        match fix::undo(&state, &home, None, false) {
+            Ok(_) | Err(FixError::NothingToUndo { .. }) => {}
+            Err(e) => panic!("iteration {i} (seed {seed}, delay {delay:?}): {e}"),
+        }
+        assert_eq!(
+            tree(&root.join(profile_rel)),
+            original,
+            "iteration {i} (seed {seed}, delay {delay:?})"
+        );
+    }
+    eprintln!(
+        "undo kill loop: seed {seed}, full run {full:?}: {before} before, {mid} mid-undo, {finished} finished"
+    );
+}
+
+#[test]
+fn refused_while_firefox_holds_its_profile_lock() {
+    let fx = Fx::new();
+    let profile = fx
+        .sample()
+        .firefox_profile("abcd1234.default-release", "default-release")
+        .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
+        .lock(std::process::id())
+        .write()
+        .unwrap();
+    let home = fx.home();
+    let state = fx.state();
+    let before = tree(&profile);
+    let s = fx.session(Source::Browser, "Firefox", "ws-1");
+    let c = ctx(&fx, &home, &state);
+    for action in ["remove-workspace-entry", "clear-site-data"] {
+        let plan = fix::plan(&call(action, Some(&s)), &c).unwrap();
+        let reason = fix::owner_running(&plan, &c).expect("Firefox runs");
+        assert!(
+            reason.contains("Firefox") && reason.contains("lock"),
+            "{reason}"
+        );
+        assert!(fix::apply(&plan, &c).unwrap_err().is_owner_running());
+    }
+    assert_eq!(tree(&profile), before);
+}
+
+#[test]
+fn applied_reports_what_changed_without_values() {
+    let fx = Fx::new();
+    chrome_home(&fx, None);
+    let home = fx.home();
+    let state = fx.state();
+    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let c = ctx(&fx, &home, &state);
+    let plan = fix::plan(&call("clear-site-data", Some(&s)), &c).unwrap();
+    let j = plan.to_json(&home).to_string();
+    assert!(!j.contains("secret"), "no cookie values in a plan: {j}");
+    let applied = fix::apply(&plan, &c).unwrap();
+    assert_eq!(applied.cookies_removed, 2);
+    let j = applied.to_json(&home);
+    assert_eq!(j["backup_id"], RUN);
+    assert!(!j.to_string().contains("secret"));
+    assert!(!applied.changed.is_empty() || !applied.created.is_empty());
+    // A second fix in the same run gets its own backup; undo RUN undoes both.
+    let entries = fix::list_undoable(&state).unwrap();
+    assert_eq!(entries.len(), 1);
+    assert!(entries[0].to_string().contains("clear-site-data"));
 }
