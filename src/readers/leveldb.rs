@@ -119,6 +119,19 @@ pub fn read_local_storage(dir: &Path, origins: &[String]) -> Result<Vec<LsEntry>
         return Err(StoreError::new(dir, "not a LevelDB: no CURRENT file"));
     }
     let tmp = copy_into_temp(dir, &names, dir)?;
+    // rusty-leveldb skips a table it cannot read without an error, so a
+    // truncated table would silently hide its entries: check each footer.
+    for n in names
+        .iter()
+        .filter(|n| n.ends_with(".ldb") || n.ends_with(".sst"))
+    {
+        if !table_footer_intact(&tmp.path().join(n)) {
+            return Err(StoreError::new(
+                dir,
+                format!("corrupt LevelDB: table {n} is truncated or damaged (no table footer)"),
+            ));
+        }
+    }
     // Name files relative to the store, not the private copy, in messages.
     let tmp_prefix = format!("{}/", tmp.path().display());
     let err = |e: rusty_leveldb::Status| {
@@ -139,6 +152,25 @@ pub fn read_local_storage(dir: &Path, origins: &[String]) -> Result<Vec<LsEntry>
             "corrupt LevelDB: a damaged file stopped the reader",
         )),
     }
+}
+
+/// Every LevelDB table ends with a 48-byte footer whose last 8 bytes are
+/// the magic number 0xdb4775248b80fb57 (little-endian).
+fn table_footer_intact(path: &Path) -> bool {
+    const MAGIC: [u8; 8] = 0xdb47_7524_8b80_fb57u64.to_le_bytes();
+    const FOOTER: u64 = 48;
+    use std::io::{Read, Seek, SeekFrom};
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return false;
+    };
+    let Ok(len) = f.metadata().map(|m| m.len()) else {
+        return false;
+    };
+    let mut tail = [0u8; 8];
+    len >= FOOTER
+        && f.seek(SeekFrom::Start(len - 8)).is_ok()
+        && f.read_exact(&mut tail).is_ok()
+        && tail == MAGIC
 }
 
 /// Read `origins` from the private copy at `copy`.
