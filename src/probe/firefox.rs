@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::browsers::Browser;
 use super::model::{BrowserProfile, Source, StoreKind};
 use super::running::{Owner, firefox_lock, process_evidence};
-use super::scan::{Ctx, StoreOwner, read_json_file};
+use super::scan::{Ctx, StoreOwner, read_json_file, regular_file};
 use super::sessions::LsItem;
 use crate::readers::StoreError;
 use crate::readers::sqlite::{CookieSchema, firefox_origin_dir, read_lsng};
@@ -37,6 +37,7 @@ fn get<'a>(kv: &'a [(String, String)], key: &str) -> Option<&'a str> {
 }
 
 fn read_text(path: &Path) -> Result<Option<String>, StoreError> {
+    regular_file(path)?;
     match std::fs::read(path) {
         Ok(b) => String::from_utf8(b)
             .map(Some)
@@ -147,8 +148,11 @@ fn lsng_dbs(profile: &Path, origin: &str) -> Vec<PathBuf> {
     let base = profile.join("storage/default");
     let name = firefox_origin_dir(origin);
     let mut out = Vec::new();
+    // Anything by that name counts (not only regular files): an unreadable
+    // database must become a warning from the reader, not be skipped.
+    let present = |p: &Path| p.symlink_metadata().is_ok();
     let plain = base.join(&name).join("ls/data.sqlite");
-    if plain.is_file() {
+    if present(&plain) {
         out.push(plain);
     }
     if let Ok(rd) = std::fs::read_dir(&base) {
@@ -161,7 +165,7 @@ fn lsng_dbs(profile: &Path, origin: &str) -> Vec<PathBuf> {
                     .is_some_and(|rest| rest.starts_with('^'))
             })
             .map(|e| e.path().join("ls/data.sqlite"))
-            .filter(|p| p.is_file())
+            .filter(|p| present(p))
             .collect();
         extra.sort();
         out.extend(extra);

@@ -130,7 +130,8 @@ impl<'a> Ctx<'a> {
         let query = self.cookie_query();
         let mut out = Vec::new();
         for f in files {
-            if !f.exists() {
+            // `exists()` is false for a symlink loop; that must warn, not vanish.
+            if f.symlink_metadata().is_err() {
                 continue;
             }
             match read_cookies(f, schema, &query) {
@@ -199,6 +200,7 @@ impl<'a> Ctx<'a> {
 
 /// Read and parse a JSON file. `Ok(None)` when it does not exist.
 pub(crate) fn read_json_file(path: &Path) -> Result<Option<serde_json::Value>, StoreError> {
+    regular_file(path)?;
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -207,4 +209,17 @@ pub(crate) fn read_json_file(path: &Path) -> Result<Option<serde_json::Value>, S
     serde_json::from_slice(&bytes)
         .map(Some)
         .map_err(|e| StoreError::new(path, format!("invalid JSON: {e}")))
+}
+
+/// Fail unless `path` is missing or a regular file (symlinks followed).
+/// Opening a FIFO for reading blocks until a writer comes, and a folder or a
+/// symlink loop cannot be read: each is a warning, never a hang.
+pub(crate) fn regular_file(path: &Path) -> Result<(), StoreError> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(_) => Err(StoreError::new(path, "cannot read: not a regular file")),
+        // Missing (or a dangling symlink): the caller's "does not exist".
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(StoreError::new(path, format!("cannot read: {e}"))),
+    }
 }

@@ -50,6 +50,14 @@ pub(crate) fn copy_into_temp(
         .map_err(|e| StoreError::new(err_path, format!("cannot create a temp folder: {e}")))?;
     for name in names {
         let from = src_dir.join(name);
+        // Only regular files: copying a FIFO would block until a writer
+        // comes (a `-journal` FIFO must not hang a scan).
+        match std::fs::metadata(&from) {
+            Ok(m) if !m.is_file() => {
+                return Err(StoreError::new(&from, "cannot copy: not a regular file"));
+            }
+            _ => {}
+        }
         match std::fs::copy(&from, tmp.path().join(name)) {
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
