@@ -16,13 +16,17 @@ use crate::{Error, Result};
 pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
     let mut answers: BTreeMap<String, Value> = BTreeMap::new();
     let mut flow_name = args.flow.clone();
+    let mut replay_chosen: BTreeMap<String, Value> = BTreeMap::new();
     if let Some(path) = &args.from_report {
         let replay = report::load_record_file(path).map_err(|e| Error::Input {
             path: path.clone(),
             message: e.to_string(),
         })?;
         flow_name.get_or_insert(replay.flow_id.clone());
-        answers.extend(replay.answers);
+        answers.extend(replay.answers.clone());
+        if let Some(Value::Object(chosen)) = replay.facts.get("chosen") {
+            replay_chosen.extend(chosen.clone());
+        }
         printer.status(&format!(
             "Replaying the answers of run {} ({}).",
             replay.run_id, replay.flow_id
@@ -47,7 +51,7 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
     let (flow, text) = builtin::resolve(flow_name.as_deref().unwrap_or(DEFAULT_FLOW))?;
     let home = super::home(global)?;
     let state_dir = crate::state::resolve(global.state_dir.as_deref())?;
-    let mut prompter = Scripted::new(answers, args.yes);
+    let mut prompter = Scripted::new(answers, args.yes).with_replay(replay_chosen);
     if prompter.interactive() {
         printer.heading(&flow.title);
         if global.root.is_some() {

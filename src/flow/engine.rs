@@ -19,6 +19,9 @@ pub const STEP_BUDGET: usize = 200;
 pub struct Offer {
     pub id: String,
     pub label: String,
+    /// For generated options: the item behind it (e.g. a session).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<Value>,
 }
 
 /// A question, rendered for a front-end.
@@ -354,13 +357,18 @@ impl<'f> Engine<'f> {
             .map(|c| Offer {
                 id: c.id.clone(),
                 label: self.facts.render(&c.label),
+                item: None,
             })
             .collect();
         if let Some(from) = &a.options_from {
             options.extend(
                 generated(&self.facts, from)
                     .into_iter()
-                    .map(|(id, label, _)| Offer { id, label }),
+                    .map(|(id, label, item)| Offer {
+                        id,
+                        label,
+                        item: Some(item),
+                    }),
             );
         }
         if a.kind == AskKind::Select && options.is_empty() {

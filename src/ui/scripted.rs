@@ -16,6 +16,10 @@ use crate::{Error, Result};
 pub struct Scripted {
     answers: BTreeMap<String, Value>,
     yes: bool,
+    /// Replaying a report: question id -> the item chosen in the recorded run.
+    /// A redacted report holds pseudonyms, so a recorded answer may match no
+    /// option; the item's store then picks the session.
+    replay: BTreeMap<String, Value>,
     /// A person at a terminal answers what the script does not.
     fallback: Option<Interactive>,
 }
@@ -26,8 +30,35 @@ impl Scripted {
         Scripted {
             answers,
             yes,
+            replay: BTreeMap::new(),
             fallback,
         }
+    }
+
+    /// Items chosen in a recorded run, used when a recorded answer matches no option.
+    pub fn with_replay(mut self, chosen: BTreeMap<String, Value>) -> Scripted {
+        self.replay = chosen;
+        self
+    }
+
+    /// The option of `q` standing for the recorded item: same store, and the
+    /// same name when several share the store.
+    fn replayed(&self, q: &Question) -> Option<Answer> {
+        let chosen = self.replay.get(&q.id)?;
+        let store = chosen.get("store_id")?;
+        let same_store: Vec<_> = q
+            .options
+            .iter()
+            .filter(|o| o.item.as_ref().and_then(|i| i.get("store_id")) == Some(store))
+            .collect();
+        let by_name = same_store.iter().find(|o| {
+            let name = |v: &Value| v.get("workspace_name").cloned();
+            o.item.as_ref().and_then(name).is_some()
+                && o.item.as_ref().and_then(name) == name(chosen)
+        });
+        by_name
+            .or(same_store.first())
+            .map(|o| Answer::Choice(o.id.clone()))
     }
 
     /// Without a terminal fallback, whatever stdin is (tests, `flows test`).
@@ -35,6 +66,7 @@ impl Scripted {
         Scripted {
             answers,
             yes,
+            replay: BTreeMap::new(),
             fallback: None,
         }
     }
@@ -89,6 +121,12 @@ pub fn parse_answer_flag(s: &str) -> Result<(String, Value)> {
 impl Prompter for Scripted {
     fn ask(&mut self, q: &Question) -> Result<Answer> {
         if let Some(v) = self.answers.get(&q.id) {
+            let offered = |s: &str| q.options.is_empty() || q.options.iter().any(|o| o.id == s);
+            if let (Some(s), Some(a)) = (v.as_str(), self.replayed(q))
+                && !offered(s)
+            {
+                return Ok(a);
+            }
             return Answer::from_json(v)
                 .ok_or_else(|| Error::Usage(format!("bad answer for `{}`", q.id)));
         }

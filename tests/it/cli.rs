@@ -382,3 +382,70 @@ fn a_live_singleton_lock_refuses_and_changes_nothing() {
     assert!(err.contains("Chrome"), "names the program: {err}");
     assert_eq!(before, tree_hashes(&env.home(), &[]));
 }
+
+/// A redacted report replays on the same machine: same path, same outcome.
+#[test]
+fn replay_from_a_redacted_report_reaches_the_same_outcome() {
+    let env = Env::new();
+    let s = env.sample(Layout::Linux);
+    s.chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION, WS1, "Acme Corp", USER)
+        .write()
+        .unwrap();
+    s.chromium_profile("chrome", "Profile 1", "Work")
+        .workspace(
+            NOTION,
+            WS2,
+            "Beta Inc",
+            "b0b0b0b0-4444-4e55-8f0e-6b1d2c3e4f50",
+        )
+        .write()
+        .unwrap();
+    let report = env.dir.path().join("r.json");
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            "workspace=Beta Inc",
+            "--answer",
+            "method=remove-entry",
+            "--yes",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        !text.contains(WS2) && !text.contains("Beta Inc"),
+        "the report is redacted"
+    );
+    let first: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(env.run("linux", &["undo"]).status.code(), Some(0));
+
+    let o = env.run(
+        "linux",
+        &["run", "--from-report", report.to_str().unwrap(), "--yes"],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("Beta Inc in Chrome, profile Work is gone"),
+        "the same workspace was picked: {err}"
+    );
+    let o = env.run("linux", &["report", "--format", "json"]);
+    let second: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let path = |v: &serde_json::Value| {
+        v["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["step"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(path(&first), path(&second));
+    assert_eq!(first["outcome"]["step"], second["outcome"]["step"]);
+}
