@@ -73,7 +73,7 @@ struct Size {
 impl Size {
     fn label(&self) -> String {
         fn k(n: usize) -> String {
-            if n >= 1000 && n % 1000 == 0 {
+            if n >= 1000 && n.is_multiple_of(1000) {
                 format!("{}k", n / 1000)
             } else {
                 n.to_string()

@@ -155,7 +155,120 @@ pub fn read_cookies(
     if query.domains.is_empty() || is_empty_file(db) {
         return Ok(Vec::new());
     }
+    // Fast path: read the file in place, without a copy, when a copy would
+    // hold nothing more (no WAL, no journal) and the file did not change
+    // while it was read. Anything else takes the copy path, which also gives
+    // the usual error messages.
+    if let Some(rows) = read_in_place(db, |conn| query_cookies(conn, schema, query)) {
+        return Ok(rows);
+    }
     let copy = open_copy(db)?;
+    query_cookies(&copy.conn, schema, query).map_err(|e| StoreError::new(db, describe(&e)))
+}
+
+/// `(length, modification time)` of a file, `None` when it does not exist.
+fn stamp(path: &Path) -> Option<(u64, Option<std::time::SystemTime>)> {
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| (m.len(), m.modified().ok()))
+}
+
+/// A non-empty `-wal` or `-journal` next to `db`: the file alone is not the
+/// whole database.
+fn has_side_files(db: &Path) -> bool {
+    ["-wal", "-journal"].iter().any(|sfx| {
+        let mut p = db.as_os_str().to_owned();
+        p.push(sfx);
+        std::fs::symlink_metadata(Path::new(&p))
+            .map(|m| !m.is_file() || m.len() > 0)
+            .unwrap_or(false)
+    })
+}
+
+/// Run `f` on `db` opened in place, read-only and `immutable` (SQLite
+/// takes no lock and writes nothing, not even a `-shm`). `None` when the
+/// database has a WAL or journal, when it changed during the read, or on any
+/// error: the caller then reads a private copy.
+fn read_in_place<T>(db: &Path, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Option<T> {
+    // Windows paths would need their own URI spelling: copy there.
+    if cfg!(not(unix)) {
+        return None;
+    }
+    let meta = std::fs::metadata(db).ok()?;
+    if !meta.is_file() || has_side_files(db) {
+        return None;
+    }
+    let before = stamp(db)?;
+    let path = db.to_str()?;
+    let mut uri = String::from("file:");
+    for c in path.chars() {
+        match c {
+            '%' | '?' | '#' => uri.push_str(&format!("%{:02X}", c as u32)),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    let conn = Connection::open_with_flags(
+        &uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )
+    .ok()?;
+    let out = f(&conn).ok()?;
+    drop(conn);
+    (stamp(db) == Some(before) && !has_side_files(db)).then_some(out)
+}
+
+/// The distinct hosts of a cookie table that match `domains` (the same test
+/// as [`host_condition`]: equal to `d`, or ending in `.d` ignoring ASCII
+/// case, as SQL `LIKE` does). Listing the hosts walks the host index, much
+/// cheaper than evaluating the conditions on every row. `None` when a host
+/// is not text (let SQL decide).
+fn matching_hosts(
+    conn: &Connection,
+    table: &str,
+    host: &str,
+    domains: &[String],
+) -> rusqlite::Result<Option<Vec<String>>> {
+    let domains: Vec<String> = domains
+        .iter()
+        .map(|d| d.trim_start_matches('.').to_ascii_lowercase())
+        .collect();
+    let mut stmt = conn.prepare(&format!("SELECT DISTINCT {host} FROM {table}"))?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let h = match r.get_ref(0)? {
+            rusqlite::types::ValueRef::Text(t) => t,
+            rusqlite::types::ValueRef::Null => continue,
+            _ => return Ok(None),
+        };
+        let hit = domains.iter().any(|d| {
+            let d = d.as_bytes();
+            h == d
+                || (h.len() > d.len()
+                    && h[h.len() - d.len() - 1] == b'.'
+                    && h[h.len() - d.len()..].eq_ignore_ascii_case(d))
+        });
+        if hit {
+            let Ok(s) = std::str::from_utf8(h) else {
+                return Ok(None);
+            };
+            out.push(s.to_string());
+        }
+    }
+    Ok(Some(out))
+}
+
+/// Hosts bound one by one; beyond this many, the SQL conditions are used.
+const MAX_HOST_PARAMS: usize = 500;
+
+fn query_cookies(
+    conn: &Connection,
+    schema: CookieSchema,
+    query: &CookieQuery,
+) -> rusqlite::Result<Vec<CookieRow>> {
     let (table, host) = match schema {
         CookieSchema::Chromium => ("cookies", "host_key"),
         CookieSchema::Firefox => ("moz_cookies", "host"),
@@ -178,29 +291,34 @@ pub fn read_cookies(
             marks.join(", ")
         )
     };
-    let filter = host_condition(host, &query.domains, &mut params);
+    // Rows in table order, as a full scan with the conditions returns them.
+    let filter = match matching_hosts(conn, table, host, &query.domains) {
+        Ok(Some(hosts)) if hosts.is_empty() => return Ok(Vec::new()),
+        Ok(Some(hosts)) if hosts.len() <= MAX_HOST_PARAMS => {
+            let marks: Vec<String> = hosts
+                .into_iter()
+                .map(|h| {
+                    params.push(h);
+                    format!("?{}", params.len())
+                })
+                .collect();
+            format!("{host} IN ({}) ORDER BY rowid", marks.join(", "))
+        }
+        _ => host_condition(host, &query.domains, &mut params),
+    };
     let sql = format!("SELECT {host}, name, {value_expr} FROM {table} WHERE {filter}");
-    let mut stmt = copy
-        .conn
-        .prepare(&sql)
-        .map_err(|e| StoreError::new(db, describe(&e)))?;
-    let rows = stmt
-        .query_map(params_from_iter(params.iter()), |r| {
-            let host: Option<String> = r.get(0)?;
-            let name: Option<String> = r.get(1)?;
-            let value: Option<String> = r.get(2).ok().flatten();
-            Ok(CookieRow {
-                host: host.unwrap_or_default(),
-                name: name.unwrap_or_default(),
-                value: value.filter(|v| !v.is_empty()),
-            })
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params_from_iter(params.iter()), |r| {
+        let host: Option<String> = r.get(0)?;
+        let name: Option<String> = r.get(1)?;
+        let value: Option<String> = r.get(2).ok().flatten();
+        Ok(CookieRow {
+            host: host.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            value: value.filter(|v| !v.is_empty()),
         })
-        .map_err(|e| StoreError::new(db, describe(&e)))?;
-    let mut out = Vec::new();
-    for row in rows {
-        out.push(row.map_err(|e| StoreError::new(db, describe(&e)))?);
-    }
-    Ok(out)
+    })?;
+    rows.collect()
 }
 
 /// Decode one LSNG value: `compression_type` 1 is raw snappy;
