@@ -279,6 +279,8 @@ fn firefox_home(fx: &Fx) -> PathBuf {
         .cookie(".notion.so", "token_v2", "secret")
         .cookie("www.notion.so", "notion_browser_id", "b")
         .cookie(".example.com", "sid", "other")
+        // Cookies only in cookies.sqlite-wal, as after Firefox was killed.
+        .cookies_in_wal(true)
         .write()
         .unwrap()
 }
@@ -514,6 +516,11 @@ fn clear_site_data_in_firefox_and_undo() {
     .unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].host, ".example.com");
+    assert!(
+        before.keys().any(|k| k.ends_with("cookies.sqlite-wal")),
+        "the fixture keeps cookies in the WAL: {:?}",
+        before.keys()
+    );
     fix::undo(&state, &home, None, false).unwrap();
     assert_eq!(tree(&profile), before);
 }
@@ -819,7 +826,14 @@ fn spawn_child(root: &Path, state: &Path) -> std::process::Child {
 }
 
 fn spawn_child_mode(root: &Path, state: &Path, mode: &str) -> std::process::Child {
-    Command::new(std::env::current_exe().unwrap())
+    // `/proc/self/exe` still works when a concurrent build replaced the
+    // test binary on disk while this test runs.
+    let exe = if Path::new("/proc/self/exe").exists() {
+        PathBuf::from("/proc/self/exe")
+    } else {
+        std::env::current_exe().unwrap()
+    };
+    Command::new(exe)
         .env(KILL_MODE, mode)
         .args([
             "--exact",
