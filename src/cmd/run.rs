@@ -78,11 +78,18 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
     let code = result?;
     if let (Some(path), Some(format)) = (&args.report, report_format) {
         export(&record, path, format, args.include_names, printer)?;
-    } else if prompter.interactive()
-        && let Some(path) = prompter.offer_export()?
-    {
-        let format = Format::from_path(&path).unwrap_or(Format::Md);
-        export(&record, &path, format, args.include_names, printer)?;
+    } else if prompter.interactive() {
+        // Show what a report would hide before asking, so the user knows what they share.
+        if let Ok(r) = report::redactions(&record, args.include_names)
+            && !r.is_empty()
+        {
+            printer.blank();
+            printer.plain(&format!("A report redacts by default: {}.", summarize(&r)));
+        }
+        if let Some(path) = prompter.offer_export()? {
+            let format = Format::from_path(&path).unwrap_or(Format::Md);
+            export(&record, &path, format, args.include_names, printer)?;
+        }
     }
     Ok(code)
 }
@@ -94,15 +101,10 @@ pub fn export(
     include_names: bool,
     printer: Printer,
 ) -> Result<()> {
-    let (text, redactions) =
-        report::render(record, format, include_names).map_err(|e| Error::State(e.to_string()))?;
-    std::fs::write(path, text).map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    let redactions = report::export(record, path, Some(format), include_names)
+        .map_err(|e| Error::State(e.to_string()))?;
     if !redactions.is_empty() {
-        printer.status(&format!(
-            "Redacted {} value(s): {}",
-            redactions.len(),
-            summarize(&redactions)
-        ));
+        printer.status(&format!("Redacted: {}", summarize(&redactions)));
     }
     printer.success(&format!("Report written to {}", path.display()));
     Ok(())

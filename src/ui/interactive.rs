@@ -86,9 +86,9 @@ impl Prompter for Interactive {
         }
     }
 
-    fn consent(&mut self, _step: &str, title: &str) -> Result<bool> {
+    fn consent(&mut self, _step: &str, _title: &str) -> Result<bool> {
         confirm(
-            &format!("Apply this fix? ({title})"),
+            "Apply this fix?",
             false,
             Some("A backup is taken first; `troubleshoot undo` restores it."),
         )

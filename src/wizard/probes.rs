@@ -123,6 +123,7 @@ pub fn facts_of(report: &ScanReport, spec: &AppSpec) -> Value {
                         "evidence".into(),
                         Value::from(store_sentence(report, s, &spec.app)),
                     );
+                    o.insert("place".into(), Value::from(store_label(s, &spec.app)));
                 }
             }
         }
