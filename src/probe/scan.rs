@@ -2,7 +2,10 @@
 //! Notion sessions, sync, linked accounts and running state. Read-only; an
 //! unreadable store becomes a warning and the scan goes on.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::browsers::{BROWSERS, Family};
 use super::layout::Home;
@@ -11,20 +14,221 @@ use super::running::ProcessList;
 use super::sessions::{LsItem, StoreFacts, analyze};
 use super::spec::AppSpec;
 use crate::readers::StoreError;
-use crate::readers::leveldb::read_local_storage;
+use crate::readers::leveldb::{LsEntry, read_local_storage};
 use crate::readers::sqlite::{CookieQuery, CookieRow, CookieSchema, read_cookies};
 
 /// Scan `home` for the app described by `spec`.
+///
+/// The probes run in order on this thread; the store reads they will ask
+/// for (Local Storage and cookie databases, found by [`Prefetch::plan`]) run
+/// ahead on up to `available_parallelism - 1` other threads, and this thread
+/// helps while it waits. Results and warnings are the same, in the same
+/// order, as with the reads done in place.
 pub fn scan(home: &Home, spec: &AppSpec) -> ScanReport {
-    let mut ctx = Ctx::new(home, spec);
-    for b in BROWSERS {
-        match b.family {
-            Family::Chromium => super::chromium::scan_browser(&mut ctx, b),
-            Family::Firefox => super::firefox::scan_browser(&mut ctx, b),
+    let pre = Prefetch::plan(home, spec);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    let workers = threads.saturating_sub(1).min(pre.jobs.len());
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| pre.work());
+        }
+        let mut ctx = Ctx::new(home, spec);
+        ctx.pre = Some(&pre);
+        for b in BROWSERS {
+            match b.family {
+                Family::Chromium => super::chromium::scan_browser(&mut ctx, b),
+                Family::Firefox => super::firefox::scan_browser(&mut ctx, b),
+            }
+        }
+        let desktop = super::desktop::scan_desktop(&mut ctx);
+        // Reads nobody asked for (a folder that looked like a profile) stop.
+        pre.stop.store(true, Ordering::Relaxed);
+        ctx.finish(desktop)
+    })
+}
+
+/// One store read.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Job {
+    Ls(PathBuf),
+    /// A cookie database; `true` for Firefox's schema.
+    Cookies(PathBuf, bool),
+}
+
+#[derive(Debug, Clone)]
+enum Done {
+    Ls(Result<Vec<LsEntry>, StoreError>),
+    Cookies(Result<Vec<CookieRow>, StoreError>),
+}
+
+/// Store reads planned ahead of the probes, each run once by whichever
+/// thread claims it first.
+pub(crate) struct Prefetch {
+    jobs: Vec<Job>,
+    index: HashMap<Job, usize>,
+    claimed: Vec<AtomicBool>,
+    results: Vec<OnceLock<Done>>,
+    stop: AtomicBool,
+    origins: Vec<String>,
+    query: CookieQuery,
+}
+
+/// Sub-folders of `dir` holding `marker`, `Default` first, then by name.
+fn folders_with(dir: &Path, marker: &str) -> Vec<PathBuf> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = rd
+        .flatten()
+        .filter(|e| e.file_type().map(|t| t.is_dir()).unwrap_or(false))
+        .map(|e| e.path())
+        .filter(|p| p.join(marker).symlink_metadata().is_ok())
+        .collect();
+    out.sort_by_key(|p| (p.file_name().is_none_or(|n| n != "Default"), p.clone()));
+    out
+}
+
+impl Prefetch {
+    /// The reads the probes will most likely ask for, in the order they ask:
+    /// Chromium-family profiles (folders with `Preferences`), Firefox
+    /// profiles (folders with `cookies.sqlite`), the desktop app.
+    fn plan(home: &Home, spec: &AppSpec) -> Prefetch {
+        let mut jobs = Vec::new();
+        let chromium_store = |jobs: &mut Vec<Job>, dir: &Path| {
+            let ls = dir.join("Local Storage/leveldb");
+            if ls.is_dir() {
+                jobs.push(Job::Ls(ls));
+            }
+            for f in super::chromium::cookie_files(dir) {
+                if f.is_file() {
+                    jobs.push(Job::Cookies(f, false));
+                }
+            }
+        };
+        for b in BROWSERS {
+            for root in b.roots(home) {
+                match b.family {
+                    Family::Chromium => {
+                        for p in folders_with(&root, "Preferences") {
+                            chromium_store(&mut jobs, &p);
+                        }
+                    }
+                    Family::Firefox => {
+                        for base in [root.clone(), root.join("Profiles")] {
+                            for p in folders_with(&base, "cookies.sqlite") {
+                                let f = p.join("cookies.sqlite");
+                                if f.is_file() {
+                                    jobs.push(Job::Cookies(f, true));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(d) = &spec.desktop {
+            let data = home.roaming_app_data().join(&d.folder);
+            let part = if d.partition.is_empty() {
+                data
+            } else {
+                data.join(&d.partition)
+            };
+            chromium_store(&mut jobs, &part);
+        }
+        let mut index = HashMap::new();
+        jobs.retain(|j| {
+            let fresh = !index.contains_key(j);
+            if fresh {
+                index.insert(j.clone(), index.len());
+            }
+            fresh
+        });
+        let n = jobs.len();
+        Prefetch {
+            jobs,
+            index,
+            claimed: (0..n).map(|_| AtomicBool::new(false)).collect(),
+            results: (0..n).map(|_| OnceLock::new()).collect(),
+            stop: AtomicBool::new(false),
+            origins: spec.origins.clone(),
+            query: cookie_query(spec),
         }
     }
-    let desktop = super::desktop::scan_desktop(&mut ctx);
-    ctx.finish(desktop)
+
+    fn claim(&self, i: usize) -> bool {
+        !self.claimed[i].swap(true, Ordering::AcqRel)
+    }
+
+    fn run(&self, i: usize) {
+        let done = match &self.jobs[i] {
+            Job::Ls(dir) => Done::Ls(read_local_storage(dir, &self.origins)),
+            Job::Cookies(f, firefox) => {
+                let schema = if *firefox {
+                    CookieSchema::Firefox
+                } else {
+                    CookieSchema::Chromium
+                };
+                Done::Cookies(read_cookies(f, schema, &self.query))
+            }
+        };
+        let _ = self.results[i].set(done);
+    }
+
+    /// Run the next unclaimed job; false when none is left.
+    fn run_next(&self) -> bool {
+        for i in 0..self.jobs.len() {
+            if self.stop.load(Ordering::Relaxed) {
+                return false;
+            }
+            if self.claim(i) {
+                self.run(i);
+                return true;
+            }
+        }
+        false
+    }
+
+    fn work(&self) {
+        while self.run_next() {}
+    }
+
+    /// The result of `job` if it was planned: run it now if nobody has,
+    /// else help with other jobs until it is done.
+    fn take(&self, job: &Job) -> Option<Done> {
+        let i = *self.index.get(job)?;
+        if self.claim(i) {
+            self.run(i);
+        }
+        loop {
+            if let Some(d) = self.results[i].get() {
+                return Some(d.clone());
+            }
+            if !self.run_next() {
+                return Some(self.results[i].wait().clone());
+            }
+        }
+    }
+}
+
+/// The cookie query for this spec: Notion and provider domains; values
+/// only of the user-id cookies on Notion domains.
+fn cookie_query(spec: &AppSpec) -> CookieQuery {
+    let mut domains = spec.cookie_domains.clone();
+    for la in &spec.linked_accounts {
+        for d in &la.cookie_domains {
+            if !domains.contains(d) {
+                domains.push(d.clone());
+            }
+        }
+    }
+    CookieQuery {
+        domains,
+        value_names: spec.user_cookies.iter().map(|u| u.name.clone()).collect(),
+        value_domains: spec.cookie_domains.clone(),
+    }
 }
 
 /// State shared by the probes during one scan.
@@ -36,6 +240,8 @@ pub(crate) struct Ctx<'a> {
     pub sessions: Vec<Session>,
     pub browsers: Vec<BrowserProfile>,
     pub warnings: Vec<Warning>,
+    /// Store reads running ahead on other threads.
+    pre: Option<&'a Prefetch>,
 }
 
 /// Who owns a store, for the sessions it yields.
@@ -57,6 +263,7 @@ impl<'a> Ctx<'a> {
             sessions: Vec::new(),
             browsers: Vec::new(),
             warnings: Vec::new(),
+            pre: None,
         }
     }
 
@@ -79,24 +286,7 @@ impl<'a> Ctx<'a> {
     /// The cookie query for this spec: Notion and provider domains; values
     /// only of the user-id cookies on Notion domains.
     pub fn cookie_query(&self) -> CookieQuery {
-        let mut domains = self.spec.cookie_domains.clone();
-        for la in &self.spec.linked_accounts {
-            for d in &la.cookie_domains {
-                if !domains.contains(d) {
-                    domains.push(d.clone());
-                }
-            }
-        }
-        CookieQuery {
-            domains,
-            value_names: self
-                .spec
-                .user_cookies
-                .iter()
-                .map(|u| u.name.clone())
-                .collect(),
-            value_domains: self.spec.cookie_domains.clone(),
-        }
+        cookie_query(self.spec)
     }
 
     /// Read a Chromium-style store: Local Storage LevelDB (if present) and
@@ -108,7 +298,14 @@ impl<'a> Ctx<'a> {
     ) -> (Vec<LsItem>, Vec<CookieRow>) {
         let mut ls = Vec::new();
         if ls_dir.is_dir() {
-            match read_local_storage(ls_dir, &self.spec.origins) {
+            let read = match self
+                .pre
+                .and_then(|p| p.take(&Job::Ls(ls_dir.to_path_buf())))
+            {
+                Some(Done::Ls(r)) => r,
+                _ => read_local_storage(ls_dir, &self.spec.origins),
+            };
+            match read {
                 Ok(entries) => {
                     let store_path = ls_dir.to_string_lossy().into_owned();
                     ls.extend(entries.into_iter().map(|e| LsItem {
@@ -134,7 +331,12 @@ impl<'a> Ctx<'a> {
             if f.symlink_metadata().is_err() {
                 continue;
             }
-            match read_cookies(f, schema, &query) {
+            let job = Job::Cookies(f.clone(), schema == CookieSchema::Firefox);
+            let read = match self.pre.and_then(|p| p.take(&job)) {
+                Some(Done::Cookies(r)) => r,
+                _ => read_cookies(f, schema, &query),
+            };
+            match read {
                 Ok(rows) => out.extend(rows),
                 Err(e) => self.warn_store(e),
             }
