@@ -1,4 +1,12 @@
+//! The one integration test binary: the CLI run as a user would, on fixture
+//! homes written in real formats.
 
-mod reports;
+mod util;
+
+mod cli;
 mod fixes;
 mod flow_tests;
+mod probes;
+mod pty;
+mod real;
+mod reports;
