@@ -91,6 +91,9 @@ pub struct ReportDoc {
     /// Every fact of the run by namespace: probe outputs (`scan`: the
     /// `scan --json` document, with `evidence`), `answers`, `selected`.
     pub facts: Value,
+    /// The facts when the first fix was proposed, before any change.
+    #[serde(default)]
+    pub facts_before_fix: Option<Value>,
     pub fixes: Vec<FixDoc>,
     /// How the run ended; null when it was cancelled or stopped by an error.
     pub outcome: Option<FinishDoc>,

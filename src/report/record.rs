@@ -35,6 +35,10 @@ pub struct RunRecord {
     pub findings: Vec<Finding>,
     /// Every fact of the run (probe outputs, answers, selections).
     pub facts: Value,
+    /// The facts as they were when the first fix was proposed: the evidence
+    /// the diagnosis stood on, before any change (absent when no fix ran).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facts_before_fix: Option<Value>,
     pub fixes: Vec<FixRecord>,
     pub outcome: Option<Finish>,
     pub exit_code: u8,

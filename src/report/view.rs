@@ -119,19 +119,26 @@ fn evidence_items(v: &Value) -> Vec<String> {
 
 /// Evidence a check step's probe left (the facts it saved under its step id).
 pub fn evidence(r: &RunRecord, step: &str) -> Vec<String> {
-    r.facts
+    diagnosis_facts(r)
         .get(step)
         .and_then(|ns| ns.get("evidence"))
         .map(evidence_items)
         .unwrap_or_default()
 }
 
-/// The facts are the last probe's: when a fix changed something, they show
-/// the state after it (the record keeps no earlier snapshot).
+/// The facts the diagnosis stood on: the snapshot taken before the first
+/// fix when there is one, else the run's facts.
+fn diagnosis_facts(r: &RunRecord) -> &Value {
+    r.facts_before_fix.as_ref().unwrap_or(&r.facts)
+}
+
+/// The facts shown are the last probe's: without a snapshot from before the
+/// fix, they show the state after it.
 pub fn facts_after_fix(r: &RunRecord) -> bool {
-    r.fixes
-        .iter()
-        .any(|f| matches!(f.result.as_str(), "applied" | "verified" | "rolled-back"))
+    r.facts_before_fix.is_none()
+        && r.fixes
+            .iter()
+            .any(|f| matches!(f.result.as_str(), "applied" | "verified" | "rolled-back"))
 }
 
 /// Label of evidence lists.
@@ -238,7 +245,7 @@ pub struct Table {
 }
 
 fn scan(r: &RunRecord) -> Option<&Value> {
-    r.facts.get("scan").filter(|s| s.is_object())
+    diagnosis_facts(r).get("scan").filter(|s| s.is_object())
 }
 
 /// One line summing up the scan.

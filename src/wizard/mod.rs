@@ -53,6 +53,7 @@ impl Wizard<'_> {
             steps: vec![],
             findings: vec![],
             facts: Value::Null,
+            facts_before_fix: None,
             fixes: vec![],
             outcome: None,
             exit_code: exit::USAGE,
@@ -127,6 +128,9 @@ impl Wizard<'_> {
                     engine.probed(facts).map_err(engine_err)?;
                 }
                 Need::Fix(call) => {
+                    if record.facts_before_fix.is_none() {
+                        record.facts_before_fix = Some(Value::Object(engine.facts().0.clone()));
+                    }
                     let result = self.fix(&call, spec.as_ref(), prompter, record, &mut applied)?;
                     engine.fixed(result).map_err(engine_err)?;
                 }

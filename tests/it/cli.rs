@@ -424,6 +424,9 @@ fn replay_from_a_redacted_report_reaches_the_same_outcome() {
         "the report is redacted"
     );
     let first: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // The report keeps the evidence the diagnosis stood on, from before the fix.
+    assert_eq!(first["facts_before_fix"]["scan"]["session_count"], 2);
+    assert_eq!(first["facts"]["scan"]["session_count"], 1);
     assert_eq!(env.run("linux", &["undo"]).status.code(), Some(0));
 
     let o = env.run(

@@ -309,6 +309,7 @@ fn sample_record() -> RunRecord {
             },
         ],
         facts,
+        facts_before_fix: None,
         fixes: vec![FixRecord {
             step: "fix-remove-entry".into(),
             action: "remove-workspace-entry".into(),
