@@ -826,7 +826,6 @@ fn linux_snap_and_flatpak_installs() {
 /// finds: the planted sessions, sync, the desktop app; exit 0 even with
 /// broken stores; no cookie value in the output.
 #[test]
-#[ignore = "enable once src/main.rs runs the CLI (scan --json --root --layout)"]
 fn scan_json_cli_lists_planted_sessions() {
     for layout in LAYOUTS {
         let t = tmp();
