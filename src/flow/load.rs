@@ -91,12 +91,23 @@ pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<Flow, FlowError> {
     if bytes.len() > MAX_FLOW_BYTES {
         return Err(too_big(name, bytes.len()));
     }
+    parse_json(name, bytes, "a flow")
+}
+
+/// Parse JSON text into `T`, locating any error: not UTF-8, nested deeper
+/// than [`MAX_DEPTH`], or a serde error with its line, column and JSON path.
+/// `what` names the kind of file in messages ("a flow", "a test file").
+pub fn parse_json<T: serde::de::DeserializeOwned>(
+    name: &str,
+    bytes: &[u8],
+    what: &str,
+) -> Result<T, FlowError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let (line, col) = line_col(&bytes[..e.valid_up_to()]);
         FlowError::one(
             name,
             format!("{line}:{col}"),
-            "not UTF-8 text; a flow is a JSON file",
+            format!("not UTF-8 text; {what} is a JSON file"),
         )
     })?;
     if let Some((offset, depth)) = too_deep(text) {
@@ -104,11 +115,11 @@ pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<Flow, FlowError> {
         return Err(FlowError::one(
             name,
             format!("{line}:{col}"),
-            format!("nested deeper than {MAX_DEPTH} levels ({depth} here); flows are shallow"),
+            format!("nested deeper than {MAX_DEPTH} levels ({depth} here); {what} is shallow"),
         ));
     }
     let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize::<_, Flow>(de).map_err(|e| {
+    serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let location = if inner.line() > 0 {

@@ -386,37 +386,7 @@ pub fn parse_suite(name: &str, bytes: &[u8]) -> Result<Suite, ScenarioError> {
             ),
         ));
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let (line, col) = line_col(&bytes[..e.valid_up_to()]);
-        err(
-            format!("{line}:{col}"),
-            "not UTF-8 text; a test file is JSON".into(),
-        )
-    })?;
-    let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize::<_, Suite>(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let location = if inner.line() > 0 {
-            format!("{}:{}", inner.line(), inner.column())
-        } else {
-            String::new()
-        };
-        let msg = inner.to_string();
-        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-        let msg = if path.is_empty() || path == "." {
-            msg
-        } else {
-            format!("at {path}: {msg}")
-        };
-        err(location, msg)
-    })
-}
-
-fn line_col(before: &[u8]) -> (usize, usize) {
-    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let col = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
-    (line, col)
+    super::load::parse_json(name, bytes, "a test file").map_err(ScenarioError::Tests)
 }
 
 /// Everything in a test file that does not fit its flow: unknown step,
