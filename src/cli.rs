@@ -150,7 +150,7 @@ pub struct ScanArgs {
 pub enum FlowsCommand {
     /// List the built-in flows
     List,
-    /// Validate flow files (exit 2 on the first bad one, naming file, place and problem)
+    /// Validate flow files; exit 2 if any is bad, naming file, place and problem
     #[command(after_help = "Example:\n  troubleshoot flows check flows/*.json")]
     Check {
         #[arg(required = true, value_name = "FLOW")]
