@@ -88,6 +88,12 @@ pub enum FixError {
     #[error("nothing to undo{}", match run_id { Some(r) => format!(" for run {r}"), None => String::new() })]
     NothingToUndo { run_id: Option<String> },
 
+    #[error(
+        "the journal records no fix to undo, but backups are kept in {}: each backup's manifest.json lists the original path and sha256 of every file, to restore by hand",
+        dir.display()
+    )]
+    BackupsWithoutJournal { dir: PathBuf },
+
     #[error("{}: {message}", path.display())]
     Undo { path: PathBuf, message: String },
 }

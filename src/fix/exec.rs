@@ -701,13 +701,26 @@ pub fn undo(
         fsx::check_run_id(r)?;
     }
     let _lock = StateLock::acquire(state_dir, run_id.unwrap_or("undo"))?;
-    let journal = Journal::open_existing(state_dir)?.ok_or(FixError::NothingToUndo {
-        run_id: run_id.map(str::to_string),
-    })?;
+    // An empty or missing journal beside backups means the journal was lost:
+    // say where the backups are rather than "nothing to undo".
+    let nothing = |run_id: Option<String>| {
+        let dir = super::backup::backups_root(state_dir);
+        let kept = std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some());
+        if kept && run_id.is_none() {
+            FixError::BackupsWithoutJournal { dir }
+        } else {
+            FixError::NothingToUndo { run_id }
+        }
+    };
+    let journal = match Journal::open_existing(state_dir)? {
+        Some(j) => j,
+        None => return Err(nothing(run_id.map(str::to_string))),
+    };
     let run = match run_id {
         Some(r) => r.to_string(),
         None => match journal.undoable(None)?.into_iter().next() {
             Some(a) => a.run_id,
+            None if journal.is_empty()? => return Err(nothing(None)),
             None => return Err(FixError::NothingToUndo { run_id: None }),
         },
     };

@@ -360,6 +360,11 @@ impl Journal {
         }
     }
 
+    /// Whether the journal records any action at all (undone ones included).
+    pub fn is_empty(&self) -> Result<bool, FixError> {
+        Ok(self.actions_where("1 = 1", &[])?.is_empty())
+    }
+
     pub fn action_by_backup(&self, backup_id: &str) -> Result<Option<ActionRow>, FixError> {
         Ok(self
             .actions_where("backup_id = ?1", &[&backup_id])?

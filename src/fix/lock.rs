@@ -31,8 +31,18 @@ impl StateLock {
             .open(&path)
             .map_err(|e| FixError::io(&path, "open", e))?;
         if !try_lock(&file) {
+            // The holder writes its name just after locking (and empties the
+            // file just before unlocking): give it a moment to appear.
             let mut holder = String::new();
-            let _ = file.read_to_string(&mut holder);
+            for _ in 0..20 {
+                holder.clear();
+                let _ = file.seek(SeekFrom::Start(0));
+                let _ = file.read_to_string(&mut holder);
+                if !holder.trim().is_empty() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
             let holder = holder.trim();
             let holder = if holder.is_empty() {
                 "held by another process".to_string()

@@ -1112,3 +1112,46 @@ fn applied_reports_what_changed_without_values() {
     assert_eq!(entries.len(), 1);
     assert!(entries[0].to_string().contains("clear-site-data"));
 }
+
+/// A journal emptied (or replaced by an empty database) while backups remain:
+/// undo says where the backups are instead of "nothing to undo".
+#[test]
+fn empty_journal_beside_backups_points_at_the_backups() {
+    let env = crate::util::Env::new();
+    env.sample(troubleshoot::probe::Layout::Linux)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(crate::util::NOTION, "ws-1", "Acme", "u-1")
+        .write()
+        .unwrap();
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            "workspace=ws-1",
+            "--answer",
+            "method=remove-entry",
+            "--yes",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", crate::util::stderr(&o));
+    std::fs::write(env.state().join("journal.sqlite"), b"").unwrap();
+    let o = env.run("linux", &["undo"]);
+    let err = crate::util::stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("backups are kept in") && err.contains("manifest.json"),
+        "{err}"
+    );
+    assert!(
+        env.state()
+            .join("backups")
+            .read_dir()
+            .unwrap()
+            .next()
+            .is_some(),
+        "no backup deleted"
+    );
+}
