@@ -323,7 +323,7 @@ impl<'f> Engine<'f> {
                 self.state = State::AwaitAnswer(q);
             }
             Step::Check(c) => {
-                self.state = if c.probe.is_some() {
+                self.state = if c.probe.is_some() || c.recheck.is_some() {
                     State::AwaitProbe
                 } else {
                     State::Branch
@@ -522,12 +522,21 @@ impl<'f> Engine<'f> {
         let Step::Check(c) = self.step() else {
             return Err(self.protocol("a probe request"));
         };
+        // A recheck runs the probe of the check it names (validation makes
+        // sure that is a check with a probe).
+        let source = match &c.recheck {
+            Some(id) => match self.flow.step(id) {
+                Some(Step::Check(src)) => src,
+                _ => return Err(self.protocol("a probe request")),
+            },
+            None => c,
+        };
         Ok(ProbeCall {
             step: c.id.clone(),
-            title: c.title.clone(),
-            probe: c.probe.clone().unwrap_or_default(),
-            params: c.params.clone().unwrap_or(Value::Null),
-            save_as: c.save_as.clone().unwrap_or_else(|| c.id.clone()),
+            title: c.title.clone().or_else(|| source.title.clone()),
+            probe: source.probe.clone().unwrap_or_default(),
+            params: source.params.clone().unwrap_or(Value::Null),
+            save_as: source.save_as.clone().unwrap_or_else(|| source.id.clone()),
         })
     }
 

@@ -104,7 +104,8 @@ pub struct OptionsFrom {
 }
 
 /// Run a probe, store its facts under `as` (default: the step id), then branch.
-/// Without a probe, it only branches on facts gathered earlier.
+/// With `recheck`, re-run an earlier check's probe; with neither, it only
+/// branches on facts gathered earlier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Check {
@@ -121,6 +122,10 @@ pub struct Check {
     /// Fact namespace for the probe's output; defaults to the step id.
     #[serde(rename = "as", default, skip_serializing_if = "Option::is_none")]
     pub save_as: Option<String>,
+    /// Re-run the probe of this earlier check (same parameters, same fact
+    /// namespace) to look at fresh evidence, e.g. after a guide's manual steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recheck: Option<String>,
     /// Branches in order; the first whose `when` holds is taken.
     #[serde(default)]
     pub branches: Vec<Branch>,

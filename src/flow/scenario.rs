@@ -30,6 +30,8 @@
 //!   or `dry-run`; a list for successive proposals.
 //! - `after_fix`: the facts re-probed after an applied fix that has a
 //!   `verify` condition (required when that happens; inline or a fixture).
+//! - `probe_facts`: check step id to the facts its probe reports there, for
+//!   checks that look again (a `recheck` after a guide); others get `facts`.
 //! - `expect` (all optional, all must hold): `path` (exact visited step ids),
 //!   `path_contains` (a subsequence), `avoids` (never visited), `end` (the
 //!   `end` step), `outcome` (`resolved|unresolved|escalate|dry-run`), `fix`
@@ -138,6 +140,10 @@ pub struct Scenario {
     /// Facts re-probed after an applied fix with a `verify` condition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_fix: Option<FactSet>,
+    /// Check step id -> the facts its probe reports there (a `recheck` after a
+    /// guide, say); checks not listed report `facts`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub probe_facts: BTreeMap<String, FactSet>,
     #[serde(default)]
     pub expect: Expect,
 }
@@ -472,6 +478,15 @@ pub fn check_suite(flow: &Flow, suite: &Suite) -> Vec<Problem> {
         check_set(&at("facts"), &sc.facts, &mut push);
         if let Some(a) = &sc.after_fix {
             check_set(&at("after_fix"), a, &mut push);
+        }
+        for (step, set) in &sc.probe_facts {
+            check_set(&at(&format!("probe_facts.{step}")), set, &mut push);
+            if step_kind(step) != Some("check") {
+                push(
+                    at(&format!("probe_facts.{step}")),
+                    format!("flow `{}` has no check `{step}`", flow.id),
+                );
+            }
         }
         for q in sc.answers.keys() {
             if !matches!(step_kind(q), Some("ask" | "guide")) {
@@ -841,7 +856,13 @@ pub fn run_scenario(flow: &Flow, suite: &Suite, sc: &Scenario) -> ScenarioResult
                     }
                 }
             }
-            Need::Probe(call) => match facts.get(&call.save_as) {
+            Need::Probe(call) => match sc
+                .probe_facts
+                .get(&call.step)
+                .and_then(|set| facts_of(suite, set))
+                .unwrap_or(facts)
+                .get(&call.save_as)
+            {
                 Some(_) if bump(&mut probed, &call.step) >= MAX_REPEATS => {
                     failures.push(format!(
                         "check `{}` ran its probe {MAX_REPEATS} times; the run loops (last steps: {})",

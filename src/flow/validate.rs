@@ -257,6 +257,26 @@ fn shape(lint: &mut Lint, i: usize, step: &Step) {
                 }
             }
         }
+        Step::Check(c) if c.recheck.is_some() => {
+            let target = c.recheck.as_deref().unwrap_or_default();
+            if c.probe.is_some() || c.params.is_some() || c.save_as.is_some() {
+                lint.push(
+                    loc(i, step, "recheck"),
+                    "`recheck` re-runs another check's probe; it takes no `probe`, `params` or `as`".into(),
+                );
+            }
+            match lint.flow.step(target) {
+                Some(Step::Check(t)) if t.probe.is_some() => {}
+                Some(_) => lint.push(
+                    loc(i, step, "recheck"),
+                    format!("`recheck` names `{target}`, which is not a check with a probe"),
+                ),
+                None => lint.push(
+                    loc(i, step, "recheck"),
+                    format!("`recheck` names step `{target}`, which does not exist"),
+                ),
+            }
+        }
         Step::Check(c) => match (&c.probe, &c.params) {
             (None, Some(_)) => {
                 lint.push(loc(i, step, "params"), "`params` without a `probe`".into())
@@ -400,7 +420,7 @@ fn graph(lint: &mut Lint) {
 }
 
 /// What a step adds to the facts for the steps after it.
-fn produces(step: &Step) -> Vec<String> {
+fn produces(flow: &Flow, step: &Step) -> Vec<String> {
     match step {
         Step::Ask(a) => {
             let mut v = vec![format!("{ANSWERS}.{}", a.id)];
@@ -413,6 +433,12 @@ fn produces(step: &Step) -> Vec<String> {
         Step::Guide(g) => vec![format!("{ANSWERS}.{}", g.id)],
         Step::Check(c) if c.probe.is_some() => {
             vec![c.save_as.clone().unwrap_or_else(|| c.id.clone())]
+        }
+        Step::Check(c) if c.recheck.is_some() => {
+            match c.recheck.as_deref().and_then(|t| flow.step(t)) {
+                Some(Step::Check(t)) => vec![t.save_as.clone().unwrap_or_else(|| t.id.clone())],
+                _ => vec![],
+            }
         }
         _ => vec![],
     }
@@ -430,7 +456,7 @@ fn available(lint: &Lint) -> Vec<Option<BTreeSet<String>>> {
                 continue;
             };
             let mut out = cur;
-            out.extend(produces(s));
+            out.extend(produces(flow, s));
             for (_, t) in s.edges() {
                 let j = lint.index[t];
                 let merged = match &avail[j] {
@@ -546,7 +572,7 @@ fn facts(lint: &mut Lint) {
         // A check's branches and explanations see the facts its own probe produced.
         let mut here = before.clone();
         if let Step::Check(_) = step {
-            here.extend(produces(step));
+            here.extend(produces(lint.flow, step));
         }
         let here = &here;
         // A fix's verify runs on re-probed facts, which are those before the fix.

@@ -121,4 +121,8 @@ impl Prompter for Interactive {
     fn interactive(&self) -> bool {
         true
     }
+
+    fn has_answer(&self, _q: &Question) -> bool {
+        false
+    }
 }

@@ -25,4 +25,6 @@ pub trait Prompter {
     fn offer_export(&mut self) -> Result<Option<std::path::PathBuf>>;
     /// Whether a person is answering (decides spinners and export offers).
     fn interactive(&self) -> bool;
+    /// Whether an answers file or `--answer` holds the answer to `q`.
+    fn has_answer(&self, q: &Question) -> bool;
 }

@@ -13,6 +13,10 @@ use crate::ui::Prompter;
 use crate::ui::interactive::Interactive;
 use crate::{Error, Result};
 
+/// Times one question may be answered from a script before the run is
+/// declared a loop.
+pub const MAX_SCRIPTED_REPEATS: usize = 8;
+
 pub struct Scripted {
     answers: BTreeMap<String, Value>,
     yes: bool,
@@ -20,6 +24,9 @@ pub struct Scripted {
     /// A redacted report holds pseudonyms, so a recorded answer may match no
     /// option; the item's store then picks the session.
     replay: BTreeMap<String, Value>,
+    /// How often each question was answered from the script: a flow that
+    /// keeps coming back to a question would loop forever on a fixed answer.
+    asked: BTreeMap<String, usize>,
     /// A person at a terminal answers what the script does not.
     fallback: Option<Interactive>,
 }
@@ -31,6 +38,7 @@ impl Scripted {
             answers,
             yes,
             replay: BTreeMap::new(),
+            asked: BTreeMap::new(),
             fallback,
         }
     }
@@ -67,6 +75,7 @@ impl Scripted {
             answers,
             yes,
             replay: BTreeMap::new(),
+            asked: BTreeMap::new(),
             fallback: None,
         }
     }
@@ -120,6 +129,16 @@ pub fn parse_answer_flag(s: &str) -> Result<(String, Value)> {
 
 impl Prompter for Scripted {
     fn ask(&mut self, q: &Question) -> Result<Answer> {
+        if self.has_answer(q) || (self.yes && q.default.is_some()) {
+            let n = self.asked.entry(q.id.clone()).or_default();
+            *n += 1;
+            if *n > MAX_SCRIPTED_REPEATS {
+                return Err(Error::Usage(format!(
+                    "question `{}` came back {MAX_SCRIPTED_REPEATS} times with the same scripted answer; the run would loop",
+                    q.id
+                )));
+            }
+        }
         if let Some(v) = self.answers.get(&q.id) {
             let offered = |s: &str| q.options.is_empty() || q.options.iter().any(|o| o.id == s);
             if let (Some(s), Some(a)) = (v.as_str(), self.replayed(q))
@@ -199,5 +218,9 @@ impl Prompter for Scripted {
 
     fn interactive(&self) -> bool {
         self.fallback.is_some() && !self.yes
+    }
+
+    fn has_answer(&self, q: &Question) -> bool {
+        self.answers.contains_key(&q.id)
     }
 }

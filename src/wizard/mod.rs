@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::exit;
 use crate::fix::{self, FixContext};
-use crate::flow::engine::{EngineError, FixCall, Need, ProbeCall, Question};
+use crate::flow::engine::{EngineError, Finish, FixCall, Need, ProbeCall, Question};
 use crate::flow::{Answer, Engine, FixResult, Flow};
 use crate::probe::{AppSpec, Home, Warning};
 use crate::report::{Finding, FixRecord, RECORD_SCHEMA, RunRecord};
@@ -116,6 +116,28 @@ impl Wizard<'_> {
                     record.findings.push(Finding { step, text });
                 }
                 Need::Ask(q) => {
+                    // A scripted dry run shows manual steps nobody answered for
+                    // and stops there: nothing was done, so `--yes` saying "it
+                    // worked" would be fiction and the re-check would loop.
+                    if self.dry_run
+                        && q.guide.is_some()
+                        && !prompter.interactive()
+                        && !prompter.has_answer(&q)
+                    {
+                        self.show_guide(&q);
+                        let finish = Finish {
+                            step: q.id.clone(),
+                            outcome: "dry-run".into(),
+                            message:
+                                "Dry run: follow the steps above by hand; nothing was changed."
+                                    .into(),
+                            rolled_back: false,
+                        };
+                        self.printer.blank();
+                        self.printer.plain(&finish.message);
+                        record.outcome = Some(finish);
+                        return Ok(exit::OK);
+                    }
                     let a = self.ask(prompter, &q)?;
                     record.answers.insert(q.id.clone(), answer_json(&a));
                     engine.answer(a).map_err(engine_err)?;
@@ -190,16 +212,20 @@ impl Wizard<'_> {
     }
 
     fn ask(&self, prompter: &mut dyn Prompter, q: &Question) -> Result<Answer> {
-        if q.guide.is_some() && !prompter.interactive() {
-            // Scripted runs still show the instructions they answer for.
-            if let Some(g) = &q.guide {
-                self.printer.heading(&g.title);
-                for (i, s) in g.steps.iter().enumerate() {
-                    self.printer.plain(&format!("  {}. {s}", i + 1));
-                }
-            }
+        // Scripted runs still show the instructions they answer for.
+        if !prompter.interactive() {
+            self.show_guide(q);
         }
         prompter.ask(q)
+    }
+
+    fn show_guide(&self, q: &Question) {
+        if let Some(g) = &q.guide {
+            self.printer.heading(&g.title);
+            for (i, s) in g.steps.iter().enumerate() {
+                self.printer.plain(&format!("  {}. {s}", i + 1));
+            }
+        }
     }
 
     fn ctx<'c>(&'c self, run_id: &'c str, spec: &'c AppSpec) -> FixContext<'c> {

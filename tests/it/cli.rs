@@ -125,16 +125,10 @@ fn dry_run_explains_one_account_counts_as_one_session_and_changes_nothing() {
         "a.json",
         &format!(r#"{{"goal":"remove-one","workspace":"{WS1}","method":"second-session"}}"#),
     );
+    // Issue 3's acceptance command, exactly: no --yes.
     let o = env.run(
         "linux",
-        &[
-            "run",
-            "notion-signout",
-            "--answers",
-            &answers,
-            "--dry-run",
-            "--yes",
-        ],
+        &["run", "notion-signout", "--answers", &answers, "--dry-run"],
     );
     let err = stderr(&o);
     assert!(
@@ -144,6 +138,14 @@ fn dry_run_explains_one_account_counts_as_one_session_and_changes_nothing() {
         "{err}"
     );
     assert!(err.contains("counts them as one session"), "{err}");
+    assert!(
+        err.contains("Open a second Notion session"),
+        "the guide is shown: {err}"
+    );
+    assert!(
+        err.contains("Dry run: follow the steps above by hand"),
+        "{err}"
+    );
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert_eq!(
         before,
@@ -451,4 +453,28 @@ fn replay_from_a_redacted_report_reaches_the_same_outcome() {
     };
     assert_eq!(path(&first), path(&second));
     assert_eq!(first["outcome"]["step"], second["outcome"]["step"]);
+}
+
+/// A scripted answer that sends the flow round in circles stops with exit 2
+/// instead of looping forever.
+#[test]
+fn a_scripted_loop_stops_with_exit_2() {
+    let env = Env::new();
+    two_workspaces_one_account(&env);
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            &format!("workspace={WS1}"),
+            "--answer",
+            "method=second-session",
+            "--yes",
+        ],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("came back 8 times"), "{err}");
 }
