@@ -44,6 +44,12 @@ pub enum Error {
     #[error("{0}")]
     Fix(String),
 
+    #[error(transparent)]
+    FixFailed(#[from] crate::fix::FixError),
+
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
+
     #[error("{0}")]
     State(String),
 }
@@ -59,7 +65,13 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Cancelled => exit::CANCELLED,
-            Error::Fix(_) | Error::State(_) | Error::Io { .. } => exit::UNRESOLVED,
+            Error::Fix(_) | Error::FixFailed(_) | Error::State(_) | Error::Io { .. } => {
+                exit::UNRESOLVED
+            }
+            // A run that is not there, or a file that is not a record: input errors.
+            Error::Report(
+                crate::report::ReportError::Io { .. } | crate::report::ReportError::Encode(_),
+            ) => exit::UNRESOLVED,
             _ => exit::USAGE,
         }
     }

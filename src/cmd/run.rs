@@ -101,8 +101,7 @@ pub fn export(
     include_names: bool,
     printer: Printer,
 ) -> Result<()> {
-    let redactions = report::export(record, path, Some(format), include_names)
-        .map_err(|e| Error::State(e.to_string()))?;
+    let redactions = report::export(record, path, Some(format), include_names)?;
     if !redactions.is_empty() {
         printer.status(&format!("Redacted: {}", summarize(&redactions)));
     }

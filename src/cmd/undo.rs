@@ -1,15 +1,15 @@
 //! `troubleshoot undo [RUN_ID] [--list] [--force]`.
 
+use crate::Result;
 use crate::cli::{Global, UndoArgs};
 use crate::error::exit;
 use crate::fix;
 use crate::ui::Printer;
-use crate::{Error, Result};
 
 pub fn run(global: &Global, args: &UndoArgs, printer: Printer) -> Result<u8> {
     let state_dir = crate::state::resolve(global.state_dir.as_deref())?;
     if args.list {
-        let entries = fix::list_undoable(&state_dir).map_err(|e| Error::State(e.to_string()))?;
+        let entries = fix::list_undoable(&state_dir)?;
         if entries.is_empty() {
             printer.plain("No fixes to undo.");
         }
@@ -19,8 +19,7 @@ pub fn run(global: &Global, args: &UndoArgs, printer: Printer) -> Result<u8> {
         return Ok(exit::OK);
     }
     let home = super::home(global)?;
-    let report = fix::undo(&state_dir, &home, args.run_id.as_deref(), args.force)
-        .map_err(|e| Error::Fix(e.to_string()))?;
+    let report = fix::undo(&state_dir, &home, args.run_id.as_deref(), args.force)?;
     printer.success(&report.to_string());
     Ok(exit::OK)
 }

@@ -123,9 +123,3 @@ impl FixError {
         matches!(self, FixError::OwnerRunning { .. })
     }
 }
-
-impl From<FixError> for crate::Error {
-    fn from(e: FixError) -> crate::Error {
-        crate::Error::Fix(e.to_string())
-    }
-}

@@ -183,7 +183,7 @@ impl Wizard<'_> {
                     let ctx = self.ctx(&record.run_id, spec);
                     self.printer
                         .failure("The fix did not hold on fresh evidence; restoring the backup.");
-                    fix::rollback(&done, &ctx).map_err(|e| Error::Fix(e.to_string()))?;
+                    fix::rollback(&done, &ctx)?;
                     self.printer
                         .success("Restored: the store is byte-for-byte as before.");
                     if let Some(r) = record.fixes.get_mut(i) {
