@@ -158,6 +158,59 @@ fn write_json(path: &Path, v: &Value) -> io::Result<()> {
     std::fs::write(path, s)
 }
 
+/// Builder methods shared by every Chromium-format store (a browser profile,
+/// the desktop app): Local Storage entries and cookies.
+macro_rules! chromium_store_methods {
+    () => {
+        /// A workspace entry in the article's convention: key
+        /// `notion:workspace:<id>`, JSON value `{id, name, user_id}` (no
+        /// `user_id` when empty).
+        pub fn workspace(mut self, origin: &str, id: &str, name: &str, user_id: &str) -> Self {
+            self.ls.push((
+                origin.into(),
+                format!("notion:workspace:{id}"),
+                workspace_value(id, name, user_id),
+            ));
+            self
+        }
+
+        /// Any Local Storage key (Latin-1 or UTF-16 chosen as Chromium does).
+        pub fn ls_key(mut self, origin: &str, key: &str, value: &str) -> Self {
+            self.ls.push((origin.into(), key.into(), value.into()));
+            self
+        }
+
+        /// A cookie stored as Chromium does with an encryption key: empty
+        /// `value`, `v10`-prefixed `encrypted_value`.
+        pub fn cookie(mut self, host: &str, name: &str, value: &str) -> Self {
+            self.cookies.push(SampleCookie {
+                host: host.into(),
+                name: name.into(),
+                value: value.into(),
+                encrypted: true,
+            });
+            self
+        }
+
+        /// A cookie stored unencrypted in `value` (no encryption key available).
+        pub fn plain_cookie(mut self, host: &str, name: &str, value: &str) -> Self {
+            self.cookies.push(SampleCookie {
+                host: host.into(),
+                name: name.into(),
+                value: value.into(),
+                encrypted: false,
+            });
+            self
+        }
+
+        /// Google sign-in cookies in this profile.
+        pub fn google_account(mut self) -> Self {
+            self.cookies.extend(google_cookies());
+            self
+        }
+    };
+}
+
 /// Builder of one Chromium-family profile. Nothing is written before
 /// [`ChromiumProfile::write`].
 #[derive(Debug, Clone)]
@@ -175,52 +228,7 @@ pub struct ChromiumProfile {
 }
 
 impl ChromiumProfile {
-    /// A workspace entry in the article's convention: key
-    /// `notion:workspace:<id>`, JSON value `{id, name, user_id}` (no
-    /// `user_id` when empty).
-    pub fn workspace(mut self, origin: &str, id: &str, name: &str, user_id: &str) -> Self {
-        self.ls.push((
-            origin.into(),
-            format!("notion:workspace:{id}"),
-            workspace_value(id, name, user_id),
-        ));
-        self
-    }
-
-    /// Any Local Storage key (Latin-1 or UTF-16 chosen as Chromium does).
-    pub fn ls_key(mut self, origin: &str, key: &str, value: &str) -> Self {
-        self.ls.push((origin.into(), key.into(), value.into()));
-        self
-    }
-
-    /// A cookie stored as Chromium does with an encryption key: empty
-    /// `value`, `v10`-prefixed `encrypted_value`.
-    pub fn cookie(mut self, host: &str, name: &str, value: &str) -> Self {
-        self.cookies.push(SampleCookie {
-            host: host.into(),
-            name: name.into(),
-            value: value.into(),
-            encrypted: true,
-        });
-        self
-    }
-
-    /// A cookie stored unencrypted in `value` (no encryption key available).
-    pub fn plain_cookie(mut self, host: &str, name: &str, value: &str) -> Self {
-        self.cookies.push(SampleCookie {
-            host: host.into(),
-            name: name.into(),
-            value: value.into(),
-            encrypted: false,
-        });
-        self
-    }
-
-    /// Google sign-in cookies in this profile.
-    pub fn google_account(mut self) -> Self {
-        self.cookies.extend(google_cookies());
-        self
-    }
+    chromium_store_methods!();
 
     /// Browser sync on (signed in, sync set up and consented).
     pub fn sync(mut self, on: bool) -> Self {
@@ -492,50 +500,13 @@ pub struct DesktopApp {
 }
 
 impl DesktopApp {
+    /// The session partition under the data folder (default `Partitions/notion`).
     pub fn partition(mut self, partition: &str) -> Self {
         self.partition = partition.into();
         self
     }
 
-    pub fn workspace(mut self, origin: &str, id: &str, name: &str, user_id: &str) -> Self {
-        self.ls.push((
-            origin.into(),
-            format!("notion:workspace:{id}"),
-            workspace_value(id, name, user_id),
-        ));
-        self
-    }
-
-    pub fn ls_key(mut self, origin: &str, key: &str, value: &str) -> Self {
-        self.ls.push((origin.into(), key.into(), value.into()));
-        self
-    }
-
-    pub fn cookie(mut self, host: &str, name: &str, value: &str) -> Self {
-        self.cookies.push(SampleCookie {
-            host: host.into(),
-            name: name.into(),
-            value: value.into(),
-            encrypted: true,
-        });
-        self
-    }
-
-    pub fn plain_cookie(mut self, host: &str, name: &str, value: &str) -> Self {
-        self.cookies.push(SampleCookie {
-            host: host.into(),
-            name: name.into(),
-            value: value.into(),
-            encrypted: false,
-        });
-        self
-    }
-
-    /// Signed in through Google: Google sign-in cookies in the app's store.
-    pub fn google_account(mut self) -> Self {
-        self.cookies.extend(google_cookies());
-        self
-    }
+    chromium_store_methods!();
 
     pub fn singleton_lock(mut self, pid: u32) -> Self {
         self.singleton_lock = Some(pid);
