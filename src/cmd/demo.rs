@@ -32,14 +32,11 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
     printer.plain("It holds Chrome (profile Person 1) with one Notion workspace, Acme Corp, and browser sync on,");
     printer.plain("and the Notion desktop app signed in through a linked Google account.");
     printer.blank();
-    super::scan::run(
-        &g,
-        &ScanArgs {
-            json: false,
-            flow: crate::flow::builtin::DEFAULT_FLOW.into(),
-        },
-        printer,
-    )?;
+    let scan = ScanArgs {
+        json: false,
+        flow: crate::flow::builtin::DEFAULT_FLOW.into(),
+    };
+    super::scan::run(&g, &scan, printer)?;
     printer.blank();
     let run = RunArgs {
         yes: args.yes,
@@ -72,14 +69,7 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
                 printer,
             )?;
             printer.plain("After the undo, the scan sees the workspace again:");
-            super::scan::run(
-                &g,
-                &ScanArgs {
-                    json: false,
-                    flow: crate::flow::builtin::DEFAULT_FLOW.into(),
-                },
-                printer,
-            )?;
+            super::scan::run(&g, &scan, printer)?;
         }
     }
     printer.blank();

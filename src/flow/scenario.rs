@@ -53,7 +53,6 @@ use super::builtin::BUILTIN;
 use super::engine::{Answer, Engine, FixCall, FixResult, Need};
 use super::load::{FlowError, Problem, load_bytes, load_file};
 use super::model::{Flow, Step};
-use super::registry;
 use super::validate;
 
 /// Test files of the built-in flows, embedded so the installed binary can run
@@ -410,17 +409,7 @@ pub fn check_suite(flow: &Flow, suite: &Suite) -> Vec<Problem> {
             ),
         );
     }
-    let namespaces: BTreeMap<String, &[&str]> = flow
-        .steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::Check(c) => {
-                let def = registry::probe(c.probe.as_deref()?)?;
-                Some((c.save_as.clone().unwrap_or_else(|| c.id.clone()), def.facts))
-            }
-            _ => None,
-        })
-        .collect();
+    let namespaces = super::validate::probe_namespaces(flow);
     let check_ns = |at: &str, set: &Namespaces, push: &mut dyn FnMut(String, String)| {
         for (ns, value) in set {
             match namespaces.get(ns) {

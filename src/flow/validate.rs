@@ -477,7 +477,7 @@ fn available(lint: &Lint) -> Vec<Option<BTreeSet<String>>> {
 }
 
 /// Probe namespaces and their fields, for checking `ns.field...` references.
-fn probe_namespaces(flow: &Flow) -> HashMap<String, &'static [&'static str]> {
+pub fn probe_namespaces(flow: &Flow) -> HashMap<String, &'static [&'static str]> {
     flow.steps
         .iter()
         .filter_map(|s| match s {
