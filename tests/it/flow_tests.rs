@@ -156,7 +156,9 @@ fn coverage_lists_what_no_scenario_reaches() {
     assert!(!r.passed());
     let text = scenario::render_text(&r);
     assert!(
-        text.contains("steps no scenario reaches: where, guide-web, guide-desktop\n"),
+        text.contains(
+            "steps no scenario reaches: where, web-route, guide-web, guide-web-all, guide-desktop\n"
+        ),
         "{text}"
     );
     assert!(
