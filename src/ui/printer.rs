@@ -58,16 +58,16 @@ impl Printer {
 
     pub fn warn(&self, s: &str) {
         let w = "warning:"
-            .if_supports_color(Stream::Stderr, |t| t.yellow())
+            .if_supports_color(Stream::Stderr, |t| t.yellow().bold().to_string())
             .to_string();
-        self.line(&format!("{} {s}", w.bold()));
+        self.line(&format!("{w} {s}"));
     }
 
     pub fn error(&self, s: &str) {
         let e = "error:"
-            .if_supports_color(Stream::Stderr, |t| t.red())
+            .if_supports_color(Stream::Stderr, |t| t.red().bold().to_string())
             .to_string();
-        self.line(&format!("{} {s}", e.bold()));
+        self.line(&format!("{e} {s}"));
     }
 
     pub fn hint(&self, s: &str) {

@@ -478,3 +478,27 @@ fn a_scripted_loop_stops_with_exit_2() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("came back 8 times"), "{err}");
 }
+
+/// Output to a pipe has no escape codes even without NO_COLOR; --color always forces them.
+#[test]
+fn no_escape_codes_unless_asked() {
+    let env = Env::new();
+    let run = |color: &str| {
+        assert_cmd::Command::new(BIN)
+            .env_remove("NO_COLOR")
+            .args(["--color", color, "--state-dir"])
+            .arg(env.state())
+            .arg("report")
+            .output()
+            .unwrap()
+    };
+    let o = run("auto");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("error: no runs recorded"),
+        "{:?}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains('\u{1b}'));
+    assert!(stderr(&run("always")).contains('\u{1b}'));
+}
