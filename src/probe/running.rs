@@ -58,7 +58,17 @@ pub fn this_hostname() -> String {
 /// Chromium's `SingletonLock` in a user data folder (Chromium, Chrome, Edge,
 /// Brave, Vivaldi, Electron apps): a symlink to `hostname-PID`. Returns the
 /// reason when it names this host and a live process.
+///
+/// On Windows the lock is `lockfile`, opened with FILE_FLAG_DELETE_ON_CLOSE:
+/// it exists only while the browser runs (or after a crash), so its presence
+/// counts as running (a home inspected with `--layout windows`).
 pub fn chromium_singleton(user_data_dir: &Path) -> Option<String> {
+    if fs::symlink_metadata(user_data_dir.join("lockfile")).is_ok_and(|m| m.is_file()) {
+        return Some(
+            "its Windows `lockfile` is present (the browser runs, or it crashed and will remove it on its next start)"
+                .into(),
+        );
+    }
     let lock = user_data_dir.join("SingletonLock");
     let target = fs::read_link(&lock).ok()?;
     let target = target.to_string_lossy();
@@ -366,6 +376,12 @@ mod tests {
         let other = tempfile::tempdir().unwrap();
         std::os::unix::fs::symlink("otherhost-1", other.path().join("SingletonLock")).unwrap();
         assert!(chromium_singleton(other.path()).is_none());
+        std::fs::write(other.path().join("lockfile"), b"").unwrap();
+        assert!(
+            chromium_singleton(other.path())
+                .unwrap()
+                .contains("lockfile")
+        );
     }
 
     #[cfg(unix)]

@@ -502,3 +502,35 @@ fn no_escape_codes_unless_asked() {
     assert!(!stderr(&o).contains('\u{1b}'));
     assert!(stderr(&run("always")).contains('\u{1b}'));
 }
+
+/// A Windows home inspected with --root: Chromium's `lockfile` means the
+/// browser runs, so the fix refuses and nothing changes.
+#[test]
+fn a_windows_lockfile_refuses_the_fix() {
+    let env = Env::new();
+    let profile = env
+        .sample(Layout::Windows)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION, WS1, "Acme Corp", USER)
+        .write()
+        .unwrap();
+    std::fs::write(profile.parent().unwrap().join("lockfile"), b"").unwrap();
+    let before = tree_hashes(&env.home(), &[]);
+    let o = env.run(
+        "windows",
+        &[
+            "run",
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            &format!("workspace={WS1}"),
+            "--answer",
+            "method=remove-entry",
+            "--yes",
+        ],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("lockfile"), "{err}");
+    assert_eq!(before, tree_hashes(&env.home(), &[]));
+}
