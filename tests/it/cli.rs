@@ -534,3 +534,57 @@ fn a_windows_lockfile_refuses_the_fix() {
     assert!(err.contains("lockfile"), "{err}");
     assert_eq!(before, tree_hashes(&env.home(), &[]));
 }
+
+/// Sign Out of All did not work: clear Notion's site data in that profile
+/// only, then undo it.
+#[test]
+fn sign_out_of_all_clears_site_data_in_one_profile_and_undo_restores_it() {
+    let env = Env::new();
+    let s = env.sample(Layout::Linux);
+    s.chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION, WS1, "Acme Corp", USER)
+        .cookie(".notion.so", "token_v2", "SECRET-token")
+        .cookie(".example.com", "keep", "me")
+        .ls_key("https://example.com", "decoy", "keep me")
+        .write()
+        .unwrap();
+    s.chromium_profile("chrome", "Profile 1", "Work")
+        .workspace(NOTION, WS2, "Beta Inc", USER)
+        .write()
+        .unwrap();
+    let before = tree_hashes(&env.home(), &["LOCK"]);
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--answer",
+            "goal=sign-out-all",
+            "--answer",
+            &format!("workspace={WS1}"),
+            "--answer",
+            "guide-sign-out-all=false",
+            "--yes",
+        ],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("site data is cleared"), "{err}");
+    let o = env.run("linux", &["scan", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let left: Vec<_> = v["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["workspace_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(left, [WS2], "only the other profile keeps its session");
+    let default = v["browsers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["profile_dir"] == "Default")
+        .unwrap();
+    assert_eq!(default["notion_cookies"].as_array().unwrap().len(), 0);
+    assert_eq!(env.run("linux", &["undo"]).status.code(), Some(0));
+    assert_eq!(before, tree_hashes(&env.home(), &["LOCK"]));
+}
