@@ -678,6 +678,12 @@ impl<'f> Engine<'f> {
         }
     }
 
+    /// Whether the last re-probe failed the fix's `verify` condition (the
+    /// next need is [`Need::Rollback`]).
+    pub fn awaiting_rollback(&self) -> bool {
+        self.state == State::AwaitRollback
+    }
+
     /// The backup of a fix that failed verification was restored.
     pub fn rolled_back(&mut self) -> Result<(), EngineError> {
         if self.state != State::AwaitRollback {

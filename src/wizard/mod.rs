@@ -167,9 +167,8 @@ impl Wizard<'_> {
                     engine.reprobed(fresh).map_err(engine_err)?;
                     if let Some((_, i)) = &applied
                         && let Some(r) = record.fixes.get_mut(*i)
-                        && r.result == "applied"
+                        && !engine.awaiting_rollback()
                     {
-                        // Stays "applied" until we know: reprobed moved on or asked to roll back.
                         r.result = "verified".into();
                     }
                 }
