@@ -588,3 +588,60 @@ fn sign_out_of_all_clears_site_data_in_one_profile_and_undo_restores_it() {
     assert_eq!(env.run("linux", &["undo"]).status.code(), Some(0));
     assert_eq!(before, tree_hashes(&env.home(), &["LOCK"]));
 }
+
+/// A fix whose verify condition fails on fresh evidence is rolled back from
+/// its backup: exit 3, and the store is byte-identical to before.
+#[test]
+fn verify_failure_rolls_back_and_exits_3() {
+    let env = Env::new();
+    env.sample(Layout::Linux)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION, WS1, "Acme Corp", USER)
+        .ls_key(NOTION, "theme", "dark")
+        .write()
+        .unwrap();
+    let shipped = std::fs::read_to_string("flows/notion-signout.json").unwrap();
+    let strict = shipped.replacen(
+        r#""verify": {
+          "fact": "selected.workspace",
+          "op": "exists",
+          "value": false
+        },
+        "on_success": "end-removed""#,
+        r#""verify": { "fact": "scan.session_count", "op": "eq", "value": 99 },
+        "on_success": "end-removed""#,
+        1,
+    );
+    assert_ne!(
+        strict, shipped,
+        "the test edits the remove-entry verify condition"
+    );
+    let flow = write(&env, "strict.json", &strict);
+    let before = tree_hashes(&env.home(), &["LOCK"]);
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            &flow,
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            &format!("workspace={WS1}"),
+            "--answer",
+            "method=remove-entry",
+            "--yes",
+        ],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains("restoring the backup"), "{err}");
+    assert_eq!(
+        before,
+        tree_hashes(&env.home(), &["LOCK"]),
+        "rolled back byte for byte"
+    );
+    let o = env.run("linux", &["report", "--format", "json"]);
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["fixes"][0]["result"], "rolled-back");
+    assert_eq!(r["exit_code"], 3);
+}
