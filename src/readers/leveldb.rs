@@ -4,16 +4,19 @@
 //! entry, `_<origin>\x00<b><key>`, where `b` is 0x00 (UTF-16LE follows) or
 //! 0x01 (Latin-1 follows). Values carry the same one-byte prefix.
 //!
-//! Reading copies the folder (minus `LOCK`) and opens the copy: LevelDB may
-//! write on open (log recovery, compaction), and the real store must not
-//! change. Data still in the `.log` file is recovered into the copy's memtable
-//! and seen like compacted data.
+//! Reading opens the store in place through [`OverlayEnv`]: LevelDB writes on
+//! open (log recovery, a new manifest, `LOCK`), and the real store must not
+//! change, so every write stays in memory while every read comes from the
+//! real files, read-only. Data still in the `.log` file is recovered into the
+//! memtable and seen like compacted data.
 
 use std::path::Path;
+use std::rc::Rc;
 
 use rusty_leveldb::{DB, LdbIterator, Options, WriteBatch};
 
-use super::{StoreError, catch_panic, copy_into_temp};
+use super::overlay_env::OverlayEnv;
+use super::{StoreError, catch_panic};
 
 /// One Local Storage entry of one origin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,8 +107,17 @@ pub fn read_local_storage(dir: &Path, origins: &[String]) -> Result<Vec<LsEntry>
     for ent in listing.flatten() {
         let name = ent.file_name().to_string_lossy().into_owned();
         let is_file = ent.file_type().map(|t| t.is_file()).unwrap_or(false);
-        if is_file && name != "LOCK" {
+        if name == "LOCK" {
+            continue;
+        }
+        if is_file {
             names.push(name);
+        } else if is_store_file(&name) {
+            // LevelDB would skip it without a word and hide its entries.
+            return Err(StoreError::new(
+                dir,
+                format!("{name} is not a regular file (a folder, link or pipe)"),
+            ));
         }
     }
     if !names.iter().any(|n| n == "CURRENT") {
@@ -118,32 +130,29 @@ pub fn read_local_storage(dir: &Path, origins: &[String]) -> Result<Vec<LsEntry>
         }
         return Err(StoreError::new(dir, "not a LevelDB: no CURRENT file"));
     }
-    let tmp = copy_into_temp(dir, &names, dir)?;
     // rusty-leveldb skips a table it cannot read without an error, so a
     // truncated table would silently hide its entries: check each footer.
     for n in names
         .iter()
         .filter(|n| n.ends_with(".ldb") || n.ends_with(".sst"))
     {
-        if !table_footer_intact(&tmp.path().join(n)) {
+        if !table_footer_intact(&dir.join(n)) {
             return Err(StoreError::new(
                 dir,
                 format!("corrupt LevelDB: table {n} is truncated or damaged (no table footer)"),
             ));
         }
     }
-    // Name files relative to the store, not the private copy, in messages.
-    let tmp_prefix = format!("{}/", tmp.path().display());
+    // Name files relative to the store in messages.
+    let prefix = format!("{}/", dir.display());
     let err = |e: rusty_leveldb::Status| {
         let mut se = ldb_err(dir, e);
-        se.reason = se.reason.replace(&tmp_prefix, "");
+        se.reason = se.reason.replace(&prefix, "");
         se
     };
     // The library panics on some damaged files (see `catch_panic`): the
     // whole read runs inside the guard and a panic becomes a warning.
-    let read = catch_panic(|| read_copy(tmp.path(), origins));
-    drop(tmp);
-    match read {
+    match catch_panic(|| read_in_place(dir, origins)) {
         Ok(Ok(out)) => Ok(out),
         Ok(Err(e)) => Err(err(e)),
         // The panic message may quote bytes of the store; it is not shown.
@@ -152,6 +161,13 @@ pub fn read_local_storage(dir: &Path, origins: &[String]) -> Result<Vec<LsEntry>
             "corrupt LevelDB: a damaged file stopped the reader",
         )),
     }
+}
+
+/// Names LevelDB reads: `CURRENT`, `MANIFEST-*`, logs and tables.
+fn is_store_file(name: &str) -> bool {
+    name == "CURRENT"
+        || name.starts_with("MANIFEST-")
+        || [".log", ".ldb", ".sst"].iter().any(|x| name.ends_with(x))
 }
 
 /// Every LevelDB table ends with a 48-byte footer whose last 8 bytes are
@@ -173,9 +189,13 @@ fn table_footer_intact(path: &Path) -> bool {
         && tail == MAGIC
 }
 
-/// Read `origins` from the private copy at `copy`.
-fn read_copy(copy: &Path, origins: &[String]) -> Result<Vec<LsEntry>, rusty_leveldb::Status> {
-    let mut db = DB::open(copy, read_options())?;
+/// Read `origins` from the store at `dir`; its files are only read.
+fn read_in_place(dir: &Path, origins: &[String]) -> Result<Vec<LsEntry>, rusty_leveldb::Status> {
+    let options = Options {
+        env: Rc::new(Box::new(OverlayEnv::new())),
+        ..read_options()
+    };
+    let mut db = DB::open(dir, options)?;
     let mut out = Vec::new();
     {
         let mut it = db.new_iter()?;

@@ -5,6 +5,7 @@
 //! [`leveldb::delete_keys`], used by fixes once the owner is closed.
 
 pub mod leveldb;
+pub mod overlay_env;
 pub mod sqlite;
 
 use std::cell::Cell;
