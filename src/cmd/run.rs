@@ -17,12 +17,14 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
     let mut answers: BTreeMap<String, Value> = BTreeMap::new();
     let mut flow_name = args.flow.clone();
     let mut replay_chosen: BTreeMap<String, Value> = BTreeMap::new();
+    let mut replay_hash: Option<String> = None;
     if let Some(path) = &args.from_report {
         let replay = report::load_record_file(path).map_err(|e| Error::Input {
             path: path.clone(),
             message: e.to_string(),
         })?;
         flow_name.get_or_insert(replay.flow_id.clone());
+        replay_hash = Some(replay.flow_hash.clone());
         answers.extend(replay.answers.clone());
         if let Some(Value::Object(chosen)) = replay.facts.get("chosen") {
             replay_chosen.extend(chosen.clone());
@@ -49,6 +51,15 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
         None => None,
     };
     let (flow, text) = builtin::resolve(flow_name.as_deref().unwrap_or(DEFAULT_FLOW))?;
+    if let Some(hash) = replay_hash {
+        use sha2::Digest;
+        if hash != crate::wizard::hex(&sha2::Sha256::digest(text.as_bytes())) {
+            printer.warn(&format!(
+                "flow `{}` changed since the recorded run; the answers may lead elsewhere",
+                flow.id
+            ));
+        }
+    }
     let home = super::home(global)?;
     let state_dir = crate::state::resolve(global.state_dir.as_deref())?;
     let mut prompter = Scripted::new(answers, args.yes).with_replay(replay_chosen);

@@ -437,6 +437,7 @@ fn replay_from_a_redacted_report_reaches_the_same_outcome() {
     );
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(!err.contains("changed since"), "same flow: {err}");
     assert!(
         err.contains("Beta Inc in Chrome, profile Work is gone"),
         "the same workspace was picked: {err}"
