@@ -2,6 +2,7 @@
 //! data (`flows/*.json`); this library is the generic engine, the evidence
 //! probes, the safe fixes and the reports around it.
 
+pub mod digest;
 pub mod error;
 pub mod fix;
 pub mod flow;

@@ -51,14 +51,13 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
         None => None,
     };
     let (flow, text) = builtin::resolve(flow_name.as_deref().unwrap_or(DEFAULT_FLOW))?;
-    if let Some(hash) = replay_hash {
-        use sha2::Digest;
-        if hash != crate::wizard::hex(&sha2::Sha256::digest(text.as_bytes())) {
-            printer.warn(&format!(
-                "flow `{}` changed since the recorded run; the answers may lead elsewhere",
-                flow.id
-            ));
-        }
+    if let Some(hash) = replay_hash
+        && hash != crate::digest::sha256_hex(text.as_bytes())
+    {
+        printer.warn(&format!(
+            "flow `{}` changed since the recorded run; the answers may lead elsewhere",
+            flow.id
+        ));
     }
     let home = super::home(global)?;
     let state_dir = crate::state::resolve(global.state_dir.as_deref())?;

@@ -8,13 +8,10 @@ use std::path::{Component, Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::error::FixError;
+use crate::digest::hex;
 
 /// Suffix of the temporary file next to a file being replaced atomically.
 pub const TMP_SUFFIX: &str = ".troubleshoot-tmp";
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// The temp name used when replacing `path` atomically.
 pub fn tmp_path(path: &Path) -> PathBuf {

@@ -4,7 +4,6 @@
 pub mod probes;
 
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
 use crate::error::exit;
 use crate::fix::{self, FixContext};
@@ -43,7 +42,7 @@ impl Wizard<'_> {
             run_id: run_id.into(),
             flow_id: self.flow.id.clone(),
             flow_title: self.flow.title.clone(),
-            flow_hash: hex(&Sha256::digest(self.flow_text.as_bytes())),
+            flow_hash: crate::digest::sha256_hex(self.flow_text.as_bytes()),
             started_at: crate::state::now(),
             finished_at: String::new(),
             layout: self.home.layout.name().into(),
@@ -340,10 +339,6 @@ impl Wizard<'_> {
             ));
         }
     }
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn plan_risk(call: &FixCall) -> String {
