@@ -54,6 +54,11 @@ fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printe
         home.display(&home.root),
         report.layout
     ));
+    if report.browsers.is_empty() {
+        printer.status(
+            "No browser profiles found (looked for Chrome, Chromium, Edge, Brave, Vivaldi and Firefox).",
+        );
+    }
     for b in &report.browsers {
         let mut flags = Vec::new();
         if b.sync_enabled {
