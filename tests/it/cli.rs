@@ -159,19 +159,7 @@ fn dry_run_of_remove_entry_shows_the_plan_and_changes_nothing() {
     let env = Env::new();
     two_workspaces_one_account(&env);
     let before = tree_hashes(&env.home(), &[]);
-    let o = env.run(
-        "linux",
-        &[
-            "run",
-            "--answer",
-            "goal=remove-one",
-            "--answer",
-            "workspace=Acme Labs",
-            "--answer",
-            "method=remove-entry",
-            "--dry-run",
-        ],
-    );
+    let o = env.run_method("linux", None, "Acme Labs", "remove-entry", &["--dry-run"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(
@@ -283,19 +271,7 @@ fn global_flags_work_after_the_subcommand_and_help_teaches() {
 fn transcript_of_a_scripted_dry_run() {
     let env = Env::new();
     two_workspaces_one_account(&env);
-    let o = env.run(
-        "linux",
-        &[
-            "run",
-            "--answer",
-            "goal=remove-one",
-            "--answer",
-            &format!("workspace={WS2}"),
-            "--answer",
-            "method=remove-entry",
-            "--dry-run",
-        ],
-    );
+    let o = env.run_method("linux", None, WS2, "remove-entry", &["--dry-run"]);
     let text = format!(
         "{}\n[exit status: {}]",
         stderr(&o),
@@ -317,19 +293,7 @@ fn remove_entry_applies_verifies_and_undo_restores_byte_identical() {
         .write()
         .unwrap();
     let before = tree_hashes(&env.home(), &["LOCK"]);
-    let o = env.run(
-        "linux",
-        &[
-            "run",
-            "--answer",
-            "goal=remove-one",
-            "--answer",
-            &format!("workspace={WS1}"),
-            "--answer",
-            "method=remove-entry",
-            "--yes",
-        ],
-    );
+    let o = env.run_method("linux", None, WS1, "remove-entry", &["--yes"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     let ls = profile.join("Local Storage/leveldb");
@@ -366,19 +330,7 @@ fn a_live_singleton_lock_refuses_and_changes_nothing() {
         .write()
         .unwrap();
     let before = tree_hashes(&env.home(), &[]);
-    let o = env.run(
-        "linux",
-        &[
-            "run",
-            "--answer",
-            "goal=remove-one",
-            "--answer",
-            &format!("workspace={WS1}"),
-            "--answer",
-            "method=remove-entry",
-            "--yes",
-        ],
-    );
+    let o = env.run_method("linux", None, WS1, "remove-entry", &["--yes"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("Chrome"), "names the program: {err}");
@@ -404,20 +356,12 @@ fn replay_from_a_redacted_report_reaches_the_same_outcome() {
         .write()
         .unwrap();
     let report = env.dir.path().join("r.json");
-    let o = env.run(
+    let o = env.run_method(
         "linux",
-        &[
-            "run",
-            "--answer",
-            "goal=remove-one",
-            "--answer",
-            "workspace=Beta Inc",
-            "--answer",
-            "method=remove-entry",
-            "--yes",
-            "--report",
-            report.to_str().unwrap(),
-        ],
+        None,
+        "Beta Inc",
+        "remove-entry",
+        &["--yes", "--report", report.to_str().unwrap()],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = std::fs::read_to_string(&report).unwrap();
@@ -462,19 +406,7 @@ fn replay_from_a_redacted_report_reaches_the_same_outcome() {
 fn a_scripted_loop_stops_with_exit_2() {
     let env = Env::new();
     two_workspaces_one_account(&env);
-    let o = env.run(
-        "linux",
-        &[
-            "run",
-            "--answer",
-            "goal=remove-one",
-            "--answer",
-            &format!("workspace={WS1}"),
-            "--answer",
-            "method=second-session",
-            "--yes",
-        ],
-    );
+    let o = env.run_method("linux", None, WS1, "second-session", &["--yes"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("came back 8 times"), "{err}");
@@ -517,19 +449,7 @@ fn a_windows_lockfile_refuses_the_fix() {
         .unwrap();
     std::fs::write(profile.parent().unwrap().join("lockfile"), b"").unwrap();
     let before = tree_hashes(&env.home(), &[]);
-    let o = env.run(
-        "windows",
-        &[
-            "run",
-            "--answer",
-            "goal=remove-one",
-            "--answer",
-            &format!("workspace={WS1}"),
-            "--answer",
-            "method=remove-entry",
-            "--yes",
-        ],
-    );
+    let o = env.run_method("windows", None, WS1, "remove-entry", &["--yes"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("lockfile"), "{err}");
@@ -619,20 +539,7 @@ fn verify_failure_rolls_back_and_exits_3() {
     );
     let flow = write(&env, "strict.json", &strict);
     let before = tree_hashes(&env.home(), &["LOCK"]);
-    let o = env.run(
-        "linux",
-        &[
-            "run",
-            &flow,
-            "--answer",
-            "goal=remove-one",
-            "--answer",
-            &format!("workspace={WS1}"),
-            "--answer",
-            "method=remove-entry",
-            "--yes",
-        ],
-    );
+    let o = env.run_method("linux", Some(&flow), WS1, "remove-entry", &["--yes"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(3), "{err}");
     assert!(err.contains("restoring the backup"), "{err}");

@@ -55,6 +55,32 @@ impl Env {
     pub fn run(&self, layout: &str, args: &[&str]) -> Output {
         self.cmd(layout, args).output().unwrap()
     }
+
+    /// `run [FLOW] --answer goal=remove-one --answer workspace=W
+    /// --answer method=M EXTRA...`: the notion-signout path most tests take.
+    pub fn run_method(
+        &self,
+        layout: &str,
+        flow: Option<&str>,
+        workspace: &str,
+        method: &str,
+        extra: &[&str],
+    ) -> Output {
+        let ws = format!("workspace={workspace}");
+        let m = format!("method={method}");
+        let mut args = vec!["run"];
+        args.extend(flow);
+        args.extend([
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            &ws,
+            "--answer",
+            &m,
+        ]);
+        args.extend(extra);
+        self.run(layout, &args)
+    }
 }
 
 pub fn stderr(o: &Output) -> String {
