@@ -158,9 +158,9 @@ fn write_json(path: &Path, v: &Value) -> io::Result<()> {
     std::fs::write(path, s)
 }
 
-/// Builder methods shared by every Chromium-format store (a browser profile,
-/// the desktop app): Local Storage entries and cookies.
-macro_rules! chromium_store_methods {
+/// Local Storage builder methods shared by every store builder (Chromium
+/// profiles, the desktop app, Firefox profiles).
+macro_rules! local_storage_methods {
     () => {
         /// A workspace entry in the article's convention: key
         /// `notion:workspace:<id>`, JSON value `{id, name, user_id}` (no
@@ -174,11 +174,19 @@ macro_rules! chromium_store_methods {
             self
         }
 
-        /// Any Local Storage key (Latin-1 or UTF-16 chosen as Chromium does).
+        /// Any Local Storage key, encoded as the store's browser does.
         pub fn ls_key(mut self, origin: &str, key: &str, value: &str) -> Self {
             self.ls.push((origin.into(), key.into(), value.into()));
             self
         }
+    };
+}
+
+/// Cookie builder methods shared by every Chromium-format store (a browser
+/// profile, the desktop app), plus their Local Storage methods.
+macro_rules! chromium_store_methods {
+    () => {
+        local_storage_methods!();
 
         /// A cookie stored as Chromium does with an encryption key: empty
         /// `value`, `v10`-prefixed `encrypted_value`.
@@ -335,19 +343,7 @@ pub struct FirefoxProfile {
 }
 
 impl FirefoxProfile {
-    pub fn workspace(mut self, origin: &str, id: &str, name: &str, user_id: &str) -> Self {
-        self.ls.push((
-            origin.into(),
-            format!("notion:workspace:{id}"),
-            workspace_value(id, name, user_id),
-        ));
-        self
-    }
-
-    pub fn ls_key(mut self, origin: &str, key: &str, value: &str) -> Self {
-        self.ls.push((origin.into(), key.into(), value.into()));
-        self
-    }
+    local_storage_methods!();
 
     /// A cookie (Firefox stores values in clear).
     pub fn cookie(mut self, host: &str, name: &str, value: &str) -> Self {
