@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::browsers::Browser;
-use super::model::{BrowserProfile, Source};
+use super::model::Source;
 use super::running::{Owner, chromium_singleton, leveldb_lock_held, process_evidence};
 use super::scan::{Ctx, StoreOwner, read_json_file};
 
@@ -109,21 +109,7 @@ pub(crate) fn scan_browser(ctx: &mut Ctx<'_>, browser: &'static Browser) {
                 sync_enabled: sync,
                 running,
             };
-            let facts = ctx.add_store(&owner, &ls, &cookies);
-            ctx.browsers.push(BrowserProfile {
-                browser: browser.name.to_string(),
-                browser_id: browser.id.to_string(),
-                profile: name.clone(),
-                profile_dir: dir.clone(),
-                path: profile.to_string_lossy().into_owned(),
-                running,
-                sync_enabled: sync,
-                notion_cookies: facts.notion_cookies,
-                accounts: facts.accounts,
-                user_ids: facts.user_ids,
-                sessions: facts.sessions.len() as u32,
-                linked_accounts: facts.linked_accounts,
-            });
+            ctx.add_browser_profile(&owner, browser.id, &dir, &profile, &ls, &cookies);
         }
     }
 }

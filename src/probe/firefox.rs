@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::browsers::Browser;
-use super::model::{BrowserProfile, Source, StoreKind};
+use super::model::{Source, StoreKind};
 use super::running::{Owner, firefox_lock, process_evidence};
 use super::scan::{Ctx, StoreOwner, read_json_file, regular_file};
 use super::sessions::LsItem;
@@ -221,21 +221,7 @@ pub(crate) fn scan_browser(ctx: &mut Ctx<'_>, browser: &'static Browser) {
                 sync_enabled: sync,
                 running,
             };
-            let facts = ctx.add_store(&owner, &ls, &cookies);
-            ctx.browsers.push(BrowserProfile {
-                browser: browser.name.to_string(),
-                browser_id: browser.id.to_string(),
-                profile: name.clone(),
-                profile_dir: dir,
-                path: profile.to_string_lossy().into_owned(),
-                running,
-                sync_enabled: sync,
-                notion_cookies: facts.notion_cookies,
-                accounts: facts.accounts,
-                user_ids: facts.user_ids,
-                sessions: facts.sessions.len() as u32,
-                linked_accounts: facts.linked_accounts,
-            });
+            ctx.add_browser_profile(&owner, browser.id, &dir, &profile, &ls, &cookies);
         }
     }
 }

@@ -376,6 +376,34 @@ impl<'a> Ctx<'a> {
         facts
     }
 
+    /// Record a browser profile: its store's sessions (see [`Ctx::add_store`])
+    /// and its line in `browsers[]`, with or without Notion data.
+    pub fn add_browser_profile(
+        &mut self,
+        owner: &StoreOwner<'_>,
+        browser_id: &str,
+        profile_dir: &str,
+        path: &Path,
+        ls: &[LsItem],
+        cookies: &[CookieRow],
+    ) {
+        let facts = self.add_store(owner, ls, cookies);
+        self.browsers.push(BrowserProfile {
+            browser: owner.browser.to_string(),
+            browser_id: browser_id.to_string(),
+            profile: owner.profile.to_string(),
+            profile_dir: profile_dir.to_string(),
+            path: path.to_string_lossy().into_owned(),
+            running: owner.running,
+            sync_enabled: owner.sync_enabled,
+            notion_cookies: facts.notion_cookies,
+            accounts: facts.accounts,
+            user_ids: facts.user_ids,
+            sessions: facts.sessions.len() as u32,
+            linked_accounts: facts.linked_accounts,
+        });
+    }
+
     fn finish(self, desktop_app: DesktopApp) -> ScanReport {
         let any_sync = self.browsers.iter().any(|b| b.sync_enabled);
         let max_store_accounts = self
