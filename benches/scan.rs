@@ -37,7 +37,6 @@ use rusqlite::{Connection, OpenFlags};
 use rusty_leveldb::{DB, LdbIterator, Options};
 use troubleshoot::probe::{AppSpec, Home, Layout, ScanReport, scan};
 use troubleshoot::readers::leveldb::origin_prefix;
-use troubleshoot::readers::overlay_env::OverlayEnv;
 use troubleshoot::sample::{NOTION_APP, NOTION_WWW, SampleHome, bench_home};
 
 const FLOOR_SQL: &str = "SELECT host_key, name FROM cookies WHERE host_key = 'notion.so' \
@@ -187,11 +186,8 @@ fn floor(profiles: &[PathBuf], ls_dirs: &[PathBuf]) -> FloorOut {
     }
     let prefixes = [origin_prefix(NOTION_WWW), origin_prefix(NOTION_APP)];
     for d in ls_dirs {
-        // The same read-only overlay the scan uses: LevelDB's writes on open
-        // (log recovery, manifest, LOCK) stay in memory, so the floor is reads.
         let opts = Options {
             create_if_missing: false,
-            env: std::rc::Rc::new(Box::new(OverlayEnv::new())),
             ..Options::default()
         };
         let mut db = DB::open(d, opts).expect("open LevelDB copy");

@@ -12,8 +12,9 @@ use super::error::FixError;
 use super::journal::{ActionRow, FileRow, Journal, status};
 use super::lock::StateLock;
 use super::stores::{self, LdbSnapshot};
-use super::{FixContext, Op, Plan, check_plan_paths, fsx, owner_running_in};
+use super::{FixContext, Op, Plan, check_plan_paths, fsx, hold_stores};
 use crate::probe::Home;
+use crate::readers::leveldb::StoreLock;
 
 /// A fix that was applied (and read back).
 #[derive(Debug, Clone, Serialize)]
@@ -272,13 +273,16 @@ struct Done {
     moved: Vec<(PathBuf, PathBuf)>,
 }
 
-fn run_ops(work: &[Prepared<'_>]) -> Result<Done, FixError> {
+fn run_ops(work: &[Prepared<'_>], locks: &[StoreLock]) -> Result<Done, FixError> {
     let mut done = Done::default();
     for p in work {
         match p {
             Prepared::Ldb { dir, before, raw } => {
                 if !raw.is_empty() {
-                    done.keys += stores::ldb_delete(dir, before, raw)?;
+                    let lock = locks.iter().find(|l| l.dir() == *dir).ok_or_else(|| {
+                        FixError::store(dir, "the store's LOCK is not held; not writing")
+                    })?;
+                    done.keys += stores::ldb_delete(lock, before, raw)?;
                 }
             }
             Prepared::Other(Op::LsngDelete { db, keys, all, .. }) => {
@@ -327,12 +331,7 @@ pub fn apply(plan: &Plan, ctx: &FixContext) -> Result<Applied, FixError> {
     fsx::check_run_id(ctx.run_id)?;
     check_plan_paths(plan, ctx.home)?;
     let _lock = StateLock::acquire(ctx.state_dir, ctx.run_id)?;
-    if let Some(reason) = owner_running_in(plan, ctx.home) {
-        return Err(FixError::OwnerRunning {
-            owner: plan.owner.clone(),
-            reason,
-        });
-    }
+    let stores = hold_stores(plan, ctx.home)?;
     let mut journal = Journal::open(ctx.state_dir)?;
     let work = prepare(plan)?;
     let present = current_files(plan)?;
@@ -352,7 +351,7 @@ pub fn apply(plan: &Plan, ctx: &FixContext) -> Result<Applied, FixError> {
     )?;
     let action_id = journal.begin(ctx.run_id, &backup_id, plan, &set.files)?;
 
-    match run_ops(&work) {
+    match run_ops(&work, &stores) {
         Ok(done) => {
             let known: Vec<PathBuf> = set.files.iter().map(|f| f.path.clone()).collect();
             let after = current_state(plan, &known)?;
@@ -651,12 +650,7 @@ pub fn rollback(applied: &Applied, ctx: &FixContext) -> Result<(), FixError> {
         return Ok(());
     }
     check_plan_paths(&action.plan, ctx.home)?;
-    if let Some(reason) = owner_running_in(&action.plan, ctx.home) {
-        return Err(FixError::OwnerRunning {
-            owner: action.owner.clone(),
-            reason,
-        });
-    }
+    let _stores = hold_stores(&action.plan, ctx.home)?;
     let rows = journal.files(action.id)?;
     journal.set_status(action.id, status::UNDOING, None)?;
     restore(ctx.state_dir, &action, &rows, true)?;
@@ -738,12 +732,7 @@ pub fn undo(
             },
             other => other,
         })?;
-        if let Some(reason) = owner_running_in(&a.plan, home) {
-            return Err(FixError::OwnerRunning {
-                owner: a.owner.clone(),
-                reason,
-            });
-        }
+        let stores = hold_stores(&a.plan, home)?;
         let rows = journal.files(a.id)?;
         if a.status == status::APPLIED && !force {
             let changed = changed_since(&a, &rows)?;
@@ -771,14 +760,14 @@ pub fn undo(
                 Err(e)
             }
         })?;
-        work.push((a, rows));
+        work.push((a, rows, stores));
     }
     let mut report = UndoReport {
         run_id: run.clone(),
         forced: force,
         actions: Vec::new(),
     };
-    for (a, rows) in work {
+    for (a, rows, _stores) in work {
         journal.set_status(a.id, status::UNDOING, None)?;
         let done = restore(state_dir, &a, &rows, force)?;
         journal.set_status(a.id, status::UNDONE, None)?;

@@ -37,8 +37,9 @@ use serde_json::{Value, json};
 
 use crate::flow::engine::FixCall;
 use crate::flow::model::Risk;
-use crate::probe::running::{ProcessList, lock_evidence, owner_of, process_evidence};
+use crate::probe::running::{ProcessList, lock_evidence_except, owner_of, process_evidence};
 use crate::probe::{AppSpec, Home, Session, Source, StoreKind};
+use crate::readers::leveldb::{LockError, StoreLock};
 use crate::readers::sqlite::firefox_origin_dir;
 
 pub use error::FixError;
@@ -587,7 +588,63 @@ pub fn owner_running(plan: &Plan, ctx: &FixContext) -> Option<String> {
 }
 
 pub(crate) fn owner_running_in(plan: &Plan, home: &Home) -> Option<String> {
-    let hint = if plan.owner_is_app() {
+    owner_running_except(plan, home, &[])
+}
+
+/// The LevelDB folders a plan writes.
+fn leveldb_dirs(plan: &Plan) -> Vec<&Path> {
+    plan.ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::LeveldbDelete { dir, .. } => Some(dir.as_path()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Take the lock of every LevelDB the plan writes (the `fcntl` lock on its
+/// `LOCK`, the one Chromium takes), then check the owner: from here until
+/// the locks are dropped, the browser cannot open those stores. A lock
+/// held by someone else is the owner running.
+pub(crate) fn hold_stores(plan: &Plan, home: &Home) -> Result<Vec<StoreLock>, FixError> {
+    let mut locks = Vec::new();
+    for dir in leveldb_dirs(plan) {
+        if !dir.join("CURRENT").is_file() {
+            continue;
+        }
+        match StoreLock::acquire(dir) {
+            Ok(l) => locks.push(l),
+            Err(LockError::Held { path }) => {
+                return Err(FixError::OwnerRunning {
+                    owner: plan.owner.clone(),
+                    reason: format!(
+                        "{} is using its data (LevelDB {} is locked); {}",
+                        plan.owner,
+                        path.display(),
+                        owner_hint(plan)
+                    ),
+                });
+            }
+            Err(LockError::Other { path, message }) => {
+                return Err(FixError::UnsafePath {
+                    path,
+                    reason: message,
+                });
+            }
+        }
+    }
+    let held: Vec<&Path> = locks.iter().map(StoreLock::dir).collect();
+    if let Some(reason) = owner_running_except(plan, home, &held) {
+        return Err(FixError::OwnerRunning {
+            owner: plan.owner.clone(),
+            reason,
+        });
+    }
+    Ok(locks)
+}
+
+fn owner_hint(plan: &Plan) -> String {
+    if plan.owner_is_app() {
         format!(
             "quit {} completely (also from the system tray or menu bar), then try again",
             plan.owner
@@ -597,9 +654,15 @@ pub(crate) fn owner_running_in(plan: &Plan, home: &Home) -> Option<String> {
             "close every {} window (and wait for it to exit), then try again",
             plan.owner
         )
-    };
+    }
+}
+
+/// [`owner_running_in`], not counting the `LOCK` of the LevelDB folders in
+/// `held` (this process holds those itself).
+fn owner_running_except(plan: &Plan, home: &Home, held: &[&Path]) -> Option<String> {
+    let hint = owner_hint(plan);
     for p in &plan.lock_paths {
-        if let Some(r) = lock_evidence(home, p) {
+        if let Some(r) = lock_evidence_except(home, p, held) {
             return Some(format!("{} is using its data ({r}); {hint}", plan.owner));
         }
     }

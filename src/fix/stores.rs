@@ -8,13 +8,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
-use rusty_leveldb::{DB, LdbIterator, Options};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::error::FixError;
 use super::fsx;
-use crate::readers::leveldb::{decode_string, delete_keys};
+use crate::readers::leveldb::{self, BatchOp, Select, StoreLock, decode_string};
 use crate::readers::sqlite::open_copy;
 
 /// One Local Storage key of one origin.
@@ -68,47 +66,20 @@ fn guarded<T>(
 
 // ---------------------------------------------------------------- LevelDB
 
-/// Every key of a LevelDB with the sha256 of its value, read from a private
-/// copy of the folder (minus `LOCK`): reading never writes to the store.
-pub type LdbSnapshot = BTreeMap<Vec<u8>, [u8; 32]>;
+/// Every key of a LevelDB with its value, read in place by the same reader
+/// the probes use (it never writes to the store). A store with damage is
+/// refused: a fix must not plan on a partial view.
+pub type LdbSnapshot = BTreeMap<Vec<u8>, Vec<u8>>;
 
 pub fn ldb_snapshot(dir: &Path) -> Result<LdbSnapshot, FixError> {
-    let files = fsx::leveldb_files(dir)?;
-    if !files
-        .iter()
-        .any(|f| f.file_name().is_some_and(|n| n == "CURRENT"))
-    {
-        return Err(FixError::store(dir, "not a LevelDB (no CURRENT file)"));
+    let view = leveldb::read(dir, Select::All).map_err(|e| FixError::store(dir, e.reason))?;
+    if let Some(d) = view.damage.first() {
+        return Err(FixError::store(
+            dir,
+            format!("corrupt LevelDB: {d}; a damaged store is not changed"),
+        ));
     }
-    let tmp = tempfile::Builder::new()
-        .prefix("troubleshoot-fix-")
-        .tempdir()
-        .map_err(|e| FixError::io(dir, "create a temp folder to read", e))?;
-    for f in &files {
-        let Some(name) = f.file_name() else { continue };
-        std::fs::copy(f, tmp.path().join(name)).map_err(|e| FixError::io(f, "copy", e))?;
-    }
-    let copy = tmp.path().to_path_buf();
-    guarded(dir, "reading the LevelDB", move || {
-        let opts = Options {
-            create_if_missing: false,
-            paranoid_checks: false,
-            ..Options::default()
-        };
-        let mut db = DB::open(&copy, opts)
-            .map_err(|e| FixError::store(dir, format!("cannot open the LevelDB: {e}")))?;
-        let mut out = LdbSnapshot::new();
-        {
-            let mut it = db
-                .new_iter()
-                .map_err(|e| FixError::store(dir, format!("cannot read the LevelDB: {e}")))?;
-            while let Some((k, v)) = it.next() {
-                out.insert(k.to_vec(), Sha256::digest(&v).into());
-            }
-        }
-        drop(db);
-        Ok(out)
-    })
+    Ok(view.entries)
 }
 
 /// Split a raw Local Storage key `_<origin>\x00<enc><key>` into origin and key.
@@ -161,22 +132,26 @@ pub fn show_raw_key(raw: &[u8]) -> String {
     }
 }
 
-/// Delete `raw` keys from the LevelDB at `dir` in place, then read the
-/// store back and check that exactly those keys are gone and every other
-/// key holds the same value. Returns how many were deleted.
-pub fn ldb_delete(dir: &Path, before: &LdbSnapshot, raw: &[Vec<u8>]) -> Result<usize, FixError> {
-    let keys = raw.to_vec();
-    guarded(dir, "deleting LevelDB keys", || {
-        delete_keys(dir, &keys).map_err(|e| FixError::store(dir, e.reason))
-    })?;
+/// Delete `raw` keys from the LevelDB `lock` holds (one batch appended to
+/// its log), then read the store back and check that exactly those keys are
+/// gone and every other key holds the same value. Returns how many were
+/// deleted.
+pub fn ldb_delete(
+    lock: &StoreLock,
+    before: &LdbSnapshot,
+    raw: &[Vec<u8>],
+) -> Result<usize, FixError> {
+    let dir = lock.dir();
+    let ops: Vec<BatchOp> = raw.iter().map(|k| BatchOp::Delete(k.clone())).collect();
+    leveldb::write_batch(lock, &ops).map_err(|e| FixError::store(dir, e.reason))?;
     let after = ldb_snapshot(dir)?;
     let gone: BTreeSet<&Vec<u8>> = raw.iter().collect();
     let mut problems = Vec::new();
-    for (k, h) in before {
+    for (k, v) in before {
         match (gone.contains(k), after.get(k)) {
             (true, Some(_)) => problems.push(format!("{} is still there", show_raw_key(k))),
             (false, None) => problems.push(format!("{} disappeared", show_raw_key(k))),
-            (false, Some(h2)) if h2 != h => problems.push(format!("{} changed", show_raw_key(k))),
+            (false, Some(v2)) if v2 != v => problems.push(format!("{} changed", show_raw_key(k))),
             _ => {}
         }
     }

@@ -134,6 +134,11 @@ pub fn file_lock_held(path: &Path) -> Option<String> {
         fl.l_len = 0;
         let r = unsafe { libc::fcntl(fd, libc::F_GETLK, &mut fl) };
         if r == 0 && fl.l_type != libc::F_UNLCK as libc::c_short {
+            // An open-file-description lock (what troubleshoot's own writer
+            // takes) has no owning process: l_pid is -1.
+            if fl.l_pid <= 0 {
+                return Some("locked by another process".to_string());
+            }
             return Some(format!("locked by process {}", fl.l_pid));
         }
         // flock: a shared, non-blocking attempt only fails when someone holds
@@ -288,10 +293,17 @@ impl Owner {
 /// first held lock (LevelDB `LOCK`, Chromium `SingletonLock`, Firefox
 /// `lock`/`.parentlock`).
 pub fn lock_evidence(home: &Home, path: &Path) -> Option<String> {
+    lock_evidence_except(home, path, &[])
+}
+
+/// [`lock_evidence`], not counting the `LOCK` of the LevelDB folders in
+/// `held`, whose lock this process holds itself.
+pub fn lock_evidence_except(home: &Home, path: &Path, held: &[&Path]) -> Option<String> {
     let mut dir: Option<&Path> = Some(path);
     while let Some(d) = dir {
         if d.is_dir() {
-            if d.join("CURRENT").is_file()
+            if !held.contains(&d)
+                && d.join("CURRENT").is_file()
                 && let Some(r) = leveldb_lock_held(d)
             {
                 return Some(r);

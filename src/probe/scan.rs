@@ -14,7 +14,7 @@ use super::running::ProcessList;
 use super::sessions::{LsItem, StoreFacts, analyze};
 use super::spec::AppSpec;
 use crate::readers::StoreError;
-use crate::readers::leveldb::{LsEntry, read_local_storage};
+use crate::readers::leveldb::{LsRead, read_local_storage};
 use crate::readers::sqlite::{CookieQuery, CookieRow, CookieSchema, read_cookies};
 
 /// Scan `home` for the app described by `spec`.
@@ -60,7 +60,7 @@ enum Job {
 
 #[derive(Debug, Clone)]
 enum Done {
-    Ls(Result<Vec<LsEntry>, StoreError>),
+    Ls(Result<LsRead, StoreError>),
     Cookies(Result<Vec<CookieRow>, StoreError>),
 }
 
@@ -306,9 +306,12 @@ impl<'a> Ctx<'a> {
                 _ => read_local_storage(ls_dir, &self.spec.origins),
             };
             match read {
-                Ok(entries) => {
+                Ok(read) => {
+                    for w in read.warnings {
+                        self.warn_store(w);
+                    }
                     let store_path = ls_dir.to_string_lossy().into_owned();
-                    ls.extend(entries.into_iter().map(|e| LsItem {
+                    ls.extend(read.entries.into_iter().map(|e| LsItem {
                         origin: e.origin,
                         key: e.key,
                         value: e.value,

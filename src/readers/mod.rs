@@ -1,18 +1,15 @@
 //! Store readers: Chromium LevelDB Local Storage, SQLite copies (cookies, LSNG).
 //!
-//! Readers never write to the store they read: they copy its files into a
-//! private temporary folder and open the copy. The only writer here is
-//! [`leveldb::delete_keys`], used by fixes once the owner is closed.
+//! Readers never write to the store they read. LevelDB is read file by file
+//! in place ([`leveldb::read`]); SQLite is opened immutable, or through a
+//! private copy when a `-wal`/`-journal` holds data. The only LevelDB writer
+//! is [`leveldb::write_batch`], used by fixes under the store's own lock.
 
 pub mod leveldb;
-pub mod overlay_env;
 pub mod sqlite;
 
-use std::cell::Cell;
 use std::fmt;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::Once;
 
 /// A store that could not be read: which file, and why (for a scan warning).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,43 +63,4 @@ pub(crate) fn copy_into_temp(
         }
     }
     Ok(tmp)
-}
-
-thread_local! {
-    /// Set while [`catch_panic`] runs: its panics are expected and reported
-    /// as warnings, so the panic hook stays quiet about them.
-    static QUIET_PANICS: Cell<bool> = const { Cell::new(false) };
-}
-
-static QUIET_HOOK: Once = Once::new();
-
-/// Run `f`, turning a panic inside it into an error message.
-///
-/// Why: `rusty-leveldb` asserts and indexes on what it reads from disk (a
-/// damaged table footer panics instead of returning `Corruption`). A store
-/// on a user's machine may be damaged in any way, and one bad store must
-/// become a scan warning, not a crash of the whole scan. Everything `f`
-/// touches (the database handle, its iterator) is created and dropped inside
-/// it, so nothing half-updated outlives the panic. The default panic message
-/// is suppressed for these panics only (a wrapping hook checks a
-/// thread-local flag); every other panic prints as before.
-pub(crate) fn catch_panic<R>(f: impl FnOnce() -> R) -> Result<R, String> {
-    QUIET_HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET_PANICS.with(Cell::get) {
-                previous(info);
-            }
-        }));
-    });
-    let was = QUIET_PANICS.with(|q| q.replace(true));
-    let result = catch_unwind(AssertUnwindSafe(f));
-    QUIET_PANICS.with(|q| q.set(was));
-    result.map_err(|payload| {
-        payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown failure".to_string())
-    })
 }

@@ -302,7 +302,7 @@ fn remove_entry_applies_verifies_and_undo_restores_byte_identical() {
         &[NOTION.into(), "https://example.com".into()],
     )
     .unwrap();
-    let keys: Vec<_> = left.iter().map(|e| e.key.as_str()).collect();
+    let keys: Vec<_> = left.entries.iter().map(|e| e.key.as_str()).collect();
     assert!(
         keys.contains(&"theme") && keys.contains(&"decoy"),
         "{keys:?}"

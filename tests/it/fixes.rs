@@ -113,6 +113,7 @@ fn hex(b: &[u8]) -> String {
 fn ls_keys(dir: &Path, origin: &str) -> Vec<String> {
     let mut k: Vec<String> = read_local_storage(dir, &[origin.to_string()])
         .unwrap()
+        .entries
         .into_iter()
         .map(|e| e.key)
         .collect();

@@ -643,7 +643,7 @@ fn demo_and_bench_homes_scan() {
 
 #[test]
 fn delete_keys_removes_one_workspace_and_keeps_the_rest() {
-    use troubleshoot::readers::leveldb::{delete_keys, read_local_storage};
+    use troubleshoot::readers::leveldb::{BatchOp, StoreLock, read_local_storage, write_batch};
     let t = tmp();
     let h = SampleHome::new(t.path(), Layout::Linux);
     let profile = h
@@ -668,20 +668,25 @@ fn delete_keys_removes_one_workspace_and_keeps_the_rest() {
     let origins = vec![NOTION_WWW.to_string()];
     let raw: Vec<Vec<u8>> = read_local_storage(ldb, &origins)
         .unwrap()
+        .entries
         .into_iter()
         .filter(|e| drop.keys.contains(&e.key))
         .map(|e| e.raw_key)
         .collect();
     assert_eq!(raw.len(), 1);
-    assert_eq!(delete_keys(ldb, &raw).unwrap(), 1);
+    let lock = StoreLock::acquire(ldb).unwrap();
+    let ops: Vec<BatchOp> = raw.iter().cloned().map(BatchOp::Delete).collect();
+    write_batch(&lock, &ops).unwrap();
+    std::mem::drop(lock);
     let left: Vec<String> = read_local_storage(ldb, &origins)
         .unwrap()
+        .entries
         .into_iter()
         .map(|e| e.key)
         .collect();
     assert_eq!(left, vec!["notion:workspace:ws-keep", "theme"]);
     let other = read_local_storage(ldb, &["https://example.com".to_string()]).unwrap();
-    assert_eq!(other.len(), 1, "other origins untouched");
+    assert_eq!(other.entries.len(), 1, "other origins untouched");
     let r = scan_home(&h);
     assert_eq!(r.session_count, 1);
     assert_eq!(r.sessions[0].workspace_id, "ws-keep");
