@@ -30,6 +30,7 @@ use crate::probe::browsers::{Browser, Family};
 use crate::probe::running::this_hostname;
 use crate::probe::{Home, Layout};
 use crate::readers::sqlite::firefox_origin_dir;
+pub use stores::LsLayout;
 pub use stores::SampleCookie;
 use stores::{other, write_chromium_cookies, write_chromium_ls, write_lsng, write_moz_cookies};
 
@@ -76,7 +77,7 @@ impl SampleHome {
             sync: false,
             singleton_lock: None,
             network_cookies: self.layout == Layout::Windows,
-            compact: false,
+            ls_layout: LsLayout::default(),
         }
     }
 
@@ -232,7 +233,7 @@ pub struct ChromiumProfile {
     sync: bool,
     singleton_lock: Option<u32>,
     network_cookies: bool,
-    compact: bool,
+    ls_layout: LsLayout,
 }
 
 impl ChromiumProfile {
@@ -258,7 +259,27 @@ impl ChromiumProfile {
 
     /// Compact Local Storage into a table file (default: data stays in the log).
     pub fn compact(mut self, on: bool) -> Self {
-        self.compact = on;
+        self.ls_layout.compact = on;
+        self
+    }
+
+    /// Write Local Storage in batches of `n` entries (several log records,
+    /// as several page loads); default: one batch.
+    pub fn batch(mut self, n: usize) -> Self {
+        self.ls_layout.batch = n;
+        self
+    }
+
+    /// `n` filler keys of `len` characters on `origin`, as a site that keeps
+    /// a lot in Local Storage: takes the store past one 32 KiB log block
+    /// and the 8 KiB mark where the old reader broke.
+    pub fn filler(mut self, origin: &str, n: usize, len: usize) -> Self {
+        for i in 0..n {
+            let v: String = (0..len)
+                .map(|j| char::from(b'a' + ((i * 7 + j) % 26) as u8))
+                .collect();
+            self.ls.push((origin.into(), format!("filler-{i:05}"), v));
+        }
         self
     }
 
@@ -308,7 +329,7 @@ impl ChromiumProfile {
             write_chromium_ls(
                 &profile.join("Local Storage/leveldb"),
                 &self.ls,
-                self.compact,
+                self.ls_layout,
             )?;
         }
         let cookies_path = if self.network_cookies {
@@ -532,7 +553,11 @@ impl DesktopApp {
             &json!({"appState": {"isFirstLaunch": false}}),
         )?;
         if !self.ls.is_empty() {
-            write_chromium_ls(&part.join("Local Storage/leveldb"), &self.ls, false)?;
+            write_chromium_ls(
+                &part.join("Local Storage/leveldb"),
+                &self.ls,
+                LsLayout::default(),
+            )?;
         }
         write_chromium_cookies(&part.join("Cookies"), &self.cookies)?;
         if let Some(pid) = self.singleton_lock {
@@ -630,7 +655,14 @@ pub fn bench_home(
                 &format!("user-{p}"),
             ),
         ));
-        write_chromium_ls(&profile.join("Local Storage/leveldb"), &ls, true)?;
+        write_chromium_ls(
+            &profile.join("Local Storage/leveldb"),
+            &ls,
+            LsLayout {
+                compact: true,
+                batch: 0,
+            },
+        )?;
     }
     write_json(&udd.join("Local State"), &state)?;
     Ok(h.home())

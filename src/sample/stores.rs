@@ -54,14 +54,33 @@ fn origin_meta(last_modified: i64, size: u64) -> Vec<u8> {
     out
 }
 
+/// How a sample LevelDB store is laid out on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LsLayout {
+    /// Move everything into table files, as after Chromium's compaction;
+    /// otherwise the data stays in the `.log`, as in a freshly used profile.
+    pub compact: bool,
+    /// Entries per write batch (one log record each); 0 = all in one, as a
+    /// page that writes everything in one load.
+    pub batch: usize,
+}
+
+impl Default for LsLayout {
+    fn default() -> LsLayout {
+        LsLayout {
+            compact: false,
+            batch: 0,
+        }
+    }
+}
+
 /// Write Local Storage entries in Chromium's layout into the LevelDB at `dir`
-/// (created if missing). With `compact`, the data is moved from the `.log`
-/// into a table file, as after Chromium's compaction; otherwise it stays in
-/// the log as in a freshly used profile.
+/// (created if missing), with rusty-leveldb: an implementation that shares
+/// no code with the reader under test.
 pub fn write_chromium_ls(
     dir: &Path,
     entries: &[(String, String, String)],
-    compact: bool,
+    layout: LsLayout,
 ) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let opts = Options {
@@ -72,11 +91,23 @@ pub fn write_chromium_ls(
     let mut batch = WriteBatch::default();
     batch.put(b"VERSION", b"1");
     let mut sizes: std::collections::BTreeMap<&str, u64> = Default::default();
+    let per = if layout.batch == 0 {
+        usize::MAX
+    } else {
+        layout.batch
+    };
+    let mut in_batch = 0;
     for (origin, key, value) in entries {
         let k = entry_key(origin, key);
         let v = encode_string(value);
         *sizes.entry(origin.as_str()).or_default() += (key.len() + value.len()) as u64;
         batch.put(&k, &v);
+        in_batch += 1;
+        if in_batch >= per {
+            db.write(std::mem::take(&mut batch), true)
+                .map_err(|e| other("write LevelDB", e))?;
+            in_batch = 0;
+        }
     }
     let now = chromium_now();
     for (origin, size) in &sizes {
@@ -87,7 +118,7 @@ pub fn write_chromium_ls(
     }
     db.write(batch, true)
         .map_err(|e| other("write LevelDB", e))?;
-    if compact {
+    if layout.compact {
         db.compact_range(b"\x00", b"\xff\xff\xff\xff")
             .map_err(|e| other("compact LevelDB", e))?;
     }
