@@ -55,7 +55,7 @@ fn origin_meta(last_modified: i64, size: u64) -> Vec<u8> {
 }
 
 /// How a sample LevelDB store is laid out on disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LsLayout {
     /// Move everything into table files, as after Chromium's compaction;
     /// otherwise the data stays in the `.log`, as in a freshly used profile.
@@ -63,15 +63,6 @@ pub struct LsLayout {
     /// Entries per write batch (one log record each); 0 = all in one, as a
     /// page that writes everything in one load.
     pub batch: usize,
-}
-
-impl Default for LsLayout {
-    fn default() -> LsLayout {
-        LsLayout {
-            compact: false,
-            batch: 0,
-        }
-    }
 }
 
 /// Write Local Storage entries in Chromium's layout into the LevelDB at `dir`
