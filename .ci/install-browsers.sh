@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Install the real browsers used by tests/real (Debian packages), only when missing.
+# Install what the tests drive for real (Debian packages), only when missing:
+# the browsers of tests/real, and C++ LevelDB (python3-plyvel) as the reference
+# reader and writer of tests/it/leveldb.rs and the benchmark's floor.
 # Idempotent, quiet, non-interactive. Intended for a fresh Debian machine as root
 # (CI calls it from .ci/run); uses sudo when not root and sudo is available.
 #
@@ -8,7 +10,7 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
-want=(chromium firefox-esr libnss3-tools openssl)
+want=(chromium firefox-esr libnss3-tools openssl python3-plyvel)
 if [ "${1:-}" = chromium ]; then want=(chromium openssl); fi
 
 # package -> command that proves it is installed
@@ -18,13 +20,19 @@ cmd_for() {
     firefox-esr) echo firefox-esr ;;
     libnss3-tools) echo certutil ;;
     openssl) echo openssl ;;
+    python3-plyvel) echo plyvel ;;
     *) echo "$1" ;;
   esac
 }
 
+# A package is there when its command is, or (plyvel) Debian's python imports it.
+present() {
+  if [ "$1" = python3-plyvel ]; then /usr/bin/python3 -c 'import plyvel' >/dev/null 2>&1; return; fi
+  command -v "$(cmd_for "$1")" >/dev/null 2>&1
+}
 missing=()
 for p in "${want[@]}"; do
-  command -v "$(cmd_for "$p")" >/dev/null 2>&1 || missing+=("$p")
+  present "$p" || missing+=("$p")
 done
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 

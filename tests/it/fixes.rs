@@ -110,16 +110,28 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// The keys of `origin`, but the `filler-*` keys that only give the store
+/// its size (they are counted: see [`FILLERS`]).
 fn ls_keys(dir: &Path, origin: &str) -> Vec<String> {
-    let mut k: Vec<String> = read_local_storage(dir, &[origin.to_string()])
+    let all = read_local_storage(dir, &[origin.to_string()])
         .unwrap()
-        .entries
+        .entries;
+    let fillers = all.iter().filter(|e| e.key.starts_with("filler-")).count();
+    assert!(
+        fillers == 0 || fillers == FILLERS,
+        "{fillers} filler keys of {origin}, want {FILLERS}"
+    );
+    let mut k: Vec<String> = all
         .into_iter()
         .map(|e| e.key)
+        .filter(|k| !k.starts_with("filler-"))
         .collect();
     k.sort();
     k
 }
+
+/// Filler keys in the Chrome profiles of these tests.
+const FILLERS: usize = 2000;
 
 fn chrome_home(fx: &Fx, lock_pid: Option<u32>) -> PathBuf {
     let mut p = fx
@@ -128,6 +140,8 @@ fn chrome_home(fx: &Fx, lock_pid: Option<u32>) -> PathBuf {
         .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
         .ls_key(NOTION_WWW, "theme", "dark")
         .ls_key(DECOY_ORIGIN, "notion:workspace:ws-1", "decoy")
+        // A store of real size: one ~1 MB log record across 32 KiB blocks.
+        .filler(DECOY_ORIGIN, FILLERS, 500)
         .cookie(".notion.so", "token_v2", "secret")
         .plain_cookie(".notion.so", "notion_user_id", "u-1")
         .cookie(".example.com", "sid", "other-site");
@@ -751,8 +765,9 @@ const KILL_STATE: &str = "TROUBLESHOOT_TEST_KILL_STATE";
 const KILL_MODE: &str = "TROUBLESHOOT_TEST_KILL_MODE";
 
 /// A Chrome profile big enough that apply takes a while: the workspace,
-/// another key of the same origin, a decoy, and many keys of other sites in
-/// both the log and table files, plus Notion cookies.
+/// another key of the same origin, a decoy, many keys of other sites and
+/// of Notion in a log of Chromium's size (many batches, past 32 KiB
+/// blocks), plus Notion cookies.
 fn kill_template(root: &Path) {
     let h = SampleHome::new(root, Layout::Linux);
     let mut p = h
@@ -769,7 +784,10 @@ fn kill_template(root: &Path) {
             &"v".repeat(200),
         );
     }
-    p.compact(true).write().unwrap();
+    p.filler(NOTION_WWW, FILLERS, 300)
+        .batch(250)
+        .write()
+        .unwrap();
 }
 
 fn copy_tree(from: &Path, to: &Path) {
