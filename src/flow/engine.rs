@@ -74,8 +74,10 @@ pub enum FixResult {
     Applied,
     /// Could not be applied; nothing changed (or it was restored).
     Failed { reason: String },
-    /// The owning program runs, or the user declined.
+    /// The owning program runs or holds its lock; nothing changed.
     Refused { reason: String },
+    /// The user answered No to applying it; nothing changed.
+    Declined,
     /// `--dry-run`: planned and shown, not applied.
     DryRun,
 }
@@ -641,6 +643,7 @@ impl<'f> Engine<'f> {
             FixResult::Refused { reason } => {
                 self.goto(&f.on_refused, Some(format!("refused: {reason}")), None)
             }
+            FixResult::Declined => self.goto(&f.on_declined, Some("declined".into()), None),
             FixResult::DryRun => {
                 self.visits.push(Visit {
                     step: f.id.clone(),

@@ -176,8 +176,10 @@ pub struct Fix {
     pub verify: Option<Cond>,
     pub on_success: String,
     pub on_failure: String,
-    /// Where to go when the fix is refused (owner running) or declined.
+    /// Where to go when the fix is refused (the owner runs or holds its lock).
     pub on_refused: String,
+    /// Where to go when the user answers No to "Apply this fix?".
+    pub on_declined: String,
 }
 
 /// Manual steps, then a confirm ("Did that work?") whose answer is `answers.<id>`.
@@ -410,6 +412,7 @@ impl Step {
                 ("success".into(), f.on_success.as_str()),
                 ("failure".into(), f.on_failure.as_str()),
                 ("refused".into(), f.on_refused.as_str()),
+                ("declined".into(), f.on_declined.as_str()),
             ],
             Step::Guide(g) => vec![("yes".into(), g.yes.as_str()), ("no".into(), g.no.as_str())],
             Step::End(_) => vec![],

@@ -122,7 +122,7 @@ fn session_flow() -> Flow {
         {"fix": {"id": "fix", "title": "Remove {selected.ws.workspace_name}", "action": "remove-workspace-entry",
             "params": {"session": "selected.ws"}, "risk": "medium", "changes": "keys",
             "verify": {"fact": "selected.ws", "op": "exists", "value": false},
-            "on_success": "ok", "on_failure": "failed", "on_refused": "refused"}},
+            "on_success": "ok", "on_failure": "failed", "on_refused": "refused", "on_declined": "refused"}},
         end("ok"), end("failed"), end("refused")
     ]))
 }
@@ -413,7 +413,7 @@ fn validation_names_the_problem_and_place() {
 
     let e = problems(
         json!([{"fix": {"id": "f", "title": "t", "action": "shell", "risk": "low", "changes": "",
-        "on_success": "e", "on_failure": "e", "on_refused": "e"}}, end("e")]),
+        "on_success": "e", "on_failure": "e", "on_refused": "e", "on_declined": "e"}}, end("e")]),
     );
     assert!(e.contains("unknown action `shell`"), "{e}");
 
@@ -443,7 +443,7 @@ fn validation_names_the_problem_and_place() {
 
     let e = problems(
         json!([{"fix": {"id": "f", "title": "t", "action": "remove-workspace-entry", "risk": "low",
-        "changes": "", "params": {"session": 5}, "on_success": "e", "on_failure": "e", "on_refused": "e"}}, end("e")]),
+        "changes": "", "params": {"session": 5}, "on_success": "e", "on_failure": "e", "on_refused": "e", "on_declined": "e"}}, end("e")]),
     );
     assert!(
         e.contains("`session` must be a string naming a fact"),

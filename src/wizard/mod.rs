@@ -292,11 +292,10 @@ impl Wizard<'_> {
             }
         }
         if !prompter.consent(&call.step, &call.title)? {
+            self.printer.plain("Declined: nothing was changed.");
             rec.result = "declined".into();
             record.fixes.push(rec);
-            return Ok(FixResult::Refused {
-                reason: "declined".into(),
-            });
+            return Ok(FixResult::Declined);
         }
         match fix::apply(&plan, &ctx) {
             Ok(done) => {

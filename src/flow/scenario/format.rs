@@ -99,8 +99,10 @@ pub enum FixOutcome {
     Applied,
     /// Could not be applied; nothing changed.
     Failed,
-    /// Refused (the owning program runs) or declined by the user.
+    /// Refused: the owning program runs or holds its lock.
     Refused,
+    /// Declined by the user at "Apply this fix?".
+    Declined,
     /// `--dry-run`: planned, not applied; the run ends there.
     DryRun,
 }
@@ -115,6 +117,7 @@ impl FixOutcome {
             FixOutcome::Refused => FixResult::Refused {
                 reason: "the scenario says it was refused".into(),
             },
+            FixOutcome::Declined => FixResult::Declined,
             FixOutcome::DryRun => FixResult::DryRun,
         }
     }

@@ -26,7 +26,7 @@
 //! - `answers`: question (or guide) id to an option id, `true`/`false` or
 //!   text; a list answers successive askings of the same question. A question
 //!   without an answer fails the scenario, naming it and what was offered.
-//! - `fix_results`: fix step id to `applied` (default), `failed`, `refused`
+//! - `fix_results`: fix step id to `applied` (default), `failed`, `refused`, `declined`
 //!   or `dry-run`; a list for successive proposals.
 //! - `after_fix`: the facts re-probed after an applied fix that has a
 //!   `verify` condition (required when that happens; inline or a fixture).

@@ -20,7 +20,12 @@ pub fn edge_targets_mut(step: &mut Step) -> Vec<&mut String> {
             v.push(&mut c.otherwise);
             v
         }
-        Step::Fix(f) => vec![&mut f.on_success, &mut f.on_failure, &mut f.on_refused],
+        Step::Fix(f) => vec![
+            &mut f.on_success,
+            &mut f.on_failure,
+            &mut f.on_refused,
+            &mut f.on_declined,
+        ],
         Step::Guide(g) => vec![&mut g.yes, &mut g.no],
         Step::End(_) => vec![],
     }

@@ -302,6 +302,8 @@ pub(crate) fn edge_label(step: &Step, detail: &str) -> String {
         Step::Fix(_) => {
             if detail.starts_with("refused") {
                 "refused".into()
+            } else if detail.starts_with("declined") {
+                "declined".into()
             } else if detail.starts_with("applied") {
                 "success".into()
             } else {
