@@ -597,10 +597,20 @@ pub fn demo_home_in(root: &Path, layout: Layout) -> io::Result<Home> {
 }
 
 /// A large home for benchmarks (Linux layout, Chrome): `profiles` profiles,
-/// each with `cookies_per_profile` cookies (mostly other sites, a few Notion)
-/// and `ls_keys_per_profile` Local Storage keys spread over other origins,
-/// plus one Notion workspace per profile. Bulk writes, one transaction per
-/// store.
+/// each with `cookies_per_profile` cookies (mostly other sites, 1 in 100 on
+/// `.notion.so`) and `ls_keys_per_profile` Local Storage keys spread over
+/// other origins, plus one Notion workspace per profile. Bulk writes, one
+/// transaction per cookie database.
+///
+/// Local Storage comes in both of Chromium's shapes, alternating by profile:
+/// `Default` and every even profile are compacted into tables; every odd
+/// profile keeps everything in its `.log`, as a profile whose last
+/// compaction was a while ago, with values long enough to make the log
+/// Chromium-size (about 2.4 MB for 10,000 keys; Chromium compacts at about
+/// 4 MB, and so does the writer), written in batches of 1,000 entries (one
+/// log record each, several page loads). In the log profiles the workspace
+/// is written first under an older name and renamed in the last batch, so a
+/// reader must order versions to get the name right.
 pub fn bench_home(
     root: &Path,
     profiles: usize,
@@ -610,6 +620,12 @@ pub fn bench_home(
     let h = SampleHome::new(root, Layout::Linux);
     let udd = h.home().local_app_data().join("google-chrome");
     let mut state = json!({"profile": {"info_cache": {}}});
+    // Padding of the log profiles' values: 160 characters, less when many
+    // keys would take the writer's memtable past its 4 MB flush point
+    // (about 170 bytes of bookkeeping per entry).
+    let log_pad = (3_600_000 / ls_keys_per_profile.max(1))
+        .saturating_sub(170)
+        .min(160);
     for p in 0..profiles {
         let dir = if p == 0 {
             "Default".to_string()
@@ -638,31 +654,39 @@ pub fn bench_home(
             });
         }
         write_chromium_cookies(&profile.join("Cookies"), &cookies)?;
-        let mut ls = Vec::with_capacity(ls_keys_per_profile + 1);
+        let in_log = p % 2 == 1;
+        let pad = if in_log { log_pad } else { 0 };
+        let workspace = |name: &str| {
+            (
+                NOTION_WWW.to_string(),
+                format!("notion:workspace:ws-{p}"),
+                workspace_value(&format!("ws-{p}"), name, &format!("user-{p}")),
+            )
+        };
+        let mut ls = Vec::with_capacity(ls_keys_per_profile + 2);
+        if in_log {
+            ls.push(workspace(&format!("Workspace {p} (old name)")));
+        }
         for k in 0..ls_keys_per_profile {
             ls.push((
                 format!("https://site{}.example", k % 211),
                 format!("key-{k}"),
-                format!("value-{k}-{}", "x".repeat(k % 64)),
+                format!("value-{k}-{}", "x".repeat(pad + k % 64)),
             ));
         }
-        ls.push((
-            NOTION_WWW.to_string(),
-            format!("notion:workspace:ws-{p}"),
-            workspace_value(
-                &format!("ws-{p}"),
-                &format!("Workspace {p}"),
-                &format!("user-{p}"),
-            ),
-        ));
-        write_chromium_ls(
-            &profile.join("Local Storage/leveldb"),
-            &ls,
+        ls.push(workspace(&format!("Workspace {p}")));
+        let layout = if in_log {
+            LsLayout {
+                compact: false,
+                batch: 1000,
+            }
+        } else {
             LsLayout {
                 compact: true,
                 batch: 0,
-            },
-        )?;
+            }
+        };
+        write_chromium_ls(&profile.join("Local Storage/leveldb"), &ls, layout)?;
     }
     write_json(&udd.join("Local State"), &state)?;
     Ok(h.home())
