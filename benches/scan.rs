@@ -1,46 +1,65 @@
-//! `cargo bench --bench scan`: the scan against the read floor (issue 8).
+//! `cargo bench --bench scan`: the scan against independent floors (issue 14).
 //!
 //! For homes of growing size (Chrome profiles x cookies x Local Storage keys,
-//! written in real formats by `sample::bench_home`) it measures, as medians of
-//! `BENCH_RUNS` runs each:
+//! written in real formats by `sample::bench_home`: half the Local Storage
+//! stores compacted into tables, half still in a Chromium-size `.log`) it
+//! measures, as medians of `BENCH_RUNS` runs, interleaved:
 //!
 //! * **scan**: `troubleshoot::probe::scan` through the library, with the
-//!   `app-sessions` parameters of `flows/notion-signout.json`;
-//! * **floor**: the same stores read the plainest way, single-threaded: each
-//!   `Cookies` database opened read-only IN PLACE (no copy) with rusqlite and
-//!   queried for Notion hosts (`host_key = 'notion.so' OR host_key LIKE
-//!   '%.notion.so'`, same for notion.com), plus each Local Storage LevelDB
-//!   opened with rusty-leveldb and read by prefix (seek to
-//!   `_https://www.notion.so\x00`, iterate while the prefix matches; same for
-//!   `https://app.notion.com`). rusty-leveldb cannot open a store read-only,
-//!   so the floor opens a copy made BEFORE its clock starts: the floor
-//!   contains no copying at all.
+//!   `app-sessions` parameters of `flows/notion-signout.json`; wall time, and
+//!   the CPU time of the process (all threads) from `getrusage`;
+//! * **C++ floor**: `bench/floor.py` run with Debian's `/usr/bin/python3`
+//!   (python3-plyvel, C++ LevelDB) in its own process, on copies of the
+//!   stores made before it starts: it opens each LevelDB copy with plyvel and
+//!   iterates the two Notion origin prefixes, and opens each `Cookies` copy
+//!   with sqlite3 and selects the Notion cookie rows. It times itself around
+//!   the reads only (interpreter start, imports and copying not counted) and
+//!   prints JSON with its counts, which must equal the scan's (Notion Local
+//!   Storage entries, workspace names, Notion cookies): both read the same
+//!   data;
+//! * **raw log read**: every `.log` byte of the home read with
+//!   `std::fs::read`, one thread (the stretch baseline);
+//! * **reader alone**: `readers::leveldb::read_local_storage` on every Local
+//!   Storage store, one after the other on one thread (to compare with the
+//!   floor's LevelDB part, which is also one thread).
 //!
 //! Peak memory is measured in a child process (this binary re-executed with
-//! `--child scan|floor <home>`), which runs one scan once and reports
-//! `VmHWM` from `/proc/self/status`.
+//! `--child scan <home>`), which runs one scan and reports `VmHWM` from
+//! `/proc/self/status`. For profiling, `--bench-home <dir> PxCxK` writes one
+//! home and `--child scan <dir> N` scans it N times.
 //!
 //! Then a realistic home (Chrome x3 profiles, Edge x1, Firefox x2, the desktop
 //! app) is scanned, and `bench/first_prompt.py` measures the time to the first
 //! question of the release binary on a pseudo-terminal.
 //!
-//! Environment: `BENCH_RUNS` (default 7), `BENCH_LARGE=1` adds the
-//! 50 x 20k x 20k home, `BENCH_SIZES="3x1000x1000,20x20000x10000"` replaces
-//! the list, `BENCH_PROMPT_RUNS` (default 20), `BENCH_NO_PROMPT=1` skips the
-//! pty measurement. The table is printed as Markdown on stdout.
+//! Environment: `BENCH_RUNS` (default 7); `BENCH_SIZES="3x1000x1000,..."`
+//! replaces the list of homes (profiles x cookies x keys); `BENCH_LARGE=1`
+//! adds a 50 x 20k x 20k home; `BENCH_PYTHON` (default `/usr/bin/python3`);
+//! `BENCH_FLOOR_TMP` (default `/dev/shm` when present: where the floor's
+//! copies go); `BENCH_PROMPT_RUNS` (default 20); `BENCH_NO_PROMPT=1` skips
+//! the pty measurement. The report is Markdown on stdout.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OpenFlags};
-use rusty_leveldb::{DB, LdbIterator, Options};
 use troubleshoot::probe::{AppSpec, Home, Layout, ScanReport, scan};
-use troubleshoot::readers::leveldb::origin_prefix;
+use troubleshoot::readers::leveldb::read_local_storage;
 use troubleshoot::sample::{NOTION_APP, NOTION_WWW, SampleHome, bench_home};
 
-const FLOOR_SQL: &str = "SELECT host_key, name FROM cookies WHERE host_key = 'notion.so' \
-     OR host_key LIKE '%.notion.so' OR host_key = 'notion.com' OR host_key LIKE '%.notion.com'";
+/// Targets of issue 14 for the large home.
+const TARGET_FLOOR_RATIO: f64 = 0.5;
+const TARGET_PEAK_MIB: f64 = 64.0;
+const STRETCH_RAW_RATIO: f64 = 10.0;
+/// Peak memory is "flat" when the largest home takes less than this much
+/// more than the smallest.
+const FLAT_MIB: f64 = 4.0;
+/// The home the targets are about.
+const TARGET_HOME: Size = Size {
+    profiles: 20,
+    cookies: 20_000,
+    ls_keys: 10_000,
+};
 
 /// The `app-sessions` parameters of the `scan` check of the real flow.
 fn flow_spec() -> AppSpec {
@@ -63,7 +82,7 @@ fn flow_spec() -> AppSpec {
     serde_json::from_value(params.clone()).expect("AppSpec from the flow")
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct Size {
     profiles: usize,
     cookies: usize,
@@ -123,6 +142,19 @@ fn ms(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1000.0)
 }
 
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / 1048576.0
+}
+
+/// CPU time (user + system, every thread) of this process so far.
+fn cpu_time() -> Duration {
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `ru` is a valid, writable rusage.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
 /// The Chrome profile folders of a bench home.
 fn chrome_profiles(home: &Home) -> Vec<PathBuf> {
     let udd = home.local_app_data().join("google-chrome");
@@ -136,77 +168,173 @@ fn chrome_profiles(home: &Home) -> Vec<PathBuf> {
     out
 }
 
-/// Copies of every profile's Local Storage LevelDB (minus `LOCK`), made
-/// outside the floor's clock.
-fn ls_copies(profiles: &[PathBuf]) -> (tempfile::TempDir, Vec<PathBuf>) {
+/// Every regular file under `dir` whose name `pred` accepts, sorted.
+fn files_under(dir: &Path, pred: &dyn Fn(&str) -> bool) -> Vec<(PathBuf, u64)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let Ok(t) = e.file_type() else { continue };
+            if t.is_dir() {
+                stack.push(e.path());
+            } else if t.is_file() && pred(&e.file_name().to_string_lossy()) {
+                let len = e.metadata().map_or(0, |m| m.len());
+                out.push((e.path(), len));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Where the floor's copies go: tmpfs when there is one, so that C++
+/// LevelDB's writes on open (a table from the replayed log, a MANIFEST,
+/// fsyncs) cost it as little as possible, and no writeback of the copies
+/// runs during the next measurement.
+fn floor_tmp_base() -> PathBuf {
+    if let Ok(p) = std::env::var("BENCH_FLOOR_TMP")
+        && !p.is_empty()
+    {
+        return PathBuf::from(p);
+    }
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    }
+}
+
+/// Copies of every profile's Local Storage LevelDB (minus `LOCK`) and
+/// `Cookies`, laid out as `bench/floor.py` expects: `<n>/leveldb/`,
+/// `<n>/Cookies`.
+fn floor_copies(profiles: &[PathBuf]) -> tempfile::TempDir {
     let tmp = tempfile::Builder::new()
         .prefix("bench-floor-")
-        .tempdir()
-        .expect("temp dir");
-    let mut dirs = Vec::new();
+        .tempdir_in(floor_tmp_base())
+        .expect("temp dir for the floor's copies");
     for (i, p) in profiles.iter().enumerate() {
-        let src = p.join("Local Storage/leveldb");
-        let dst = tmp.path().join(i.to_string());
+        let base = tmp.path().join(format!("{i:04}"));
+        let dst = base.join("leveldb");
         std::fs::create_dir_all(&dst).expect("mkdir");
-        for e in std::fs::read_dir(&src).expect("LevelDB folder").flatten() {
+        for e in std::fs::read_dir(p.join("Local Storage/leveldb"))
+            .expect("LevelDB folder")
+            .flatten()
+        {
             let name = e.file_name();
-            if name != "LOCK" && e.file_type().map(|t| t.is_file()).unwrap_or(false) {
+            if name != "LOCK" && e.file_type().is_ok_and(|t| t.is_file()) {
                 std::fs::copy(e.path(), dst.join(&name)).expect("copy");
             }
         }
-        dirs.push(dst);
+        std::fs::copy(p.join("Cookies"), base.join("Cookies")).expect("copy Cookies");
     }
-    (tmp, dirs)
+    tmp
 }
 
-/// What the floor finds (to check it sees what the scan sees).
-#[derive(Default, Debug)]
+/// What `bench/floor.py` reports.
+#[derive(Debug, serde::Deserialize)]
 struct FloorOut {
-    cookies: usize,
+    seconds: f64,
+    cpu_seconds: f64,
+    leveldb_seconds: f64,
+    leveldb_open_seconds: f64,
+    sqlite_seconds: f64,
+    leveldb_stores: usize,
+    cookie_dbs: usize,
     ls_entries: usize,
+    workspaces: Vec<String>,
+    cookies: usize,
+    peak_rss_kib: u64,
 }
 
-/// The floor: plain reads of the same stores, single-threaded.
-fn floor(profiles: &[PathBuf], ls_dirs: &[PathBuf]) -> FloorOut {
-    let mut out = FloorOut::default();
-    for p in profiles {
-        let conn = Connection::open_with_flags(
-            p.join("Cookies"),
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .expect("open Cookies");
-        let mut stmt = conn.prepare(FLOOR_SQL).expect("prepare");
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .expect("query");
-        for r in rows {
-            let _ = r.expect("row");
-            out.cookies += 1;
-        }
+fn python() -> String {
+    std::env::var("BENCH_PYTHON")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "/usr/bin/python3".into())
+}
+
+/// One run of the C++ floor on fresh copies (made before it starts).
+fn run_floor(profiles: &[PathBuf]) -> FloorOut {
+    let copies = floor_copies(profiles);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/floor.py");
+    let out = Command::new(python())
+        .arg(&script)
+        .arg(copies.path())
+        .output()
+        .unwrap_or_else(|e| panic!("run {} {}: {e}", python(), script.display()));
+    assert!(
+        out.status.success(),
+        "bench/floor.py failed (it needs Debian's /usr/bin/python3 with python3-plyvel): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let f: FloorOut = serde_json::from_slice(&out.stdout).expect("floor.py JSON");
+    assert_eq!(f.leveldb_stores, profiles.len());
+    assert_eq!(f.cookie_dbs, profiles.len());
+    f
+}
+
+/// What the scan found, in the floor's terms.
+#[derive(Debug, PartialEq, Eq)]
+struct Counts {
+    ls_entries: usize,
+    workspaces: Vec<String>,
+    cookies: usize,
+}
+
+fn scan_counts(r: &ScanReport) -> Counts {
+    let mut workspaces: Vec<String> = r
+        .sessions
+        .iter()
+        .filter_map(|s| s.workspace_name.clone())
+        .collect();
+    workspaces.sort();
+    Counts {
+        ls_entries: r.sessions.iter().map(|s| s.keys.len()).sum(),
+        workspaces,
+        // Names are unique per profile in the bench home, so distinct names
+        // are rows.
+        cookies: r.browsers.iter().map(|b| b.notion_cookies.len()).sum(),
     }
-    let prefixes = [origin_prefix(NOTION_WWW), origin_prefix(NOTION_APP)];
+}
+
+fn floor_counts(f: &FloorOut) -> Counts {
+    Counts {
+        ls_entries: f.ls_entries,
+        workspaces: f.workspaces.clone(),
+        cookies: f.cookies,
+    }
+}
+
+/// The stretch floor: read every `.log` byte, one thread.
+fn raw_log_read(logs: &[(PathBuf, u64)]) -> (Duration, u64) {
+    let t = Instant::now();
+    let mut total = 0u64;
+    for (p, _) in logs {
+        let b = std::fs::read(p).expect("read log");
+        total += std::hint::black_box(b).len() as u64;
+    }
+    (t.elapsed(), total)
+}
+
+/// The LevelDB reader alone, on every Local Storage store, one thread.
+fn reader_alone(ls_dirs: &[PathBuf], origins: &[String]) -> (Duration, usize) {
+    let t = Instant::now();
+    let mut n = 0;
     for d in ls_dirs {
-        let opts = Options {
-            create_if_missing: false,
-            ..Options::default()
-        };
-        let mut db = DB::open(d, opts).expect("open LevelDB copy");
-        let mut it = db.new_iter().expect("iter");
-        for prefix in &prefixes {
-            it.seek(prefix);
-            while it.valid() {
-                let Some((k, _v)) = it.current() else { break };
-                if !k.starts_with(prefix) {
-                    break;
-                }
-                out.ls_entries += 1;
-                if !it.advance() {
-                    break;
-                }
-            }
-        }
+        let r = read_local_storage(d, origins).expect("read Local Storage");
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        n += r.entries.len();
     }
-    out
+    (t.elapsed(), n)
+}
+
+/// The 1-minute load average (other work on the machine during the run).
+fn load_1min() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
 }
 
 fn peak_rss_kib() -> u64 {
@@ -218,19 +346,17 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// `--child scan|floor <home>`: one run, then the peak RSS on stdout.
-fn child(what: &str, root: &Path) {
+/// `--child scan <home> [N]`: one scan (or N, for a profiler), then the
+/// peak RSS on stdout.
+fn child(what: &str, root: &Path, times: usize) {
     let home = Home::new(root, Layout::Linux, true);
+    let spec = flow_spec();
     match what {
         "scan" => {
-            let report = scan(&home, &flow_spec());
-            assert!(report.session_count > 0);
-        }
-        "floor" => {
-            let profiles = chrome_profiles(&home);
-            let (_tmp, dirs) = ls_copies(&profiles);
-            let f = floor(&profiles, &dirs);
-            assert!(f.ls_entries > 0);
+            for _ in 0..times.max(1) {
+                let report = scan(&home, &spec);
+                assert!(report.session_count > 0);
+            }
         }
         other => panic!("unknown child {other}"),
     }
@@ -255,34 +381,30 @@ fn child_peak_mib(what: &str, root: &Path) -> f64 {
     kib / 1024.0
 }
 
-fn sessions_and_warnings(r: &ScanReport) -> (u32, usize) {
-    (r.session_count, r.warnings.len())
-}
-
 struct Row {
-    label: String,
+    size: Size,
     gen_time: Duration,
+    store_bytes: u64,
+    log_bytes: u64,
+    largest_log: u64,
+    log_stores: usize,
+    table_stores: usize,
     scan: Duration,
+    scan_cpu: Duration,
     floor: Duration,
-    scan_mib: f64,
+    floor_cpu: Duration,
+    floor_leveldb: Duration,
+    floor_open: Duration,
+    floor_sqlite: Duration,
     floor_mib: f64,
-    store_mib: f64,
+    raw: Duration,
+    reader: Duration,
+    scan_mib: f64,
+    counts: Counts,
 }
 
-fn dir_bytes(dir: &Path) -> u64 {
-    let mut total = 0;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let Ok(m) = e.metadata() else { continue };
-            if m.is_dir() {
-                stack.push(e.path());
-            } else {
-                total += m.len();
-            }
-        }
-    }
-    total
+fn secs(s: f64) -> Duration {
+    Duration::from_secs_f64(s.max(0.0))
 }
 
 fn bench_size(size: Size, runs: usize, spec: &AppSpec) -> Row {
@@ -294,42 +416,98 @@ fn bench_size(size: Size, runs: usize, spec: &AppSpec) -> Row {
     let home = bench_home(tmp.path(), size.profiles, size.cookies, size.ls_keys)
         .expect("write bench home");
     let gen_time = t.elapsed();
-    let store_mib = dir_bytes(tmp.path()) as f64 / 1048576.0;
+    let store_bytes: u64 = files_under(tmp.path(), &|_| true).iter().map(|f| f.1).sum();
+    let logs = files_under(tmp.path(), &|n| n.ends_with(".log"));
+    let log_bytes: u64 = logs.iter().map(|f| f.1).sum();
+    let largest_log = logs.iter().map(|f| f.1).max().unwrap_or(0);
     let profiles = chrome_profiles(&home);
+    let ls_dirs: Vec<PathBuf> = profiles
+        .iter()
+        .map(|p| p.join("Local Storage/leveldb"))
+        .collect();
+    let mut log_stores = 0;
+    let mut table_stores = 0;
+    for d in &ls_dirs {
+        let tables = files_under(d, &|n| n.ends_with(".ldb") || n.ends_with(".sst"));
+        if tables.is_empty() {
+            log_stores += 1;
+        } else {
+            table_stores += 1;
+        }
+    }
 
-    // Warm-up (page cache), and a check that both sides see the same thing.
+    // Warm-up (page cache), and the check that the scan and the floor see
+    // the same data.
     let report = scan(&home, spec);
-    let (sessions, warnings) = sessions_and_warnings(&report);
-    assert_eq!(sessions as usize, size.profiles, "one session per profile");
-    assert_eq!(warnings, 0, "warnings: {:?}", report.warnings);
-    let (_t, dirs) = ls_copies(&profiles);
-    let f = floor(&profiles, &dirs);
-    assert_eq!(f.ls_entries, size.profiles);
-    assert_eq!(f.cookies, size.profiles * size.cookies.div_ceil(100));
-    drop(_t);
+    assert_eq!(
+        report.session_count as usize, size.profiles,
+        "one session per profile"
+    );
+    assert!(
+        report.warnings.is_empty(),
+        "warnings: {:?}",
+        report.warnings
+    );
+    let counts = scan_counts(&report);
+    assert_eq!(counts.cookies, size.profiles * size.cookies.div_ceil(100));
+    let f = run_floor(&profiles);
+    assert_eq!(floor_counts(&f), counts, "the floor and the scan disagree");
+    let origins = vec![NOTION_WWW.to_string(), NOTION_APP.to_string()];
+    let (_, n) = reader_alone(&ls_dirs, &origins);
+    assert_eq!(n, counts.ls_entries);
+    let (_, raw_total) = raw_log_read(&logs);
+    assert_eq!(raw_total, log_bytes);
 
     let mut scan_t = Vec::new();
+    let mut scan_cpu = Vec::new();
     let mut floor_t = Vec::new();
+    let mut floor_cpu = Vec::new();
+    let mut floor_ldb = Vec::new();
+    let mut floor_open = Vec::new();
+    let mut floor_sql = Vec::new();
+    let mut floor_kib = 0;
+    let mut raw_t = Vec::new();
+    let mut reader_t = Vec::new();
     for _ in 0..runs {
+        let c = cpu_time();
         let t = Instant::now();
         let r = scan(&home, spec);
         scan_t.push(t.elapsed());
-        assert_eq!(r.session_count, sessions);
+        scan_cpu.push(cpu_time().saturating_sub(c));
+        assert_eq!(scan_counts(&r), counts);
 
-        let (_t, dirs) = ls_copies(&profiles);
-        let t = Instant::now();
-        let f = floor(&profiles, &dirs);
-        floor_t.push(t.elapsed());
-        assert_eq!(f.ls_entries, size.profiles);
+        let f = run_floor(&profiles);
+        assert_eq!(floor_counts(&f), counts);
+        floor_t.push(secs(f.seconds));
+        floor_cpu.push(secs(f.cpu_seconds));
+        floor_ldb.push(secs(f.leveldb_seconds));
+        floor_open.push(secs(f.leveldb_open_seconds));
+        floor_sql.push(secs(f.sqlite_seconds));
+        floor_kib = floor_kib.max(f.peak_rss_kib);
+
+        raw_t.push(raw_log_read(&logs).0);
+        reader_t.push(reader_alone(&ls_dirs, &origins).0);
     }
     Row {
-        label: size.label(),
+        size,
         gen_time,
+        store_bytes,
+        log_bytes,
+        largest_log,
+        log_stores,
+        table_stores,
         scan: median(scan_t),
+        scan_cpu: median(scan_cpu),
         floor: median(floor_t),
+        floor_cpu: median(floor_cpu),
+        floor_leveldb: median(floor_ldb),
+        floor_open: median(floor_open),
+        floor_sqlite: median(floor_sql),
+        floor_mib: floor_kib as f64 / 1024.0,
+        raw: median(raw_t),
+        reader: median(reader_t),
         scan_mib: child_peak_mib("scan", tmp.path()),
-        floor_mib: child_peak_mib("floor", tmp.path()),
-        store_mib,
+        counts,
     }
 }
 
@@ -414,15 +592,28 @@ pub fn realistic_home(root: &Path) -> std::io::Result<Home> {
     Ok(h.home())
 }
 
+fn yes(met: bool) -> &'static str {
+    if met { "**yes**" } else { "**no**" }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--child") {
-        child(&args[2], Path::new(&args[3]));
+        let times = args.get(4).and_then(|n| n.parse().ok()).unwrap_or(1);
+        child(&args[2], Path::new(&args[3]), times);
         return;
     }
     if args.get(1).map(String::as_str) == Some("--realistic-home") {
         let root = Path::new(&args[2]);
         realistic_home(root).expect("write realistic home");
+        println!("{}", root.display());
+        return;
+    }
+    if args.get(1).map(String::as_str) == Some("--bench-home") {
+        // `--bench-home <dir> PxCxK`: write one bench home (for profiling).
+        let root = Path::new(&args[2]);
+        let s = parse_sizes(&args[3])[0];
+        bench_home(root, s.profiles, s.cookies, s.ls_keys).expect("write bench home");
         println!("{}", root.display());
         return;
     }
@@ -443,23 +634,117 @@ fn main() {
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    println!("## scan vs floor ({runs} runs each, median; {cores} cores)\n");
+    let load_before = load_1min();
+    let rows: Vec<Row> = sizes
+        .iter()
+        .map(|&size| bench_size(size, runs, &spec))
+        .collect();
+    let load_after = load_1min();
+
+    println!("## Scan against the floors ({runs} runs each, medians; {cores} cores)\n");
     println!(
-        "| home (profiles x cookies x LS keys) | stores on disk | scan ms | floor ms | scan / floor | scan peak RSS | floor peak RSS | generate s |"
+        "1-minute load average {load_before} before the homes, {load_after} after (other work on the machine).\n"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
-    for size in sizes {
-        let r = bench_size(size, runs, &spec);
+    println!(
+        "| home (profiles x cookies x LS keys) | stores on disk | `.log` bytes | scan ms | C++ floor ms | scan / C++ floor | raw log read ms | scan / raw log read | scan peak RSS |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in &rows {
         println!(
-            "| {} | {:.0} MiB | {} | {} | {:.2}x | {:.1} MiB | {:.1} MiB | {:.1} |",
-            r.label,
-            r.store_mib,
+            "| {} | {:.1} MiB | {:.1} MiB | {} | {} | {:.2}x | {} | {:.1}x | {:.1} MiB |",
+            r.size.label(),
+            mib(r.store_bytes),
+            mib(r.log_bytes),
             ms(r.scan),
             ms(r.floor),
             r.scan.as_secs_f64() / r.floor.as_secs_f64(),
+            ms(r.raw),
+            r.scan.as_secs_f64() / r.raw.as_secs_f64(),
             r.scan_mib,
+        );
+    }
+
+    println!("\n### Details\n");
+    println!(
+        "| home | LS stores: in `.log` / in tables | largest `.log` | scan CPU ms (all threads) | C++ floor: LevelDB ms (of it in open) + SQLite ms | C++ floor CPU ms | reader alone (1 thread) ms | reader / floor's LevelDB | floor peak RSS (interpreter) | same data (entries, workspaces, cookies) | generate s |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+    for r in &rows {
+        println!(
+            "| {} | {} / {} | {:.2} MiB | {} | {} ({}) + {} | {} | {} | {:.2}x | {:.1} MiB | yes: {}, {}, {} | {:.1} |",
+            r.size.label(),
+            r.log_stores,
+            r.table_stores,
+            mib(r.largest_log),
+            ms(r.scan_cpu),
+            ms(r.floor_leveldb),
+            ms(r.floor_open),
+            ms(r.floor_sqlite),
+            ms(r.floor_cpu),
+            ms(r.reader),
+            r.reader.as_secs_f64() / r.floor_leveldb.as_secs_f64(),
             r.floor_mib,
-            r.gen_time.as_secs_f64()
+            r.counts.ls_entries,
+            r.counts.workspaces.len(),
+            r.counts.cookies,
+            r.gen_time.as_secs_f64(),
+        );
+    }
+
+    // Peak memory against store size.
+    let smallest = rows.iter().min_by_key(|r| r.store_bytes);
+    let largest = rows.iter().max_by_key(|r| r.store_bytes);
+    let mut flat = None;
+    if let (Some(s), Some(l)) = (smallest, largest)
+        && rows.len() > 1
+    {
+        let grow = l.scan_mib - s.scan_mib;
+        // Flat: less than 4 MiB more at the largest home than at the smallest.
+        let is_flat = grow < FLAT_MIB;
+        flat = Some(is_flat);
+        println!(
+            "\nPeak memory against store size: {:.1} MiB at {:.1} MiB of stores ({}), {:.1} MiB at {:.1} MiB ({}): {:+.1} MiB for {:.0}x the data: {} (criterion: less than {FLAT_MIB:.0} MiB more).",
+            s.scan_mib,
+            mib(s.store_bytes),
+            s.size.label(),
+            l.scan_mib,
+            mib(l.store_bytes),
+            l.size.label(),
+            grow,
+            l.store_bytes as f64 / s.store_bytes.max(1) as f64,
+            if is_flat { "flat" } else { "NOT flat" }
+        );
+    }
+
+    if let Some(r) = rows.iter().find(|r| r.size == TARGET_HOME) {
+        let fr = r.scan.as_secs_f64() / r.floor.as_secs_f64();
+        let rr = r.scan.as_secs_f64() / r.raw.as_secs_f64();
+        println!("\n### Targets (issue 14), home {}\n", r.size.label());
+        println!("| target | measured | met |");
+        println!("|---|---:|---|");
+        println!(
+            "| scan <= {TARGET_FLOOR_RATIO}x the C++ floor | {fr:.2}x ({} ms / {} ms) | {} |",
+            ms(r.scan),
+            ms(r.floor),
+            yes(fr <= TARGET_FLOOR_RATIO)
+        );
+        println!(
+            "| scan peak memory < {TARGET_PEAK_MIB:.0} MiB | {:.1} MiB | {} |",
+            r.scan_mib,
+            yes(r.scan_mib < TARGET_PEAK_MIB)
+        );
+        match flat {
+            Some(f) => println!(
+                "| peak memory flat in store size | see above | {} |",
+                yes(f)
+            ),
+            None => println!("| peak memory flat in store size | one home only | - |"),
+        }
+        println!(
+            "| stretch: scan within {STRETCH_RAW_RATIO:.0}x the raw log read | {rr:.1}x ({} ms / {} ms) | {} |",
+            ms(r.scan),
+            ms(r.raw),
+            yes(rr <= STRETCH_RAW_RATIO)
         );
     }
 
@@ -478,7 +763,7 @@ fn main() {
         times.push(t.elapsed());
         assert_eq!(r.session_count, first.session_count);
     }
-    println!("\n## realistic home (Chrome x3, Edge x1, Firefox x2, desktop app)\n");
+    println!("\n## Realistic home (Chrome x3, Edge x1, Firefox x2, desktop app)\n");
     println!("| measure | median | target | met |");
     println!("|---|---:|---:|---|");
     let m = median(times);
