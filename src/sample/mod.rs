@@ -607,7 +607,8 @@ pub fn demo_home_in(root: &Path, layout: Layout) -> io::Result<Home> {
 /// profile keeps everything in its `.log`, as a profile whose last
 /// compaction was a while ago, with values long enough to make the log
 /// Chromium-size (about 2.4 MB for 10,000 keys; Chromium compacts at about
-/// 4 MB, and so does the writer), written in batches of 1,000 entries (one
+/// 4 MB, and so does the writer, so past about 18,000 keys part of it is a
+/// level-0 table), written in batches of 1,000 entries (one
 /// log record each, several page loads). In the log profiles the workspace
 /// is written first under an older name and renamed in the last batch, so a
 /// reader must order versions to get the name right.
@@ -621,10 +622,12 @@ pub fn bench_home(
     let udd = h.home().local_app_data().join("google-chrome");
     let mut state = json!({"profile": {"info_cache": {}}});
     // Padding of the log profiles' values: 160 characters, less when many
-    // keys would take the writer's memtable past its 4 MB flush point
-    // (about 170 bytes of bookkeeping per entry).
-    let log_pad = (3_600_000 / ls_keys_per_profile.max(1))
-        .saturating_sub(170)
+    // keys would take the writer's memtable past its 4 MB flush point (it
+    // counts about 211 bytes per entry besides the padding). From about
+    // 18,000 keys on even no padding fits, and part of the log is flushed
+    // into a level-0 table, as Chromium would.
+    let log_pad = (3_900_000 / ls_keys_per_profile.max(1))
+        .saturating_sub(211)
         .min(160);
     for p in 0..profiles {
         let dir = if p == 0 {
