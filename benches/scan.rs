@@ -34,7 +34,7 @@
 //!
 //! Environment: `BENCH_RUNS` (default 7); `BENCH_SIZES="3x1000x1000,..."`
 //! replaces the list of homes (profiles x cookies x keys); `BENCH_LARGE=1`
-//! adds a 50 x 20k x 20k home; `BENCH_PYTHON` (default `/usr/bin/python3`);
+//! adds a 50 x 40k x 15k home; `BENCH_PYTHON` (default `/usr/bin/python3`);
 //! `BENCH_FLOOR_TMP` (default `/dev/shm` when present: where the floor's
 //! copies go); `BENCH_PROMPT_RUNS` (default 20); `BENCH_NO_PROMPT=1` skips
 //! the pty measurement. The report is Markdown on stdout.
@@ -626,8 +626,8 @@ fn main() {
     if std::env::var("BENCH_LARGE").is_ok_and(|v| v == "1") {
         sizes.push(Size {
             profiles: 50,
-            cookies: 20000,
-            ls_keys: 20000,
+            cookies: 40000,
+            ls_keys: 15000,
         });
     }
     let spec = flow_spec();
@@ -666,7 +666,7 @@ fn main() {
 
     println!("\n### Details\n");
     println!(
-        "| home | LS stores: in `.log` / in tables | largest `.log` | scan CPU ms (all threads) | C++ floor: LevelDB ms (of it in open) + SQLite ms | C++ floor CPU ms | reader alone (1 thread) ms | reader / floor's LevelDB | floor peak RSS (interpreter) | same data (entries, workspaces, cookies) | generate s |"
+        "| home | LS stores: log only / with tables | largest `.log` | scan CPU ms (all threads) | C++ floor: LevelDB ms (of it in open) + SQLite ms | C++ floor CPU ms | reader alone (1 thread) ms | reader / floor's LevelDB | floor peak RSS (interpreter) | same data (entries, workspaces, cookies) | generate s |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
     for r in &rows {
