@@ -87,6 +87,12 @@ fn items_of(v: &Value, field: &str) -> Items {
 /// One real Chromium process on `env`'s profile: the ops page applies `ops`
 /// and reports.
 fn chromium_run(env: &Env, ops: &[Value], label: &str) -> PageView {
+    chromium_run_exit(env, ops, label, 0)
+}
+
+/// [`chromium_run`] where ls_ops.sh must exit `code` (3: Chromium's LevelDB
+/// logged corruption in its LOG, the report is still there).
+fn chromium_run_exit(env: &Env, ops: &[Value], label: &str, code: i32) -> PageView {
     let udd = udd(&env.home());
     let name: String = label
         .chars()
@@ -104,7 +110,7 @@ fn chromium_run(env: &Env, ops: &[Value], label: &str) -> PageView {
         .unwrap();
     assert_eq!(
         o.status.code(),
-        Some(0),
+        Some(code),
         "{label}: ls_ops.sh: {}",
         String::from_utf8_lossy(&o.stderr)
     );
@@ -256,6 +262,13 @@ fn workspace_batches_after(home: &Path, after: u64) -> usize {
 /// `scan --json` on `env`'s home: exit 0, no warning, the store untouched;
 /// returns the sessions as [`Workspaces`].
 fn scan(env: &Env, label: &str) -> Workspaces {
+    let (out, warnings) = scan_with_warnings(env, label);
+    assert_eq!(warnings, json!([]), "{label}: {out:?}");
+    out
+}
+
+/// `scan --json`: exit 0, the store untouched; the sessions and `warnings`.
+fn scan_with_warnings(env: &Env, label: &str) -> (Workspaces, Value) {
     let before = tree_hashes(&store(&env.home()), &[]);
     let o = env.run("linux", &["scan", "--json"]);
     assert_eq!(o.status.code(), Some(0), "{label}: {}", stderr(&o));
@@ -265,7 +278,6 @@ fn scan(env: &Env, label: &str) -> Workspaces {
         "{label}: scan wrote to the store"
     );
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["warnings"], json!([]), "{label}: {v:#}");
     let mut out = Workspaces::new();
     for s in v["sessions"].as_array().unwrap() {
         assert_eq!(s["browser"], "Chromium", "{label}: {s:#}");
@@ -275,7 +287,7 @@ fn scan(env: &Env, label: &str) -> Workspaces {
         assert!(prev.is_none(), "{label}: workspace {id} reported twice");
     }
     assert_eq!(v["session_count"], out.len(), "{label}");
-    out
+    (out, v["warnings"].clone())
 }
 
 /// After a run: the scan equals the page's view of the notion:workspace: keys.
@@ -486,8 +498,14 @@ fn real_chromium_several_runs_scan_equals_page_then_remove_entry() {
     .collect();
     assert_eq!(page_workspaces(&last), expected, "the page's final view");
 
-    // A was written in three versions over two runs: remove the newest.
+    // A was written in three versions over two runs, all now in tables:
+    // remove it. Then C, whose UTF-16 value is in the live log over an older
+    // one in a table.
+    let files = store_files(&env.home());
+    assert!(count(&files, ".ldb") >= 2, "{files:?}");
     remove_entry_and_reopen(&env, WS_A, &last);
+    last.remove(&format!("{PREFIX}{WS_A}"));
+    remove_entry_and_reopen(&env, WS_C, &last);
 }
 
 /// Step 4: about 30 MB written over six runs (each replaces ~5 MB of
@@ -555,4 +573,89 @@ fn real_chromium_30mb_over_runs_tables_and_compaction() {
     .into_iter()
     .collect();
     assert_eq!(page_workspaces(&last), expected, "the page's final view");
+}
+
+/// The number in Chromium's LevelDB LOG line "... dropping N bytes; Corruption: ...".
+fn chromium_dropped_bytes(log: &str) -> Vec<u64> {
+    log.lines()
+        .filter(|l| l.contains("Corruption"))
+        .filter_map(|l| {
+            let rest = &l[l.find("dropping ")? + "dropping ".len()..];
+            rest.split(' ').next()?.parse().ok()
+        })
+        .collect()
+}
+
+/// A crash tail, then Chromium appends after it. Chromium itself tore its
+/// log on exit in our runs (a 5 MB write cut at 983,040 bytes, mid-record);
+/// here the same cut is made on purpose in the 1 MB plant. The torn last
+/// record is no warning and hides the same keys from both; once Chromium has
+/// reopened and appended after it ("Reusing old log"), the torn bytes sit in
+/// the middle of the log: the scan must warn about exactly the bytes C++
+/// LevelDB reports dropping, and still equal the page.
+#[test]
+fn real_chromium_torn_log_tail_then_appended() {
+    if !tools() {
+        return;
+    }
+    let env = Env::new();
+    plant_and_check(&env, "text");
+    let files = store_files(&env.home());
+    let log = store(&env.home()).join(&files[0].0);
+    const CUT: u64 = 30 * 32768;
+    assert!(files[0].1 > CUT + 32768, "{files:?}");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&log)
+        .unwrap()
+        .set_len(CUT)
+        .unwrap();
+
+    // torn last record: no warning; Chromium sees no key either
+    assert_eq!(scan(&env, "torn tail"), Workspaces::new());
+    let probe = copy_of(&env);
+    let view = chromium_run(&probe, &[], "reopen torn tail");
+    assert!(view.before.is_empty(), "{:?}", view.before.keys());
+
+    // Chromium appends to that log after the torn record
+    let ops = [
+        set_ws(WS_D, "Delta", USER_2),
+        fill("more:", 100, 500, "after-tear", "text"),
+    ];
+    let view = chromium_run(&env, &ops, "append after the torn tail");
+    let chromium_log = std::fs::read_to_string(store(&env.home()).join("LOG")).unwrap();
+    assert!(
+        chromium_log.contains("Reusing old log"),
+        "Chromium kept appending to the torn log: {chromium_log}"
+    );
+    let (scanned, warnings) = scan_with_warnings(&env, "appended after the torn tail");
+    assert_eq!(scanned, page_workspaces(&view.items), "scan vs the page");
+    let warnings = warnings.as_array().unwrap().clone();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    let reason = warnings[0]["reason"].as_str().unwrap();
+    assert!(
+        warnings[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("Default/Local Storage/leveldb"),
+        "{warnings:#?}"
+    );
+
+    // Chromium reopening a copy: the same keys, and its LevelDB reports the
+    // same bytes dropped
+    let probe = copy_of(&env);
+    let reopened = chromium_run_exit(&probe, &[], "reopen after the append", 3);
+    assert!(
+        reopened.before == view.items,
+        "Chromium reloaded its page's view"
+    );
+    let chromium_log = std::fs::read_to_string(store(&probe.home()).join("LOG")).unwrap();
+    let dropped = chromium_dropped_bytes(&chromium_log);
+    assert_eq!(dropped.len(), 1, "{chromium_log}");
+    eprintln!("scan warning: {reason}; Chromium's LOG: dropping {dropped:?} bytes");
+    assert!(
+        reason.contains(&files[0].0) && reason.contains(&format!(" {} byte", dropped[0])),
+        "scan warning {reason:?} vs Chromium dropping {} bytes",
+        dropped[0]
+    );
 }
