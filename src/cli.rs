@@ -35,7 +35,7 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Global {
     /// Home folder to inspect instead of yours ("running" then comes from lock files only)
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", value_parser = absolute_path)]
     pub root: Option<PathBuf>,
     /// Folder conventions of this OS under the home [default: this OS]
     #[arg(long, global = true, value_enum)]
@@ -45,12 +45,23 @@ pub struct Global {
         long,
         global = true,
         value_name = "DIR",
-        env = "TROUBLESHOOT_STATE_DIR"
+        env = "TROUBLESHOOT_STATE_DIR",
+        value_parser = absolute_path
     )]
     pub state_dir: Option<PathBuf>,
     /// When to use colors (NO_COLOR is honoured with `auto`)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// A folder argument made absolute against the current folder when parsed:
+/// fixes, the journal and printed commands must not depend on where the
+/// tool was started.
+fn absolute_path(s: &str) -> Result<PathBuf, String> {
+    if s.is_empty() {
+        return Err("empty path".into());
+    }
+    std::path::absolute(s).map_err(|e| format!("cannot make {s} absolute: {e}"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -134,6 +145,10 @@ pub struct RunArgs {
     /// Replay the answers recorded in a JSON report
     #[arg(long, value_name = "FILE")]
     pub from_report: Option<PathBuf>,
+    /// Set by `demo`: the home is a sandbox deleted at the end, so no undo
+    /// command is printed for it.
+    #[arg(skip)]
+    pub sandbox: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -199,8 +214,9 @@ pub struct UndoArgs {
 pub struct ReportArgs {
     /// The run to export [default: the last one]
     pub run_id: Option<String>,
-    #[arg(long, value_enum, default_value_t = Format::Md)]
-    pub format: Format,
+    /// Report format [default: from the -o extension, else md]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Write to this file instead of stdout
     #[arg(long, short = 'o', value_name = "PATH")]
     pub output: Option<PathBuf>,

@@ -31,6 +31,11 @@ pub enum Error {
     #[error("cancelled; nothing was changed")]
     Cancelled,
 
+    /// A scripted answer led back to its own question: answering the same
+    /// way again cannot lead anywhere new, so the run ends there.
+    #[error("question `{id}` came back with the same scripted answer `{answer}`")]
+    ScriptLoop { id: String, answer: String },
+
     #[error("{context}: {source}")]
     Io {
         context: String,

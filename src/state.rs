@@ -17,6 +17,33 @@ pub fn resolve(flag: Option<&Path>) -> Result<PathBuf> {
         .ok_or_else(|| Error::Usage("cannot find a state folder; pass --state-dir DIR".into()))
 }
 
+/// The command that undoes `run_id`, exactly as it must be typed from any
+/// folder with no environment set: the state folder is named unless it is
+/// the default one (the journal holds the home and layout).
+pub fn undo_command(run_id: &str, state_dir: &Path) -> String {
+    let default = resolve(None).ok();
+    if default.as_deref() == Some(state_dir) {
+        format!("troubleshoot undo {run_id}")
+    } else {
+        format!(
+            "troubleshoot undo {run_id} --state-dir {}",
+            shell_quote(&state_dir.display().to_string())
+        )
+    }
+}
+
+/// `s` quoted for a POSIX shell when it holds anything but plain characters.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:=@,".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 /// Now as RFC 3339 (UTC, seconds).
 pub fn now() -> String {
     humantime::format_rfc3339_seconds(SystemTime::now()).to_string()

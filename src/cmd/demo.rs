@@ -40,6 +40,9 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
     printer.blank();
     let run = RunArgs {
         yes: args.yes,
+        // The sandbox is deleted at the end (unless --keep): printing an undo
+        // command for it would be a command that cannot work.
+        sandbox: !args.keep,
         ..RunArgs::default()
     };
     let code = super::run::run(&g, &run, printer)?;

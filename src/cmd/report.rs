@@ -9,12 +9,36 @@ use crate::report;
 use crate::ui::Printer;
 
 pub fn run(global: &Global, args: &ReportArgs, printer: Printer) -> Result<u8> {
+    // The output is checked before anything is read: a known format (from
+    // --format or the extension) and an existing folder.
+    let target = match &args.output {
+        Some(path) => {
+            let from_ext = super::run::report_target(path, "-o");
+            let format = match (args.format, from_ext) {
+                (Some(f), Err(_))
+                    if path
+                        .parent()
+                        .is_none_or(|p| p.as_os_str().is_empty() || p.is_dir()) =>
+                {
+                    f
+                }
+                (Some(f), Ok(_)) => f,
+                (_, Err(e)) => return Err(e),
+                (None, Ok(f)) => f,
+            };
+            Some((path, format))
+        }
+        None => None,
+    };
     let state_dir = crate::state::resolve(global.state_dir.as_deref())?;
     let record = report::load_record(&state_dir, args.run_id.as_deref())?;
-    match &args.output {
-        Some(path) => super::run::export(&record, path, args.format, args.include_names, printer)?,
+    match target {
+        Some((path, format)) => {
+            super::run::export(&record, path, format, args.include_names, printer)?
+        }
         None => {
-            let (text, _) = report::render(&record, args.format, args.include_names)?;
+            let format = args.format.unwrap_or(report::Format::Md);
+            let (text, _) = report::render(&record, format, args.include_names)?;
             let _ = std::io::stdout().write_all(text.as_bytes());
         }
     }

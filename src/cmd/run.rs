@@ -42,15 +42,13 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
         answers.insert(k, v);
     }
     let report_format = match &args.report {
-        Some(p) => Some(Format::from_path(p).ok_or_else(|| {
-            Error::Usage(format!(
-                "--report {}: use a .json, .md or .html file name",
-                p.display()
-            ))
-        })?),
+        Some(p) => Some(report_target(p, "--report")?),
         None => None,
     };
     let (flow, text) = builtin::resolve(flow_name.as_deref().unwrap_or(DEFAULT_FLOW))?;
+    // Answers a recorded run gave to questions this flow no longer has are
+    // only a warning; a typo on the command line or in a file is an error.
+    check_answer_ids(&flow, &answers, args.from_report.is_some(), printer)?;
     if let Some(hash) = replay_hash
         && hash != crate::digest::sha256_hex(text.as_bytes())
     {
@@ -79,16 +77,19 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
         state_dir: &state_dir,
         dry_run: args.dry_run,
         printer,
+        undo_hint: !args.sandbox,
     };
     let (record, result) = wizard.run(&mut prompter);
     // A cancelled or mis-answered run still leaves its record, for support.
     if let Err(e) = report::save_record(&state_dir, &record) {
         printer.warn(&format!("could not save the run record: {e}"));
     }
-    let code = result?;
+    // --report is written for every outcome, errors and cancellations too.
     if let (Some(path), Some(format)) = (&args.report, report_format) {
         export(&record, path, format, args.include_names, printer)?;
-    } else if prompter.interactive() {
+    }
+    let code = result?;
+    if args.report.is_none() && prompter.interactive() {
         // Show what a report would hide before asking, so the user knows what they share.
         if let Ok(r) = report::redactions(&record, args.include_names)
             && !r.is_empty()
@@ -96,12 +97,123 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
             printer.blank();
             printer.plain(&format!("A report redacts by default: {}.", summarize(&r)));
         }
-        if let Some(path) = prompter.offer_export()? {
-            let format = Format::from_path(&path).unwrap_or(Format::Md);
-            export(&record, &path, format, args.include_names, printer)?;
+        match prompter.offer_export() {
+            Ok(Some(path)) => {
+                let format = Format::from_path(&path).unwrap_or(Format::Md);
+                export(&record, &path, format, args.include_names, printer)?;
+            }
+            Ok(None) => {}
+            // Esc at the report prompt ends the run as it stands: whatever
+            // was applied stays applied (the wizard already said so).
+            Err(Error::Cancelled) => {
+                printer.plain("No report written.");
+                if let Some(f) = record
+                    .fixes
+                    .iter()
+                    .rev()
+                    .find(|f| f.result == "verified" || f.result == "applied")
+                {
+                    printer.plain(&format!(
+                        "The fix \"{}\" stays applied; to undo it: {}",
+                        f.title,
+                        crate::state::undo_command(&record.run_id, &state_dir)
+                    ));
+                }
+            }
+            Err(e) => return Err(e),
         }
     }
     Ok(code)
+}
+
+/// Check a report path before anything runs: its format is known from the
+/// extension and its folder exists (a fix must not be applied only for the
+/// report to fail afterwards).
+pub fn report_target(path: &Path, flag: &str) -> Result<Format> {
+    let format = Format::from_path(path).ok_or_else(|| {
+        Error::Usage(format!(
+            "{flag} {}: use a .json, .md or .html file name",
+            path.display()
+        ))
+    })?;
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(Error::Usage(format!(
+            "{flag} {}: the folder {} does not exist",
+            path.display(),
+            parent.display()
+        )));
+    }
+    Ok(format)
+}
+
+/// Every answer must name a question of the flow: a typo would otherwise be
+/// ignored and, with `--yes`, the default taken instead.
+fn check_answer_ids(
+    flow: &crate::flow::Flow,
+    answers: &BTreeMap<String, Value>,
+    replayed: bool,
+    printer: Printer,
+) -> Result<()> {
+    use crate::flow::model::Step;
+    let known: Vec<&str> = flow
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Ask(a) => Some(a.id.as_str()),
+            Step::Guide(g) => Some(g.id.as_str()),
+            _ => None,
+        })
+        .collect();
+    let unknown: Vec<&String> = answers
+        .keys()
+        .filter(|k| !known.contains(&k.as_str()))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let list = |v: &[&String]| {
+        v.iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if replayed {
+        printer.warn(&format!(
+            "the recorded answers to {} are not questions of flow `{}` any more; ignored",
+            list(&unknown),
+            flow.id
+        ));
+        return Ok(());
+    }
+    let guesses: Vec<String> = unknown
+        .iter()
+        .filter_map(|u| {
+            known
+                .iter()
+                .map(|k| (strsim::jaro_winkler(u, k), k))
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, k)| format!("did you mean `{k}` for `{u}`?"))
+        })
+        .collect();
+    let mut message = format!(
+        "unknown answer id {} for flow `{}`; its questions are {}",
+        list(&unknown),
+        flow.id,
+        known
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if !guesses.is_empty() {
+        message.push_str(&format!(" ({})", guesses.join(" ")));
+    }
+    Err(Error::Usage(message))
 }
 
 pub fn export(

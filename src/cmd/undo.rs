@@ -18,8 +18,24 @@ pub fn run(global: &Global, args: &UndoArgs, printer: Printer) -> Result<u8> {
         }
         return Ok(exit::OK);
     }
-    let home = super::home(global)?;
-    let report = fix::undo(&state_dir, &home, args.run_id.as_deref(), args.force)?;
+    // With --root the home is checked against the one the run recorded;
+    // without, the journal's is used.
+    let asked = match &global.root {
+        Some(_) => Some(super::home(global)?),
+        None => None,
+    };
+    let report = fix::undo(
+        &state_dir,
+        asked.as_ref(),
+        args.run_id.as_deref(),
+        args.force,
+    )?;
     printer.success(&report.to_string());
+    // The run record (and every report made from it from now on) says so.
+    if let Err(e) = crate::report::record_undo(&state_dir, &report) {
+        printer.warn(&format!(
+            "the undo is done, but the run record could not say so: {e}"
+        ));
+    }
     Ok(exit::OK)
 }

@@ -88,6 +88,20 @@ pub enum FixError {
     #[error("nothing to undo{}", match run_id { Some(r) => format!(" for run {r}"), None => String::new() })]
     NothingToUndo { run_id: Option<String> },
 
+    #[error("run {run_id} was already undone at {at}; there is nothing left to undo")]
+    AlreadyUndone { run_id: String, at: String },
+
+    #[error(
+        "run {run_id} inspected {}, not {}; undo uses the home the run recorded (drop --root)",
+        recorded.display(),
+        given.display()
+    )]
+    WrongHome {
+        run_id: String,
+        recorded: PathBuf,
+        given: PathBuf,
+    },
+
     #[error(
         "the journal records no fix to undo, but backups are kept in {}: each backup's manifest.json lists the original path and sha256 of every file, to restore by hand",
         dir.display()

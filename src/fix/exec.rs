@@ -72,6 +72,8 @@ pub struct UndoneAction {
 pub struct UndoReport {
     pub run_id: String,
     pub forced: bool,
+    /// `byte-identical`, `logical` or `forced`: how the store was put back.
+    pub mode: &'static str,
     pub actions: Vec<UndoneAction>,
 }
 
@@ -339,7 +341,7 @@ pub fn apply(plan: &Plan, ctx: &FixContext) -> Result<Applied, FixError> {
         fsx::check_under(&ctx.home.root, f)?;
     }
     let backup_id = next_backup_id(&journal, ctx)?;
-    journal.ensure_run(ctx.run_id, &ctx.home.root)?;
+    journal.ensure_run(ctx.run_id, ctx.home)?;
     let set: BackupSet = backup::create(
         ctx.state_dir,
         &backup_id,
@@ -687,7 +689,7 @@ fn changed_since(action: &ActionRow, rows: &[FileRow]) -> Result<Vec<PathBuf>, F
 /// (unless `force`) when a file changed since the fix.
 pub fn undo(
     state_dir: &Path,
-    home: &Home,
+    asked: Option<&Home>,
     run_id: Option<&str>,
     force: bool,
 ) -> Result<UndoReport, FixError> {
@@ -720,8 +722,34 @@ pub fn undo(
     };
     let actions = journal.undoable(Some(&run))?;
     if actions.is_empty() {
+        if let Some(at) = journal.undone_at(&run)? {
+            return Err(FixError::AlreadyUndone { run_id: run, at });
+        }
         return Err(FixError::NothingToUndo { run_id: Some(run) });
     }
+    // The home comes from the journal: the printed `undo <id>` needs no
+    // --root. A different --root given explicitly is a mistake, said so.
+    let recorded = journal.run_home(&run)?;
+    let home_owned = match (recorded, asked) {
+        (Some(r), Some(a)) if a.root != r.root => {
+            return Err(FixError::WrongHome {
+                run_id: run,
+                recorded: r.root,
+                given: a.root.clone(),
+            });
+        }
+        (Some(r), _) => r,
+        (None, Some(a)) => a.clone(),
+        (None, None) => {
+            return Err(FixError::Undo {
+                path: state_dir.join(super::journal::FILE_NAME),
+                message: format!(
+                    "the journal does not say which home run {run} inspected; pass --root"
+                ),
+            });
+        }
+    };
+    let home = &home_owned;
     // Check everything before touching anything.
     let mut work = Vec::new();
     for a in actions {
@@ -765,6 +793,7 @@ pub fn undo(
     let mut report = UndoReport {
         run_id: run.clone(),
         forced: force,
+        mode: if force { "forced" } else { "byte-identical" },
         actions: Vec::new(),
     };
     for (a, rows, _stores) in work {

@@ -6,10 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use super::error::FixError;
 use super::{Plan, fsx};
+use crate::probe::{Home, Layout};
 
 pub const FILE_NAME: &str = "journal.sqlite";
 const SCHEMA_VERSION: i64 = 1;
@@ -165,17 +166,83 @@ impl Journal {
                 "journal schema {schema} is not the one this version writes ({SCHEMA_VERSION}); use the troubleshoot version that made it"
             )));
         }
+        j.add_run_columns()?;
         Ok(j)
     }
 
-    pub fn ensure_run(&self, run_id: &str, home: &Path) -> Result<(), FixError> {
+    /// `runs.layout` and `runs.explicit_root` (added after schema 1 first
+    /// shipped; a journal without them gains them, empty for old runs).
+    fn add_run_columns(&self) -> Result<(), FixError> {
+        let cols: Vec<String> = self
+            .conn
+            .prepare("SELECT name FROM pragma_table_info('runs')")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .map_err(|e| self.err(e))?;
+        for (col, ty) in [("layout", "TEXT"), ("explicit_root", "INTEGER")] {
+            if !cols.iter().any(|c| c == col) {
+                self.conn
+                    .execute_batch(&format!("ALTER TABLE runs ADD COLUMN {col} {ty}"))
+                    .map_err(|e| self.err(e))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Record the run and the home it inspected (folder, layout, whether it
+    /// was `--root`), so `undo <id>` needs nothing else.
+    pub fn ensure_run(&self, run_id: &str, home: &Home) -> Result<(), FixError> {
         self.conn
             .execute(
-                "INSERT OR IGNORE INTO runs (run_id, started_at, home, tool_version) VALUES (?1, ?2, ?3, ?4)",
-                params![run_id, fsx::now(), home.to_string_lossy(), env!("CARGO_PKG_VERSION")],
+                "INSERT OR IGNORE INTO runs (run_id, started_at, home, tool_version, layout, explicit_root) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    run_id,
+                    fsx::now(),
+                    home.root.to_string_lossy(),
+                    env!("CARGO_PKG_VERSION"),
+                    home.layout.name(),
+                    home.explicit_root
+                ],
             )
             .map_err(|e| self.err(e))?;
         Ok(())
+    }
+
+    /// The home a run inspected, as [`Journal::ensure_run`] recorded it.
+    pub fn run_home(&self, run_id: &str) -> Result<Option<Home>, FixError> {
+        let row: Option<(String, Option<String>, Option<bool>)> = self
+            .conn
+            .query_row(
+                "SELECT home, layout, explicit_root FROM runs WHERE run_id = ?1",
+                [run_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(row.map(|(root, layout, explicit)| {
+            let layout = match layout.as_deref() {
+                Some("macos") => Layout::Macos,
+                Some("windows") => Layout::Windows,
+                Some("linux") => Layout::Linux,
+                _ => Layout::current(),
+            };
+            Home::new(PathBuf::from(root), layout, explicit.unwrap_or(true))
+        }))
+    }
+
+    /// When a run's fixes were undone (the latest), if they all were.
+    pub fn undone_at(&self, run_id: &str) -> Result<Option<String>, FixError> {
+        let rows = self.actions_where("run_id = ?1", &[&run_id])?;
+        if rows
+            .iter()
+            .any(|a| status::UNDOABLE.contains(&a.status.as_str()))
+        {
+            return Ok(None);
+        }
+        Ok(rows
+            .iter()
+            .filter(|a| a.status == status::UNDONE)
+            .filter_map(|a| a.finished_at.clone())
+            .max())
     }
 
     pub fn backup_id_taken(&self, backup_id: &str) -> Result<bool, FixError> {

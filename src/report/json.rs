@@ -100,6 +100,9 @@ pub struct ReportDoc {
     /// 0 resolved, 1 problem remains, 2 usage/input error, 3 fix rolled back, 130 cancelled.
     pub exit_code: u8,
     pub warnings: Vec<WarningDoc>,
+    /// Set once `troubleshoot undo` undid the run's fixes.
+    #[serde(default)]
+    pub undo: Option<UndoDoc>,
     /// Present in exported reports; absent in records saved in the state folder.
     #[serde(default)]
     pub redaction: Option<RedactionDoc>,
@@ -150,11 +153,23 @@ pub struct FixDoc {
 pub struct FinishDoc {
     /// The `end` step, or the fix step of a dry run.
     pub step: String,
-    /// `resolved`, `unresolved`, `escalate` or `dry-run`.
+    /// `resolved`, `unresolved`, `escalate`, `dry-run`, `guide-not-confirmed`
+    /// or `cancelled-after-change`.
     pub outcome: String,
     pub message: String,
     /// A fix failed verification and was rolled back.
     pub rolled_back: bool,
+}
+
+/// When and how the run's fixes were undone.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UndoDoc {
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// `byte-identical`, `logical` or `forced`.
+    pub mode: String,
+    pub fixes: usize,
 }
 
 /// A store that could not be read, and why.

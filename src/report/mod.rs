@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use record::{Finding, FixRecord, RECORD_SCHEMA, RunRecord};
+pub use record::{Finding, FixRecord, RECORD_SCHEMA, RunRecord, UndoRecord};
 pub use redact::{Redaction, RedactionKind, Redactor, check_no_secrets};
 
 /// A report format.
@@ -201,6 +201,25 @@ fn check_run_id(id: &str) -> Result<(), ReportError> {
     } else {
         Err(ReportError::BadRunId(id.to_string()))
     }
+}
+
+/// Mark a run's record undone (time, how, how many fixes) after `undo`,
+/// and each of its fixes that was undone.
+pub fn record_undo(state_dir: &Path, undo: &crate::fix::UndoReport) -> Result<(), ReportError> {
+    let mut record = load_record(state_dir, Some(&undo.run_id))?;
+    let undone: Vec<&str> = undo.actions.iter().map(|a| a.backup_id.as_str()).collect();
+    for f in &mut record.fixes {
+        if f.backup_id.as_deref().is_some_and(|b| undone.contains(&b)) {
+            f.result = "undone".into();
+        }
+    }
+    record.undo = Some(UndoRecord {
+        at: crate::state::now(),
+        mode: undo.mode.to_string(),
+        fixes: undo.actions.len(),
+    });
+    save_record(state_dir, &record)?;
+    Ok(())
 }
 
 /// Save `record` as `<state_dir>/runs/<run_id>.json` (mode 0600, written

@@ -43,6 +43,21 @@ pub struct RunRecord {
     pub outcome: Option<Finish>,
     pub exit_code: u8,
     pub warnings: Vec<Warning>,
+    /// Set by `troubleshoot undo`: the run's fixes were undone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undo: Option<UndoRecord>,
+}
+
+/// When and how a run's fixes were undone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UndoRecord {
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// `byte-identical` (files put back from the backup), `logical` (the
+    /// exact inverse applied, keeping later writes) or `forced`.
+    pub mode: String,
+    /// How many fixes were undone.
+    pub fixes: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

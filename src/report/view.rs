@@ -18,12 +18,15 @@ pub enum Status {
     DryRun,
     /// No outcome: cancelled or stopped by an error.
     Incomplete,
+    /// The run's fixes were undone afterwards (`troubleshoot undo`).
+    Undone,
 }
 
 impl Status {
     pub fn of(r: &RunRecord) -> Status {
         let rolled_back = r.outcome.as_ref().is_some_and(|o| o.rolled_back) || r.exit_code == 3;
         match r.outcome.as_ref().map(|o| o.outcome.as_str()) {
+            _ if r.undo.is_some() => Status::Undone,
             _ if rolled_back => Status::Failed,
             Some("resolved") => Status::Resolved,
             Some("unresolved") => Status::Unresolved,
@@ -42,6 +45,7 @@ impl Status {
             Status::Failed => "Fix failed, rolled back",
             Status::DryRun => "Dry run, nothing changed",
             Status::Incomplete => "Did not finish",
+            Status::Undone => "Fix undone: the store is back as before",
         }
     }
 
@@ -52,6 +56,7 @@ impl Status {
             Status::Escalate | Status::Failed => "🛑",
             Status::DryRun => "🔎",
             Status::Incomplete => "⏹️",
+            Status::Undone => "↩️",
         }
     }
 
@@ -61,7 +66,7 @@ impl Status {
             Status::Resolved => "ok",
             Status::Unresolved | Status::Incomplete => "warn",
             Status::Escalate | Status::Failed => "bad",
-            Status::DryRun => "info",
+            Status::DryRun | Status::Undone => "info",
         }
     }
 }
@@ -70,7 +75,7 @@ impl Status {
 pub fn fix_tone(result: &str) -> &'static str {
     match result {
         "applied" | "verified" => "ok",
-        "dry-run" => "info",
+        "dry-run" | "undone" => "info",
         "refused" | "declined" => "warn",
         _ => "bad",
     }
@@ -186,6 +191,9 @@ pub fn summary(
         "Exit code",
         format!("{} ({})", r.exit_code, exit_meaning(r.exit_code)),
     ));
+    if let Some(u) = &r.undo {
+        rows.push(("Undone", undo_line(u)));
+    }
     rows.push(("Redaction", redaction_line(redactions, include_names)));
     rows
 }
@@ -522,9 +530,15 @@ fn plan_into(v: &Value, depth: usize, out: &mut Vec<(usize, String)>) {
     }
 }
 
-/// The fix's backup, with how to undo it.
+/// "undone at <time> (byte-identical)".
+pub fn undo_line(u: &crate::report::UndoRecord) -> String {
+    format!("undone at {} ({})", u.at, u.mode)
+}
+
+/// The fix's backup, with how to undo it (or when it was undone).
 pub fn backup_line(r: &RunRecord, f: &FixRecord) -> Option<String> {
-    f.backup_id
-        .as_ref()
-        .map(|b| format!("{b} (undo with: troubleshoot undo {})", r.run_id))
+    f.backup_id.as_ref().map(|b| match &r.undo {
+        Some(u) if f.result == "undone" => format!("{b} ({})", undo_line(u)),
+        _ => format!("{b} (undo with: troubleshoot undo {})", r.run_id),
+    })
 }

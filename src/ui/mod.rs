@@ -27,4 +27,8 @@ pub trait Prompter {
     fn interactive(&self) -> bool;
     /// Whether an answers file or `--answer` holds the answer to `q`.
     fn has_answer(&self, q: &Question) -> bool;
+    /// `--yes`: consent to fixes and take defaults (never "I did it" for a guide).
+    fn assumes_yes(&self) -> bool {
+        false
+    }
 }

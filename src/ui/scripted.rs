@@ -13,10 +13,6 @@ use crate::ui::Prompter;
 use crate::ui::interactive::Interactive;
 use crate::{Error, Result};
 
-/// Times one question may be answered from a script before the run is
-/// declared a loop.
-pub const MAX_SCRIPTED_REPEATS: usize = 8;
-
 pub struct Scripted {
     answers: BTreeMap<String, Value>,
     yes: bool,
@@ -132,11 +128,21 @@ impl Prompter for Scripted {
         if self.has_answer(q) || (self.yes && q.default.is_some()) {
             let n = self.asked.entry(q.id.clone()).or_default();
             *n += 1;
-            if *n > MAX_SCRIPTED_REPEATS {
-                return Err(Error::Usage(format!(
-                    "question `{}` came back {MAX_SCRIPTED_REPEATS} times with the same scripted answer; the run would loop",
-                    q.id
-                )));
+            if *n > 1 {
+                // The same scripted answer can only lead the same way again.
+                let answer = self
+                    .answers
+                    .get(&q.id)
+                    .or(q.default.as_ref())
+                    .map(|v| match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .unwrap_or_default();
+                return Err(Error::ScriptLoop {
+                    id: q.id.clone(),
+                    answer,
+                });
             }
         }
         if let Some(v) = self.answers.get(&q.id) {
@@ -222,5 +228,9 @@ impl Prompter for Scripted {
 
     fn has_answer(&self, q: &Question) -> bool {
         self.answers.contains_key(&q.id)
+    }
+
+    fn assumes_yes(&self) -> bool {
+        self.yes
     }
 }

@@ -21,6 +21,8 @@ pub struct Wizard<'a> {
     pub state_dir: &'a std::path::Path,
     pub dry_run: bool,
     pub printer: Printer,
+    /// Print the undo command after a fix (not for a sandbox deleted at the end).
+    pub undo_hint: bool,
 }
 
 fn answer_json(a: &Answer) -> Value {
@@ -57,6 +59,7 @@ impl Wizard<'_> {
             outcome: None,
             exit_code: exit::USAGE,
             warnings: vec![],
+            undo: None,
         }
     }
 
@@ -67,6 +70,7 @@ impl Wizard<'_> {
         let mut record = self.new_record(&run_id);
         let mut engine = Engine::new(self.flow);
         let result = self.drive(&mut engine, prompter, &mut record);
+        let result = self.after_cancel(result, &mut record);
         record.finished_at = crate::state::now();
         record.steps = engine.visits().to_vec();
         record.facts = Value::Object(engine.facts().0.clone());
@@ -115,29 +119,63 @@ impl Wizard<'_> {
                     record.findings.push(Finding { step, text });
                 }
                 Need::Ask(q) => {
-                    // A scripted dry run shows manual steps nobody answered for
-                    // and stops there: nothing was done, so `--yes` saying "it
-                    // worked" would be fiction and the re-check would loop.
-                    if self.dry_run
-                        && q.guide.is_some()
-                        && !prompter.interactive()
-                        && !prompter.has_answer(&q)
-                    {
+                    // Manual steps nobody answered for in a script: a dry run
+                    // stops there (nothing was done), and `--yes` never says
+                    // "I did it" for a person: `--yes` saying "it worked" would
+                    // be fiction and the re-check would loop.
+                    let unanswered_guide =
+                        q.guide.is_some() && !prompter.interactive() && !prompter.has_answer(&q);
+                    if unanswered_guide && (self.dry_run || prompter.assumes_yes()) {
                         self.show_guide(&q);
+                        let (outcome, message, code) = if self.dry_run {
+                            (
+                                "dry-run",
+                                "Dry run: follow the steps above by hand; nothing was changed."
+                                    .to_string(),
+                                exit::OK,
+                            )
+                        } else {
+                            (
+                                "guide-not-confirmed",
+                                format!(
+                                    "Not confirmed: --yes does not answer for manual steps. Follow the steps above, then run again with --answer {}=true (or false if they did not help).",
+                                    q.id
+                                ),
+                                exit::UNRESOLVED,
+                            )
+                        };
                         let finish = Finish {
                             step: q.id.clone(),
-                            outcome: "dry-run".into(),
-                            message:
-                                "Dry run: follow the steps above by hand; nothing was changed."
-                                    .into(),
+                            outcome: outcome.into(),
+                            message,
                             rolled_back: false,
                         };
                         self.printer.blank();
-                        self.printer.plain(&finish.message);
+                        if code == exit::OK {
+                            self.printer.plain(&finish.message);
+                        } else {
+                            self.printer.failure(&finish.message);
+                        }
                         record.outcome = Some(finish);
-                        return Ok(exit::OK);
+                        return Ok(code);
                     }
-                    let a = self.ask(prompter, &q)?;
+                    let a = match self.ask(prompter, &q) {
+                        Err(Error::ScriptLoop { id, answer }) => {
+                            let finish = Finish {
+                                step: q.id.clone(),
+                                outcome: "unresolved".into(),
+                                message: format!(
+                                    "Stopped: the scripted answer {id}={answer} leads back to the same question, so answering it again cannot get further. Choose another answer for `{id}`."
+                                ),
+                                rolled_back: false,
+                            };
+                            self.printer.blank();
+                            self.printer.failure(&finish.message);
+                            record.outcome = Some(finish);
+                            return Ok(exit::UNRESOLVED);
+                        }
+                        other => other?,
+                    };
                     record.answers.insert(q.id.clone(), answer_json(&a));
                     engine.answer(a).map_err(engine_err)?;
                 }
@@ -207,6 +245,44 @@ impl Wizard<'_> {
                 }
             }
         }
+    }
+
+    /// Esc or Ctrl-C after a fix was applied: the fix stays, so the run is
+    /// not "cancelled with nothing changed". Say what stays applied and how to
+    /// undo it, and end by what the fix achieved.
+    fn after_cancel(&self, result: Result<u8>, record: &mut RunRecord) -> Result<u8> {
+        if !matches!(result, Err(Error::Cancelled)) {
+            return result;
+        }
+        let Some(fix) = record
+            .fixes
+            .iter()
+            .rev()
+            .find(|f| f.result == "applied" || f.result == "verified")
+        else {
+            return result;
+        };
+        let verified = fix.result == "verified";
+        let mut message = format!("Cancelled. The fix \"{}\" stays applied", fix.title);
+        if !verified {
+            message.push_str(" (it was not verified)");
+        }
+        if self.undo_hint {
+            message.push_str(&format!(
+                "; to undo it: {}",
+                crate::state::undo_command(&record.run_id, self.state_dir)
+            ));
+        }
+        message.push('.');
+        self.printer.blank();
+        self.printer.plain(&message);
+        record.outcome = Some(Finish {
+            step: fix.step.clone(),
+            outcome: "cancelled-after-change".into(),
+            message,
+            rolled_back: false,
+        });
+        Ok(if verified { exit::OK } else { exit::UNRESOLVED })
     }
 
     fn ask(&self, prompter: &mut dyn Prompter, q: &Question) -> Result<Answer> {
@@ -299,10 +375,16 @@ impl Wizard<'_> {
         }
         match fix::apply(&plan, &ctx) {
             Ok(done) => {
-                self.printer.success(&format!(
-                    "Applied. Backup {} (undo: troubleshoot undo {run_id})",
-                    done.backup_id
-                ));
+                if self.undo_hint {
+                    self.printer.success(&format!(
+                        "Applied. Backup {} (undo: {})",
+                        done.backup_id,
+                        crate::state::undo_command(&run_id, self.state_dir)
+                    ));
+                } else {
+                    self.printer
+                        .success(&format!("Applied. Backup {}", done.backup_id));
+                }
                 rec.result = "applied".into();
                 rec.backup_id = Some(done.backup_id.clone());
                 record.fixes.push(rec);

@@ -1,5 +1,6 @@
 //! The command line: flows check/graph/list, scripted runs, exit codes.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use troubleshoot::probe::Layout;
@@ -235,7 +236,24 @@ fn nothing_found_still_guides() {
     let err = stderr(&o);
     assert!(err.contains("No Notion workspace session found"), "{err}");
     assert!(err.contains("Reset App Data"), "{err}");
-    assert_eq!(o.status.code(), Some(0), "{err}");
+    // --yes consents to fixes; it never says "I did it" for manual steps.
+    assert!(err.contains("Not confirmed"), "{err}");
+    assert!(err.contains("--answer guide-desktop=true"), "{err}");
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    // Answered for, the guide is confirmed.
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            "where=desktop",
+            "--answer",
+            "guide-desktop=true",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
 #[test]
@@ -400,16 +418,92 @@ fn replay_from_a_redacted_report_reaches_the_same_outcome() {
     assert_eq!(first["outcome"]["step"], second["outcome"]["step"]);
 }
 
-/// A scripted answer that sends the flow round in circles stops with exit 2
-/// instead of looping forever.
+/// `--yes` never answers a manual guide: the run ends "not confirmed" at
+/// the first guide, lists its steps, exits 1 and still writes `--report`.
 #[test]
-fn a_scripted_loop_stops_with_exit_2() {
+fn yes_does_not_confirm_a_guide_and_the_report_is_written() {
     let env = Env::new();
     two_workspaces_one_account(&env);
-    let o = env.run_method("linux", None, WS1, "second-session", &["--yes"]);
+    let report = env.dir.path().join("r.json");
+    let r = report.to_str().unwrap();
+    let o = env.run_method(
+        "linux",
+        None,
+        WS1,
+        "second-session",
+        &["--yes", "--report", r],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(err.matches("Not confirmed").count(), 1, "{err}");
+    assert!(err.contains("  1. "), "the guide's steps are listed: {err}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(v["outcome"]["outcome"], "guide-not-confirmed", "{v:#}");
+    assert_eq!(v["exit_code"], 1);
+}
+
+/// A scripted answer that leads back to its own question ends the run there,
+/// with that outcome (exit 1), not after rounds of the same guide.
+#[test]
+fn a_scripted_loop_ends_at_the_first_repeat() {
+    let env = Env::new();
+    two_workspaces_one_account(&env);
+    let o = env.run_method(
+        "linux",
+        None,
+        WS1,
+        "second-session",
+        &["--answer", "guide-second-session=false"],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("method=second-session leads back to the same question"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("Open a second Notion session to unlock Sign out")
+            .count(),
+        1,
+        "{err}"
+    );
+}
+
+/// Answers are checked against the flow's questions before anything runs.
+#[test]
+fn an_unknown_answer_id_is_exit_2_with_did_you_mean() {
+    let env = Env::new();
+    two_workspaces_one_account(&env);
+    let before = tree_hashes(&env.home(), &[]);
+    let o = env.run("linux", &["run", "--answer", "gaol=remove-one", "--yes"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("came back 8 times"), "{err}");
+    assert!(
+        err.contains("`gaol`") && err.contains("did you mean `goal`"),
+        "{err}"
+    );
+    assert_eq!(tree_hashes(&env.home(), &[]), before, "nothing ran");
+}
+
+/// A --report into a missing folder is refused before any change.
+#[test]
+fn a_report_into_a_missing_folder_is_exit_2_before_any_change() {
+    let env = Env::new();
+    two_workspaces_one_account(&env);
+    let before = tree_hashes(&env.home(), &[]);
+    let o = env.run_method(
+        "linux",
+        None,
+        WS1,
+        "remove-entry",
+        &["--yes", "--report", "no/such/dir/r.md"],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("does not exist"), "{err}");
+    assert_eq!(tree_hashes(&env.home(), &[]), before, "nothing changed");
+    assert!(!env.state().join("backups").exists());
 }
 
 /// Output to a pipe has no escape codes even without NO_COLOR; --color always forces them.
@@ -552,4 +646,98 @@ fn verify_failure_rolls_back_and_exits_3() {
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(r["fixes"][0]["result"], "rolled-back");
     assert_eq!(r["exit_code"], 3);
+}
+
+/// A fix run with a relative `--root` and `--state-dir` works, and the undo
+/// command it prints, run exactly as printed from another folder with no
+/// environment set, restores the home; the record then says so, and a
+/// second undo says when it was undone.
+#[test]
+fn the_printed_undo_command_works_as_printed_and_is_recorded() {
+    let env = Env::new();
+    two_workspaces_one_account(&env);
+    let before = tree_hashes(&env.home(), &["LOCK"]);
+    let o = assert_cmd::Command::new(BIN)
+        .current_dir(env.dir.path())
+        .env_remove("TROUBLESHOOT_STATE_DIR")
+        .env("NO_COLOR", "1")
+        .args([
+            "--root",
+            "home",
+            "--layout",
+            "linux",
+            "--state-dir",
+            "state",
+        ])
+        .args(["run", "--answer", "goal=remove-one"])
+        .args(["--answer", &format!("workspace={WS1}")])
+        .args(["--answer", "method=remove-entry", "--yes"])
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_ne!(
+        tree_hashes(&env.home(), &["LOCK"]),
+        before,
+        "the fix changed nothing"
+    );
+    let printed = err
+        .lines()
+        .find_map(|l| l.split("(undo: ").nth(1))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("no undo command printed:\n{err}"))
+        .to_string();
+    assert!(printed.starts_with("troubleshoot undo "), "{printed}");
+    assert!(
+        printed.contains(&env.state().display().to_string()),
+        "the state folder is named, absolute: {printed}"
+    );
+    let run_id = printed.split_whitespace().nth(2).unwrap().to_string();
+    // A different --root than the run's is an error naming the run's.
+    let other = env.dir.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    let o = assert_cmd::Command::new(BIN)
+        .args(["undo", &run_id, "--root"])
+        .arg(&other)
+        .arg("--state-dir")
+        .arg(env.state())
+        .output()
+        .unwrap();
+    assert_ne!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains(&format!("inspected {}", env.home().display())),
+        "{}",
+        stderr(&o)
+    );
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let undo = |cmd: &str| {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(cmd)
+            .current_dir("/")
+            .env_clear()
+            .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
+            .env("HOME", env.dir.path().join("elsewhere"))
+            .output()
+            .unwrap()
+    };
+    let o = undo(&printed);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        tree_hashes(&env.home(), &["LOCK"]),
+        before,
+        "undo restored the home"
+    );
+
+    let o = undo(&printed);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("already undone at"), "{}", stderr(&o));
+
+    let o = env.run("linux", &["report", &run_id, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["undo"]["mode"], "byte-identical", "{v:#}");
+    assert_eq!(v["fixes"][0]["result"], "undone");
+    let o = env.run("linux", &["report", &run_id, "--format", "md"]);
+    assert!(stdout(&o).contains("undone at"), "{}", stdout(&o));
 }

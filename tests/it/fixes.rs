@@ -236,7 +236,7 @@ fn remove_entry_in_chrome_removes_only_the_target_and_undo_is_byte_identical() {
     let list = fix::list_undoable(&state).unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].run_id, RUN);
-    let report = fix::undo(&state, &home, None, false).unwrap();
+    let report = fix::undo(&state, Some(&home), None, false).unwrap();
     assert_eq!(report.run_id, RUN);
     assert_eq!(
         tree(&profile),
@@ -249,7 +249,7 @@ fn remove_entry_in_chrome_removes_only_the_target_and_undo_is_byte_identical() {
     );
     assert!(fix::list_undoable(&state).unwrap().is_empty());
     assert!(matches!(
-        fix::undo(&state, &home, None, false).unwrap_err(),
+        fix::undo(&state, Some(&home), None, false).unwrap_err(),
         FixError::NothingToUndo { .. }
     ));
 }
@@ -280,7 +280,7 @@ fn remove_entry_finds_utf16_keys_in_compacted_tables() {
         vec!["notion:workspace:ws-2".to_string()]
     );
     assert_eq!(ls_keys(&ldb, DECOY_ORIGIN).len(), 1);
-    fix::undo(&state, &home, Some(RUN), false).unwrap();
+    fix::undo(&state, Some(&home), Some(RUN), false).unwrap();
     assert_eq!(tree(&profile), before);
 }
 
@@ -358,7 +358,7 @@ fn remove_entry_in_firefox_lsng_keeps_other_keys_and_usage_bookkeeping() {
         usage
     );
 
-    fix::undo(&state, &home, None, false).unwrap();
+    fix::undo(&state, Some(&home), None, false).unwrap();
     assert_eq!(tree(&profile), before);
 }
 
@@ -396,7 +396,7 @@ fn remove_entry_in_the_desktop_app_and_undo() {
         ls_keys(&ldb, NOTION_APP),
         vec!["notion:workspace:ws-1".to_string()]
     );
-    fix::undo(&state, &home, None, false).unwrap();
+    fix::undo(&state, Some(&home), None, false).unwrap();
     assert_eq!(tree(&data), before);
 }
 
@@ -502,7 +502,7 @@ fn clear_site_data_in_chrome_removes_notion_cookies_and_storage_only() {
         hosts,
         vec![".example.com".to_string(), ".notnotion.so".to_string()]
     );
-    fix::undo(&state, &home, None, false).unwrap();
+    fix::undo(&state, Some(&home), None, false).unwrap();
     assert_eq!(tree(&profile), before);
 }
 
@@ -536,7 +536,7 @@ fn clear_site_data_in_firefox_and_undo() {
         "the fixture keeps cookies in the WAL: {:?}",
         before.keys()
     );
-    fix::undo(&state, &home, None, false).unwrap();
+    fix::undo(&state, Some(&home), None, false).unwrap();
     assert_eq!(tree(&profile), before);
 }
 
@@ -563,7 +563,7 @@ fn reset_desktop_app_moves_the_folder_aside_and_undo_moves_it_back() {
     assert_eq!(tree(&aside), before);
     assert_eq!(scan(&home, &fx.spec).desktop_app.sessions, 0);
 
-    fix::undo(&state, &home, None, false).unwrap();
+    fix::undo(&state, Some(&home), None, false).unwrap();
     assert!(!aside.exists());
     assert_eq!(tree(&data), before);
 }
@@ -585,9 +585,9 @@ fn undo_of_a_reset_refuses_when_the_app_made_a_new_folder_unless_forced() {
     fix::apply(&plan, &c).unwrap();
     std::fs::create_dir_all(&data).unwrap();
     std::fs::write(data.join("new-start.json"), "{}").unwrap();
-    let err = fix::undo(&state, &home, None, false).unwrap_err();
+    let err = fix::undo(&state, Some(&home), None, false).unwrap_err();
     assert!(matches!(err, FixError::ChangedSince { .. }), "{err}");
-    let report = fix::undo(&state, &home, None, true).unwrap();
+    let report = fix::undo(&state, Some(&home), None, true).unwrap();
     assert_eq!(tree(&data), before);
     // The folder that was in the way is kept, not deleted.
     let kept = &report.actions[0].set_aside[0];
@@ -609,7 +609,7 @@ fn undo_refuses_when_a_file_changed_since_the_fix_unless_forced() {
     let ldb = PathBuf::from(&s.store_path);
     std::fs::write(ldb.join("000999.log"), b"written later").unwrap();
     let after_browser = tree(&profile);
-    let err = fix::undo(&state, &home, None, false).unwrap_err();
+    let err = fix::undo(&state, Some(&home), None, false).unwrap_err();
     match &err {
         FixError::ChangedSince { paths, .. } => {
             assert!(paths.iter().any(|p| p.ends_with("000999.log")), "{err}")
@@ -622,7 +622,7 @@ fn undo_refuses_when_a_file_changed_since_the_fix_unless_forced() {
         after_browser,
         "a refused undo changes nothing"
     );
-    fix::undo(&state, &home, None, true).unwrap();
+    fix::undo(&state, Some(&home), None, true).unwrap();
     assert_eq!(tree(&profile), before);
 }
 
@@ -645,11 +645,11 @@ fn undo_refuses_while_the_owner_runs() {
     )
     .unwrap();
     let snapshot = tree(&profile);
-    let err = fix::undo(&state, &home, None, false).unwrap_err();
+    let err = fix::undo(&state, Some(&home), None, false).unwrap_err();
     assert!(err.is_owner_running(), "{err}");
     assert_eq!(tree(&profile), snapshot);
     std::fs::remove_file(udd.join("SingletonLock")).unwrap();
-    fix::undo(&state, &home, None, false).unwrap();
+    fix::undo(&state, Some(&home), None, false).unwrap();
 }
 
 #[test]
@@ -745,7 +745,7 @@ fn a_corrupt_journal_is_a_clear_error_and_backups_are_kept() {
         b"this is not a database, it was damaged",
     )
     .unwrap();
-    let err = fix::undo(&state, &home, None, false).unwrap_err();
+    let err = fix::undo(&state, Some(&home), None, false).unwrap_err();
     assert!(matches!(err, FixError::Journal { .. }), "{err}");
     assert!(err.to_string().contains("manifest.json"), "{err}");
     assert!(fix::list_undoable(&state).is_err());
@@ -815,7 +815,7 @@ fn kill_child_applies_a_fix() {
     let home = Home::new(PathBuf::from(&root), Layout::Linux, true);
     let state = PathBuf::from(state);
     if std::env::var(KILL_MODE).as_deref() == Ok("undo") {
-        fix::undo(&state, &home, None, false).unwrap();
+        fix::undo(&state, Some(&home), None, false).unwrap();
         println!("KILL-CHILD-UNDONE");
         return;
     }
@@ -976,7 +976,7 @@ fn sigkill_during_apply_leaves_original_or_undoable_store() {
         } else {
             mid += 1;
         }
-        fix::undo(&state, &home, None, false).unwrap_or_else(|e| {
+        fix::undo(&state, Some(&home), None, false).unwrap_or_else(|e| {
             panic!(
                 "iteration {i} (delay {delay:?}, status {}): undo failed: {e}",
                 pending[0].status
@@ -1067,7 +1067,7 @@ fn sigkill_during_undo_then_undo_again_restores_exactly() {
             Some(s) if s == "undoing" => mid += 1,
             Some(_) => before += 1,
         }
-        match fix::undo(&state, &home, None, false) {
+        match fix::undo(&state, Some(&home), None, false) {
             Ok(_) | Err(FixError::NothingToUndo { .. }) => {}
             Err(e) => panic!("iteration {i} (seed {seed}, delay {delay:?}): {e}"),
         }

@@ -339,6 +339,7 @@ fn sample_record() -> RunRecord {
             path: format!("{HOME}/.config/BraveSoftware/Brave-Browser/Default/Cookies"),
             reason: format!("database is locked (profile of {})", EMAILS[1]),
         }],
+        undo: None,
     }
 }
 

@@ -1093,7 +1093,10 @@ fn corrupt_journal_is_reported_clearly_and_no_backup_is_deleted() {
         }
         let o = run("ws-beta");
         assert_documented(&o, "run with a corrupt journal");
-        if code(&o) != 0 && !garbage.is_empty() {
+        // Once an earlier round removed ws-beta there is no session left:
+        // the run ends at the manual guide, which --yes does not confirm.
+        let gone = stderr(&o).contains("No Notion workspace session found");
+        if code(&o) != 0 && !garbage.is_empty() && !gone {
             assert!(
                 stderr(&o).to_lowercase().contains("journal"),
                 "{}",
