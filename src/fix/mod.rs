@@ -37,6 +37,7 @@ use serde_json::{Value, json};
 
 use crate::flow::engine::FixCall;
 use crate::flow::model::Risk;
+use crate::flow::registry::ActionKind;
 use crate::probe::running::{ProcessList, lock_evidence_except, owner_of, process_evidence};
 use crate::probe::{AppSpec, Home, Session, Source, StoreKind};
 use crate::readers::leveldb::{LockError, StoreLock};
@@ -155,28 +156,22 @@ impl Plan {
     }
 }
 
-/// The ids of the registry's actions with their default risk.
-pub const ACTIONS: &[(&str, Risk)] = &[
-    ("remove-workspace-entry", Risk::Medium),
-    ("clear-site-data", Risk::Medium),
-    ("reset-desktop-app", Risk::High),
-];
-
 /// Compute exactly what `call` will touch. Reads only (stores are read
 /// from private copies).
 pub fn plan(call: &FixCall, ctx: &FixContext) -> Result<Plan, FixError> {
     fsx::check_run_id(ctx.run_id)?;
-    let Some(&(_, default_risk)) = ACTIONS.iter().find(|(id, _)| *id == call.action) else {
+    let Some(def) = crate::flow::registry::action(&call.action) else {
         return Err(FixError::UnknownAction {
             action: call.action.clone(),
         });
     };
-    let mut plan = match call.action.as_str() {
-        "remove-workspace-entry" => plan_remove_entry(&session_param(call)?, ctx)?,
-        "clear-site-data" => plan_clear_site(&session_param(call)?, ctx)?,
-        _ => plan_reset_desktop(ctx)?,
+    let mut plan = match def.kind {
+        ActionKind::RemoveWorkspaceEntry => plan_remove_entry(&session_param(call)?, ctx)?,
+        ActionKind::ClearSiteData => plan_clear_site(&session_param(call)?, ctx)?,
+        ActionKind::ResetDesktopApp => plan_reset_desktop(ctx)?,
     };
-    plan.risk = default_risk.max(call.risk);
+    // The vetted action's risk; a flow may raise it, never lower it.
+    plan.risk = def.risk.max(call.risk);
     check_plan_paths(&plan, ctx.home)?;
     Ok(plan)
 }

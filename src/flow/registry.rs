@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use super::model::Risk;
+
 /// A probe a `check` step may run.
 pub struct ProbeDef {
     pub id: &'static str,
@@ -30,6 +32,9 @@ pub struct ParamDef {
 /// A fix action a `fix` step may propose.
 pub struct ActionDef {
     pub id: &'static str,
+    pub kind: ActionKind,
+    /// The vetted risk: a flow may raise it, never lower it.
+    pub risk: Risk,
     pub summary: &'static str,
     pub params: &'static [ParamDef],
 }
@@ -71,19 +76,34 @@ const SESSION: ParamDef = ParamDef {
     required: true,
 };
 
+/// The vetted actions, one variant each: the fix planner matches on this
+/// exhaustively, so an id can never fall through to another action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionKind {
+    RemoveWorkspaceEntry,
+    ClearSiteData,
+    ResetDesktopApp,
+}
+
 pub const ACTIONS: &[ActionDef] = &[
     ActionDef {
         id: "remove-workspace-entry",
+        kind: ActionKind::RemoveWorkspaceEntry,
+        risk: Risk::Medium,
         summary: "delete one workspace's Local Storage keys in one store, leaving every other key",
         params: &[SESSION],
     },
     ActionDef {
         id: "clear-site-data",
+        kind: ActionKind::ClearSiteData,
+        risk: Risk::Medium,
         summary: "remove the app's cookies and Local Storage for its origins in one profile (sign out of all there)",
         params: &[SESSION],
     },
     ActionDef {
         id: "reset-desktop-app",
+        kind: ActionKind::ResetDesktopApp,
+        risk: Risk::High,
         summary: "move the desktop app's data folder aside, like the app's Reset App Data",
         params: &[],
     },

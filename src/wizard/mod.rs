@@ -351,6 +351,7 @@ impl Wizard<'_> {
             }
         };
         rec.plan = plan.to_json(self.home);
+        rec.risk = risk_name(plan.risk);
         self.show_plan(call, &plan);
         if self.dry_run {
             rec.result = "dry-run".into();
@@ -405,8 +406,11 @@ impl Wizard<'_> {
 
     fn show_plan(&self, call: &FixCall, plan: &fix::Plan) {
         self.printer.blank();
-        self.printer
-            .heading(&format!("Fix: {} (risk: {})", call.title, plan_risk(call)));
+        self.printer.heading(&format!(
+            "Fix: {} (risk: {})",
+            call.title,
+            risk_name(plan.risk)
+        ));
         self.printer.plain(&format!("  {}", call.changes));
         self.printer.plain("  Plan:");
         for s in &plan.steps {
@@ -423,5 +427,9 @@ impl Wizard<'_> {
 }
 
 fn plan_risk(call: &FixCall) -> String {
-    format!("{:?}", call.risk).to_lowercase()
+    risk_name(call.risk)
+}
+
+fn risk_name(r: crate::flow::model::Risk) -> String {
+    format!("{r:?}").to_lowercase()
 }

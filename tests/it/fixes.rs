@@ -686,6 +686,26 @@ fn a_second_writer_is_told_who_holds_the_state_lock() {
     fix::apply(&plan, &c).unwrap();
 }
 
+/// An action id the registry does not know is an error, never the
+/// destructive reset; the risk is the vetted one, a flow can only raise it.
+#[test]
+fn unknown_actions_are_refused_and_risk_is_the_vetted_one() {
+    let fx = Fx::new();
+    chrome_home(&fx, None);
+    let home = fx.home();
+    let state = fx.state();
+    let c = ctx(&fx, &home, &state);
+    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let err = fix::plan(&call("reset-everything", Some(&s)), &c).unwrap_err();
+    assert!(matches!(err, FixError::UnknownAction { .. }), "{err}");
+    let mut low = call("remove-workspace-entry", Some(&s));
+    low.risk = Risk::Low;
+    assert_eq!(fix::plan(&low, &c).unwrap().risk, Risk::Medium);
+    let mut high = call("remove-workspace-entry", Some(&s));
+    high.risk = Risk::High;
+    assert_eq!(fix::plan(&high, &c).unwrap().risk, Risk::High);
+}
+
 #[test]
 fn store_paths_outside_the_home_are_refused() {
     let fx = Fx::new();
