@@ -37,7 +37,9 @@
 //! adds a 50 x 40k x 15k home; `BENCH_PYTHON` (default `/usr/bin/python3`);
 //! `BENCH_FLOOR_TMP` (default `/dev/shm` when present: where the floor's
 //! copies go); `BENCH_PROMPT_RUNS` (default 20); `BENCH_NO_PROMPT=1` skips
-//! the pty measurement. The report is Markdown on stdout.
+//! the pty measurement, `BENCH_NO_MEMORY=1` the memory series (homes of 20
+//! profiles where only Local Storage, or only the cookie databases, grow).
+//! The report is Markdown on stdout.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -381,6 +383,61 @@ fn child_peak_mib(what: &str, root: &Path) -> f64 {
     kib / 1024.0
 }
 
+/// Peak RSS of one scan in a child process, median of 3 children.
+fn scan_peak_mib(root: &Path) -> f64 {
+    let mut v: Vec<f64> = (0..3).map(|_| child_peak_mib("scan", root)).collect();
+    v.sort_by(f64::total_cmp);
+    v[1]
+}
+
+/// One home of the memory series.
+struct MemPoint {
+    size: Size,
+    store_bytes: u64,
+    largest_log: u64,
+    notion_cookies: usize,
+    peak_mib: f64,
+}
+
+fn memory_point(size: Size, spec: &AppSpec) -> MemPoint {
+    let tmp = tempfile::Builder::new()
+        .prefix("bench-mem-")
+        .tempdir()
+        .expect("temp dir");
+    let home = bench_home(tmp.path(), size.profiles, size.cookies, size.ls_keys)
+        .expect("write bench home");
+    let files = files_under(tmp.path(), &|_| true);
+    let r = scan(&home, spec);
+    assert!(r.warnings.is_empty(), "warnings: {:?}", r.warnings);
+    assert_eq!(r.session_count as usize, size.profiles);
+    MemPoint {
+        size,
+        store_bytes: files.iter().map(|f| f.1).sum(),
+        largest_log: files
+            .iter()
+            .filter(|f| f.0.extension().is_some_and(|x| x == "log"))
+            .map(|f| f.1)
+            .max()
+            .unwrap_or(0),
+        notion_cookies: scan_counts(&r).cookies,
+        peak_mib: scan_peak_mib(tmp.path()),
+    }
+}
+
+/// Series of homes with 20 profiles where one kind of store grows and the
+/// other stays small: Local Storage (keys, so logs and tables), then
+/// cookie databases.
+const MEMORY_SERIES: [(&str, &str); 2] = [
+    (
+        "Local Storage grows",
+        "20x1000x1000,20x1000x5000,20x1000x15000",
+    ),
+    (
+        "Cookies grow",
+        "20x1000x1000,20x20000x1000,20x40000x1000,20x80000x1000",
+    ),
+];
+
 struct Row {
     size: Size,
     gen_time: Duration,
@@ -506,7 +563,7 @@ fn bench_size(size: Size, runs: usize, spec: &AppSpec) -> Row {
         floor_mib: floor_kib as f64 / 1024.0,
         raw: median(raw_t),
         reader: median(reader_t),
-        scan_mib: child_peak_mib("scan", tmp.path()),
+        scan_mib: scan_peak_mib(tmp.path()),
         counts,
     }
 }
@@ -691,19 +748,21 @@ fn main() {
         );
     }
 
-    // Peak memory against store size.
+    // Peak memory against store size: the homes above, then the series.
+    // Flat: less than FLAT_MIB more at the largest home than at the smallest.
+    let mut flat_notes: Vec<String> = Vec::new();
+    let mut flat = true;
     let smallest = rows.iter().min_by_key(|r| r.store_bytes);
     let largest = rows.iter().max_by_key(|r| r.store_bytes);
-    let mut flat = None;
+    println!("\n### Peak memory against store size\n");
     if let (Some(s), Some(l)) = (smallest, largest)
         && rows.len() > 1
     {
         let grow = l.scan_mib - s.scan_mib;
-        // Flat: less than 4 MiB more at the largest home than at the smallest.
-        let is_flat = grow < FLAT_MIB;
-        flat = Some(is_flat);
+        flat &= grow < FLAT_MIB;
+        flat_notes.push(format!("homes above {grow:+.1} MiB"));
         println!(
-            "\nPeak memory against store size: {:.1} MiB at {:.1} MiB of stores ({}), {:.1} MiB at {:.1} MiB ({}): {:+.1} MiB for {:.0}x the data: {} (criterion: less than {FLAT_MIB:.0} MiB more).",
+            "Homes above: {:.1} MiB at {:.1} MiB of stores ({}), {:.1} MiB at {:.1} MiB ({}): {:+.1} MiB for {:.0}x the data.\n",
             s.scan_mib,
             mib(s.store_bytes),
             s.size.label(),
@@ -712,9 +771,46 @@ fn main() {
             l.size.label(),
             grow,
             l.store_bytes as f64 / s.store_bytes.max(1) as f64,
-            if is_flat { "flat" } else { "NOT flat" }
         );
     }
+    if !std::env::var("BENCH_NO_MEMORY").is_ok_and(|v| v == "1") {
+        println!(
+            "| series (20 profiles) | home | stores on disk | largest `.log` | Notion cookie rows found | scan peak RSS (median of 3) |"
+        );
+        println!("|---|---|---:|---:|---:|---:|");
+        let mut cache: Vec<MemPoint> = Vec::new();
+        for (name, sizes) in MEMORY_SERIES {
+            let mut points: Vec<(f64, u64)> = Vec::new();
+            for size in parse_sizes(sizes) {
+                if !cache.iter().any(|m| m.size == size) {
+                    cache.push(memory_point(size, &spec));
+                }
+                let m = cache.iter().find(|m| m.size == size).expect("measured");
+                println!(
+                    "| {name} | {} | {:.1} MiB | {:.2} MiB | {} | {:.1} MiB |",
+                    m.size.label(),
+                    mib(m.store_bytes),
+                    mib(m.largest_log),
+                    m.notion_cookies,
+                    m.peak_mib
+                );
+                points.push((m.peak_mib, m.store_bytes));
+            }
+            let (first, last) = (points[0], points[points.len() - 1]);
+            let grow = last.0 - first.0;
+            flat &= grow < FLAT_MIB;
+            flat_notes.push(format!(
+                "{} {grow:+.1} MiB for {:.0}x the data",
+                name.to_lowercase(),
+                last.1 as f64 / first.1.max(1) as f64
+            ));
+        }
+    }
+    println!(
+        "\nPeak memory {} (criterion: less than {FLAT_MIB:.0} MiB more from the smallest to the largest home of each set): {}.",
+        if flat { "is flat" } else { "is NOT flat" },
+        flat_notes.join("; ")
+    );
 
     if let Some(r) = rows.iter().find(|r| r.size == TARGET_HOME) {
         let fr = r.scan.as_secs_f64() / r.floor.as_secs_f64();
@@ -733,13 +829,11 @@ fn main() {
             r.scan_mib,
             yes(r.scan_mib < TARGET_PEAK_MIB)
         );
-        match flat {
-            Some(f) => println!(
-                "| peak memory flat in store size | see above | {} |",
-                yes(f)
-            ),
-            None => println!("| peak memory flat in store size | one home only | - |"),
-        }
+        println!(
+            "| peak memory flat in store size (less than {FLAT_MIB:.0} MiB more) | {} | {} |",
+            flat_notes.join("; "),
+            yes(flat)
+        );
         println!(
             "| stretch: scan within {STRETCH_RAW_RATIO:.0}x the raw log read | {rr:.1}x ({} ms / {} ms) | {} |",
             ms(r.scan),
