@@ -59,6 +59,7 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
     }
     let home = super::home(global)?;
     let state_dir = crate::state::resolve(global.state_dir.as_deref())?;
+    super::warn_interrupted(global, printer);
     let mut prompter = Scripted::new(answers, args.yes).with_replay(replay_chosen);
     if prompter.interactive() {
         printer.heading(&flow.title);

@@ -32,6 +32,7 @@ pub fn run(global: &Global, args: &ScanArgs, printer: Printer) -> Result<u8> {
     let (flow, _) = builtin::resolve(&args.flow)?;
     let spec = spec_of(&flow)?;
     let home = super::home(global)?;
+    super::warn_interrupted(global, printer);
     let report =
         crate::ui::progress::with_spinner("Scanning browser profiles and the desktop app", || {
             probe::scan(&home, &spec)

@@ -12,7 +12,7 @@ use super::error::FixError;
 use super::journal::{ActionRow, FileRow, Journal, status};
 use super::lock::StateLock;
 use super::stores::{self, LdbSnapshot};
-use super::{FixContext, Op, Plan, check_plan_paths, fsx, hold_stores};
+use super::{FixContext, Op, Plan, check_plan_paths, fsx, hold_stores, inverse};
 use crate::probe::Home;
 use crate::readers::leveldb::StoreLock;
 
@@ -54,7 +54,7 @@ impl Applied {
 }
 
 /// One action undone.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct UndoneAction {
     pub run_id: String,
     pub backup_id: String,
@@ -65,6 +65,8 @@ pub struct UndoneAction {
     pub moved_back: Vec<(PathBuf, PathBuf)>,
     /// Where a folder that was in the way was moved (with `--force`).
     pub set_aside: Vec<PathBuf>,
+    /// A logical undo: what it put back, in words.
+    pub logical: Option<String>,
 }
 
 /// What `undo` did.
@@ -100,6 +102,9 @@ impl fmt::Display for UndoReport {
             }
             for p in &a.set_aside {
                 parts.push(format!("the folder in the way was kept at {}", p.display()));
+            }
+            if let Some(l) = &a.logical {
+                parts.push(format!("the store had changed since the fix: {l}"));
             }
             if parts.is_empty() {
                 parts.push("the store was already as before the fix".into());
@@ -451,6 +456,7 @@ fn restore(
         removed: Vec::new(),
         moved_back: Vec::new(),
         set_aside: Vec::new(),
+        logical: None,
     };
     for op in &action.plan.ops {
         if let Op::MoveAside { from, to } = op {
@@ -762,14 +768,34 @@ pub fn undo(
         })?;
         let stores = hold_stores(&a.plan, home)?;
         let rows = journal.files(a.id)?;
-        if a.status == status::APPLIED && !force {
+        let bdir = backup::backup_dir(state_dir, &a.backup_id);
+        // How to put the store back: byte-identical from the backup when
+        // nothing but the fix wrote to it since; else the fix's exact
+        // inverse, which keeps the browser's later writes. `--force`
+        // restores the backup's bytes regardless.
+        let logical = if force {
+            false
+        } else if a.status == status::APPLIED {
             let changed = changed_since(&a, &rows)?;
-            if !changed.is_empty() {
+            if !changed.is_empty() && !inverse::possible(&a.plan.ops) {
                 return Err(FixError::ChangedSince {
                     run_id: a.run_id.clone(),
                     paths: changed,
                 });
             }
+            !changed.is_empty()
+        } else if a.status == status::STARTED && inverse::possible(&a.plan.ops) {
+            // Interrupted: files the fix did not write are never removed.
+            // Byte-identical only when every difference is the fix's own.
+            let mut only_ours = true;
+            for op in &a.plan.ops {
+                only_ours &= inverse::only_ours(&bdir, &rows, op)?;
+            }
+            !only_ours
+        } else {
+            false
+        };
+        if a.status == status::APPLIED && !force && !logical {
             for op in &a.plan.ops {
                 if let Op::MoveAside { from, .. } = op
                     && fs::symlink_metadata(from).is_ok()
@@ -788,7 +814,7 @@ pub fn undo(
                 Err(e)
             }
         })?;
-        work.push((a, rows, stores));
+        work.push((a, rows, stores, logical));
     }
     let mut report = UndoReport {
         run_id: run.clone(),
@@ -796,10 +822,24 @@ pub fn undo(
         mode: if force { "forced" } else { "byte-identical" },
         actions: Vec::new(),
     };
-    for (a, rows, _stores) in work {
+    for (a, rows, stores, logical) in work {
         journal.set_status(a.id, status::UNDOING, None)?;
-        let done = restore(state_dir, &a, &rows, force)?;
-        journal.set_status(a.id, status::UNDONE, None)?;
+        let done = if logical {
+            let put = inverse::undo(state_dir, &a, &rows, &stores)?;
+            report.mode = "logical";
+            UndoneAction {
+                run_id: a.run_id.clone(),
+                backup_id: a.backup_id.clone(),
+                action: a.action.clone(),
+                store_path: a.store_path.clone(),
+                logical: Some(inverse::describe(&put)),
+                ..UndoneAction::default()
+            }
+        } else {
+            restore(state_dir, &a, &rows, force)?
+        };
+        let how = if logical { "logical" } else { "byte-identical" };
+        journal.set_status(a.id, status::UNDONE, Some(how))?;
         report.actions.push(done);
     }
     Ok(report)

@@ -25,6 +25,7 @@ mod backup;
 mod error;
 mod exec;
 mod fsx;
+mod inverse;
 mod journal;
 mod lock;
 mod stores;

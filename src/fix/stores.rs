@@ -367,6 +367,154 @@ fn has_usage_column(conn: &Connection, db: &Path) -> Result<bool, FixError> {
 /// UTF-16 length of every key plus its value's `utf16_length`) is
 /// recomputed in the same transaction and the `usage` cache file, when
 /// present and well-formed, is rewritten atomically. Reads back after.
+/// Firefox keeps an origin's Local Storage size in `database.usage` (the sum
+/// of UTF-16 lengths of keys and values): recompute it after a change.
+fn update_usage(tx: &Connection, db: &Path) -> Result<Option<i64>, FixError> {
+    if !has_usage_column(tx, db)? {
+        return Ok(None);
+    }
+    let mut sum = 0i64;
+    {
+        let mut stmt = tx
+            .prepare("SELECT key, utf16_length FROM data")
+            .map_err(|e| sql_err(db, e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<i64>>(1)?.unwrap_or(0),
+                ))
+            })
+            .map_err(|e| sql_err(db, e))?;
+        for row in rows {
+            let (k, len) = row.map_err(|e| sql_err(db, e))?;
+            sum += k.encode_utf16().count() as i64 + len;
+        }
+    }
+    tx.execute("UPDATE database SET usage = ?1", [sum])
+        .map_err(|e| sql_err(db, e))?;
+    Ok(Some(sum))
+}
+
+/// The `ls/usage` file beside `data.sqlite` mirrors `database.usage`.
+fn write_usage_file(db: &Path, usage: Option<i64>) -> Result<(), FixError> {
+    let Some(usage) = usage else { return Ok(()) };
+    let uf = usage_file(db);
+    if fsx::check_regular(&uf)? {
+        let bytes = std::fs::read(&uf).map_err(|e| FixError::io(&uf, "read", e))?;
+        if bytes.len() == 12 && bytes[..4] == USAGE_COOKIE.to_be_bytes() {
+            let mode = std::fs::metadata(&uf)
+                .map(|m| fsx::mode_of(&m))
+                .unwrap_or(0o644);
+            let mut new = USAGE_COOKIE.to_be_bytes().to_vec();
+            new.extend_from_slice(&(usage as u64).to_be_bytes());
+            fsx::replace_with_bytes(&uf, &new, mode)?;
+        }
+    }
+    Ok(())
+}
+
+/// Put back the cookie rows on `domains` that `backup` (a copy of the
+/// database before the fix) holds and `db` lacks, in one transaction; rows
+/// the browser wrote again since win. Returns how many were put back.
+pub fn reinsert_cookies(
+    db: &Path,
+    backup: &Path,
+    flavor: CookieFlavor,
+    domains: &[String],
+) -> Result<usize, FixError> {
+    use super::inverse::{columns, cookie_table, rows_by};
+    let (table, host, skip) = cookie_table(flavor);
+    let old = open_copy(backup).map_err(|e| FixError::store(backup, e.reason))?;
+    let cols = columns(&old.conn, table, skip).map_err(|e| sql_err(backup, e))?;
+    let rows = rows_by(&old.conn, table, &cols, host).map_err(|e| sql_err(backup, e))?;
+    guarded(db, "putting cookies back", || {
+        let mut conn = open_rw(db)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| sql_err(db, e))?;
+        let quoted: Vec<String> = cols.iter().map(|c| format!("\"{c}\"")).collect();
+        let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+        let mut n = 0;
+        {
+            let mut ins = tx
+                .prepare(&format!(
+                    "INSERT OR IGNORE INTO {table} ({}) VALUES ({})",
+                    quoted.join(", "),
+                    marks.join(", ")
+                ))
+                .map_err(|e| sql_err(db, e))?;
+            for (h, list) in &rows {
+                if !host_matches(h, domains) {
+                    continue;
+                }
+                for r in list {
+                    n += ins
+                        .execute(rusqlite::params_from_iter(r.iter()))
+                        .map_err(|e| sql_err(db, e))?;
+                }
+            }
+        }
+        tx.commit().map_err(|e| sql_err(db, e))?;
+        conn.close().map_err(|(_, e)| sql_err(db, e))?;
+        Ok(n)
+    })
+}
+
+/// Put back Firefox Local Storage rows (`keys`, or every row with `all`)
+/// from `backup` that `db` lacks, and refresh the usage bookkeeping.
+/// Returns (rows put back, rows the browser wrote again since).
+pub fn reinsert_lsng(
+    db: &Path,
+    backup: &Path,
+    keys: &[String],
+    all: bool,
+) -> Result<(usize, usize), FixError> {
+    use super::inverse::{columns, rows_by};
+    let old = open_copy(backup).map_err(|e| FixError::store(backup, e.reason))?;
+    let cols = columns(&old.conn, "data", &[]).map_err(|e| sql_err(backup, e))?;
+    let rows = rows_by(&old.conn, "data", &cols, "key").map_err(|e| sql_err(backup, e))?;
+    let present: BTreeSet<String> = lsng_keys(db)?.into_iter().collect();
+    let (n, kept, usage) = guarded(db, "putting Local Storage rows back", || {
+        let mut conn = open_rw(db)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| sql_err(db, e))?;
+        let quoted: Vec<String> = cols.iter().map(|c| format!("\"{c}\"")).collect();
+        let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+        let (mut n, mut kept) = (0, 0);
+        {
+            let mut ins = tx
+                .prepare(&format!(
+                    "INSERT OR IGNORE INTO data ({}) VALUES ({})",
+                    quoted.join(", "),
+                    marks.join(", ")
+                ))
+                .map_err(|e| sql_err(db, e))?;
+            for (k, list) in &rows {
+                if !all && !keys.contains(k) {
+                    continue;
+                }
+                if present.contains(k) {
+                    kept += 1;
+                    continue;
+                }
+                for r in list {
+                    n += ins
+                        .execute(rusqlite::params_from_iter(r.iter()))
+                        .map_err(|e| sql_err(db, e))?;
+                }
+            }
+        }
+        let usage = update_usage(&tx, db)?;
+        tx.commit().map_err(|e| sql_err(db, e))?;
+        conn.close().map_err(|(_, e)| sql_err(db, e))?;
+        Ok((n, kept, usage))
+    })?;
+    write_usage_file(db, usage)?;
+    Ok((n, kept))
+}
+
 pub fn delete_lsng(db: &Path, keys: &[String], all: bool) -> Result<usize, FixError> {
     let (deleted, total, usage) = guarded(db, "deleting LSNG keys", || {
         let mut conn = open_rw(db)?;
@@ -389,48 +537,12 @@ pub fn delete_lsng(db: &Path, keys: &[String], all: bool) -> Result<usize, FixEr
             }
             n
         };
-        let mut usage: Option<i64> = None;
-        if has_usage_column(&tx, db)? {
-            let mut sum = 0i64;
-            {
-                let mut stmt = tx
-                    .prepare("SELECT key, utf16_length FROM data")
-                    .map_err(|e| sql_err(db, e))?;
-                let rows = stmt
-                    .query_map([], |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, Option<i64>>(1)?.unwrap_or(0),
-                        ))
-                    })
-                    .map_err(|e| sql_err(db, e))?;
-                for row in rows {
-                    let (k, len) = row.map_err(|e| sql_err(db, e))?;
-                    sum += k.encode_utf16().count() as i64 + len;
-                }
-            }
-            tx.execute("UPDATE database SET usage = ?1", [sum])
-                .map_err(|e| sql_err(db, e))?;
-            usage = Some(sum);
-        }
+        let usage = update_usage(&tx, db)?;
         tx.commit().map_err(|e| sql_err(db, e))?;
         conn.close().map_err(|(_, e)| sql_err(db, e))?;
         Ok((deleted, total, usage))
     })?;
-    if let Some(usage) = usage {
-        let uf = usage_file(db);
-        if fsx::check_regular(&uf)? {
-            let bytes = std::fs::read(&uf).map_err(|e| FixError::io(&uf, "read", e))?;
-            if bytes.len() == 12 && bytes[..4] == USAGE_COOKIE.to_be_bytes() {
-                let mode = std::fs::metadata(&uf)
-                    .map(|m| fsx::mode_of(&m))
-                    .unwrap_or(0o644);
-                let mut new = USAGE_COOKIE.to_be_bytes().to_vec();
-                new.extend_from_slice(&(usage as u64).to_be_bytes());
-                fsx::replace_with_bytes(&uf, &new, mode)?;
-            }
-        }
-    }
+    write_usage_file(db, usage)?;
     let left = lsng_keys(db)?;
     let expected = total - deleted as i64;
     let still: Vec<&String> = if all {

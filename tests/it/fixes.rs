@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::util::cpp_leveldb_put;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use troubleshoot::fix::{self, FixContext, FixError};
@@ -594,8 +595,72 @@ fn undo_of_a_reset_refuses_when_the_app_made_a_new_folder_unless_forced() {
     assert!(kept.join("new-start.json").is_file());
 }
 
+/// The browser reopened the profile after the fix and wrote to its store:
+/// plain undo puts back exactly what the fix removed and keeps the
+/// browser's later write (a logical undo); `--force` restores the bytes.
 #[test]
-fn undo_refuses_when_a_file_changed_since_the_fix_unless_forced() {
+fn undo_after_the_browser_wrote_puts_back_the_removed_keys_and_keeps_its_writes() {
+    let fx = Fx::new();
+    let profile = chrome_home(&fx, None);
+    let home = fx.home();
+    let state = fx.state();
+    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let c = ctx(&fx, &home, &state);
+    let ldb = PathBuf::from(&s.store_path);
+    let before = read_local_storage(&ldb, &[NOTION_WWW.to_string()])
+        .unwrap()
+        .entries;
+    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    fix::apply(&plan, &c).unwrap();
+    assert_eq!(ls_keys(&ldb, NOTION_WWW), vec!["theme".to_string()]);
+    // C++ LevelDB opens the store (recovering our batch) and writes a key.
+    let later = troubleshoot::readers::leveldb::entry_key(NOTION_WWW, "written-later");
+    if !cpp_leveldb_put(&ldb, &later, b"\x01by the browser") {
+        return;
+    }
+    let report = fix::undo(&state, Some(&home), None, false).unwrap();
+    assert_eq!(report.mode, "logical", "{report}");
+    assert!(
+        report.to_string().contains("1 entr(ies) put back"),
+        "{report}"
+    );
+    let now = read_local_storage(&ldb, &[NOTION_WWW.to_string()])
+        .unwrap()
+        .entries;
+    let mut want = before.clone();
+    want.push(troubleshoot::readers::leveldb::LsEntry {
+        origin: NOTION_WWW.into(),
+        key: "written-later".into(),
+        value: "by the browser".into(),
+        raw_key: later.clone(),
+    });
+    want.sort_by(|a, b| a.raw_key.cmp(&b.raw_key));
+    let mut now_sorted = now.clone();
+    now_sorted.sort_by(|a, b| a.raw_key.cmp(&b.raw_key));
+    assert!(
+        now_sorted == want,
+        "every key of before, plus the browser's"
+    );
+    assert_eq!(
+        ls_keys(&ldb, DECOY_ORIGIN),
+        vec!["notion:workspace:ws-1".to_string()]
+    );
+    // Undone is undone: nothing left to undo.
+    let err = fix::undo(&state, Some(&home), None, false).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            FixError::NothingToUndo { .. } | FixError::AlreadyUndone { .. }
+        ),
+        "{err}"
+    );
+    let _ = profile;
+}
+
+/// A store damaged since the fix is not written to: plain undo refuses and
+/// changes nothing; `--force` restores the backup's bytes.
+#[test]
+fn undo_of_a_store_damaged_since_refuses_unless_forced() {
     let fx = Fx::new();
     let profile = chrome_home(&fx, None);
     let home = fx.home();
@@ -605,18 +670,11 @@ fn undo_refuses_when_a_file_changed_since_the_fix_unless_forced() {
     let c = ctx(&fx, &home, &state);
     let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     fix::apply(&plan, &c).unwrap();
-    // The browser ran afterwards and wrote a new log file.
     let ldb = PathBuf::from(&s.store_path);
     std::fs::write(ldb.join("000999.log"), b"written later").unwrap();
     let after_browser = tree(&profile);
     let err = fix::undo(&state, Some(&home), None, false).unwrap_err();
-    match &err {
-        FixError::ChangedSince { paths, .. } => {
-            assert!(paths.iter().any(|p| p.ends_with("000999.log")), "{err}")
-        }
-        other => panic!("{other}"),
-    }
-    assert!(err.to_string().contains("--force"));
+    assert!(err.to_string().contains("000999.log"), "{err}");
     assert_eq!(
         tree(&profile),
         after_browser,
@@ -957,7 +1015,7 @@ fn sigkill_during_apply_leaves_original_or_undoable_store() {
         });
     eprintln!("kill loop: seed {seed}, full run {full:?}, write phase {phase:?}");
     let mut rng = Rng(seed);
-    let (mut untouched, mut mid, mut done) = (0, 0, 0);
+    let (mut untouched, mut mid, mut done, mut later_writes) = (0, 0, 0, 0);
     for i in 0..50 {
         let root = base.path().join(format!("run-{i}"));
         let state = base.path().join(format!("state-{i}"));
@@ -996,12 +1054,46 @@ fn sigkill_during_apply_leaves_original_or_undoable_store() {
         } else {
             mid += 1;
         }
+        if pending[0].status == "started" && mid == 1 {
+            // The next scan says a fix was interrupted and how to undo it.
+            let o = std::process::Command::new(crate::util::BIN)
+                .args(["scan", "--layout", "linux", "--root"])
+                .arg(&root)
+                .arg("--state-dir")
+                .arg(&state)
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                err.contains("was interrupted") && err.contains("troubleshoot undo"),
+                "{err}"
+            );
+        }
+        // Every fourth journaled kill: the browser opens the profile and
+        // writes before the undo. Undo must never lose that write, and must
+        // put back everything the fix removed.
+        let ldb = profile.join("Local Storage/leveldb");
+        let later = troubleshoot::readers::leveldb::entry_key(NOTION_WWW, "written-later");
+        let browser_wrote = (mid + done) % 4 == 1 && cpp_leveldb_put(&ldb, &later, b"\x01later");
         fix::undo(&state, Some(&home), None, false).unwrap_or_else(|e| {
             panic!(
                 "iteration {i} (delay {delay:?}, status {}): undo failed: {e}",
                 pending[0].status
             )
         });
+        if browser_wrote {
+            later_writes += 1;
+            let now = leveldb_entries(&ldb);
+            let mut want =
+                leveldb_entries(&template.join(profile_rel).join("Local Storage/leveldb"));
+            want.insert(later.clone(), b"\x01later".to_vec());
+            assert!(
+                now == want,
+                "iteration {i} (status {}): after the browser wrote, undo must keep its write and put back the rest",
+                pending[0].status
+            );
+            continue;
+        }
         assert_eq!(
             tree(&profile),
             original,
@@ -1009,11 +1101,20 @@ fn sigkill_during_apply_leaves_original_or_undoable_store() {
             pending[0].status
         );
     }
-    eprintln!("kill loop: {untouched} before any change, {mid} mid-apply, {done} after apply");
+    eprintln!(
+        "kill loop: {untouched} before any change, {mid} mid-apply, {done} after apply; {later_writes} undone after a later browser write"
+    );
     assert!(
         mid > 0,
         "no kill landed while the store was being written (seed {seed})"
     );
+}
+
+/// Every key and value of a LevelDB (Local Storage), read as the scan does.
+fn leveldb_entries(dir: &Path) -> std::collections::BTreeMap<Vec<u8>, Vec<u8>> {
+    troubleshoot::readers::leveldb::read(dir, troubleshoot::readers::leveldb::Select::All)
+        .unwrap()
+        .entries
 }
 
 /// A copy of the kill template with `action` applied in-process.
