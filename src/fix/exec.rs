@@ -658,8 +658,9 @@ pub fn rollback(applied: &Applied, ctx: &FixContext) -> Result<(), FixError> {
         return Ok(());
     }
     check_plan_paths(&action.plan, ctx.home)?;
-    let _stores = hold_stores(&action.plan, ctx.home)?;
     let rows = journal.files(action.id)?;
+    super::checks::check_rows(&action.plan, &rows, ctx.home)?;
+    let _stores = hold_stores(&action.plan, ctx.home)?;
     journal.set_status(action.id, status::UNDOING, None)?;
     restore(ctx.state_dir, &action, &rows, true)?;
     journal.set_status(
@@ -766,8 +767,9 @@ pub fn undo(
             },
             other => other,
         })?;
-        let stores = hold_stores(&a.plan, home)?;
         let rows = journal.files(a.id)?;
+        super::checks::check_rows(&a.plan, &rows, home)?;
+        let stores = hold_stores(&a.plan, home)?;
         let bdir = backup::backup_dir(state_dir, &a.backup_id);
         // How to put the store back: byte-identical from the backup when
         // nothing but the fix wrote to it since; else the fix's exact

@@ -69,7 +69,8 @@ pub fn set_mode(path: &Path, mode: u32) -> Result<(), FixError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(mode))
+        // Permission bits only: never setuid, setgid or sticky.
+        fs::set_permissions(path, fs::Permissions::from_mode(mode & 0o777))
             .map_err(|e| FixError::io(path, "set permissions of", e))
     }
     #[cfg(not(unix))]
@@ -105,18 +106,65 @@ pub fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
-/// Copy `from` to a new file `to` (mode `mode`), fsynced; returns the
-/// sha256 and size of what was copied.
-pub fn copy_durable(from: &Path, to: &Path, mode: u32) -> Result<(String, u64), FixError> {
-    let mut src = File::open(from).map_err(|e| FixError::io(from, "read", e))?;
-    let mut opts = fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
+/// Open a file for reading without following a symlink at its last
+/// component, and only if it is a regular file (a FIFO must not block).
+pub fn open_nofollow(path: &Path) -> std::io::Result<File> {
+    let mut o = fs::OpenOptions::new();
+    o.read(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(mode);
+        o.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
-    let mut dst = opts.open(to).map_err(|e| FixError::io(to, "create", e))?;
+    let f = o.open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    Ok(f)
+}
+
+/// Create `to` as a new file, never through a link: a stale file or link
+/// of that name (a temp file a killed run left, or one planted there) is
+/// removed first, then the file is created exclusively.
+fn create_fresh(to: &Path, mode: u32) -> Result<File, FixError> {
+    remove_if_exists(to)?;
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(mode & 0o777).custom_flags(libc::O_NOFOLLOW);
+    }
+    opts.open(to).map_err(|e| FixError::io(to, "create", e))
+}
+
+/// Refuse when any component of `path` below `root` (the path itself
+/// included) is a symbolic link: a fix or undo never writes through one.
+pub fn no_links_below(root: &Path, path: &Path) -> Result<(), FixError> {
+    let mut p = path;
+    while p != root && p.starts_with(root) {
+        if fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(FixError::UnsafePath {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "{} is a symbolic link; refusing to write through it",
+                    p.display()
+                ),
+            });
+        }
+        match p.parent() {
+            Some(parent) => p = parent,
+            None => break,
+        }
+    }
+    Ok(())
+}
+
+/// Copy `from` to a new file `to` (mode `mode`), fsynced; returns the
+/// sha256 and size of what was copied.
+pub fn copy_durable(from: &Path, to: &Path, mode: u32) -> Result<(String, u64), FixError> {
+    let mut src = open_nofollow(from).map_err(|e| FixError::io(from, "read", e))?;
+    let mut dst = create_fresh(to, mode)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut size = 0u64;
@@ -140,14 +188,7 @@ pub fn copy_durable(from: &Path, to: &Path, mode: u32) -> Result<(String, u64), 
 
 /// Write `bytes` to a new file, fsynced.
 pub fn write_durable(to: &Path, bytes: &[u8], mode: u32) -> Result<(), FixError> {
-    let mut opts = fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(mode);
-    }
-    let mut f = opts.open(to).map_err(|e| FixError::io(to, "create", e))?;
+    let mut f = create_fresh(to, mode)?;
     f.write_all(bytes)
         .map_err(|e| FixError::io(to, "write", e))?;
     f.sync_all().map_err(|e| FixError::io(to, "sync", e))?;

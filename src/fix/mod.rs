@@ -22,6 +22,7 @@
 //! symlinks and holds no `..`.
 
 mod backup;
+mod checks;
 mod error;
 mod exec;
 mod fsx;
@@ -572,7 +573,7 @@ pub(crate) fn check_plan_paths(plan: &Plan, home: &Home) -> Result<(), FixError>
     for p in paths {
         fsx::check_under(&home.root, p)?;
     }
-    Ok(())
+    checks::check_stores(plan)
 }
 
 /// `Some(reason and what to do)` when the program owning the plan's store

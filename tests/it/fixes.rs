@@ -1295,3 +1295,125 @@ fn empty_journal_beside_backups_points_at_the_backups() {
         "no backup deleted"
     );
 }
+
+/// A journal someone else wrote to: a file row pointing outside the home,
+/// a backup copy outside the backup folder, a mode beyond permission bits.
+/// Each is refused with the reason, with and without --force, and nothing
+/// outside the store changes.
+#[test]
+fn tampered_journal_rows_are_refused_with_and_without_force() {
+    type Tamper = fn(&rusqlite::Connection, &Path);
+    let cases: [(&str, Tamper); 4] = [
+        ("path outside the home", |j, victim| {
+            j.execute(
+                "UPDATE files SET path = ?1 WHERE path LIKE '%.log'",
+                [victim.to_str().unwrap()],
+            )
+            .unwrap();
+        }),
+        ("path of another file of the home", |j, _| {
+            j.execute(
+                "UPDATE files SET path = replace(path, 'Local Storage/leveldb', 'Local Storage') WHERE path LIKE '%.log'",
+                [],
+            )
+            .unwrap();
+        }),
+        ("backup outside its folder", |j, _| {
+            j.execute(
+                "UPDATE files SET backup = '../../../victim' WHERE path LIKE '%.log'",
+                [],
+            )
+            .unwrap();
+        }),
+        ("mode beyond permission bits", |j, _| {
+            j.execute("UPDATE files SET mode = 4095 WHERE path LIKE '%.log'", [])
+                .unwrap();
+        }),
+    ];
+    for (what, tamper) in cases {
+        for force in [false, true] {
+            let fx = Fx::new();
+            let profile = chrome_home(&fx, None);
+            let home = fx.home();
+            let state = fx.state();
+            let victim = fx.dir.path().join("victim");
+            std::fs::write(&victim, b"precious").unwrap();
+            let s = fx.session(Source::Browser, "Chrome", "ws-1");
+            let c = ctx(&fx, &home, &state);
+            let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+            fix::apply(&plan, &c).unwrap();
+            let after_fix = tree(&profile);
+            let j = rusqlite::Connection::open(state.join("journal.sqlite")).unwrap();
+            tamper(&j, &victim);
+            drop(j);
+            let err = fix::undo(&state, Some(&home), None, force).unwrap_err();
+            assert!(
+                matches!(err, FixError::UnsafePath { .. } | FixError::Backup { .. }),
+                "{what} (force {force}): {err}"
+            );
+            assert_eq!(std::fs::read(&victim).unwrap(), b"precious", "{what}");
+            assert_eq!(tree(&profile), after_fix, "{what}: nothing changed");
+        }
+    }
+}
+
+/// A symlinked LOCK, Cookies or leveldb folder in a hostile home: the fix
+/// refuses and the link's target is untouched.
+#[cfg(unix)]
+#[test]
+fn symlinks_in_a_store_never_let_a_write_leave_it() {
+    use std::os::unix::fs::symlink;
+    type Plant = fn(&Path, &Path);
+    let cases: [(&str, &str, Plant); 3] = [
+        ("LOCK", "remove-workspace-entry", |profile, victim| {
+            let lock = profile.join("Local Storage/leveldb/LOCK");
+            let _ = std::fs::remove_file(&lock);
+            symlink(victim, &lock).unwrap();
+        }),
+        ("Cookies", "clear-site-data", |profile, victim| {
+            let cookies = profile.join("Cookies");
+            std::fs::copy(&cookies, victim).unwrap();
+            std::fs::remove_file(&cookies).unwrap();
+            symlink(victim, &cookies).unwrap();
+        }),
+        (
+            "leveldb folder",
+            "remove-workspace-entry",
+            |profile, victim| {
+                let ldb = profile.join("Local Storage/leveldb");
+                std::fs::remove_file(victim).unwrap();
+                std::fs::rename(&ldb, victim).unwrap();
+                symlink(victim, &ldb).unwrap();
+            },
+        ),
+    ];
+    for (what, action, plant) in cases {
+        let fx = Fx::new();
+        let profile = chrome_home(&fx, None);
+        let home = fx.home();
+        let state = fx.state();
+        let s = fx.session(Source::Browser, "Chrome", "ws-1");
+        let c = ctx(&fx, &home, &state);
+        let plan = fix::plan(&call(action, Some(&s)), &c).unwrap();
+        // The victim sits inside the home, so only the link checks stop it.
+        let victim = fx.root().join("victim");
+        std::fs::write(&victim, b"precious").unwrap();
+        plant(&profile, &victim);
+        let before = tree_hashes_all(&fx.root());
+        let err = fix::apply(&plan, &c).unwrap_err();
+        assert!(
+            err.to_string().contains("link") || err.to_string().contains("symlink"),
+            "{what}: {err}"
+        );
+        assert_eq!(
+            tree_hashes_all(&fx.root()),
+            before,
+            "{what}: nothing changed"
+        );
+    }
+}
+
+/// sha256 of every file under `root`, following nothing (links listed as such).
+fn tree_hashes_all(root: &Path) -> std::collections::BTreeMap<String, String> {
+    crate::util::tree_hashes(root, &[])
+}
