@@ -5,6 +5,7 @@
 //! private copy when a `-wal`/`-journal` holds data. The only LevelDB writer
 //! is [`leveldb::write_batch`], used by fixes under the store's own lock.
 
+pub mod cookie_crypto;
 pub mod leveldb;
 pub mod sqlite;
 
