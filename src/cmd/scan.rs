@@ -78,7 +78,10 @@ fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printe
         };
         printer.plain(&format!(
             "{}, profile {}: {} session(s), {} account(s){flags}",
-            b.browser, b.profile, b.sessions, b.accounts
+            b.browser,
+            b.profile,
+            b.sessions,
+            count(b.accounts)
         ));
         for s in report.sessions.iter().filter(|s| {
             s.source == Source::Browser
@@ -102,7 +105,7 @@ fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printe
             "{} desktop app: {} session(s), {} account(s){}{extra}",
             spec.app,
             d.sessions,
-            d.accounts,
+            count(d.accounts),
             if d.running { " [running]" } else { "" }
         ));
         for s in report
@@ -126,4 +129,9 @@ fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printe
             w.reason
         ));
     }
+}
+
+/// An account count, or "unknown" when the evidence cannot tell.
+fn count(n: Option<u32>) -> String {
+    n.map_or_else(|| "unknown".to_string(), |n| n.to_string())
 }

@@ -116,8 +116,10 @@ pub struct Check {
     /// A probe from the registry (`troubleshoot flows probes`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probe: Option<String>,
-    /// The probe's parameters (typed per probe).
+    /// The probe's parameters (typed per probe; `app-sessions` takes the
+    /// key patterns, envelopes, cookies and desktop files to read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "probe_params_schema")]
     pub params: Option<Value>,
     /// Fact namespace for the probe's output; defaults to the step id.
     #[serde(rename = "as", default, skip_serializing_if = "Option::is_none")]
@@ -424,6 +426,12 @@ impl Flow {
     pub fn step(&self, id: &str) -> Option<&Step> {
         self.steps.iter().find(|s| s.id() == id)
     }
+}
+
+/// The schema of a check's `params`: the parameters of the registry's
+/// probes (today one, `app-sessions`).
+fn probe_params_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    generator.subschema_for::<crate::probe::AppSpec>()
 }
 
 /// The JSON Schema of the flow format, as written to `flows/schema.json`.

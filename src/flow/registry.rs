@@ -56,11 +56,11 @@ pub const SCAN_FACTS: &[&str] = &[
 
 fn check_app_spec(v: &Value) -> Result<(), String> {
     serde_path_to_error::deserialize::<_, crate::probe::AppSpec>(v.clone())
-        .map(|_| ())
         .map_err(|e| match e.path().to_string().as_str() {
             "." | "" => e.into_inner().to_string(),
             p => format!("at {p}: {}", e.into_inner()),
-        })
+        })?
+        .check()
 }
 
 pub const PROBES: &[ProbeDef] = &[ProbeDef {

@@ -507,3 +507,97 @@ fn schema_is_fresh() {
         "flows/schema.json is stale: run `UPDATE_SCHEMA=1 cargo test schema_is_fresh`"
     );
 }
+
+/// The evidence sources are data: the shipped flows carry exactly the
+/// parameters `AppSpec::notion()` describes (tests, the demo and benches use
+/// that copy), and both Notion flows look at the same evidence.
+#[test]
+fn shipped_flows_carry_the_notion_evidence_sources() {
+    for (id, file, text) in super::builtin::BUILTIN {
+        let f = load_str(file, text).unwrap_or_else(|e| panic!("{e}"));
+        for step in &f.steps {
+            if let Step::Check(c) = step
+                && c.probe.as_deref() == Some("app-sessions")
+            {
+                let spec: crate::probe::AppSpec =
+                    serde_json::from_value(c.params.clone().unwrap_or_default()).unwrap();
+                assert_eq!(spec, crate::probe::AppSpec::notion(), "{id}: {file}");
+            }
+        }
+    }
+}
+
+fn scan_check(params: Value) -> String {
+    problems(json!([
+        {"check": {"id": "a", "probe": "app-sessions", "params": params, "otherwise": "e"}},
+        end("e")
+    ]))
+}
+
+#[test]
+fn bad_evidence_sources_are_flow_errors_with_their_path() {
+    let with = |field: &str, v: Value| {
+        let mut p = probe_params();
+        p[field] = v;
+        p
+    };
+    let e = scan_check(with(
+        "key_patterns",
+        json!([{"pattern": "currentSpace:{spaceid}"}]),
+    ));
+    assert!(
+        e.contains("key_patterns[0].pattern") && e.contains("unknown capture `{spaceid}`"),
+        "{e}"
+    );
+    let e = scan_check(with("key_patterns", json!([{"pattern": "no-capture"}])));
+    assert!(e.contains("captures nothing"), "{e}");
+    let e = scan_check(with(
+        "envelopes",
+        json!({"prefix": "LRU:KeyValueStore2:", "pairs": [{}]}),
+    ));
+    assert!(e.contains("envelopes.pairs[0]"), "{e}");
+    // A secret can never be named as a cookie whose value is read.
+    let e = scan_check(with(
+        "user_cookies",
+        json!([{"name": "token_v2", "format": "plain"}]),
+    ));
+    assert!(
+        e.contains("user_cookies[0].name") && e.contains("looks like a token"),
+        "{e}"
+    );
+    let mut p = with(
+        "user_cookies",
+        json!([{"name": "notion_session", "format": "plain"}]),
+    );
+    p["session_cookies"] = json!(["notion_session"]);
+    assert!(scan_check(p).contains("is also a session cookie"));
+    let desktop = |extra: Value| {
+        let mut d = json!({"folder": "Notion", "processes": ["Notion"]});
+        for (k, v) in extra.as_object().unwrap() {
+            d[k] = v.clone();
+        }
+        with("desktop", d)
+    };
+    let e = scan_check(desktop(json!({"database": {"path": "notion.db",
+        "spaces": {"table": "space; DROP TABLE space", "id": "id", "name": "name"}}})));
+    assert!(
+        e.contains("desktop.database.spaces.table") && e.contains("not a table or column name"),
+        "{e}"
+    );
+    let e = scan_check(desktop(json!({"state_file": {"path": "../../.ssh/id_rsa",
+        "tabs": "a[]", "user": "u", "space": "s"}})));
+    assert!(
+        e.contains("desktop.state_file.path") && e.contains("climbs out"),
+        "{e}"
+    );
+    let e = scan_check(desktop(json!({"state_file": {"path": "state.json",
+        "tabs": "a[0]", "user": "u", "space": "s"}})));
+    assert!(e.contains("desktop.state_file.tabs"), "{e}");
+    // The shipped shapes pass.
+    let ok = scan_check(with(
+        "key_patterns",
+        json!([{"pattern": "notion:workspace:{space:text}", "name_field": "name", "user_field": "user_id"},
+               {"pattern": "notion-sidebar-sidebar-state-{space}-{user}"}]),
+    ));
+    assert_eq!(ok, "");
+}

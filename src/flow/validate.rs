@@ -99,7 +99,8 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
 
 /// Probe parameters that name places on disk must stay where the probe
 /// puts them: `desktop.folder` and `desktop.partition` are joined to the
-/// app-data folder and `origins` become folder names, so none may be
+/// app-data folder, `desktop.state_file.path` and `desktop.database.path`
+/// to the app's data folder, and `origins` become folder names, so none may be
 /// absolute, name a drive, or climb out with `..`. (A flow names what to
 /// look for, never a file.)
 fn path_escapes(params: &Value) -> Vec<(String, String)> {
@@ -128,6 +129,20 @@ fn path_escapes(params: &Value) -> Vec<(String, String)> {
                         "`{v}` {why}; it must be a folder name relative to the app-data folder"
                     ),
                 ));
+            }
+        }
+        for (field, file) in [("state_file", "path"), ("database", "path")] {
+            if let Some(v) = d
+                .pointer(&format!("/{field}/{file}"))
+                .and_then(Value::as_str)
+            {
+                let why = relative(v).or_else(|| v.trim().is_empty().then_some("is empty"));
+                if let Some(why) = why {
+                    out.push((
+                        format!("desktop.{field}.{file}"),
+                        format!("`{v}` {why}; it must be a file name inside the app's data folder"),
+                    ));
+                }
             }
         }
         if d.get("folder")

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::browsers::Browser;
-use super::model::Source;
+use super::model::{Source, StoreKind};
 use super::running::{Owner, chromium_singleton, leveldb_lock_held, process_evidence};
 use super::scan::{Ctx, StoreOwner, read_json_file};
+use super::sessions::DefaultStore;
 
 /// Profiles of one user data folder: `(folder, display name)`.
 fn list_profiles(ctx: &mut Ctx<'_>, udd: &Path) -> Vec<(String, String)> {
@@ -109,7 +110,20 @@ pub(crate) fn scan_browser(ctx: &mut Ctx<'_>, browser: &'static Browser) {
                 sync_enabled: sync,
                 running,
             };
-            ctx.add_browser_profile(&owner, browser.id, &dir, &profile, &ls, &cookies);
+            let default_store = DefaultStore {
+                origin: ctx.spec.origins.first().cloned().unwrap_or_default(),
+                store_path: ls_dir.to_string_lossy().into_owned(),
+                kind: StoreKind::ChromiumLeveldb,
+            };
+            ctx.add_browser_profile(
+                &owner,
+                browser.id,
+                &dir,
+                &profile,
+                &ls,
+                &cookies,
+                default_store,
+            );
         }
     }
 }

@@ -1,12 +1,18 @@
 //! The desktop (Electron) app: data folder, its session partition's Local
-//! Storage and cookies, size, running state.
+//! Storage and cookies, its window state (`state.json`: the account and
+//! workspace of every open tab) and local cache (`notion.db`: workspace
+//! names), size, running state.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::chromium::cookie_files;
-use super::model::{DesktopApp, Source};
+use super::model::{DesktopApp, Source, StoreKind};
 use super::running::{Owner, chromium_singleton, leveldb_lock_held, process_evidence};
-use super::scan::{Ctx, StoreOwner};
+use super::scan::{Ctx, StoreOwner, read_json_file};
+use super::sessions::{DefaultStore, StoreExtra};
+use super::spec::{DesktopDatabase, StateFile};
+use crate::readers::sqlite::read_names;
 
 /// Bytes of the regular files under `dir` (symlinks not followed).
 pub fn folder_size(dir: &Path) -> u64 {
@@ -30,13 +36,62 @@ pub fn folder_size(dir: &Path) -> u64 {
     total
 }
 
+/// `(account, workspace)` of every tab the state file lists.
+fn tabs(ctx: &mut Ctx<'_>, data: &Path, sf: &StateFile) -> Vec<(Option<String>, Option<String>)> {
+    let path = data.join(&sf.path);
+    let v = match read_json_file(&path) {
+        Ok(Some(v)) => v,
+        Ok(None) => return Vec::new(),
+        Err(e) => {
+            ctx.warn_store(e);
+            return Vec::new();
+        }
+    };
+    let text = |v: &serde_json::Value, p: &super::spec::JsonPath| {
+        p.values(v)
+            .first()
+            .and_then(|x| x.as_str())
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    sf.tabs
+        .values(&v)
+        .into_iter()
+        .map(|tab| (text(tab, &sf.user), text(tab, &sf.space)))
+        .filter(|(u, s)| u.is_some() || s.is_some())
+        .collect()
+}
+
+/// Workspace names of the app's cache, by id.
+fn space_names(ctx: &mut Ctx<'_>, data: &Path, db: &DesktopDatabase) -> BTreeMap<String, String> {
+    let path = data.join(&db.path);
+    if path.symlink_metadata().is_err() {
+        return BTreeMap::new();
+    }
+    let t = &db.spaces;
+    match read_names(&path, t.table.as_str(), t.id.as_str(), t.name.as_str()) {
+        Ok(names) => names
+            .into_iter()
+            .map(|(k, v)| (super::pattern::normalize_id(&k), v))
+            .collect(),
+        Err(e) => {
+            ctx.warn_store(e);
+            BTreeMap::new()
+        }
+    }
+}
+
 pub(crate) fn scan_desktop(ctx: &mut Ctx<'_>) -> DesktopApp {
+    let absent = DesktopApp {
+        accounts: Some(0),
+        ..DesktopApp::default()
+    };
     let Some(spec) = ctx.spec.desktop.clone() else {
-        return DesktopApp::default();
+        return absent;
     };
     let data = ctx.home.roaming_app_data().join(&spec.folder);
     if !data.is_dir() {
-        return DesktopApp::default();
+        return absent;
     }
     let part = if spec.partition.is_empty() {
         data.clone()
@@ -50,6 +105,22 @@ pub(crate) fn scan_desktop(ctx: &mut Ctx<'_>) -> DesktopApp {
             process_evidence(procs, &Owner::App(spec.folder.clone()), &spec.processes).is_some();
     }
     let (ls, cookies) = ctx.read_chromium_store(&ls_dir, &cookie_files(&part));
+    let mut extra = StoreExtra {
+        default_store: Some(DefaultStore {
+            origin: ctx.spec.origins.first().cloned().unwrap_or_default(),
+            store_path: ls_dir.to_string_lossy().into_owned(),
+            kind: StoreKind::ChromiumLeveldb,
+        }),
+        ..StoreExtra::default()
+    };
+    if let Some(sf) = &spec.state_file {
+        extra.tabs = tabs(ctx, &data, sf);
+        extra.tabs_source = format!("{} tabs", sf.path);
+    }
+    if let Some(db) = &spec.database {
+        extra.space_names = space_names(ctx, &data, db);
+        extra.names_source = format!("{} {} names", db.path, db.spaces.table.as_str());
+    }
     let app = ctx.spec.app.clone();
     let owner = StoreOwner {
         source: Source::Desktop,
@@ -59,7 +130,7 @@ pub(crate) fn scan_desktop(ctx: &mut Ctx<'_>) -> DesktopApp {
         sync_enabled: false,
         running,
     };
-    let facts = ctx.add_store(&owner, &ls, &cookies);
+    let facts = ctx.add_store(&owner, &ls, &cookies, &extra);
     DesktopApp {
         installed: true,
         running,
@@ -67,6 +138,7 @@ pub(crate) fn scan_desktop(ctx: &mut Ctx<'_>) -> DesktopApp {
         size_bytes: folder_size(&data),
         sessions: facts.sessions.len() as u32,
         accounts: facts.accounts,
+        account_facts: facts.account_facts,
         user_ids: facts.user_ids,
         notion_cookies: facts.notion_cookies,
         linked_accounts: facts.linked_accounts,

@@ -7,7 +7,7 @@ use super::browsers::Browser;
 use super::model::{Source, StoreKind};
 use super::running::{Owner, firefox_lock, process_evidence};
 use super::scan::{Ctx, StoreOwner, read_json_file, regular_file};
-use super::sessions::LsItem;
+use super::sessions::{DefaultStore, LsItem};
 use crate::readers::StoreError;
 use crate::readers::sqlite::{CookieSchema, firefox_origin_dir, read_lsng};
 
@@ -221,7 +221,27 @@ pub(crate) fn scan_browser(ctx: &mut Ctx<'_>, browser: &'static Browser) {
                 sync_enabled: sync,
                 running,
             };
-            ctx.add_browser_profile(&owner, browser.id, &dir, &profile, &ls, &cookies);
+            // Where Firefox keeps the first origin's Local Storage (it may not exist yet).
+            let origin = ctx.spec.origins.first().cloned().unwrap_or_default();
+            let default_store = DefaultStore {
+                store_path: profile
+                    .join("storage/default")
+                    .join(firefox_origin_dir(&origin))
+                    .join("ls/data.sqlite")
+                    .to_string_lossy()
+                    .into_owned(),
+                origin,
+                kind: StoreKind::FirefoxLsng,
+            };
+            ctx.add_browser_profile(
+                &owner,
+                browser.id,
+                &dir,
+                &profile,
+                &ls,
+                &cookies,
+                default_store,
+            );
         }
     }
 }

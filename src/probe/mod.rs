@@ -7,6 +7,7 @@ pub mod desktop;
 pub mod firefox;
 pub mod layout;
 pub mod model;
+pub mod pattern;
 pub mod running;
 pub mod scan;
 pub mod sessions;

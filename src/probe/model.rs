@@ -24,7 +24,9 @@ pub enum StoreKind {
     FirefoxLsng,
 }
 
-/// One workspace entry in one store (a browser profile or the desktop app).
+/// One workspace of one account in one store (a browser profile or the
+/// desktop app): what the flow offers to sign out of. An account whose
+/// workspaces no evidence names has one entry with an empty `workspace_id`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
     pub source: Source,
@@ -40,14 +42,28 @@ pub struct Session {
     /// The origin whose Local Storage holds the keys.
     pub origin: String,
     pub workspace_id: String,
+    /// The workspace's name where a local cache names it (the article's
+    /// key value, the desktop app's `notion.db`); else null.
     pub workspace_name: Option<String>,
+    /// The name, else the id, else "unknown workspace": for prose.
+    #[serde(default)]
+    pub workspace_label: String,
     pub user_id: Option<String>,
-    /// Exact Local Storage keys of this workspace (what `remove-workspace-entry` deletes).
+    /// Exact Local Storage keys of this workspace and account (what
+    /// `remove-workspace-entry` deletes): every key a pattern matched.
     pub keys: Vec<String>,
+    /// Where this entry was seen ("Local Storage keys currentSpace:{space}:{user}", "state.json tabs").
+    #[serde(default)]
+    pub sources: Vec<String>,
     /// Workspace entries in the same store (this one included).
     pub store_sessions: u32,
-    /// Distinct accounts (user ids) in the same store; the article's session count.
-    pub store_accounts: u32,
+    /// Signed-in accounts in the same store, the article's session count;
+    /// null when the evidence cannot tell (see `accounts_evidence`).
+    pub store_accounts: Option<u32>,
+    /// The store's account count with its sources, or why it is unknown:
+    /// "2 accounts, from the notion_users cookie and Local Storage keys …".
+    #[serde(default)]
+    pub accounts_evidence: String,
     /// Browser sync is on for this profile (always false for the desktop app).
     pub sync_enabled: bool,
     /// The owning program is running (or holds its lock).
@@ -70,11 +86,51 @@ pub struct BrowserProfile {
     pub sync_enabled: bool,
     /// Names (never values) of Notion cookies in this profile.
     pub notion_cookies: Vec<String>,
-    /// Distinct Notion accounts (user ids) seen in this profile.
-    pub accounts: u32,
+    /// Signed-in Notion accounts in this profile; null when the evidence
+    /// cannot tell (`accounts_reason` says why).
+    pub accounts: Option<u32>,
+    #[serde(flatten)]
+    pub account_facts: AccountFacts,
     pub user_ids: Vec<String>,
     pub sessions: u32,
     pub linked_accounts: Vec<String>,
+}
+
+/// How a store's account count was reached, and its sessions in the
+/// article's sense: one signed-in account with the workspaces seen for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct AccountFacts {
+    /// Why `accounts` is null, or what it may miss ("at least").
+    #[serde(default)]
+    pub accounts_reason: Option<String>,
+    /// What named the counted accounts ("notion_users cookie", "Local Storage keys currentSpace:{space}:{user}").
+    #[serde(default)]
+    pub accounts_sources: Vec<String>,
+    /// One sentence: the count (or "unknown") with its sources and reason.
+    #[serde(default)]
+    pub accounts_evidence: String,
+    /// One entry per signed-in account: its id, whether it is the active
+    /// one, the workspaces seen for it, and where it was seen.
+    #[serde(default)]
+    pub account_sessions: Vec<AccountSession>,
+}
+
+/// One signed-in account in one store, with the workspaces seen for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountSession {
+    /// Null for workspaces no evidence ties to an account.
+    pub user_id: Option<String>,
+    /// Named by the cookie of the active account (or the current-user envelope).
+    pub active: bool,
+    pub workspaces: Vec<WorkspaceSeen>,
+    pub sources: Vec<String>,
+}
+
+/// A workspace seen for an account: its id, and its name where a local cache names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkspaceSeen {
+    pub workspace_id: String,
+    pub workspace_name: Option<String>,
 }
 
 /// The Notion desktop app (Electron).
@@ -86,7 +142,10 @@ pub struct DesktopApp {
     /// Bytes under the data folder.
     pub size_bytes: u64,
     pub sessions: u32,
-    pub accounts: u32,
+    /// Signed-in accounts in the app; null when the evidence cannot tell.
+    pub accounts: Option<u32>,
+    #[serde(flatten)]
+    pub account_facts: AccountFacts,
     pub user_ids: Vec<String>,
     pub notion_cookies: Vec<String>,
     pub linked_accounts: Vec<String>,
@@ -111,7 +170,8 @@ pub struct ScanReport {
     pub desktop_app: DesktopApp,
     /// Any profile or the app with sync on.
     pub any_sync: bool,
-    /// Largest number of distinct accounts in one store.
+    /// Largest known number of accounts in one store (stores whose count is
+    /// unknown do not count).
     pub max_store_accounts: u32,
     pub warnings: Vec<Warning>,
 }

@@ -11,7 +11,7 @@ use super::browsers::{BROWSERS, Family};
 use super::layout::Home;
 use super::model::*;
 use super::running::ProcessList;
-use super::sessions::{LsItem, StoreFacts, analyze};
+use super::sessions::{DefaultStore, LsItem, StoreExtra, StoreFacts, analyze};
 use super::spec::AppSpec;
 use crate::readers::StoreError;
 use crate::readers::leveldb::{LsRead, read_local_storage};
@@ -154,7 +154,7 @@ impl Prefetch {
             results: (0..n).map(|_| OnceLock::new()).collect(),
             stop: AtomicBool::new(false),
             origins: spec.origins.clone(),
-            query: cookie_query(spec),
+            query: cookie_query(spec, home),
         }
     }
 
@@ -214,8 +214,10 @@ impl Prefetch {
 }
 
 /// The cookie query for this spec: Notion and provider domains; values
-/// only of the user-id cookies on Notion domains.
-fn cookie_query(spec: &AppSpec) -> CookieQuery {
+/// only of the user-id cookies on Notion domains (never of a session
+/// cookie, even if a flow named one as both), decrypted only where the
+/// home's layout makes them Linux `v10`.
+fn cookie_query(spec: &AppSpec, home: &Home) -> CookieQuery {
     let mut domains = spec.cookie_domains.clone();
     for la in &spec.linked_accounts {
         for d in &la.cookie_domains {
@@ -226,8 +228,14 @@ fn cookie_query(spec: &AppSpec) -> CookieQuery {
     }
     CookieQuery {
         domains,
-        value_names: spec.user_cookies.iter().map(|u| u.name.clone()).collect(),
+        value_names: spec
+            .user_cookies
+            .iter()
+            .map(|u| u.name.clone())
+            .filter(|n| !spec.session_cookies.contains(n))
+            .collect(),
         value_domains: spec.cookie_domains.clone(),
+        layout: Some(home.layout),
     }
 }
 
@@ -286,7 +294,7 @@ impl<'a> Ctx<'a> {
     /// The cookie query for this spec: Notion and provider domains; values
     /// only of the user-id cookies on Notion domains.
     pub fn cookie_query(&self) -> CookieQuery {
-        cookie_query(self.spec)
+        cookie_query(self.spec, self.home)
     }
 
     /// Read a Chromium-style store: Local Storage LevelDB (if present) and
@@ -353,10 +361,16 @@ impl<'a> Ctx<'a> {
         owner: &StoreOwner<'_>,
         ls: &[LsItem],
         cookies: &[CookieRow],
+        extra: &StoreExtra,
     ) -> StoreFacts {
-        let facts = analyze(self.spec, ls, cookies);
+        let facts = analyze(self.spec, ls, cookies, extra);
         let n = facts.sessions.len() as u32;
         for d in &facts.sessions {
+            let workspace_label = match (&d.workspace_name, d.workspace_id.as_str()) {
+                (Some(name), _) => name.clone(),
+                (None, "") => "unknown workspace".to_string(),
+                (None, id) => id.to_string(),
+            };
             self.sessions.push(Session {
                 source: owner.source,
                 browser: owner.browser.to_string(),
@@ -367,10 +381,13 @@ impl<'a> Ctx<'a> {
                 origin: d.origin.clone(),
                 workspace_id: d.workspace_id.clone(),
                 workspace_name: d.workspace_name.clone(),
+                workspace_label,
                 user_id: d.user_id.clone(),
                 keys: d.keys.clone(),
+                sources: d.sources.clone(),
                 store_sessions: n,
                 store_accounts: facts.accounts,
+                accounts_evidence: facts.account_facts.accounts_evidence.clone(),
                 sync_enabled: owner.sync_enabled,
                 running: owner.running,
                 linked_accounts: facts.linked_accounts.clone(),
@@ -381,6 +398,9 @@ impl<'a> Ctx<'a> {
 
     /// Record a browser profile: its store's sessions (see [`Ctx::add_store`])
     /// and its line in `browsers[]`, with or without Notion data.
+    /// `default_store` is where the profile keeps (or would keep) Local
+    /// Storage, for sessions that only cookies show.
+    #[allow(clippy::too_many_arguments)]
     pub fn add_browser_profile(
         &mut self,
         owner: &StoreOwner<'_>,
@@ -389,8 +409,13 @@ impl<'a> Ctx<'a> {
         path: &Path,
         ls: &[LsItem],
         cookies: &[CookieRow],
+        default_store: DefaultStore,
     ) {
-        let facts = self.add_store(owner, ls, cookies);
+        let extra = StoreExtra {
+            default_store: Some(default_store),
+            ..StoreExtra::default()
+        };
+        let facts = self.add_store(owner, ls, cookies, &extra);
         self.browsers.push(BrowserProfile {
             browser: owner.browser.to_string(),
             browser_id: browser_id.to_string(),
@@ -401,6 +426,7 @@ impl<'a> Ctx<'a> {
             sync_enabled: owner.sync_enabled,
             notion_cookies: facts.notion_cookies,
             accounts: facts.accounts,
+            account_facts: facts.account_facts,
             user_ids: facts.user_ids,
             sessions: facts.sessions.len() as u32,
             linked_accounts: facts.linked_accounts,
@@ -412,8 +438,8 @@ impl<'a> Ctx<'a> {
         let max_store_accounts = self
             .browsers
             .iter()
-            .map(|b| b.accounts)
-            .chain(std::iter::once(desktop_app.accounts))
+            .filter_map(|b| b.accounts)
+            .chain(desktop_app.accounts)
             .max()
             .unwrap_or(0);
         ScanReport {

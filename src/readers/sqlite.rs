@@ -3,13 +3,18 @@
 //!
 //! The database is copied together with its `-wal` and `-journal` (rows may
 //! still be only in the WAL) and the copy is opened read-only. Cookie values
-//! are never read, except for the user-id cookies the caller names.
+//! are never read, except for the user-id cookies the caller names; of
+//! those, Chromium's Linux `v10` values are decrypted with its public key
+//! (see [`super::cookie_crypto`]), every other encrypted value stays
+//! unread and says why.
 
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, params_from_iter};
 
+use super::cookie_crypto::{Protection, decrypt_linux_v10};
 use super::{StoreError, copy_into_temp};
+use crate::probe::Layout;
 
 /// An open private copy of an SQLite database; the copy is removed on drop.
 pub struct SqliteCopy {
@@ -96,12 +101,15 @@ pub enum CookieSchema {
 }
 
 /// A cookie's host and name; `value` only for the names the caller asked for
-/// (and only when stored unencrypted).
+/// (stored in clear, or decrypted from Chromium's Linux `v10`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CookieRow {
     pub host: String,
     pub name: String,
     pub value: Option<String>,
+    /// Why an asked-for value could not be read ("encrypted with a key from
+    /// the macOS Keychain (v10), which is not available to this tool").
+    pub unreadable: Option<String>,
 }
 
 /// Escape `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
@@ -125,6 +133,9 @@ pub struct CookieQuery {
     pub value_names: Vec<String>,
     /// ...and only on these domains. Every other value stays unread.
     pub value_domains: Vec<String>,
+    /// The OS layout of the home, which decides how a Chromium value is
+    /// encrypted; only Linux `v10` values are decrypted.
+    pub layout: Option<Layout>,
 }
 
 /// `host = ?d OR host LIKE ?'%.d'` for each domain, binding into `params`.
@@ -274,9 +285,9 @@ fn query_cookies(
         CookieSchema::Firefox => ("moz_cookies", "host"),
     };
     let mut params: Vec<String> = Vec::new();
-    let value_expr = if query.value_names.is_empty() || query.value_domains.is_empty() {
-        "NULL".to_string()
-    } else {
+    let wanted = !(query.value_names.is_empty() || query.value_domains.is_empty());
+    // The rows whose value may be read: the named cookies on the value domains.
+    let read_cond = if wanted {
         let marks: Vec<String> = query
             .value_names
             .iter()
@@ -286,10 +297,37 @@ fn query_cookies(
             })
             .collect();
         let on = host_condition(host, &query.value_domains, &mut params);
-        format!(
-            "CASE WHEN name IN ({}) AND {on} THEN value ELSE NULL END",
-            marks.join(", ")
-        )
+        Some(format!("name IN ({}) AND {on}", marks.join(", ")))
+    } else {
+        None
+    };
+    let value_expr = match &read_cond {
+        Some(c) => format!("CASE WHEN {c} THEN value ELSE NULL END"),
+        None => "NULL".to_string(),
+    };
+    // Chromium keeps the value encrypted in `encrypted_value`: the same
+    // condition selects it, so no other cookie's ciphertext is even read.
+    let enc_expr = match (&read_cond, schema) {
+        (Some(c), CookieSchema::Chromium) => {
+            format!("CASE WHEN {c} THEN encrypted_value ELSE NULL END")
+        }
+        _ => "NULL".to_string(),
+    };
+    let db_version: Option<i64> = if enc_expr == "NULL" {
+        None
+    } else {
+        // `meta.value` is text in Chromium's schema; accept a number too.
+        conn.query_row("SELECT value FROM meta WHERE key = 'version'", [], |r| {
+            Ok(match r.get_ref(0)? {
+                rusqlite::types::ValueRef::Integer(i) => Some(i),
+                rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t)
+                    .ok()
+                    .and_then(|s| s.trim().parse().ok()),
+                _ => None,
+            })
+        })
+        .ok()
+        .flatten()
     };
     // Rows in table order, as a full scan with the conditions returns them.
     let filter = match matching_hosts(conn, table, host, &query.domains) {
@@ -306,19 +344,98 @@ fn query_cookies(
         }
         _ => host_condition(host, &query.domains, &mut params),
     };
-    let sql = format!("SELECT {host}, name, {value_expr} FROM {table} WHERE {filter}");
+    let sql = format!("SELECT {host}, name, {value_expr}, {enc_expr} FROM {table} WHERE {filter}");
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params_from_iter(params.iter()), |r| {
         let host: Option<String> = r.get(0)?;
         let name: Option<String> = r.get(1)?;
         let value: Option<String> = r.get(2).ok().flatten();
+        let encrypted: Option<Vec<u8>> = r.get(3).ok().flatten();
+        let host = host.unwrap_or_default();
+        let name = name.unwrap_or_default();
+        let (value, unreadable) = match value.filter(|v| !v.is_empty()) {
+            Some(v) => (Some(v), None),
+            None => match encrypted.filter(|b| !b.is_empty()) {
+                // Only the names asked for reach here (the SQL chose them);
+                // checked again, as this is the one place a value is decrypted.
+                Some(blob) if query.value_names.contains(&name) => {
+                    open_value(&blob, &host, db_version, query.layout)
+                }
+                _ => (None, None),
+            },
+        };
         Ok(CookieRow {
-            host: host.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            value: value.filter(|v| !v.is_empty()),
+            host,
+            name,
+            value,
+            unreadable,
         })
     })?;
     rows.collect()
+}
+
+/// The value of an encrypted user-id cookie, or why it stays unread.
+fn open_value(
+    blob: &[u8],
+    host: &str,
+    db_version: Option<i64>,
+    layout: Option<Layout>,
+) -> (Option<String>, Option<String>) {
+    let Some(layout) = layout else {
+        return (None, Some("encrypted; not read".into()));
+    };
+    match Protection::of(blob, layout) {
+        Protection::LinuxPublic => match decrypt_linux_v10(blob, host, db_version) {
+            Ok(v) if !v.is_empty() => (Some(v), None),
+            Ok(_) => (None, None),
+            Err(e) => (None, Some(format!("encrypted, and {e}"))),
+        },
+        other => (None, Some(other.reason().to_string())),
+    }
+}
+
+/// `id -> name` of every row of `table` (the desktop app's `notion.db`
+/// `space(id, name)`), read in place when the file alone is the whole
+/// database, else from a private copy with its `-wal` and `-journal`.
+/// Identifiers come checked from the flow ([`crate::probe::pattern::Ident`])
+/// and are quoted.
+pub fn read_names(
+    db: &Path,
+    table: &str,
+    id: &str,
+    name: &str,
+) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+    if is_empty_file(db) {
+        return Ok(Default::default());
+    }
+    let q = |conn: &Connection| -> rusqlite::Result<std::collections::BTreeMap<String, String>> {
+        let sql = format!("SELECT \"{id}\", \"{name}\" FROM \"{table}\"");
+        let mut stmt = conn.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        let mut out = std::collections::BTreeMap::new();
+        while let Some(r) = rows.next()? {
+            let text = |i: usize| -> Option<String> {
+                match r.get_ref(i).ok()? {
+                    rusqlite::types::ValueRef::Text(t) => {
+                        Some(String::from_utf8_lossy(t).into_owned())
+                    }
+                    _ => None,
+                }
+            };
+            if let (Some(k), Some(v)) = (text(0), text(1))
+                && !k.is_empty()
+                && !v.is_empty()
+            {
+                out.insert(k, v);
+            }
+        }
+        Ok(out)
+    };
+    if let Some(names) = read_in_place(db, q) {
+        return Ok(names);
+    }
+    let copy = open_copy(db)?;
+    q(&copy.conn).map_err(|e| StoreError::new(db, describe(&e)))
 }
 
 /// Decode one LSNG value: `compression_type` 1 is raw snappy;

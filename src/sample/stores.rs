@@ -8,6 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, params};
 use rusty_leveldb::{DB, Options, WriteBatch};
 
+use crate::readers::cookie_crypto::encrypt_linux_v10;
 use crate::readers::leveldb::{encode_string, entry_key};
 
 pub(crate) fn other<E: std::fmt::Display>(what: &str, e: E) -> io::Error {
@@ -32,8 +33,9 @@ pub struct SampleCookie {
     pub host: String,
     pub name: String,
     pub value: String,
-    /// Chromium: store the value encrypted (`v10` blob, empty `value`) as a
-    /// browser with an encryption key does; false stores it in `value`.
+    /// Chromium: store the value encrypted, empty `value`, as Chromium does
+    /// on Linux without a keyring: `v10` with its public key, the host's
+    /// SHA-256 first (database version 24). False stores it in `value`.
     pub encrypted: bool,
 }
 
@@ -128,20 +130,6 @@ INSERT INTO meta VALUES('version','24');
 INSERT INTO meta VALUES('last_compatible_version','24');
 ";
 
-/// An opaque stand-in for an encrypted value: `v10` + whole AES blocks. It
-/// does not contain the plain value.
-fn fake_encrypt(value: &str) -> Vec<u8> {
-    let mut out = b"v10".to_vec();
-    let mut state: u32 = 0x9e37_79b9;
-    let n = (value.len() / 16 + 1) * 16;
-    for i in 0..n {
-        let b = value.as_bytes().get(i).copied().unwrap_or(16);
-        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-        out.push(b ^ ((state >> 16) as u8) ^ 0xA5);
-    }
-    out
-}
-
 /// Create (or add to) a Chromium `Cookies` database at `path`.
 pub fn write_chromium_cookies(path: &Path, cookies: &[SampleCookie]) -> io::Result<()> {
     if let Some(dir) = path.parent() {
@@ -166,7 +154,7 @@ pub fn write_chromium_cookies(path: &Path, cookies: &[SampleCookie]) -> io::Resu
         let now = chromium_now();
         for (i, c) in cookies.iter().enumerate() {
             let (value, enc): (&str, Vec<u8>) = if c.encrypted {
-                ("", fake_encrypt(&c.value))
+                ("", encrypt_linux_v10(&c.value, &c.host, 24))
             } else {
                 (c.value.as_str(), Vec::new())
             };

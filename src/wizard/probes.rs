@@ -93,11 +93,12 @@ fn store_sentence(report: &ScanReport, s: &crate::probe::Session, app: &str) -> 
         plural(s.store_sessions, "workspace session", "workspace sessions"),
         names.join(", ")
     );
-    if s.store_sessions > 1 || s.store_accounts > 1 {
-        line.push_str(&format!(
-            " from {}",
-            plural(s.store_accounts, "account", "accounts")
-        ));
+    match s.store_accounts {
+        Some(n) if s.store_sessions > 1 || n > 1 => {
+            line.push_str(&format!(" from {}", plural(n, "account", "accounts")));
+        }
+        None => line.push_str(", number of accounts unknown"),
+        _ => {}
     }
     if s.sync_enabled {
         line.push_str(", browser sync on");

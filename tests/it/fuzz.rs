@@ -908,8 +908,10 @@ fn sqlite_readers_arbitrary_files() {
     let lsng = file_named(&p, "abcd1234", "data.sqlite").1.clone();
     let query = CookieQuery {
         domains: vec!["notion.so".into(), "google.com".into()],
-        value_names: vec!["notion_user_id".into()],
+        value_names: vec!["notion_user_id".into(), "notion_users".into()],
         value_domains: vec!["notion.so".into()],
+        // Mutated `v10` values go through the decryptor too.
+        layout: Some(Layout::Linux),
     };
     let strat = (
         0..4usize,

@@ -68,7 +68,7 @@ fn one_profile_one_workspace_every_layout() {
         let s = &r.sessions[0];
         assert_eq!(s.store_id, "chrome/Default");
         assert_eq!(s.keys, vec!["notion:workspace:ws-acme".to_string()]);
-        assert_eq!((s.store_sessions, s.store_accounts), (1, 1));
+        assert_eq!((s.store_sessions, s.store_accounts), (1, Some(1)));
         assert!(!s.sync_enabled);
         assert!(!s.running);
         assert_eq!(r.browsers.len(), 1);
@@ -99,14 +99,14 @@ fn two_workspaces_of_one_account_count_as_one_account() {
         for s in &r.sessions {
             assert_eq!(
                 (s.store_sessions, s.store_accounts),
-                (2, 1),
+                (2, Some(1)),
                 "{layout:?} {s:?}"
             );
         }
         assert!(
             r.browsers
                 .iter()
-                .all(|b| b.accounts == 1 && b.sessions == 2)
+                .all(|b| b.accounts == Some(1) && b.sessions == 2)
         );
         assert_eq!(r.max_store_accounts, 1);
         assert!(r.warnings.is_empty(), "{layout:?}: {:?}", r.warnings);
@@ -283,7 +283,7 @@ fn firefox_cookies_only_in_wal() {
             "{layout:?}"
         );
         assert_eq!(b.user_ids, vec!["user-wal".to_string()]);
-        assert_eq!(b.accounts, 1);
+        assert_eq!(b.accounts, Some(1));
         assert!(r.warnings.is_empty(), "{:?}", r.warnings);
         assert!(wal.exists(), "the scan left the WAL alone");
     }
@@ -358,7 +358,7 @@ fn desktop_app_signed_in_through_google() {
         assert!(!d.running);
         assert_eq!(d.data_dir.as_deref(), Some(data.to_string_lossy().as_ref()));
         assert!(d.size_bytes > 0);
-        assert_eq!((d.sessions, d.accounts), (1, 1));
+        assert_eq!((d.sessions, d.accounts), (1, Some(1)));
         assert_eq!(d.linked_accounts, vec!["google".to_string()]);
         assert_eq!(
             planted(&r),
@@ -383,8 +383,8 @@ fn current_build_sessions_from_user_cookies() {
         )
         .ls_key(
             NOTION_WWW,
-            "LRU:KeyValueStore2:lastVisitedRouteSpaceId",
-            r#"{"id":"lastVisitedRouteSpaceId","value":"sp-111","timestamp":1700000000000}"#,
+            "LRU:KeyValueStore2:current-space-id",
+            r#"{"id":"current-space-id","value":"sp-111","timestamp":1700000000000}"#,
         )
         .plain_cookie(
             ".notion.so",
@@ -399,9 +399,9 @@ fn current_build_sessions_from_user_cookies() {
     let first = &r.sessions[0];
     assert_eq!(first.workspace_id, "sp-111");
     assert_eq!(first.user_id.as_deref(), Some("u-aaa"));
-    assert_eq!(first.store_accounts, 2);
+    assert_eq!(first.store_accounts, Some(2));
     assert_eq!(r.sessions[1].user_id.as_deref(), Some("u-bbb"));
-    assert_eq!(r.browsers[0].accounts, 2);
+    assert_eq!(r.browsers[0].accounts, Some(2));
 }
 
 #[test]
