@@ -696,3 +696,138 @@ fn real_chromium_torn_log_tail_then_appended() {
         reopened.len()
     );
 }
+
+/// Issue 17: the fix, then Chromium reopens the profile in place and writes
+/// other keys (what every user does to check the fix), then plain `undo`
+/// exactly as the fix printed it. The undo must be logical: put back the
+/// removed key with its value and keep every later write of the browser.
+/// The ground truth is Chromium's page reopening the store once more.
+#[test]
+fn real_chromium_fix_browser_writes_then_plain_undo_keeps_both() {
+    if !tools() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let env = Env::new();
+    let plant = vec![
+        set_ws(WS_A, "Acme Corp", USER_1),
+        set_ws(WS_B, "Beta Labs", USER_2),
+        set_ws(WS_C, "Gamma", USER_1),
+        json!(["set", "theme", "dark"]),
+        fill("filler:", 200, 300, "plant", "text"),
+    ];
+    let planted = chromium_run(&env, &plant, "plant").items;
+    assert_eq!(planted.len(), 204);
+    assert_scan_equals_page(
+        &env,
+        &PageView {
+            before: Items::new(),
+            items: planted.clone(),
+        },
+        "plant",
+    );
+
+    // The fix, scripted, on the profile Chromium wrote.
+    let removed = format!("{PREFIX}{WS_B}");
+    let o = env.run_method("linux", None, WS_B, "remove-entry", &["--yes"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "remove-entry verified: {err}");
+    let printed = err
+        .lines()
+        .find_map(|l| l.split("(undo: ").nth(1))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("no undo command printed:\n{err}"))
+        .to_string();
+    assert!(printed.starts_with("troubleshoot undo "), "{printed}");
+    assert!(
+        printed.contains(&env.state().display().to_string()),
+        "the state folder is named: {printed}"
+    );
+    let run_id = printed.split_whitespace().nth(2).unwrap().to_string();
+    eprintln!("after the fix: store {:?}", store_files(&env.home()));
+
+    // Chromium reopens the same profile (not a copy): it sees the fix, then
+    // writes new keys, a new workspace and over an existing filler.
+    let overwritten = "filler:000007";
+    let between = vec![
+        json!(["set", "later:opened-after-fix", "yes"]),
+        json!(["set", overwritten, "written by the browser after the fix"]),
+        set_ws(WS_D, "Delta", USER_2),
+        fill("later:fill:", 20, 200, "between", "random"),
+    ];
+    let view = chromium_run(&env, &between, "browser writes after the fix");
+    let mut after_fix = planted.clone();
+    after_fix.remove(&removed);
+    assert!(
+        view.before == after_fix,
+        "Chromium loads the fixed store: exactly {removed} gone"
+    );
+    let written: Items = view
+        .items
+        .iter()
+        .filter(|(k, v)| view.before.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    assert_eq!(written.len(), 23, "{:?}", written.keys());
+    assert_ne!(planted[overwritten], view.items[overwritten]);
+    eprintln!(
+        "after the browser's writes: store {:?}",
+        store_files(&env.home())
+    );
+
+    // Plain undo, run exactly as printed, from another folder with no
+    // environment set.
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(&printed)
+        .current_dir("/")
+        .env_clear()
+        .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
+        .env("HOME", env.dir.path().join("elsewhere"))
+        .output()
+        .unwrap();
+    let undo_err = stderr(&o);
+    eprintln!("undo: {undo_err}");
+    assert_eq!(o.status.code(), Some(0), "plain undo: {undo_err}");
+    assert!(
+        undo_err.contains("the store had changed since the fix"),
+        "a logical undo, and it says so: {undo_err}"
+    );
+
+    // Chromium reopens once more: every key of before the fix with its
+    // value, and every key it wrote in between with its new value.
+    let mut expected = planted.clone();
+    expected.extend(written.clone());
+    let reopened = chromium_run(&env, &[], "reopen after the undo");
+    let missing: Vec<_> = expected
+        .keys()
+        .filter(|k| reopened.before.get(*k) != expected.get(*k))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "keys lost or changed by the undo: {missing:?}"
+    );
+    assert!(
+        reopened.before == expected,
+        "Chromium sees exactly the store before the fix plus its later writes; extra: {:?}",
+        reopened
+            .before
+            .keys()
+            .filter(|k| !expected.contains_key(*k))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(reopened.before[&removed], planted[&removed]);
+    assert_eq!(reopened.before[overwritten], written[overwritten]);
+    assert_scan_equals_page(&env, &reopened, "after the undo");
+
+    let o = env.run("linux", &["report", &run_id, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["undo"]["mode"], "logical", "{v:#}");
+    assert_eq!(v["fixes"][0]["result"], "undone", "{v:#}");
+    eprintln!(
+        "fix, browser writes, plain undo, reopen: {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+}
