@@ -63,7 +63,14 @@ where
 
 fn report_error(printer: &Printer, e: &Error) {
     match e {
-        Error::Cancelled => printer.plain("Cancelled; nothing was changed."),
+        Error::Cancelled => {
+            // Ctrl-C leaves the cursor at the start of the prompt's help
+            // line when the prompt is at the bottom of the screen (Esc ends
+            // the prompt with "<canceled>"): start a line of our own, or the
+            // message overwrites the help text.
+            printer.blank();
+            printer.plain("Cancelled; nothing was changed.");
+        }
         _ => {
             printer.error(&e.to_string());
             let mut source = std::error::Error::source(e);

@@ -107,6 +107,9 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
             // Esc at the report prompt ends the run as it stands: whatever
             // was applied stays applied (the wizard already said so).
             Err(Error::Cancelled) => {
+                // On a line of its own: Ctrl-C leaves the cursor on the
+                // prompt's help line (see app.rs).
+                printer.blank();
                 printer.plain("No report written.");
                 if let Some(f) = record
                     .fixes
