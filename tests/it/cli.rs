@@ -618,9 +618,18 @@ fn verify_failure_rolls_back_and_exits_3() {
     let shipped = std::fs::read_to_string("flows/notion-signout.json").unwrap();
     let strict = shipped.replacen(
         r#""verify": {
-          "fact": "selected.workspace",
-          "op": "exists",
-          "value": false
+          "any": [
+            {
+              "fact": "selected.workspace",
+              "op": "exists",
+              "value": false
+            },
+            {
+              "fact": "selected.workspace.keys",
+              "op": "truthy",
+              "value": false
+            }
+          ]
         },
         "on_success": "end-removed""#,
         r#""verify": { "fact": "scan.session_count", "op": "eq", "value": 99 },
