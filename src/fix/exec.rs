@@ -34,6 +34,12 @@ pub struct Applied {
     pub moved: Vec<(PathBuf, PathBuf)>,
 }
 
+/// The stores' own locks a fix took, kept by [`apply_held`] for the caller
+/// to hold through its verify re-scan and any rollback; released when
+/// dropped.
+#[derive(Debug, Default)]
+pub struct StoreHold(Vec<StoreLock>);
+
 impl Applied {
     /// What was done, for reports: paths shown with `~`, no values.
     pub fn to_json(&self, home: &Home) -> serde_json::Value {
@@ -335,6 +341,13 @@ fn next_backup_id(journal: &Journal, ctx: &FixContext) -> Result<String, FixErro
 /// write, read back. On any failure after the first write the backup is
 /// restored before returning the error.
 pub fn apply(plan: &Plan, ctx: &FixContext) -> Result<Applied, FixError> {
+    apply_held(plan, ctx).map(|(applied, _released)| applied)
+}
+
+/// [`apply`], keeping the stores' locks (see [`StoreHold`]): from the
+/// owner re-check until the caller drops them, neither the browser nor
+/// another troubleshoot run can write those stores.
+pub fn apply_held(plan: &Plan, ctx: &FixContext) -> Result<(Applied, StoreHold), FixError> {
     fsx::check_run_id(ctx.run_id)?;
     check_plan_paths(plan, ctx.home)?;
     let _lock = StateLock::acquire(ctx.state_dir, ctx.run_id)?;
@@ -379,19 +392,22 @@ pub fn apply(plan: &Plan, ctx: &FixContext) -> Result<Applied, FixError> {
                     _ => {}
                 }
             }
-            Ok(Applied {
-                run_id: ctx.run_id.to_string(),
-                backup_id,
-                action: plan.action.clone(),
-                backup_dir: set.dir,
-                plan: plan.clone(),
-                keys_removed: done.keys,
-                cookies_removed: done.cookies,
-                changed,
-                created,
-                removed,
-                moved: done.moved,
-            })
+            Ok((
+                Applied {
+                    run_id: ctx.run_id.to_string(),
+                    backup_id,
+                    action: plan.action.clone(),
+                    backup_dir: set.dir,
+                    plan: plan.clone(),
+                    keys_removed: done.keys,
+                    cookies_removed: done.cookies,
+                    changed,
+                    created,
+                    removed,
+                    moved: done.moved,
+                },
+                StoreHold(stores),
+            ))
         }
         Err(e) => {
             let row = ActionRow {
@@ -646,6 +662,15 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), FixError> {
 /// Restore the store of an applied fix from its backup, byte-identical
 /// (after its `verify` condition failed on fresh evidence).
 pub fn rollback(applied: &Applied, ctx: &FixContext) -> Result<(), FixError> {
+    rollback_held(applied, &StoreHold::default(), ctx)
+}
+
+/// [`rollback`] while `held` (from [`apply_held`]) still holds the stores.
+pub fn rollback_held(
+    applied: &Applied,
+    held: &StoreHold,
+    ctx: &FixContext,
+) -> Result<(), FixError> {
     let _lock = StateLock::acquire(ctx.state_dir, ctx.run_id)?;
     let journal = Journal::open(ctx.state_dir)?;
     let action = journal
@@ -660,7 +685,9 @@ pub fn rollback(applied: &Applied, ctx: &FixContext) -> Result<(), FixError> {
     check_plan_paths(&action.plan, ctx.home)?;
     let rows = journal.files(action.id)?;
     super::checks::check_rows(&action.plan, &rows, ctx.home)?;
-    let _stores = hold_stores(&action.plan, ctx.home)?;
+    // The apply's locks are still held (the browser could not open the
+    // store since); take any it did not.
+    let _more = super::hold_more_stores(&action.plan, ctx.home, &held.0)?;
     journal.set_status(action.id, status::UNDOING, None)?;
     restore(ctx.state_dir, &action, &rows, true)?;
     journal.set_status(

@@ -47,7 +47,8 @@ use crate::readers::sqlite::firefox_origin_dir;
 
 pub use error::FixError;
 pub use exec::{
-    Applied, JournalEntry, UndoReport, UndoneAction, apply, list_undoable, rollback, undo,
+    Applied, JournalEntry, StoreHold, UndoReport, UndoneAction, apply, apply_held, list_undoable,
+    rollback, rollback_held, undo,
 };
 pub use stores::{CookieFlavor, LsKey};
 
@@ -588,34 +589,71 @@ pub(crate) fn owner_running_in(plan: &Plan, home: &Home) -> Option<String> {
     owner_running_except(plan, home, &[])
 }
 
-/// The LevelDB folders a plan writes.
-fn leveldb_dirs(plan: &Plan) -> Vec<&Path> {
-    plan.ops
-        .iter()
-        .filter_map(|op| match op {
-            Op::LeveldbDelete { dir, .. } => Some(dir.as_path()),
-            _ => None,
-        })
-        .collect()
+/// Take the lock of every store the plan writes (the `fcntl` lock on a
+/// LevelDB's `LOCK`, the one Chromium takes; Firefox's on `.parentlock`),
+/// then check the owner: from here until the locks are dropped, the
+/// browser cannot open those stores and no other troubleshoot run, whatever
+/// its state folder, can write them. A lock held by someone else is the
+/// owner running.
+pub(crate) fn hold_stores(plan: &Plan, home: &Home) -> Result<Vec<StoreLock>, FixError> {
+    hold_more_stores(plan, home, &[])
 }
 
-/// Take the lock of every LevelDB the plan writes (the `fcntl` lock on its
-/// `LOCK`, the one Chromium takes), then check the owner: from here until
-/// the locks are dropped, the browser cannot open those stores. A lock
-/// held by someone else is the owner running.
-pub(crate) fn hold_stores(plan: &Plan, home: &Home) -> Result<Vec<StoreLock>, FixError> {
+/// The stores a plan writes and the lock each takes: a LevelDB's `LOCK`,
+/// a Firefox profile's `.parentlock` (Firefox's own lock, so neither
+/// Firefox nor another troubleshoot run can write it meanwhile).
+fn store_locks(plan: &Plan) -> Vec<(&Path, &'static str)> {
+    let mut out: Vec<(&Path, &'static str)> = Vec::new();
+    for op in &plan.ops {
+        let lock = match op {
+            Op::LeveldbDelete { dir, .. } if dir.join("CURRENT").is_file() => {
+                Some((dir.as_path(), "LOCK"))
+            }
+            // Only where Firefox made one: taking the lock must not add a
+            // file to the profile.
+            Op::LsngDelete { db, .. } => db
+                .ancestors()
+                .nth(5)
+                .filter(|p| p.join(".parentlock").is_file())
+                .map(|p| (p, ".parentlock")),
+            Op::CookiesDelete {
+                db,
+                flavor: stores::CookieFlavor::Firefox,
+                ..
+            } => db
+                .parent()
+                .filter(|p| p.join(".parentlock").is_file())
+                .map(|p| (p, ".parentlock")),
+            _ => None,
+        };
+        if let Some(l) = lock
+            && !out.contains(&l)
+        {
+            out.push(l);
+        }
+    }
+    out
+}
+
+/// [`hold_stores`] when `held` (taken by an earlier step of the same fix)
+/// are already held: only the others are taken. Returns the new ones.
+pub(crate) fn hold_more_stores(
+    plan: &Plan,
+    home: &Home,
+    held: &[StoreLock],
+) -> Result<Vec<StoreLock>, FixError> {
     let mut locks = Vec::new();
-    for dir in leveldb_dirs(plan) {
-        if !dir.join("CURRENT").is_file() {
+    for (dir, name) in store_locks(plan) {
+        if held.iter().any(|l| l.dir() == dir) {
             continue;
         }
-        match StoreLock::acquire(dir) {
+        match StoreLock::acquire_named(dir, name) {
             Ok(l) => locks.push(l),
             Err(LockError::Held { path }) => {
                 return Err(FixError::OwnerRunning {
                     owner: plan.owner.clone(),
                     reason: format!(
-                        "{} is using its data (LevelDB {} is locked); {}",
+                        "{} is using its data ({} is locked); {}",
                         plan.owner,
                         path.display(),
                         owner_hint(plan)
@@ -630,8 +668,8 @@ pub(crate) fn hold_stores(plan: &Plan, home: &Home) -> Result<Vec<StoreLock>, Fi
             }
         }
     }
-    let held: Vec<&Path> = locks.iter().map(StoreLock::dir).collect();
-    if let Some(reason) = owner_running_except(plan, home, &held) {
+    let all: Vec<&Path> = locks.iter().chain(held).map(StoreLock::dir).collect();
+    if let Some(reason) = owner_running_except(plan, home, &all) {
         return Err(FixError::OwnerRunning {
             owner: plan.owner.clone(),
             reason,

@@ -86,6 +86,19 @@ pub fn chromium_singleton(user_data_dir: &Path) -> Option<String> {
 /// Firefox's profile lock: `lock` (symlink to `IP:+PID`, Linux) with a live
 /// process, or `.parentlock` held with fcntl (Linux, macOS).
 pub fn firefox_lock(profile_dir: &Path) -> Option<String> {
+    firefox_lock_link(profile_dir).or_else(|| {
+        let parent = profile_dir.join(".parentlock");
+        if parent.is_file()
+            && let Some(who) = file_lock_held(&parent)
+        {
+            return Some(format!(".parentlock is {who}"));
+        }
+        None
+    })
+}
+
+/// Firefox's `lock` symlink (`IP:+PID`) names a live process.
+fn firefox_lock_link(profile_dir: &Path) -> Option<String> {
     if let Ok(target) = fs::read_link(profile_dir.join("lock")) {
         let target = target.to_string_lossy();
         if let Some((_, pid)) = target.rsplit_once(":+")
@@ -96,12 +109,6 @@ pub fn firefox_lock(profile_dir: &Path) -> Option<String> {
                 "profile `lock` names process {pid}, which is alive"
             ));
         }
-    }
-    let parent = profile_dir.join(".parentlock");
-    if parent.is_file()
-        && let Some(who) = file_lock_held(&parent)
-    {
-        return Some(format!(".parentlock is {who}"));
     }
     None
 }
@@ -296,8 +303,8 @@ pub fn lock_evidence(home: &Home, path: &Path) -> Option<String> {
     lock_evidence_except(home, path, &[])
 }
 
-/// [`lock_evidence`], not counting the `LOCK` of the LevelDB folders in
-/// `held`, whose lock this process holds itself.
+/// [`lock_evidence`], not counting the lock files of the folders in `held`
+/// (LevelDB folders, Firefox profiles), whose lock this process holds.
 pub fn lock_evidence_except(home: &Home, path: &Path, held: &[&Path]) -> Option<String> {
     let mut dir: Option<&Path> = Some(path);
     while let Some(d) = dir {
@@ -312,7 +319,12 @@ pub fn lock_evidence_except(home: &Home, path: &Path, held: &[&Path]) -> Option<
                 return Some(r);
             }
             if (fs::symlink_metadata(d.join("lock")).is_ok() || d.join(".parentlock").exists())
-                && let Some(r) = firefox_lock(d)
+                && let Some(r) = if held.contains(&d) {
+                    // We hold `.parentlock` ourselves; the `lock` link still counts.
+                    firefox_lock_link(d)
+                } else {
+                    firefox_lock(d)
+                }
             {
                 return Some(r);
             }

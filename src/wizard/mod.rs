@@ -111,7 +111,7 @@ impl Wizard<'_> {
         record: &mut RunRecord,
     ) -> Result<u8> {
         let mut spec: Option<AppSpec> = None;
-        let mut applied: Option<(fix::Applied, usize)> = None;
+        let mut applied: Option<(fix::Applied, fix::StoreHold, usize)> = None;
         loop {
             match engine.next().map_err(engine_err)? {
                 Need::Say { step, text } => {
@@ -202,15 +202,19 @@ impl Wizard<'_> {
                         fresh.push((call, facts));
                     }
                     engine.reprobed(fresh).map_err(engine_err)?;
-                    if let Some((_, i)) = &applied
-                        && let Some(r) = record.fixes.get_mut(*i)
-                        && !engine.awaiting_rollback()
-                    {
-                        r.result = "verified".into();
+                    if !engine.awaiting_rollback() {
+                        if let Some((_, _, i)) = &applied
+                            && let Some(r) = record.fixes.get_mut(*i)
+                        {
+                            r.result = "verified".into();
+                        }
+                        // Verified: the stores' locks, held since the owner
+                        // re-check, are released.
+                        applied = None;
                     }
                 }
                 Need::Rollback { .. } => {
-                    let (done, i) = applied.take().ok_or_else(|| {
+                    let (done, held, i) = applied.take().ok_or_else(|| {
                         Error::Fix("verification failed but no fix was applied".into())
                     })?;
                     let Some(spec) = spec.as_ref() else {
@@ -219,7 +223,8 @@ impl Wizard<'_> {
                     let ctx = self.ctx(&record.run_id, spec);
                     self.printer
                         .failure("The fix did not hold on fresh evidence; restoring the backup.");
-                    fix::rollback(&done, &ctx)?;
+                    fix::rollback_held(&done, &held, &ctx)?;
+                    drop(held);
                     self.printer
                         .success("Restored: the store is byte-for-byte as before.");
                     if let Some(r) = record.fixes.get_mut(i) {
@@ -317,7 +322,7 @@ impl Wizard<'_> {
         spec: Option<&AppSpec>,
         prompter: &mut dyn Prompter,
         record: &mut RunRecord,
-        applied: &mut Option<(fix::Applied, usize)>,
+        applied: &mut Option<(fix::Applied, fix::StoreHold, usize)>,
     ) -> Result<FixResult> {
         let spec = spec.ok_or_else(|| {
             Error::Fix(format!(
@@ -327,6 +332,9 @@ impl Wizard<'_> {
         })?;
         let run_id = record.run_id.clone();
         let ctx = self.ctx(&run_id, spec);
+        // A previous fix of this run is done with: release its store locks
+        // before this one takes its own.
+        *applied = None;
         let mut rec = FixRecord {
             step: call.step.clone(),
             action: call.action.clone(),
@@ -374,8 +382,8 @@ impl Wizard<'_> {
             record.fixes.push(rec);
             return Ok(FixResult::Declined);
         }
-        match fix::apply(&plan, &ctx) {
-            Ok(done) => {
+        match fix::apply_held(&plan, &ctx) {
+            Ok((done, held)) => {
                 if self.undo_hint {
                     self.printer.success(&format!(
                         "Applied. Backup {} (undo: {})",
@@ -389,7 +397,7 @@ impl Wizard<'_> {
                 rec.result = "applied".into();
                 rec.backup_id = Some(done.backup_id.clone());
                 record.fixes.push(rec);
-                *applied = Some((done, record.fixes.len() - 1));
+                *applied = Some((done, held, record.fixes.len() - 1));
                 Ok(FixResult::Applied)
             }
             Err(e) => {

@@ -525,8 +525,12 @@ fn mutated_stores_never_invent_data_and_every_loss_is_reported() {
                     }
                     if v.entries != original.entries {
                         lossy += 1;
+                        // A log cut exactly between two records is just a
+                        // shorter log: no reader can tell, C++ LevelDB
+                        // included. Only then may a loss pass unreported.
+                        let silent = v.damage.is_empty() && v.torn_tails.is_empty();
                         assert!(
-                            !v.damage.is_empty() || !v.torn_tails.is_empty(),
+                            !silent || cpp_entries_lenient(&s.dir) == v.entries,
                             "{ctx}: data changed without a warning: {}",
                             describe(&v.entries, &original.entries)
                         );

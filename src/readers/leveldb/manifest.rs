@@ -48,6 +48,18 @@ impl Manifest {
             }
         }
         m.damage.append(&mut log.damage);
+        // Unlike a log's crash tail (a write that was never acknowledged),
+        // a cut MANIFEST changes which tables are live: say so.
+        if let Some((offset, bytes)) = log.torn_tail {
+            m.damage.push(Damage {
+                file: name.to_string(),
+                offset,
+                bytes,
+                reason:
+                    "ends in an unfinished record; the store's last change of files is not applied"
+                        .into(),
+            });
+        }
         Ok(m)
     }
 

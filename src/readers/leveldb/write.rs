@@ -46,15 +46,21 @@ impl StoreLock {
     /// following a symlink and without truncating (C++ LevelDB creates it
     /// empty; a store without one gets an empty one, as LevelDB would make).
     pub fn acquire(dir: &Path) -> Result<StoreLock, LockError> {
-        let path = dir.join("LOCK");
+        Self::acquire_named(dir, "LOCK")
+    }
+
+    /// The same lock on another program's lock file in `dir`: Firefox takes
+    /// this `fcntl` lock on `<profile>/.parentlock` while it runs.
+    pub fn acquire_named(dir: &Path, name: &str) -> Result<StoreLock, LockError> {
+        let path = dir.join(name);
         let other = |message: String| LockError::Other {
             path: path.clone(),
             message,
         };
         match fs::symlink_metadata(dir) {
             Ok(m) if m.is_dir() => {}
-            Ok(_) => return Err(other("the LevelDB folder is a link or not a folder".into())),
-            Err(e) => return Err(other(format!("cannot open the LevelDB folder: {e}"))),
+            Ok(_) => return Err(other("the folder is a link or not a folder".into())),
+            Err(e) => return Err(other(format!("cannot open the folder: {e}"))),
         }
         let mut o = fs::OpenOptions::new();
         o.read(true).write(true).create(true).truncate(false);
