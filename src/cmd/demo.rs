@@ -38,8 +38,22 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
     };
     super::scan::run(&g, &scan, printer)?;
     printer.blank();
+    // --yes never answers for manual steps; in the sandbox there is nobody
+    // to do them, so the demo answers its sync guide itself, and says so.
+    let answer = if args.yes {
+        printer.plain(
+            "With --yes the demo answers the sandbox's manual steps itself (\"sync is off\").",
+        );
+        vec![
+            "guide-sync-off=true".to_string(),
+            "sync-still-on=true".to_string(),
+        ]
+    } else {
+        Vec::new()
+    };
     let run = RunArgs {
         yes: args.yes,
+        answer,
         // The sandbox is deleted at the end (unless --keep): printing an undo
         // command for it would be a command that cannot work.
         sandbox: !args.keep,

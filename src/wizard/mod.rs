@@ -240,6 +240,19 @@ impl Wizard<'_> {
                         "dry-run" => self.printer.plain(&finish.message),
                         _ => self.printer.failure(&finish.message),
                     }
+                    // Whatever the flow's words, a fix that stays applied
+                    // ends with the one undo command that works as printed.
+                    if self.undo_hint
+                        && record
+                            .fixes
+                            .iter()
+                            .any(|f| f.result == "applied" || f.result == "verified")
+                    {
+                        self.printer.plain(&format!(
+                            "To undo it: {}",
+                            crate::state::undo_command(&record.run_id, self.state_dir)
+                        ));
+                    }
                     let code = match finish.outcome.as_str() {
                         _ if finish.rolled_back => exit::ROLLED_BACK,
                         "resolved" | "dry-run" => exit::OK,
