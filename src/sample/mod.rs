@@ -6,7 +6,9 @@
 //! `_<origin>\x00<b><key>`); Firefox `profiles.ini`, `installs.ini`,
 //! `cookies.sqlite` (optionally with rows only in the WAL) and LSNG
 //! `data.sqlite` (snappy for long values); the Notion desktop app's
-//! `Partitions/notion` stores.
+//! `Partitions/notion` stores. [`notion`] adds what current Notion builds
+//! write: Local Storage envelopes and key names, the `notion_users` cookie,
+//! the desktop app's `state.json` tabs and `notion.db`.
 //!
 //! ```no_run
 //! use troubleshoot::probe::Layout;
@@ -19,6 +21,7 @@
 //!     .unwrap();
 //! ```
 
+pub mod notion;
 pub mod stores;
 
 use std::io;

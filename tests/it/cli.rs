@@ -750,3 +750,68 @@ fn the_printed_undo_command_works_as_printed_and_is_recorded() {
     let o = env.run("linux", &["report", &run_id, "--format", "md"]);
     assert!(stdout(&o).contains("undone at"), "{}", stdout(&o));
 }
+
+/// On macOS and Windows layouts under `--root` the cookie listing every
+/// account is sealed: `scan --json` says `accounts: null` with the reason
+/// (never 1), and the wizard asks `ask-accounts` instead of assuming; a
+/// script that does not answer it stops with exit 2 naming it.
+#[test]
+fn sealed_account_count_is_null_and_the_wizard_asks() {
+    use troubleshoot::sample::NOTION_WWW;
+    use troubleshoot::sample::notion::{NotionLocalStorage, notion_users};
+    for (layout, key) in [("macos", "macOS Keychain"), ("windows", "Windows DPAPI")] {
+        let env = Env::new();
+        let l = if layout == "macos" {
+            Layout::Macos
+        } else {
+            Layout::Windows
+        };
+        env.sample(l)
+            .chromium_profile("chrome", "Default", "Person 1")
+            .current_user(NOTION_WWW, USER, WS1)
+            .current_space(NOTION_WWW, WS1, USER)
+            .cookie(".notion.so", "notion_users", &notion_users(&[USER, WS2]))
+            .cookie(".notion.so", "token_v2", "SECRET-sealed-cli")
+            .write()
+            .unwrap();
+        let o = env.run(layout, &["scan", "--json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(!stdout(&o).contains("SECRET"));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let b = &v["browsers"][0];
+        assert!(b["accounts"].is_null(), "{layout}: {b:#}");
+        assert!(
+            b["accounts_reason"].as_str().unwrap().contains(key),
+            "{b:#}"
+        );
+        assert_eq!(b["user_ids"], serde_json::json!([USER]));
+        assert!(v["sessions"][0]["store_accounts"].is_null());
+
+        // The scripted wizard needs the answer: it names the question.
+        let o = env.run_method(layout, None, WS1, "remove-entry", &["--dry-run"]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("ask-accounts"), "{}", stderr(&o));
+        // Answered: one account, so this is the only session; the plan names both keys.
+        let o = env.run_method(
+            layout,
+            None,
+            WS1,
+            "remove-entry",
+            &["--answer", "ask-accounts=false", "--dry-run"],
+        );
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(0), "{err}");
+        assert!(
+            err.contains("The scan cannot tell how many Notion accounts"),
+            "{err}"
+        );
+        assert!(err.contains(key), "{err}");
+        assert!(
+            err.contains("this is the only session in Chrome, profile Person 1"),
+            "{err}"
+        );
+        assert!(err.contains(&format!("currentSpace:{WS1}:{USER}")), "{err}");
+        assert!(err.contains("LRU:KeyValueStore2:current-space-id"), "{err}");
+        assert!(!err.contains("SECRET"));
+    }
+}

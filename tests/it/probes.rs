@@ -951,3 +951,314 @@ fn scan_json_cli_lists_planted_sessions() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// What current Notion builds store: accounts and workspaces (issue 16).
+
+const U1: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+const U2: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
+const S1: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+const S2: &str = "6fa459ea-ee8a-4ca4-894e-db77e160355e";
+const S3: &str = "16fd2706-8baf-433b-82eb-8c7fada847da";
+
+fn workspace_ids_of(r: &ScanReport, store: &str) -> Vec<String> {
+    let mut v: Vec<String> = r
+        .sessions
+        .iter()
+        .filter(|s| s.store_id == store && !s.workspace_id.is_empty())
+        .map(|s| s.workspace_id.clone())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn sorted(v: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = v.iter().map(|s| s.to_string()).collect();
+    v.sort();
+    v
+}
+
+/// The desktop app in all three layouts: two accounts from `state.json`
+/// tabs (the partition's cookies are sealed outside Linux), workspaces
+/// named from `notion.db` (rows still in its WAL on one layout).
+#[test]
+fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
+    use troubleshoot::sample::notion::{NotionDb, NotionLocalStorage, NotionState, notion_users};
+    for layout in LAYOUTS {
+        let t = tmp();
+        let h = SampleHome::new(t.path(), layout);
+        let data = h
+            .desktop_app("Notion")
+            .current_user(NOTION_WWW, U1, S1)
+            .current_space(NOTION_WWW, S1, U1)
+            .cookie(".notion.so", "notion_user_id", U1)
+            .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
+            .cookie(".notion.so", "token_v2", "SECRET-desktop-token")
+            .write()
+            .unwrap();
+        NotionState::new()
+            .tab(U1, S1)
+            .tab(U1, S2)
+            .window()
+            .tab(U2, S3)
+            .write(&data)
+            .unwrap();
+        NotionDb::new()
+            .space(S1, "Acme Corp")
+            .space(S2, "Beta Labs")
+            .space(S3, "Gamma")
+            .user(U1, "Ada", "ada@example.com")
+            .user(U2, "Grace", "grace@example.com")
+            .user(
+                "c0ffee00-0000-4000-8000-000000000001",
+                "A collaborator",
+                "c@example.com",
+            )
+            .in_wal(layout == Layout::Windows)
+            .write(&data)
+            .unwrap();
+        if layout == Layout::Windows {
+            assert!(data.join("notion.db-wal").metadata().unwrap().len() > 0);
+        }
+        let before = tree_digest(t.path());
+        let r = scan_home(&h);
+        assert!(
+            before == tree_digest(t.path()),
+            "{layout:?}: the scan wrote"
+        );
+        let d = &r.desktop_app;
+        assert_eq!(d.accounts, Some(2), "{layout:?}: {d:#?}");
+        assert_eq!(d.user_ids, sorted(&[U1, U2]));
+        assert!(r.warnings.is_empty(), "{layout:?}: {:?}", r.warnings);
+        let mut named: Vec<(String, Option<String>, Option<String>)> = r
+            .sessions
+            .iter()
+            .map(|s| {
+                (
+                    s.workspace_id.clone(),
+                    s.workspace_name.clone(),
+                    s.user_id.clone(),
+                )
+            })
+            .collect();
+        named.sort();
+        let want =
+            |s: &str, n: &str, u: &str| (s.to_string(), Some(n.to_string()), Some(u.to_string()));
+        let mut expected = vec![
+            want(S1, "Acme Corp", U1),
+            want(S2, "Beta Labs", U1),
+            want(S3, "Gamma", U2),
+        ];
+        expected.sort();
+        assert_eq!(named, expected, "{layout:?}");
+        // The collaborator in notion_user is a name, not an account.
+        assert_eq!(d.account_facts.account_sessions.len(), 2);
+        let acme = r.sessions.iter().find(|s| s.workspace_id == S1).unwrap();
+        assert_eq!(
+            acme.keys,
+            vec![
+                format!("currentSpace:{S1}:{U1}"),
+                "LRU:KeyValueStore2:current-space-id".to_string()
+            ]
+        );
+        assert!(acme.sources.contains(&"state.json tabs".to_string()));
+        assert!(acme.sources.contains(&"notion.db space names".to_string()));
+        let ev = &d.account_facts.accounts_evidence;
+        if layout == Layout::Linux {
+            // v10 with the public key: the listing is read, the count exact.
+            assert!(d.account_facts.accounts_reason.is_none(), "{ev}");
+            assert!(
+                ev.starts_with("2 accounts, from notion_user_id cookie, notion_users cookie"),
+                "{ev}"
+            );
+        } else {
+            // Sealed with the Keychain / DPAPI key: two accounts seen in the tabs.
+            assert!(ev.starts_with("at least 2 accounts"), "{ev}");
+            assert!(ev.contains("state.json tabs"), "{ev}");
+        }
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(!json.contains("SECRET"), "{json}");
+        assert!(!json.contains("ada@example.com") && !json.contains("Grace"));
+    }
+}
+
+/// A Chrome profile of a current build, read under `--root` in each
+/// layout: Linux decrypts the `v10` listing (2 accounts); macOS (Keychain)
+/// and Windows (DPAPI) cannot, so the active account is found and the count
+/// is null with the reason, never 1.
+#[test]
+fn sealed_cookie_listing_leaves_the_count_unknown_on_macos_and_windows() {
+    use troubleshoot::sample::notion::{NotionLocalStorage, notion_users};
+    for layout in LAYOUTS {
+        let t = tmp();
+        let h = SampleHome::new(t.path(), layout);
+        h.chromium_profile("chrome", "Default", "Person 1")
+            .current_user(NOTION_WWW, U1, S1)
+            .space_map(NOTION_WWW, &[S1])
+            .cookie("www.notion.so", "notion_user_id", U1)
+            .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
+            .cookie(".notion.so", "token_v2", "SECRET-sealed-token")
+            .write()
+            .unwrap();
+        let r = scan_home(&h);
+        let b = &r.browsers[0];
+        assert_eq!(
+            b.user_ids.first().map(String::as_str),
+            Some(U1),
+            "{layout:?}: {b:#?}"
+        );
+        let s = r.sessions.iter().find(|s| s.workspace_id == S1).unwrap();
+        assert_eq!(s.user_id.as_deref(), Some(U1));
+        match layout {
+            Layout::Linux => {
+                assert_eq!(b.accounts, Some(2));
+                assert_eq!(b.user_ids, sorted(&[U1, U2]));
+                assert_eq!(s.store_accounts, Some(2));
+            }
+            _ => {
+                assert_eq!(b.accounts, None, "{layout:?}");
+                assert_eq!(s.store_accounts, None);
+                let why = b.account_facts.accounts_reason.clone().unwrap();
+                let key = if layout == Layout::Macos {
+                    "macOS Keychain"
+                } else {
+                    "Windows DPAPI"
+                };
+                assert!(
+                    why.contains("notion_users cookie") && why.contains(key),
+                    "{why}"
+                );
+                assert!(
+                    s.accounts_evidence.contains("1 account seen"),
+                    "{}",
+                    s.accounts_evidence
+                );
+            }
+        }
+        assert!(!serde_json::to_string(&r).unwrap().contains("SECRET"));
+    }
+}
+
+/// Linux `v11` (keyring) and `v20` (app-bound) values stay unread, each
+/// with its reason; a profile whose only evidence of two accounts is the
+/// `v10` listing counts 2.
+#[test]
+fn keyring_and_app_bound_cookies_are_never_read() {
+    use troubleshoot::sample::notion::{NotionLocalStorage, Seal, notion_users, seal_cookie};
+    for (seal, why) in [
+        (Seal::LinuxKeyring, "desktop keyring (v11)"),
+        (
+            Seal::AppBound,
+            "app-bound encryption (v20), which this tool never reads",
+        ),
+    ] {
+        let t = tmp();
+        let h = SampleHome::new(t.path(), Layout::Linux);
+        let p = h
+            .chromium_profile("chrome", "Default", "Person 1")
+            .current_user(NOTION_WWW, U1, S1)
+            .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
+            .write()
+            .unwrap();
+        seal_cookie(&p.join("Cookies"), "notion_users", seal).unwrap();
+        let r = scan_home(&h);
+        let b = &r.browsers[0];
+        assert_eq!(b.accounts, None, "{seal:?}");
+        let reason = b.account_facts.accounts_reason.clone().unwrap();
+        assert!(reason.contains(why), "{reason}");
+    }
+    let t = tmp();
+    let h = SampleHome::new(t.path(), Layout::Linux);
+    h.chromium_profile("chrome", "Profile 1", "Second")
+        .current_user(NOTION_WWW, U1, S1)
+        .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
+        .write()
+        .unwrap();
+    let r = scan_home(&h);
+    let b = &r.browsers[0];
+    assert_eq!(b.accounts, Some(2), "{b:#?}");
+    assert_eq!(b.user_ids, sorted(&[U1, U2]));
+    assert_eq!(
+        workspace_ids_of(&r, "chrome/Profile 1"),
+        vec![S1.to_string()]
+    );
+    // The second account has a session with no workspace known.
+    assert!(
+        r.sessions
+            .iter()
+            .any(|s| s.user_id.as_deref() == Some(U2) && s.workspace_id.is_empty())
+    );
+}
+
+/// Two accounts from key names alone (currentSpace / sidebar state), three
+/// workspaces; the Firefox profile the same from plain cookies.
+#[test]
+fn key_names_of_two_accounts_and_three_workspaces() {
+    use troubleshoot::sample::notion::{NotionLocalStorage, notion_users};
+    let t = tmp();
+    let h = SampleHome::new(t.path(), Layout::Linux);
+    h.chromium_profile("chrome", "Default", "Person 1")
+        .current_user(NOTION_WWW, U1, S1)
+        .last_visited(NOTION_WWW, U2, S3)
+        .current_space(NOTION_WWW, S1, U1)
+        .sidebar_state(NOTION_WWW, S2, U1)
+        .current_space(NOTION_WWW, S3, U2)
+        .sidebar_state(NOTION_WWW, S3, U2)
+        .space_map(NOTION_WWW, &[S1, S2, S3])
+        .write()
+        .unwrap();
+    h.firefox_profile("acct.default-release", "default-release")
+        .current_space(NOTION_WWW, S1, U1)
+        .current_space(NOTION_WWW, S3, U2)
+        .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
+        .cookie("www.notion.so", "notion_user_id", U1)
+        .write()
+        .unwrap();
+    let r = scan_home(&h);
+    let chrome = r
+        .browsers
+        .iter()
+        .find(|b| b.browser_id == "chrome")
+        .unwrap();
+    assert_eq!(chrome.accounts, Some(2), "{chrome:#?}");
+    assert_eq!(chrome.user_ids, sorted(&[U1, U2]));
+    assert_eq!(
+        workspace_ids_of(&r, "chrome/Default"),
+        sorted(&[S1, S2, S3])
+    );
+    let accts = &chrome.account_facts.account_sessions;
+    let of = |u: &str| {
+        let mut w: Vec<String> = accts
+            .iter()
+            .find(|a| a.user_id.as_deref() == Some(u))
+            .unwrap()
+            .workspaces
+            .iter()
+            .map(|w| w.workspace_id.clone())
+            .collect();
+        w.sort();
+        w
+    };
+    assert_eq!(of(U1), sorted(&[S1, S2]));
+    assert_eq!(of(U2), vec![S3.to_string()]);
+    assert!(
+        accts
+            .iter()
+            .any(|a| a.active && a.user_id.as_deref() == Some(U1))
+    );
+    let fx = r
+        .browsers
+        .iter()
+        .find(|b| b.browser_id == "firefox")
+        .unwrap();
+    assert_eq!(fx.accounts, Some(2));
+    assert_eq!(
+        fx.account_facts.accounts_evidence,
+        "2 accounts, from notion_user_id cookie, notion_users cookie and Local Storage keys currentSpace:{space}:{user}"
+    );
+    assert_eq!(
+        workspace_ids_of(&r, "firefox/acct.default-release"),
+        sorted(&[S1, S3])
+    );
+}
