@@ -10,6 +10,7 @@ pub mod probe;
 pub mod readers;
 pub mod report;
 pub mod sample;
+pub mod signals;
 
 pub use error::{Error, Result};
 pub mod app;

@@ -35,12 +35,9 @@ fn materialize(
     bdir: &Path,
     rows: &[FileRow],
     folder: &Path,
-) -> Result<tempfile::TempDir, FixError> {
-    let tmp = tempfile::Builder::new()
-        .prefix("troubleshoot-undo-")
-        .tempdir()
+) -> Result<crate::signals::TempCopy, FixError> {
+    let tmp = crate::signals::TempCopy::new()
         .map_err(|e| FixError::io(folder, "create a private temp folder", e))?;
-    fsx::private_dir(tmp.path())?;
     for r in rows {
         let (Some(rel), Some(name)) = (&r.backup, r.path.file_name()) else {
             continue;

@@ -36,16 +36,16 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
-/// Copy `files` (those that exist) from `src_dir` into a new temp folder,
-/// keeping their names. Returns the folder.
+/// Copy `files` (those that exist) from `src_dir` into a new private temp
+/// folder (0700, files 0600: a cookie database's `-wal` holds tokens),
+/// keeping their names. The folder goes when the copy is dropped, and also
+/// when a signal ends the process. Returns the folder.
 pub(crate) fn copy_into_temp(
     src_dir: &Path,
     names: &[String],
     err_path: &Path,
-) -> Result<tempfile::TempDir, StoreError> {
-    let tmp = tempfile::Builder::new()
-        .prefix("troubleshoot-read-")
-        .tempdir()
+) -> Result<crate::signals::TempCopy, StoreError> {
+    let tmp = crate::signals::TempCopy::new()
         .map_err(|e| StoreError::new(err_path, format!("cannot create a temp folder: {e}")))?;
     for name in names {
         let from = src_dir.join(name);
@@ -57,8 +57,16 @@ pub(crate) fn copy_into_temp(
             }
             _ => {}
         }
-        match std::fs::copy(&from, tmp.path().join(name)) {
-            Ok(_) => {}
+        let to = tmp.path().join(name);
+        match std::fs::copy(&from, &to) {
+            Ok(_) => {
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600))
+                        .map_err(|e| StoreError::new(&to, format!("cannot make private: {e}")))?;
+                }
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(StoreError::new(&from, format!("cannot copy: {e}"))),
         }

@@ -20,7 +20,7 @@ use crate::probe::Layout;
 pub struct SqliteCopy {
     // Field order matters: the connection closes before the folder goes.
     pub conn: Connection,
-    _dir: tempfile::TempDir,
+    _dir: crate::signals::TempCopy,
 }
 
 fn describe(e: &rusqlite::Error) -> String {

@@ -210,6 +210,19 @@ impl Wizard<'_> {
                         }
                         // Verified: the stores' locks, held since the owner
                         // re-check, are released.
+                        if let Some((done, _, _)) = &applied {
+                            let mut note = format!(
+                                "Interrupted. The fix (backup {}) stays applied and was verified",
+                                done.backup_id
+                            );
+                            if self.undo_hint {
+                                note.push_str(&format!(
+                                    "; to undo it: {}",
+                                    crate::state::undo_command(&record.run_id, self.state_dir)
+                                ));
+                            }
+                            crate::signals::on_interrupt(Some((note, i32::from(exit::OK))));
+                        }
                         applied = None;
                     }
                 }
@@ -223,8 +236,13 @@ impl Wizard<'_> {
                     let ctx = self.ctx(&record.run_id, spec);
                     self.printer
                         .failure("The fix did not hold on fresh evidence; restoring the backup.");
-                    fix::rollback_held(&done, &held, &ctx)?;
+                    let deferred = crate::signals::Deferred::begin();
+                    let restored = fix::rollback_held(&done, &held, &ctx);
+                    drop(deferred);
+                    restored?;
                     drop(held);
+                    // Restored: a signal now ends the run with nothing changed.
+                    crate::signals::on_interrupt(None);
                     self.printer
                         .success("Restored: the store is byte-for-byte as before.");
                     if let Some(r) = record.fixes.get_mut(i) {
@@ -395,8 +413,48 @@ impl Wizard<'_> {
             record.fixes.push(rec);
             return Ok(FixResult::Declined);
         }
-        match fix::apply_held(&plan, &ctx) {
+        // SIGINT or SIGTERM during the write: the atomic step finishes (or
+        // rolls back) first; then the run ends, saying which.
+        let deferred = crate::signals::Deferred::begin();
+        let result = fix::apply_held(&plan, &ctx);
+        let interrupted = deferred.interrupted();
+        drop(deferred);
+        if interrupted {
+            crate::signals::take_pending();
+        }
+        match result {
+            Ok((done, held)) if interrupted => {
+                self.printer.plain(&format!(
+                    "Interrupted: the fix was applied first (backup {}), not verified.",
+                    done.backup_id
+                ));
+                rec.result = "applied".into();
+                rec.backup_id = Some(done.backup_id.clone());
+                record.fixes.push(rec);
+                drop(held);
+                Err(Error::Cancelled)
+            }
+            Err(e) if interrupted => {
+                self.printer
+                    .plain(&format!("Interrupted: the fix did not complete ({e})."));
+                rec.result = "failed".into();
+                rec.reason = Some(e.to_string());
+                record.fixes.push(rec);
+                Err(Error::Cancelled)
+            }
             Ok((done, held)) => {
+                // From here a signal must not end the run as "nothing changed".
+                let mut note = format!(
+                    "Interrupted. The fix \"{}\" stays applied (it was not verified)",
+                    call.title
+                );
+                if self.undo_hint {
+                    note.push_str(&format!(
+                        "; to undo it: {}",
+                        crate::state::undo_command(&run_id, self.state_dir)
+                    ));
+                }
+                crate::signals::on_interrupt(Some((note, i32::from(exit::UNRESOLVED))));
                 if self.undo_hint {
                     self.printer.success(&format!(
                         "Applied. Backup {} (undo: {})",

@@ -1417,3 +1417,97 @@ fn symlinks_in_a_store_never_let_a_write_leave_it() {
 fn tree_hashes_all(root: &Path) -> std::collections::BTreeMap<String, String> {
     crate::util::tree_hashes(root, &[])
 }
+
+/// SIGINT or SIGTERM while the binary writes a store: the atomic step
+/// finishes or rolls back first, then the run says which, and exits 130
+/// only when nothing stays changed. No private temp copy is left behind.
+#[cfg(unix)]
+#[test]
+fn a_signal_during_a_fix_lets_the_write_finish_and_tells_the_truth() {
+    let base = tempfile::tempdir().unwrap();
+    let template = base.path().join("template");
+    kill_template(&template);
+    let profile_rel = ".config/google-chrome/Default";
+    let original = tree(&template.join(profile_rel));
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, sig) in ["INT", "TERM", "INT", "TERM", "INT", "TERM"]
+        .iter()
+        .enumerate()
+    {
+        let root = base.path().join(format!("run-{i}"));
+        let state = base.path().join(format!("state-{i}"));
+        copy_tree(&template, &root);
+        let mut child = Command::new(crate::util::BIN)
+            .args(["--root"])
+            .arg(&root)
+            .args(["--layout", "linux", "--state-dir"])
+            .arg(&state)
+            .args([
+                "run",
+                "--answer",
+                "goal=remove-one",
+                "--answer",
+                "workspace=ws-1",
+            ])
+            .args(["--answer", "method=remove-entry", "--yes"])
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Half the time the moment the backup appears (mid-write), half a
+        // little later (verify).
+        let _ = wait_for_backup(&state, &mut child);
+        std::thread::sleep(Duration::from_millis(if i % 2 == 0 { 0 } else { 40 }));
+        let _ = Command::new("kill")
+            .args([&format!("-{sig}"), &child.id().to_string()])
+            .status();
+        let out = child.wait_with_output().unwrap();
+        let code = out.status.code();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!err.contains("panicked"), "{err}");
+        let profile = root.join(profile_rel);
+        let pending = fix::list_undoable(&state).unwrap();
+        let applied = pending.iter().any(|e| e.status == "applied");
+        assert!(
+            pending.iter().all(|e| e.status != "started"),
+            "the write finished or rolled back before the exit: {pending:?}\n{err}"
+        );
+        match code {
+            Some(130) | Some(143) => {
+                assert!(!applied, "exit {code:?} with a fix applied:\n{err}");
+                assert_eq!(tree(&profile), original, "exit {code:?} changed the store");
+            }
+            Some(0) | Some(1) => {
+                if applied {
+                    assert!(
+                        err.contains("stays applied") || err.contains("is gone"),
+                        "{err}"
+                    );
+                    assert!(err.contains("troubleshoot undo"), "{err}");
+                    let home = Home::new(root.clone(), Layout::Linux, true);
+                    fix::undo(&state, Some(&home), None, false).unwrap();
+                    assert_eq!(tree(&profile), original);
+                }
+            }
+            other => panic!("exit {other:?}:\n{err}"),
+        }
+        seen.insert((code, applied));
+    }
+    eprintln!("signal outcomes (exit, applied): {seen:?}");
+    // No private temp copy of this test's runs is left in $TMPDIR.
+    let left: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(troubleshoot::signals::TEMP_PREFIX))
+        .filter(|n| {
+            n.trim_start_matches(troubleshoot::signals::TEMP_PREFIX)
+                .split('-')
+                .next()
+                .and_then(|p| p.parse::<i64>().ok())
+                .is_some_and(|pid| !troubleshoot::probe::running::pid_alive(pid))
+        })
+        .collect();
+    assert!(left.is_empty(), "temp copies left behind: {left:?}");
+}
