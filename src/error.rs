@@ -57,6 +57,11 @@ pub enum Error {
 
     #[error("{0}")]
     State(String),
+
+    /// Writing the product to stdout failed. A closed pipe (`| head`) is
+    /// not reported: the reader has what it wanted (exit 0).
+    #[error("cannot write to standard output")]
+    Stdout(#[source] std::io::Error),
 }
 
 impl Error {
@@ -70,6 +75,8 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Cancelled => exit::CANCELLED,
+            Error::Stdout(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+            Error::Stdout(_) => exit::UNRESOLVED,
             Error::Fix(_) | Error::FixFailed(_) | Error::State(_) | Error::Io { .. } => {
                 exit::UNRESOLVED
             }

@@ -2,6 +2,7 @@
 //! data (`flows/*.json`); this library is the generic engine, the evidence
 //! probes, the safe fixes and the reports around it.
 
+pub mod bounded;
 pub mod digest;
 pub mod error;
 pub mod fix;
@@ -10,6 +11,7 @@ pub mod probe;
 pub mod readers;
 pub mod report;
 pub mod sample;
+pub mod sanitize;
 pub mod signals;
 
 pub use error::{Error, Result};

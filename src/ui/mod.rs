@@ -5,6 +5,7 @@ pub mod interactive;
 pub mod printer;
 pub mod progress;
 pub mod scripted;
+pub mod stdout;
 
 use crate::Result;
 use crate::flow::Answer;
