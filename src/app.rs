@@ -71,6 +71,15 @@ fn report_error(printer: &Printer, e: &Error) {
             printer.blank();
             printer.plain("Cancelled; nothing was changed.");
         }
+        // One problem per line, each line sanitized by the printer.
+        Error::Flow(f) => {
+            for line in f.to_string().lines() {
+                printer.error(line);
+            }
+            if let Some(h) = e.hint() {
+                printer.hint(&h);
+            }
+        }
         _ => {
             printer.error(&e.to_string());
             let mut source = std::error::Error::source(e);

@@ -7,6 +7,7 @@ use crate::error::exit;
 use crate::flow::Step;
 use crate::flow::builtin;
 use crate::probe::{self, AppSpec, ScanReport, Source};
+use crate::sanitize::{self, shown, shown_path};
 use crate::ui::Printer;
 use crate::wizard::probes;
 use crate::{Error, Result};
@@ -38,13 +39,27 @@ pub fn run(global: &Global, args: &ScanArgs, printer: Printer) -> Result<u8> {
             probe::scan(&home, &spec)
         });
     if args.json {
-        let text =
-            serde_json::to_string_pretty(&report).map_err(|e| Error::State(e.to_string()))?;
-        println!("{text}");
+        crate::ui::stdout::line(&json_text(&report)?)?;
     } else {
         print_summary(&report, &spec, &home, printer);
     }
     Ok(exit::OK)
+}
+
+/// The scan as pretty JSON: every string capped at
+/// [`STORED_MAX`](crate::sanitize::STORED_MAX) characters (a 10 MB workspace
+/// name is cut, with its length), and the controls serde leaves raw escaped.
+pub fn json_text(report: &ScanReport) -> Result<String> {
+    let encode = |e: serde_json::Error| Error::State(format!("cannot encode the scan: {e}"));
+    let mut value = serde_json::to_value(report).map_err(encode)?;
+    let text = if sanitize::cap_json(&mut value, sanitize::STORED_MAX) {
+        // Back through the type, so the fields keep their order.
+        let capped: ScanReport = serde_json::from_value(value).map_err(encode)?;
+        serde_json::to_string_pretty(&capped).map_err(encode)?
+    } else {
+        serde_json::to_string_pretty(report).map_err(encode)?
+    };
+    Ok(sanitize::json_safe(text))
 }
 
 fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printer: Printer) {
@@ -52,7 +67,7 @@ fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printe
         "{} {} session(s) found in {} ({} layout)",
         report.session_count,
         spec.app,
-        home.display(&home.root),
+        shown_path(&home.display(&home.root)),
         report.layout
     ));
     if report.browsers.is_empty() {
@@ -69,7 +84,7 @@ fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printe
             flags.push("running".to_string());
         }
         if !b.linked_accounts.is_empty() {
-            flags.push(format!("linked: {}", b.linked_accounts.join(", ")));
+            flags.push(format!("linked: {}", shown(&b.linked_accounts.join(", "))));
         }
         let flags = if flags.is_empty() {
             String::new()
@@ -79,7 +94,7 @@ fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printe
         printer.plain(&format!(
             "{}, profile {}: {} session(s), {} account(s){flags}",
             b.browser,
-            b.profile,
+            shown(&b.profile),
             b.sessions,
             count(b.accounts)
         ));
@@ -90,8 +105,8 @@ fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printe
         }) {
             printer.finding(&format!(
                 "{} ({})",
-                s.workspace_name.as_deref().unwrap_or(&s.workspace_id),
-                s.workspace_id
+                shown(s.workspace_name.as_deref().unwrap_or(&s.workspace_id)),
+                shown(&s.workspace_id)
             ));
         }
     }
@@ -99,7 +114,7 @@ fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printe
     if d.installed {
         let mut extra = String::new();
         if !d.linked_accounts.is_empty() {
-            extra = format!(", linked: {}", d.linked_accounts.join(", "));
+            extra = format!(", linked: {}", shown(&d.linked_accounts.join(", ")));
         }
         printer.plain(&format!(
             "{} desktop app: {} session(s), {} account(s){}{extra}",
@@ -115,8 +130,8 @@ fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printe
         {
             printer.finding(&format!(
                 "{} ({})",
-                s.workspace_name.as_deref().unwrap_or(&s.workspace_id),
-                s.workspace_id
+                shown(s.workspace_name.as_deref().unwrap_or(&s.workspace_id)),
+                shown(&s.workspace_id)
             ));
         }
     } else {
@@ -125,7 +140,7 @@ fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printe
     for w in &report.warnings {
         printer.warn(&format!(
             "{}: {}",
-            home.display(Path::new(&w.path)),
+            shown_path(&home.display(Path::new(&w.path))),
             w.reason
         ));
     }

@@ -4,7 +4,8 @@ use crate::Result;
 use crate::cli::{Global, UndoArgs};
 use crate::error::exit;
 use crate::fix;
-use crate::ui::Printer;
+use crate::sanitize::{LINE_MAX, terminal};
+use crate::ui::{Printer, stdout};
 
 pub fn run(global: &Global, args: &UndoArgs, printer: Printer) -> Result<u8> {
     let state_dir = crate::state::resolve(global.state_dir.as_deref())?;
@@ -13,9 +14,13 @@ pub fn run(global: &Global, args: &UndoArgs, printer: Printer) -> Result<u8> {
         if entries.is_empty() {
             printer.plain("No fixes to undo.");
         }
+        let mut text = String::new();
         for e in entries {
-            println!("{e}");
+            // Paths and messages come from the journal: shown, never raw.
+            text.push_str(&terminal(&e.to_string(), LINE_MAX));
+            text.push('\n');
         }
+        stdout::write(text.as_bytes())?;
         return Ok(exit::OK);
     }
     // With --root the home is checked against the one the run recorded;

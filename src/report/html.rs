@@ -12,7 +12,8 @@ use super::record::RunRecord;
 use super::redact::Redaction;
 use super::view::{self, Status, Table};
 
-/// Escape text for HTML element content and quoted attribute values.
+/// Escape text for HTML element content and quoted attribute values;
+/// controls and bidirectional overrides become visible escapes.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
@@ -22,6 +23,11 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // Controls (CR and LF too), DEL and bidirectional overrides are
+            // shown, as the terminal shows them: `\x1b`, `\n`, `\u{202e}`.
+            c if crate::sanitize::is_unsafe(c) => {
+                let _ = crate::sanitize::escape_into(c, &mut out);
+            }
             _ => out.push(c),
         }
     }

@@ -11,8 +11,11 @@ use super::view::{self, Status, Table};
 
 /// Escape text for inline Markdown: HTML-significant characters become
 /// entities (`<` `>` `&`), Markdown-significant ones get a backslash
-/// (`` \ ` * _ [ ] | ~ ``), a leading list/heading/quote marker is neutralised
-/// and line breaks become `<br>` so a value cannot start a new block.
+/// (`` \ ` * _ [ ] | ~ ``), a leading list/heading/quote marker is neutralised,
+/// and controls, line breaks included, and bidirectional overrides are
+/// shown as visible escapes (`\n`, `\x1b`, `\u{202e}`, see
+/// [`crate::sanitize`]) so a value can neither start a new block nor fake a
+/// line.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for (i, c) in s.chars().enumerate() {
@@ -24,8 +27,13 @@ pub fn escape(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            '\r' => {}
-            '\n' => out.push_str("<br>"),
+            // Controls (CR and LF too), DEL and bidirectional overrides are
+            // shown, as the terminal shows them: `\x1b`, `\n`, `\u{202e}`.
+            c if crate::sanitize::is_unsafe(c) => {
+                let mut e = String::new();
+                let _ = crate::sanitize::escape_into(c, &mut e);
+                out.push_str(&e.replace('\\', "\\\\"));
+            }
             '-' | '+' | '=' if i == 0 => {
                 out.push('\\');
                 out.push(c);
@@ -260,7 +268,8 @@ mod tests {
             escape("a|b `c` *d* _e_ [f](g) ~h"),
             r"a\|b \`c\` \*d\* \_e\_ \[f\](g) \~h"
         );
-        assert_eq!(escape("- x\ny"), r"\- x<br>y");
+        assert_eq!(escape("- x\ny"), r"\- x\\ny");
+        assert_eq!(escape("a\x1b[2J\r\0\u{202e}"), r"a\\x1b\[2J\\r\\0\\u{202e}");
         assert_eq!(escape("1. x"), r"1\. x");
         assert_eq!(escape("0.1.0"), "0.1.0");
         assert_eq!(escape("A & B"), "A &amp; B");

@@ -124,12 +124,17 @@ pub fn render(
     format: Format,
     include_names: bool,
 ) -> Result<(String, Vec<Redaction>), ReportError> {
+    // A record from a hostile store or a tampered file holds strings of any
+    // length: each is capped before it reaches a report.
+    let record = &*capped(record)?;
     let raw = serde_json::to_value(record).map_err(ReportError::Encode)?;
     check_no_secrets(&raw)?;
     let mut redactor = Redactor::new(record, include_names);
     let (redacted, redactions) = redactor.redact(record)?;
     let text = match format {
-        Format::Json => json::render(&redacted, &redactions, include_names)?,
+        Format::Json => {
+            crate::sanitize::json_safe(json::render(&redacted, &redactions, include_names)?)
+        }
         Format::Md => markdown::render(&redacted, &redactions, include_names),
         Format::Html => html::render(&redacted, &redactions, include_names),
     };
@@ -139,7 +144,23 @@ pub fn render(
 /// What [`render`] would redact in `record`, to show the user before an
 /// interactive export (kind and pseudonym, never the value).
 pub fn redactions(record: &RunRecord, include_names: bool) -> Result<Vec<Redaction>, ReportError> {
+    let record = &*capped(record)?;
     Ok(Redactor::new(record, include_names).redact(record)?.1)
+}
+
+/// `record` with every string (and object key) capped at
+/// [`STORED_MAX`](crate::sanitize::STORED_MAX) characters, each cut one
+/// marked `…(N chars)`: a 10 MB workspace name quoted by eight fields
+/// makes a record of kilobytes. Borrowed when nothing is that long; capping
+/// twice changes nothing.
+pub fn capped(record: &RunRecord) -> Result<std::borrow::Cow<'_, RunRecord>, ReportError> {
+    let mut value = serde_json::to_value(record).map_err(ReportError::Encode)?;
+    if !crate::sanitize::cap_json(&mut value, crate::sanitize::STORED_MAX) {
+        return Ok(std::borrow::Cow::Borrowed(record));
+    }
+    serde_json::from_value(value)
+        .map(std::borrow::Cow::Owned)
+        .map_err(ReportError::Encode)
 }
 
 /// Render and write a report to `path` (format from its extension unless
@@ -226,6 +247,7 @@ pub fn record_undo(state_dir: &Path, undo: &crate::fix::UndoReport) -> Result<()
 /// atomically). Returns the path. Runs the secret check first.
 pub fn save_record(state_dir: &Path, record: &RunRecord) -> Result<PathBuf, ReportError> {
     check_run_id(&record.run_id)?;
+    let record = &*capped(record)?;
     let value = serde_json::to_value(record).map_err(ReportError::Encode)?;
     check_no_secrets(&value)?;
     let dir = runs_dir(state_dir);
@@ -233,6 +255,7 @@ pub fn save_record(state_dir: &Path, record: &RunRecord) -> Result<PathBuf, Repo
     let path = dir.join(format!("{}.json", record.run_id));
     let mut text = serde_json::to_string_pretty(record).map_err(ReportError::Encode)?;
     text.push('\n');
+    let text = crate::sanitize::json_safe(text);
     write_atomic(&path, text.as_bytes(), Some(0o600))?;
     Ok(path)
 }

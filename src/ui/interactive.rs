@@ -1,5 +1,7 @@
 //! The terminal front-end, with inquire. Esc and Ctrl-C cancel the run.
 
+use std::borrow::Cow;
+use std::io::Write;
 use std::path::PathBuf;
 
 use inquire::InquireError;
@@ -7,6 +9,7 @@ use serde_json::Value;
 
 use crate::flow::engine::Question;
 use crate::flow::{Answer, AskKind};
+use crate::sanitize::{LINE_MAX, terminal};
 use crate::ui::Prompter;
 use crate::{Error, Result};
 
@@ -17,6 +20,11 @@ impl Interactive {
     pub fn new() -> Interactive {
         Interactive
     }
+}
+
+/// Flow text that may quote store text, safe for the terminal.
+fn clean(s: &str) -> Cow<'_, str> {
+    terminal(s, LINE_MAX)
 }
 
 fn map_err(e: InquireError) -> Error {
@@ -40,19 +48,28 @@ fn confirm(prompt: &str, default: bool, help: Option<&str>) -> Result<bool> {
 impl Prompter for Interactive {
     fn ask(&mut self, q: &Question) -> Result<Answer> {
         if let Some(g) = &q.guide {
-            eprintln!();
-            eprintln!("{}", g.title);
+            // Like the printer's, these lines may quote store text.
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err);
+            let _ = writeln!(err, "{}", clean(&g.title));
             for (i, s) in g.steps.iter().enumerate() {
-                eprintln!("  {}. {s}", i + 1);
+                let _ = writeln!(err, "  {}. {}", i + 1, clean(s));
             }
             if let Some(u) = &g.url {
-                eprintln!("  {u}");
+                let _ = writeln!(err, "  {}", clean(u));
             }
-            eprintln!();
+            let _ = writeln!(err);
         }
+        // Option labels name workspaces and profiles from the stores.
+        let prompt = clean(&q.prompt).into_owned();
+        let help = q.help.as_deref().map(|h| clean(h).into_owned());
         match q.kind {
             AskKind::Select => {
-                let labels: Vec<String> = q.options.iter().map(|o| o.label.clone()).collect();
+                let labels: Vec<String> = q
+                    .options
+                    .iter()
+                    .map(|o| clean(&o.label).into_owned())
+                    .collect();
                 let start = q
                     .default
                     .as_ref()
@@ -60,8 +77,8 @@ impl Prompter for Interactive {
                     .and_then(|d| q.options.iter().position(|o| o.id == d))
                     .unwrap_or(0);
                 let mut s =
-                    inquire::Select::new(&q.prompt, labels.clone()).with_starting_cursor(start);
-                if let Some(h) = &q.help {
+                    inquire::Select::new(&prompt, labels.clone()).with_starting_cursor(start);
+                if let Some(h) = &help {
                     s = s.with_help_message(h);
                 }
                 let picked = s.raw_prompt().map_err(map_err)?;
@@ -69,10 +86,10 @@ impl Prompter for Interactive {
             }
             AskKind::Confirm => {
                 let d = q.default.as_ref().and_then(Value::as_bool).unwrap_or(true);
-                confirm(&q.prompt, d, q.help.as_deref()).map(Answer::Bool)
+                confirm(&prompt, d, help.as_deref()).map(Answer::Bool)
             }
             AskKind::Text => {
-                let mut t = inquire::Text::new(&q.prompt);
+                let mut t = inquire::Text::new(&prompt);
                 let d = q
                     .default
                     .as_ref()
@@ -96,7 +113,7 @@ impl Prompter for Interactive {
 
     fn retry_when_closed(&mut self, reason: &str) -> Result<bool> {
         confirm(
-            &format!("{reason}. Close it, then check again?"),
+            &format!("{}. Close it, then check again?", clean(reason)),
             true,
             Some("Answer no to leave everything as it is."),
         )

@@ -1,11 +1,25 @@
 //! Everything the wizard says goes to stderr through here, styled with
 //! owo-colors; stdout is reserved for the product (`--json`, reports).
+//!
+//! Every message is untrusted as a whole (it may quote a workspace name, a
+//! profile folder, a path): controls, CR/LF and bidirectional overrides in
+//! it are shown as visible escapes and a line is capped at
+//! [`LINE_MAX`](crate::sanitize::LINE_MAX) characters
+//! ([`crate::sanitize`]), before any color of our own is added. A message
+//! of several lines is printed a line at a time by its caller.
 
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
 use owo_colors::{OwoColorize, Stream};
 
 use crate::cli::ColorChoice;
+use crate::sanitize::{LINE_MAX, terminal};
+
+/// `s` safe for the terminal.
+fn clean(s: &str) -> Cow<'_, str> {
+    terminal(s, LINE_MAX)
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct Printer;
@@ -35,6 +49,7 @@ impl Printer {
     }
 
     pub fn heading(&self, s: &str) {
+        let s = &*clean(s);
         self.line(&format!(
             "{}",
             s.if_supports_color(Stream::Stderr, |t| t.bold())
@@ -42,6 +57,7 @@ impl Printer {
     }
 
     pub fn status(&self, s: &str) {
+        let s = &*clean(s);
         self.line(&format!(
             "{}",
             s.if_supports_color(Stream::Stderr, |t| t.dimmed())
@@ -50,6 +66,7 @@ impl Printer {
 
     /// A conclusion, with its evidence.
     pub fn finding(&self, s: &str) {
+        let s = clean(s);
         let mark = "●"
             .if_supports_color(Stream::Stderr, |t| t.cyan())
             .to_string();
@@ -57,6 +74,7 @@ impl Printer {
     }
 
     pub fn warn(&self, s: &str) {
+        let s = clean(s);
         let w = "warning:"
             .if_supports_color(Stream::Stderr, |t| t.yellow().bold().to_string())
             .to_string();
@@ -64,6 +82,7 @@ impl Printer {
     }
 
     pub fn error(&self, s: &str) {
+        let s = clean(s);
         let e = "error:"
             .if_supports_color(Stream::Stderr, |t| t.red().bold().to_string())
             .to_string();
@@ -71,6 +90,7 @@ impl Printer {
     }
 
     pub fn hint(&self, s: &str) {
+        let s = clean(s);
         let h = "hint:"
             .if_supports_color(Stream::Stderr, |t| t.green())
             .to_string();
@@ -78,6 +98,7 @@ impl Printer {
     }
 
     pub fn success(&self, s: &str) {
+        let s = clean(s);
         let m = "✔"
             .if_supports_color(Stream::Stderr, |t| t.green())
             .to_string();
@@ -85,6 +106,7 @@ impl Printer {
     }
 
     pub fn failure(&self, s: &str) {
+        let s = clean(s);
         let m = "✘"
             .if_supports_color(Stream::Stderr, |t| t.red())
             .to_string();
@@ -92,6 +114,6 @@ impl Printer {
     }
 
     pub fn plain(&self, s: &str) {
-        self.line(s);
+        self.line(&clean(s));
     }
 }
