@@ -54,6 +54,8 @@ where
     };
     match result {
         Ok(code) => code,
+        // The reader of stdout went away (`| head`): it has what it wanted.
+        Err(e) if crate::ui::stdout::is_broken_pipe(&e) => exit::OK,
         Err(e) => {
             report_error(&printer, &e);
             e.exit_code()

@@ -2,6 +2,9 @@
 //! data (`flows/*.json`); this library is the generic engine, the evidence
 //! probes, the safe fixes and the reports around it.
 
+// POSIX calls go through `nix` and std; nothing here needs `unsafe`.
+#![forbid(unsafe_code)]
+
 pub mod bounded;
 pub mod digest;
 pub mod error;

@@ -1,16 +1,18 @@
 //! `troubleshoot completions SHELL` and `troubleshoot man`.
 
-use std::io::Write;
-
 use clap::CommandFactory;
 
 use crate::cli::Cli;
 use crate::error::exit;
+use crate::ui::stdout;
 use crate::{Error, Result};
 
 pub fn completions(shell: clap_complete::Shell) -> Result<u8> {
     let mut cmd = Cli::command();
-    clap_complete::generate(shell, &mut cmd, "troubleshoot", &mut std::io::stdout());
+    // Rendered in memory first: the generators panic on a write error.
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "troubleshoot", &mut out);
+    stdout::write(&out)?;
     Ok(exit::OK)
 }
 
@@ -19,6 +21,6 @@ pub fn man() -> Result<u8> {
     clap_mangen::Man::new(Cli::command())
         .render(&mut out)
         .map_err(|e| Error::io("rendering the man page", e))?;
-    let _ = std::io::stdout().write_all(&out);
+    stdout::write(&out)?;
     Ok(exit::OK)
 }

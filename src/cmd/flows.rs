@@ -1,18 +1,25 @@
 //! `troubleshoot flows list|check|graph`.
 
+use std::io::Write;
+
 use crate::Result;
 use crate::error::exit;
 use crate::flow::builtin::{self, BUILTIN};
 use crate::flow::graph::{self, GraphFormat};
-use crate::ui::Printer;
+use crate::sanitize::{LINE_MAX, terminal};
+use crate::ui::{Printer, stdout};
 
 pub fn list() -> Result<u8> {
-    for (id, file, text) in BUILTIN {
-        match crate::flow::load_str(file, text) {
-            Ok(flow) => println!("{id:<24} {}", flow.title),
-            Err(e) => println!("{id:<24} (invalid: {e})"),
-        }
+    let mut text = String::new();
+    for (id, file, flow) in BUILTIN {
+        let line = match crate::flow::load_str(file, flow) {
+            Ok(flow) => format!("{id:<24} {}", flow.title),
+            Err(e) => format!("{id:<24} (invalid: {e})"),
+        };
+        text.push_str(&terminal(&line, LINE_MAX));
+        text.push('\n');
     }
+    stdout::write(text.as_bytes())?;
     Ok(exit::OK)
 }
 
@@ -43,7 +50,7 @@ pub fn check(files: &[String], printer: Printer) -> Result<u8> {
 
 pub fn graph(flow: &str, format: GraphFormat) -> Result<u8> {
     let (flow, _) = builtin::resolve(flow)?;
-    print!("{}", graph::render(&flow, format));
+    stdout::write(graph::render(&flow, format).as_bytes())?;
     Ok(exit::OK)
 }
 
@@ -53,6 +60,8 @@ pub fn test(targets: &[String], require_full_coverage: bool) -> Result<u8> {
         require_full_coverage,
     };
     let out = crate::flow::scenario::test_command(targets, options);
-    eprint!("{}", out.text);
+    // Like every status message, a closed stderr is not worth failing for
+    // (the exit code says the result); `eprint!` would panic.
+    let _ = std::io::stderr().write_all(out.text.as_bytes());
     Ok(out.exit_code)
 }

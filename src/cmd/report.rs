@@ -1,18 +1,17 @@
 //! `troubleshoot report [RUN_ID] --format json|md|html [-o PATH]`.
 
-use std::io::Write;
-
 use crate::Result;
 use crate::cli::{Global, ReportArgs};
 use crate::error::exit;
 use crate::report;
-use crate::ui::Printer;
+use crate::ui::{Printer, stdout};
 
 pub fn run(global: &Global, args: &ReportArgs, printer: Printer) -> Result<u8> {
     // The output is checked before anything is read: a known format (from
     // --format or the extension) and an existing folder.
     let target = match &args.output {
         Some(path) => {
+            super::run::check_output(path, "-o")?;
             let from_ext = super::run::report_target(path, "-o");
             let format = match (args.format, from_ext) {
                 (Some(f), Err(_))
@@ -39,7 +38,7 @@ pub fn run(global: &Global, args: &ReportArgs, printer: Printer) -> Result<u8> {
         None => {
             let format = args.format.unwrap_or(report::Format::Md);
             let (text, _) = report::render(&record, format, args.include_names)?;
-            let _ = std::io::stdout().write_all(text.as_bytes());
+            stdout::write(text.as_bytes())?;
         }
     }
     Ok(exit::OK)

@@ -134,6 +134,7 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
 /// extension and its folder exists (a fix must not be applied only for the
 /// report to fail afterwards).
 pub fn report_target(path: &Path, flag: &str) -> Result<Format> {
+    check_output(path, flag)?;
     let format = Format::from_path(path).ok_or_else(|| {
         Error::Usage(format!(
             "{flag} {}: use a .json, .md or .html file name",
@@ -152,6 +153,18 @@ pub fn report_target(path: &Path, flag: &str) -> Result<Format> {
         )));
     }
     Ok(format)
+}
+
+/// A report replaces its file atomically (a new file renamed over it): a
+/// device, FIFO or folder by that name is refused, never replaced.
+pub fn check_output(path: &Path, flag: &str) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Err(Error::Usage(format!(
+            "{flag} {}: not a regular file; name a file to write, or leave out {flag} to write to stdout",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Every answer must name a question of the flow: a typo would otherwise be

@@ -72,28 +72,11 @@ impl Drop for StateLock {
     }
 }
 
-#[cfg(unix)]
-fn try_lock(file: &File) -> bool {
-    use std::os::fd::AsRawFd;
-    // SAFETY: flock on a valid open descriptor.
-    unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 }
-}
-
-#[cfg(unix)]
-fn unlock(file: &File) {
-    use std::os::fd::AsRawFd;
-    // SAFETY: as above.
-    unsafe {
-        libc::flock(file.as_raw_fd(), libc::LOCK_UN);
-    }
-}
-
-#[cfg(not(unix))]
+/// std's lock: `flock` on Unix, `LockFileEx` on Windows.
 fn try_lock(file: &File) -> bool {
     file.try_lock().is_ok()
 }
 
-#[cfg(not(unix))]
 fn unlock(file: &File) {
     let _ = file.unlock();
 }

@@ -19,11 +19,12 @@ pub fn pid_alive(pid: i64) -> bool {
     #[cfg(unix)]
     {
         // Signal 0 checks existence and permission without sending anything.
-        let r = unsafe { libc::kill(pid as libc::pid_t, 0) };
-        if r == 0 {
-            return true;
+        use nix::sys::signal::kill;
+        use nix::unistd::Pid;
+        match kill(Pid::from_raw(pid as i32), None) {
+            Ok(()) => true,
+            Err(e) => e == nix::errno::Errno::EPERM,
         }
-        std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
     }
     #[cfg(not(unix))]
     {
@@ -41,13 +42,9 @@ pub fn pid_alive(pid: i64) -> bool {
 pub fn this_hostname() -> String {
     #[cfg(unix)]
     {
-        let mut buf = [0u8; 256];
-        let r = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-        if r == 0 {
-            let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-            return String::from_utf8_lossy(&buf[..end]).into_owned();
-        }
-        String::new()
+        nix::unistd::gethostname()
+            .map(|h| h.to_string_lossy().into_owned())
+            .unwrap_or_default()
     }
     #[cfg(not(unix))]
     {
@@ -130,17 +127,19 @@ pub fn leveldb_lock_held(leveldb_dir: &Path) -> Option<String> {
 pub fn file_lock_held(path: &Path) -> Option<String> {
     #[cfg(unix)]
     {
-        use std::os::fd::AsRawFd;
-        let file = fs::File::open(path).ok()?;
-        let fd = file.as_raw_fd();
-        // SAFETY: a zeroed flock is a valid value; fcntl fills it in.
-        let mut fl: libc::flock = unsafe { std::mem::zeroed() };
-        fl.l_type = libc::F_WRLCK as libc::c_short;
-        fl.l_whence = libc::SEEK_SET as libc::c_short;
-        fl.l_start = 0;
-        fl.l_len = 0;
-        let r = unsafe { libc::fcntl(fd, libc::F_GETLK, &mut fl) };
-        if r == 0 && fl.l_type != libc::F_UNLCK as libc::c_short {
+        use nix::fcntl::{FcntlArg, fcntl};
+        // Never through a link, never blocking on a FIFO.
+        let file = crate::readers::leveldb::store::open_regular(path).ok()?;
+        let mut fl = libc::flock {
+            l_type: libc::F_WRLCK as libc::c_short,
+            l_whence: libc::SEEK_SET as libc::c_short,
+            l_start: 0,
+            l_len: 0,
+            l_pid: 0,
+        };
+        if fcntl(&file, FcntlArg::F_GETLK(&mut fl)).is_ok()
+            && fl.l_type != libc::F_UNLCK as libc::c_short
+        {
             // An open-file-description lock (what troubleshoot's own writer
             // takes) has no owning process: l_pid is -1.
             if fl.l_pid <= 0 {
@@ -149,18 +148,10 @@ pub fn file_lock_held(path: &Path) -> Option<String> {
             return Some(format!("locked by process {}", fl.l_pid));
         }
         // flock: a shared, non-blocking attempt only fails when someone holds
-        // it exclusively; release at once if we got it.
-        let r = unsafe { libc::flock(fd, libc::LOCK_SH | libc::LOCK_NB) };
-        if r == 0 {
-            unsafe { libc::flock(fd, libc::LOCK_UN) };
-            None
-        } else {
-            let e = std::io::Error::last_os_error().raw_os_error();
-            if e == Some(libc::EWOULDBLOCK) {
-                Some("locked by another process".to_string())
-            } else {
-                None
-            }
+        // it exclusively; the lock is released when `file` closes.
+        match file.try_lock_shared() {
+            Err(fs::TryLockError::WouldBlock) => Some("locked by another process".to_string()),
+            _ => None,
         }
     }
     #[cfg(not(unix))]
@@ -416,11 +407,7 @@ mod tests {
         fs::write(&lock, b"").unwrap();
         assert!(file_lock_held(&lock).is_none());
         let f = fs::File::open(&lock).unwrap();
-        use std::os::fd::AsRawFd;
-        assert_eq!(
-            unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
-            0
-        );
+        f.try_lock().unwrap();
         assert!(file_lock_held(&lock).is_some());
         drop(f);
         assert!(file_lock_held(&lock).is_none());

@@ -9,6 +9,7 @@ mod flow_tests;
 mod fuzz;
 mod hostile;
 mod leveldb;
+mod output;
 mod probes;
 mod pty;
 mod real;

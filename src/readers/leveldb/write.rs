@@ -119,10 +119,17 @@ fn lock_exclusive(f: &File) -> std::io::Result<bool> {
 /// Elsewhere on Unix the classic `fcntl` lock, the one LevelDB takes.
 #[cfg(all(unix, not(target_os = "linux")))]
 fn lock_exclusive(f: &File) -> std::io::Result<bool> {
-    use rustix::fs::{FlockOperation, fcntl_lock};
-    match fcntl_lock(f, FlockOperation::NonBlockingLockExclusive) {
-        Ok(()) => Ok(true),
-        Err(e) if e == rustix::io::Errno::AGAIN || e == rustix::io::Errno::ACCESS => Ok(false),
+    use nix::fcntl::{FcntlArg, fcntl};
+    let fl = libc::flock {
+        l_type: libc::F_WRLCK as libc::c_short,
+        l_whence: libc::SEEK_SET as libc::c_short,
+        l_start: 0,
+        l_len: 0,
+        l_pid: 0,
+    };
+    match fcntl(f, FcntlArg::F_SETLK(&fl)) {
+        Ok(_) => Ok(true),
+        Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EACCES) => Ok(false),
         Err(e) => Err(e.into()),
     }
 }
