@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::load::{FlowError, load_bytes, load_file};
+use super::load::{FlowError, load_bytes, read_flow_file};
 use super::model::Flow;
 
 /// (id, file name, text) of every built-in flow.
@@ -28,8 +28,11 @@ pub fn resolve(name: &str) -> Result<(Flow, String), FlowError> {
     }
     let path = Path::new(name);
     if path.exists() || name.ends_with(".json") || name.contains('/') {
-        let flow = load_file(path)?;
-        let text = std::fs::read_to_string(path).unwrap_or_default();
+        // Read once: the flow run and the text hashed into the record are
+        // the same bytes.
+        let bytes = read_flow_file(path)?;
+        let flow = load_bytes(&path.display().to_string(), &bytes)?;
+        let text = String::from_utf8(bytes).unwrap_or_default();
         return Ok((flow, text));
     }
     let known: Vec<&str> = BUILTIN.iter().map(|(id, _, _)| *id).collect();

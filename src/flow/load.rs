@@ -64,14 +64,20 @@ impl std::error::Error for FlowError {}
 /// Read, parse and validate a flow file.
 pub fn load_file(path: &Path) -> Result<Flow, FlowError> {
     let name = path.display().to_string();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| FlowError::one(&name, "", format!("cannot read: {e}")))?;
-    if meta.len() > MAX_FLOW_BYTES as u64 {
-        return Err(too_big(&name, meta.len() as usize));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| FlowError::one(&name, "", format!("cannot read: {e}")))?;
-    load_bytes(&name, &bytes)
+    load_bytes(&name, &read_flow_file(path)?)
+}
+
+/// The bytes of a flow file: a regular file of at most [`MAX_FLOW_BYTES`]
+/// (a FIFO or `/dev/zero` is refused at once, never read).
+pub fn read_flow_file(path: &Path) -> Result<Vec<u8>, FlowError> {
+    let name = path.display().to_string();
+    crate::bounded::read(path, crate::bounded::Kind::Flow).map_err(|e| match e {
+        crate::bounded::ReadError::TooLarge { .. } => {
+            let len = std::fs::metadata(path).map_or(MAX_FLOW_BYTES + 1, |m| m.len() as usize);
+            too_big(&name, len.max(MAX_FLOW_BYTES + 1))
+        }
+        e => FlowError::one(&name, "", format!("cannot read: {e}")),
+    })
 }
 
 pub fn load_str(name: &str, text: &str) -> Result<Flow, FlowError> {

@@ -10,13 +10,14 @@ use super::model::{Source, StoreKind};
 use super::running::{Owner, chromium_singleton, leveldb_lock_held, process_evidence};
 use super::scan::{Ctx, StoreOwner, read_json_file};
 use super::sessions::DefaultStore;
+use crate::bounded::Kind;
 
 /// Profiles of one user data folder: `(folder, display name)`.
 fn list_profiles(ctx: &mut Ctx<'_>, udd: &Path) -> Vec<(String, String)> {
     let local_state = udd.join("Local State");
     let mut out: Vec<(String, String)> = Vec::new();
     let mut from_state = false;
-    match read_json_file(&local_state) {
+    match read_json_file(&local_state, Kind::ChromiumJson) {
         Ok(Some(v)) => {
             if let Some(cache) = v.pointer("/profile/info_cache").and_then(Value::as_object) {
                 from_state = true;
@@ -91,7 +92,7 @@ pub(crate) fn scan_browser(ctx: &mut Ctx<'_>, browser: &'static Browser) {
         let tag = Browser::install_tag(&udd, ctx.home);
         for (dir, name) in list_profiles(ctx, &udd) {
             let profile = udd.join(&dir);
-            let sync = match read_json_file(&profile.join("Preferences")) {
+            let sync = match read_json_file(&profile.join("Preferences"), Kind::ChromiumJson) {
                 Ok(Some(v)) => sync_from_preferences(&v),
                 Ok(None) => false,
                 Err(e) => {

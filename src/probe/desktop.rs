@@ -39,7 +39,7 @@ pub fn folder_size(dir: &Path) -> u64 {
 /// `(account, workspace)` of every tab the state file lists.
 fn tabs(ctx: &mut Ctx<'_>, data: &Path, sf: &StateFile) -> Vec<(Option<String>, Option<String>)> {
     let path = data.join(&sf.path);
-    let v = match read_json_file(&path) {
+    let v = match read_json_file(&path, crate::bounded::Kind::AppState) {
         Ok(Some(v)) => v,
         Ok(None) => return Vec::new(),
         Err(e) => {

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use super::browsers::Browser;
 use super::model::{Source, StoreKind};
 use super::running::{Owner, firefox_lock, process_evidence};
-use super::scan::{Ctx, StoreOwner, read_json_file, regular_file};
+use super::scan::{Ctx, StoreOwner, read_json_file, read_side_file};
 use super::sessions::{DefaultStore, LsItem};
+use crate::bounded::Kind;
 use crate::readers::StoreError;
 use crate::readers::sqlite::{CookieSchema, firefox_origin_dir, read_lsng};
 
@@ -36,14 +37,12 @@ fn get<'a>(kv: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn read_text(path: &Path) -> Result<Option<String>, StoreError> {
-    regular_file(path)?;
-    match std::fs::read(path) {
-        Ok(b) => String::from_utf8(b)
+fn read_text(path: &Path, kind: Kind) -> Result<Option<String>, StoreError> {
+    match read_side_file(path, kind)? {
+        Some(b) => String::from_utf8(b)
             .map(Some)
             .map_err(|_| StoreError::new(path, "not a text file (invalid UTF-8)")),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(StoreError::new(path, format!("cannot read: {e}"))),
+        None => Ok(None),
     }
 }
 
@@ -65,7 +64,7 @@ fn list_profiles(ctx: &mut Ctx<'_>, root: &Path) -> Vec<(PathBuf, String)> {
         }
     };
     let ini = root.join("profiles.ini");
-    match read_text(&ini) {
+    match read_text(&ini, Kind::FirefoxIni) {
         Ok(Some(text)) => {
             for (sec, kv) in parse_ini(&text) {
                 if !sec.starts_with("Profile") {
@@ -86,7 +85,7 @@ fn list_profiles(ctx: &mut Ctx<'_>, root: &Path) -> Vec<(PathBuf, String)> {
         Err(e) => ctx.warn_store(e),
     }
     let installs = root.join("installs.ini");
-    match read_text(&installs) {
+    match read_text(&installs, Kind::FirefoxIni) {
         Ok(Some(text)) => {
             for (_, kv) in parse_ini(&text) {
                 if let Some(path) = get(&kv, "Default") {
@@ -125,12 +124,12 @@ pub fn sync_username_in_prefs(prefs_js: &str) -> bool {
 
 fn sync_enabled(ctx: &mut Ctx<'_>, profile: &Path) -> bool {
     let mut on = false;
-    match read_text(&profile.join("prefs.js")) {
+    match read_text(&profile.join("prefs.js"), Kind::FirefoxPrefs) {
         Ok(Some(t)) => on |= sync_username_in_prefs(&t),
         Ok(None) => {}
         Err(e) => ctx.warn_store(e),
     }
-    match read_json_file(&profile.join("signedInUser.json")) {
+    match read_json_file(&profile.join("signedInUser.json"), Kind::FirefoxAccount) {
         Ok(Some(v)) => {
             on |= v
                 .get("accountData")

@@ -458,27 +458,30 @@ impl<'a> Ctx<'a> {
 }
 
 /// Read and parse a JSON file. `Ok(None)` when it does not exist.
-pub(crate) fn read_json_file(path: &Path) -> Result<Option<serde_json::Value>, StoreError> {
-    regular_file(path)?;
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(StoreError::new(path, format!("cannot read: {e}"))),
+pub(crate) fn read_json_file(
+    path: &Path,
+    kind: crate::bounded::Kind,
+) -> Result<Option<serde_json::Value>, StoreError> {
+    let Some(bytes) = read_side_file(path, kind)? else {
+        return Ok(None);
     };
     serde_json::from_slice(&bytes)
         .map(Some)
         .map_err(|e| StoreError::new(path, format!("invalid JSON: {e}")))
 }
 
-/// Fail unless `path` is missing or a regular file (symlinks followed).
-/// Opening a FIFO for reading blocks until a writer comes, and a folder or a
-/// symlink loop cannot be read: each is a warning, never a hang.
-pub(crate) fn regular_file(path: &Path) -> Result<(), StoreError> {
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_file() => Ok(()),
-        Ok(_) => Err(StoreError::new(path, "cannot read: not a regular file")),
-        // Missing (or a dangling symlink): the caller's "does not exist".
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+/// Read a store's side file (`Local State`, `prefs.js`, …): `Ok(None)`
+/// when it does not exist (or is a dangling symlink). Only a regular file
+/// of at most `kind.limit()` bytes is read: opening a FIFO for reading
+/// would block until a writer comes and a device never ends, so each is a
+/// warning naming the file, never a hang.
+pub(crate) fn read_side_file(
+    path: &Path,
+    kind: crate::bounded::Kind,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    match crate::bounded::read(path, kind) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(StoreError::new(path, format!("cannot read: {e}"))),
     }
 }

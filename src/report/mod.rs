@@ -98,6 +98,31 @@ pub enum ReportError {
     #[error("`{0}` is not a run id (letters, digits, `-`, `_`, `.`, `:` only)")]
     BadRunId(String),
 
+    /// A record or report file refused before parsing: not a regular file,
+    /// or larger than a record can be.
+    #[error("{}: {reason}", path.display())]
+    Read {
+        path: PathBuf,
+        reason: crate::bounded::ReadError,
+    },
+
+    /// A record that parses but cannot be trusted: another schema, a run id
+    /// that is not one (`../../x`), a file named for another run.
+    #[error("{} is not a valid run record: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+
+    /// Records exist but none can be read.
+    #[error(
+        "no readable run record in {}: {} cannot be read ({problem}); remove or fix it, or name another run",
+        dir.display(),
+        path.display()
+    )]
+    Unreadable {
+        dir: PathBuf,
+        path: PathBuf,
+        problem: String,
+    },
+
     #[error("cannot tell the report format of {}: name it .json, .md or .html, or pass --format", path.display())]
     UnknownFormat { path: PathBuf },
 
@@ -275,13 +300,85 @@ fn create_private_dir(dir: &Path) -> Result<(), ReportError> {
 }
 
 /// Read a run record (or a JSON report, which is a record plus `redaction`)
-/// from a file.
+/// from a file: a regular file of at most 16 MiB
+/// ([`Kind::Record`](crate::bounded::Kind::Record)), of this version's
+/// schema ([`RECORD_SCHEMA`]), whose run id is one (see [`check_run_id`]).
 pub fn load_record_file(path: &Path) -> Result<RunRecord, ReportError> {
-    let text = fs::read_to_string(path).map_err(io_err(path))?;
-    serde_json::from_str(&text).map_err(|source| ReportError::Parse {
+    let bytes = read_record_bytes(path)?;
+    check_head(path, &bytes)?;
+    serde_json::from_slice(&bytes).map_err(|source| ReportError::Parse {
         path: path.to_path_buf(),
         source,
     })
+}
+
+fn read_record_bytes(path: &Path) -> Result<Vec<u8>, ReportError> {
+    crate::bounded::read(path, crate::bounded::Kind::Record).map_err(|e| match e {
+        crate::bounded::ReadError::Io(source) => ReportError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        reason => ReportError::Read {
+            path: path.to_path_buf(),
+            reason,
+        },
+    })
+}
+
+/// The fields checked before a record is trusted.
+#[derive(Deserialize)]
+struct Head {
+    schema: Option<serde_json::Value>,
+    run_id: Option<serde_json::Value>,
+}
+
+/// Check the schema version and the run id of a record's text. A text that
+/// is not JSON at all is left to the full parse (which locates the error).
+fn check_head(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let Ok(head) = serde_json::from_slice::<Head>(bytes) else {
+        return Ok(());
+    };
+    let invalid = |message: String| ReportError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    };
+    match head.schema {
+        Some(v) if v.as_u64() == Some(u64::from(RECORD_SCHEMA)) => {}
+        Some(v) => {
+            let shown = crate::sanitize::cap(&v.to_string(), 40).into_owned();
+            return Err(invalid(format!(
+                "schema {shown}, while this version reads schema {RECORD_SCHEMA}"
+            )));
+        }
+        None => return Err(invalid("it has no `schema`".into())),
+    }
+    match head.run_id {
+        Some(serde_json::Value::String(id)) => {
+            check_run_id(&id).map_err(|e| invalid(e.to_string()))
+        }
+        Some(_) => Err(invalid("`run_id` is not a string".into())),
+        None => Err(invalid("it has no `run_id`".into())),
+    }
+}
+
+/// Load a record from the runs folder: also the run it names must be the
+/// one its file is named for (a record saved again goes to its own name).
+fn load_saved_record(path: &Path) -> Result<RunRecord, ReportError> {
+    let record = load_record_file(path)?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if record.run_id != stem {
+        return Err(ReportError::Invalid {
+            path: path.to_path_buf(),
+            message: format!(
+                "it records run `{}`, not `{stem}`",
+                crate::sanitize::cap(&record.run_id, 80)
+            ),
+        });
+    }
+    Ok(record)
 }
 
 /// A saved run, as listed.
@@ -296,6 +393,16 @@ pub struct RunSummary {
     pub path: PathBuf,
     /// Why the file could not be read, when it could not.
     pub problem: Option<String>,
+}
+
+/// Why a record cannot be listed, without repeating its path.
+fn problem_of(e: &ReportError) -> String {
+    match e {
+        ReportError::Io { source, .. } => source.to_string(),
+        ReportError::Read { reason, .. } => reason.to_string(),
+        ReportError::Invalid { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -336,9 +443,20 @@ pub fn list_runs(state_dir: &Path) -> Result<Vec<RunSummary>, ReportError> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let parsed = fs::read_to_string(&path)
-            .map_err(|e| e.to_string())
-            .and_then(|t| serde_json::from_str::<SummaryFields>(&t).map_err(|e| e.to_string()));
+        let parsed = read_record_bytes(&path)
+            .and_then(|b| check_head(&path, &b).map(|()| b))
+            .map_err(|e| problem_of(&e))
+            .and_then(|b| serde_json::from_slice::<SummaryFields>(&b).map_err(|e| e.to_string()))
+            .and_then(|s| {
+                if s.run_id == stem {
+                    Ok(s)
+                } else {
+                    Err(format!(
+                        "it records run `{}`, not `{stem}`",
+                        crate::sanitize::cap(&s.run_id, 80)
+                    ))
+                }
+            });
         runs.push(match parsed {
             Ok(s) => RunSummary {
                 run_id: s.run_id,
@@ -376,26 +494,33 @@ pub fn load_record(state_dir: &Path, id: Option<&str>) -> Result<RunRecord, Repo
     let dir = runs_dir(state_dir);
     let Some(id) = id else {
         let runs = list_runs(state_dir)?;
-        let latest = runs
-            .iter()
-            .rev()
-            .find(|r| r.problem.is_none())
-            .ok_or(ReportError::NoRuns { dir })?;
-        return load_record_file(&latest.path);
+        if let Some(latest) = runs.iter().rev().find(|r| r.problem.is_none()) {
+            return load_saved_record(&latest.path);
+        }
+        // Records that cannot be read are not "no runs": say which and why.
+        return match runs.last() {
+            Some(bad) => Err(ReportError::Unreadable {
+                dir,
+                path: bad.path.clone(),
+                problem: bad.problem.clone().unwrap_or_default(),
+            }),
+            None => Err(ReportError::NoRuns { dir }),
+        };
     };
     let as_path = Path::new(id);
-    if (id.contains(['/', '\\']) || id.ends_with(".json")) && as_path.is_file() {
+    // A path given (anything but a missing file): read it, or say why not.
+    if (id.contains(['/', '\\']) || id.ends_with(".json")) && as_path.symlink_metadata().is_ok() {
         return load_record_file(as_path);
     }
     check_run_id(id)?;
     let exact = dir.join(format!("{id}.json"));
-    if exact.is_file() {
-        return load_record_file(&exact);
+    if exact.symlink_metadata().is_ok() {
+        return load_saved_record(&exact);
     }
     let runs = list_runs(state_dir)?;
     let matches: Vec<&RunSummary> = runs.iter().filter(|r| r.run_id.starts_with(id)).collect();
     match matches.as_slice() {
-        [one] => load_record_file(&one.path),
+        [one] => load_saved_record(&one.path),
         [] => Err(ReportError::NotFound {
             id: id.to_string(),
             dir,

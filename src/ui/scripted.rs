@@ -83,9 +83,11 @@ impl Scripted {
 
 /// Read an answers file: a JSON object of question id -> answer.
 pub fn read_answers_file(path: &Path) -> Result<BTreeMap<String, Value>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Input {
-        path: path.to_path_buf(),
-        message: format!("cannot read answers file: {e}"),
+    let text = crate::bounded::read_string(path, crate::bounded::Kind::Answers).map_err(|e| {
+        Error::Input {
+            path: path.to_path_buf(),
+            message: format!("cannot read answers file: {e}"),
+        }
     })?;
     let value: Value = serde_json::from_str(&text).map_err(|e| Error::Input {
         path: path.to_path_buf(),

@@ -8,6 +8,7 @@ mod fixes;
 mod flow_tests;
 mod fuzz;
 mod hostile;
+mod inputs;
 mod leveldb;
 mod output;
 mod probes;

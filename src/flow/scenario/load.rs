@@ -233,7 +233,7 @@ pub fn resolve(target: &str) -> Result<Vec<Target>, ScenarioError> {
     if path.exists() || s.ends_with(".json") || s.contains('/') {
         let flow = load_file(path).map_err(ScenarioError::Flow)?;
         let tests = beside(path, ".json", ".tests.json");
-        let bytes = std::fs::read(&tests).map_err(|e| {
+        let bytes = crate::bounded::read(&tests, crate::bounded::Kind::FlowTests).map_err(|e| {
             tests_err(
                 &tests.display().to_string(),
                 format!("cannot read the tests of flow `{}`: {e}", flow.id),
@@ -275,7 +275,8 @@ pub(crate) fn beside(path: &Path, from: &str, to: &str) -> PathBuf {
 
 pub(crate) fn from_tests_file(path: &Path) -> Result<Target, ScenarioError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| tests_err(&name, format!("cannot read: {e}")))?;
+    let bytes = crate::bounded::read(path, crate::bounded::Kind::FlowTests)
+        .map_err(|e| tests_err(&name, format!("cannot read: {e}")))?;
     let suite = parse_suite(&name, &bytes)?;
     let flow_path = beside(path, ".tests.json", ".json");
     let flow = if flow_path.exists() {
