@@ -32,6 +32,7 @@ impl Status {
             Some("unresolved") => Status::Unresolved,
             Some("escalate") => Status::Escalate,
             Some("dry-run") => Status::DryRun,
+            Some("cancelled") => Status::Incomplete,
             Some(_) => Status::Unresolved,
             None => Status::Incomplete,
         }

@@ -1,7 +1,10 @@
 //! The wizard: drives the engine with a front-end, the probes and the fixes,
 //! and records the run.
 
+pub mod outcome;
 pub mod probes;
+
+pub use outcome::Outcome;
 
 use serde_json::{Map, Value};
 
@@ -70,9 +73,9 @@ impl Wizard<'_> {
         let mut record = self.new_record(&run_id);
         let mut engine = Engine::new(self.flow);
         let result = self.drive(&mut engine, prompter, &mut record);
+        record.steps = engine.visits().to_vec();
         let result = self.after_cancel(result, &mut record);
         record.finished_at = crate::state::now();
-        record.steps = engine.visits().to_vec();
         record.facts = Value::Object(engine.facts().0.clone());
         record.exit_code = match &result {
             Ok(c) => *c,
@@ -127,26 +130,25 @@ impl Wizard<'_> {
                         q.guide.is_some() && !prompter.interactive() && !prompter.has_answer(&q);
                     if unanswered_guide && (self.dry_run || prompter.assumes_yes()) {
                         self.show_guide(&q);
-                        let (outcome, message, code) = if self.dry_run {
+                        let (outcome, message) = if self.dry_run {
                             (
-                                "dry-run",
+                                Outcome::DryRun,
                                 "Dry run: follow the steps above by hand; nothing was changed."
                                     .to_string(),
-                                exit::OK,
                             )
                         } else {
                             (
-                                "guide-not-confirmed",
+                                Outcome::GuideNotConfirmed,
                                 format!(
                                     "Not confirmed: --yes does not answer for manual steps. Follow the steps above, then run again with --answer {}=true (or false if they did not help).",
                                     q.id
                                 ),
-                                exit::UNRESOLVED,
                             )
                         };
+                        let code = outcome.exit_code(false);
                         let finish = Finish {
                             step: q.id.clone(),
-                            outcome: outcome.into(),
+                            outcome: outcome.as_str().into(),
                             message,
                             rolled_back: false,
                         };
@@ -163,7 +165,7 @@ impl Wizard<'_> {
                         Err(Error::ScriptLoop { id, answer }) => {
                             let finish = Finish {
                                 step: q.id.clone(),
-                                outcome: "unresolved".into(),
+                                outcome: Outcome::Unresolved.as_str().into(),
                                 message: format!(
                                     "Stopped: the scripted answer {id}={answer} leads back to the same question, so answering it again cannot get further. Choose another answer for `{id}`."
                                 ),
@@ -253,9 +255,10 @@ impl Wizard<'_> {
                 }
                 Need::Finished(finish) => {
                     self.printer.blank();
-                    match finish.outcome.as_str() {
-                        "resolved" => self.printer.success(&finish.message),
-                        "dry-run" => self.printer.plain(&finish.message),
+                    let outcome = Outcome::parse(&finish.outcome, false);
+                    match outcome {
+                        Outcome::DryRun => self.printer.plain(&finish.message),
+                        o if o.is_success() => self.printer.success(&finish.message),
                         _ => self.printer.failure(&finish.message),
                     }
                     // Whatever the flow's words, a fix that stays applied
@@ -271,11 +274,7 @@ impl Wizard<'_> {
                             crate::state::undo_command(&record.run_id, self.state_dir)
                         ));
                     }
-                    let code = match finish.outcome.as_str() {
-                        _ if finish.rolled_back => exit::ROLLED_BACK,
-                        "resolved" | "dry-run" => exit::OK,
-                        _ => exit::UNRESOLVED,
-                    };
+                    let code = outcome.exit_code(finish.rolled_back);
                     record.outcome = Some(finish);
                     return Ok(code);
                 }
@@ -296,6 +295,17 @@ impl Wizard<'_> {
             .rev()
             .find(|f| f.result == "applied" || f.result == "verified")
         else {
+            // Nothing stays changed: the record says it was cancelled.
+            record.outcome = Some(Finish {
+                step: record
+                    .steps
+                    .last()
+                    .map(|s| s.step.clone())
+                    .unwrap_or_default(),
+                outcome: Outcome::Cancelled.as_str().into(),
+                message: "Cancelled; nothing was changed.".into(),
+                rolled_back: false,
+            });
             return result;
         };
         let verified = fix.result == "verified";
@@ -312,13 +322,14 @@ impl Wizard<'_> {
         message.push('.');
         self.printer.blank();
         self.printer.plain(&message);
+        let outcome = Outcome::CancelledAfterChange { verified };
         record.outcome = Some(Finish {
             step: fix.step.clone(),
-            outcome: "cancelled-after-change".into(),
+            outcome: outcome.as_str().into(),
             message,
             rolled_back: false,
         });
-        Ok(if verified { exit::OK } else { exit::UNRESOLVED })
+        Ok(outcome.exit_code(false))
     }
 
     fn ask(&self, prompter: &mut dyn Prompter, q: &Question) -> Result<Answer> {
