@@ -41,8 +41,9 @@ use crate::flow::engine::FixCall;
 use crate::flow::model::Risk;
 use crate::flow::registry::ActionKind;
 use crate::probe::running::{ProcessList, lock_evidence_except, owner_of, process_evidence};
+use crate::probe::sessions::{LsItem, session_keys};
 use crate::probe::{AppSpec, Home, Session, Source, StoreKind};
-use crate::readers::leveldb::{LockError, StoreLock};
+use crate::readers::leveldb::{LockError, StoreLock, decode_string};
 use crate::readers::sqlite::firefox_origin_dir;
 
 pub use error::FixError;
@@ -221,15 +222,67 @@ fn where_(session: &Session) -> String {
     }
 }
 
+/// The Local Storage entries of `origin` in a LevelDB snapshot, as the
+/// session model reads them.
+fn snapshot_items(snap: &stores::LdbSnapshot, store: &Path, origin: &str) -> Vec<LsItem> {
+    snap.iter()
+        .filter_map(|(raw, value)| {
+            let (o, key) = stores::decode_entry_key(raw)?;
+            (o == origin).then(|| LsItem {
+                origin: o,
+                key,
+                value: decode_string(value),
+                store_path: store.to_string_lossy().into_owned(),
+                kind: StoreKind::ChromiumLeveldb,
+            })
+        })
+        .collect()
+}
+
+/// "workspace Acme Corp of account u-1": whose keys a plan deletes.
+fn session_note(session: &Session) -> String {
+    let ws = if session.workspace_label.is_empty() {
+        session.workspace_id.as_str()
+    } else {
+        session.workspace_label.as_str()
+    };
+    match &session.user_id {
+        Some(u) => format!("workspace {ws} of account {u}"),
+        None => format!("workspace {ws}"),
+    }
+}
+
+/// The keys to delete for `session` in the store as it is now: the keys
+/// the scan listed, and every key the flow's patterns match for that
+/// workspace and account (written since the scan, or in the other spelling).
+fn session_keys_now(session: &Session, spec: &AppSpec, items: &[LsItem]) -> Vec<String> {
+    let mut keys: Vec<String> = session
+        .keys
+        .iter()
+        .filter(|k| items.iter().any(|i| &i.key == *k))
+        .cloned()
+        .collect();
+    for k in session_keys(
+        spec,
+        items,
+        &session.workspace_id,
+        session.user_id.as_deref(),
+    ) {
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    keys.sort();
+    keys
+}
+
 fn plan_remove_entry(session: &Session, ctx: &FixContext) -> Result<Plan, FixError> {
-    if session.keys.is_empty() {
+    if session.keys.is_empty() && session.workspace_id.is_empty() {
         return Err(FixError::BadParams {
             action: "remove-workspace-entry".into(),
             param: "session".into(),
-            message: format!(
-                "workspace {} has no Local Storage keys to remove",
-                session.workspace_id
-            ),
+            message: "this session names no workspace, so it has no Local Storage keys to remove"
+                .into(),
         });
     }
     let store = store_path_of(session, ctx.home)?;
@@ -239,35 +292,40 @@ fn plan_remove_entry(session: &Session, ctx: &FixContext) -> Result<Plan, FixErr
     plan.owner_processes = owner_processes(session, ctx.spec);
     plan.store_path = store.clone();
     plan.lock_paths = vec![store.clone()];
-    let mut found: Vec<String> = match session.store_kind {
+    let found: Vec<String> = match session.store_kind {
         StoreKind::ChromiumLeveldb => {
-            let wanted: Vec<LsKey> = session
-                .keys
+            let snap = stores::ldb_snapshot(&store)?;
+            let items = snapshot_items(&snap, &store, &session.origin);
+            let keys = session_keys_now(session, ctx.spec, &items);
+            let wanted: Vec<LsKey> = keys
                 .iter()
                 .map(|k| LsKey {
                     origin: session.origin.clone(),
                     key: k.clone(),
                 })
                 .collect();
-            let snap = stores::ldb_snapshot(&store)?;
-            let raw = stores::ldb_targets(&snap, &wanted, &[]);
             plan.ops.push(Op::LeveldbDelete {
                 dir: store.clone(),
                 keys: wanted,
                 origins: Vec::new(),
             });
-            raw.iter()
-                .filter_map(|r| stores::decode_entry_key(r).map(|(_, k)| k))
-                .collect()
+            keys
         }
         StoreKind::FirefoxLsng => {
-            let present = stores::lsng_keys(&store)?;
-            let keys: Vec<String> = session
-                .keys
-                .iter()
-                .filter(|k| present.contains(k))
-                .cloned()
-                .collect();
+            let items: Vec<LsItem> = match crate::readers::sqlite::read_lsng(&store) {
+                Ok(rows) => rows
+                    .into_iter()
+                    .map(|(key, value)| LsItem {
+                        origin: session.origin.clone(),
+                        key,
+                        value,
+                        store_path: session.store_path.clone(),
+                        kind: StoreKind::FirefoxLsng,
+                    })
+                    .collect(),
+                Err(e) => return Err(FixError::store(&store, e.reason)),
+            };
+            let keys = session_keys_now(session, ctx.spec, &items);
             plan.ops.push(Op::LsngDelete {
                 db: store.clone(),
                 origin: session.origin.clone(),
@@ -277,23 +335,26 @@ fn plan_remove_entry(session: &Session, ctx: &FixContext) -> Result<Plan, FixErr
             keys
         }
     };
-    found.sort();
-    found.dedup();
     if found.is_empty() {
+        let listed = if session.keys.is_empty() {
+            "the flow's key patterns match none".to_string()
+        } else {
+            format!("none of its keys ({})", session.keys.join(", "))
+        };
         return Err(FixError::NothingToDo {
             path: store,
             message: format!(
-                "none of workspace {}'s keys ({}) is in this store any more; scan again",
-                session.workspace_id,
-                session.keys.join(", ")
+                "{listed} for {} in this store any more; scan again",
+                session_note(session)
             ),
         });
     }
     for k in &found {
         plan.steps.push(format!(
-            "delete Local Storage key {k} of {} in {}",
+            "delete Local Storage key {k} of {} in {} ({})",
             session.origin,
-            where_(session)
+            where_(session),
+            session_note(session)
         ));
     }
     plan.steps
@@ -343,14 +404,23 @@ fn plan_clear_site(session: &Session, ctx: &FixContext) -> Result<Plan, FixError
                 chromium_profile_of(&store).ok_or_else(|| layout_err("a Chromium profile"))?;
             plan.store_path = profile.clone();
             plan.lock_paths.push(store.clone());
-            let snap = stores::ldb_snapshot(&store)?;
+            // A profile that only cookies show signed in may have no Local Storage yet.
+            let snap = if store.join("CURRENT").symlink_metadata().is_ok() {
+                stores::ldb_snapshot(&store)?
+            } else {
+                stores::LdbSnapshot::new()
+            };
+            let mine = session_keys_now(
+                session,
+                spec,
+                &snapshot_items(&snap, &store, &session.origin),
+            );
             let raw = stores::ldb_targets(&snap, &[], &spec.origins);
             if !raw.is_empty() {
                 for r in &raw {
                     if let Some((o, k)) = stores::decode_entry_key(r) {
-                        keys.insert(k.clone());
-                        plan.steps
-                            .push(format!("delete Local Storage key {k} of {o}"));
+                        plan.steps.push(key_step(&k, &o, session, &mine));
+                        keys.insert(k);
                     }
                 }
                 let metas = raw
@@ -375,7 +445,7 @@ fn plan_clear_site(session: &Session, ctx: &FixContext) -> Result<Plan, FixError
                         &mut plan,
                         &db,
                         CookieFlavor::Chromium,
-                        &spec.cookie_domains,
+                        spec,
                         &mut cookie_names,
                     )?;
                 }
@@ -407,10 +477,25 @@ fn plan_clear_site(session: &Session, ctx: &FixContext) -> Result<Plan, FixError
                 if present.is_empty() {
                     continue;
                 }
+                let mine = if db == store {
+                    let items: Vec<LsItem> = crate::readers::sqlite::read_lsng(&db)
+                        .map_err(|e| FixError::store(&db, e.reason))?
+                        .into_iter()
+                        .map(|(key, value)| LsItem {
+                            origin: origin.clone(),
+                            key,
+                            value,
+                            store_path: session.store_path.clone(),
+                            kind: StoreKind::FirefoxLsng,
+                        })
+                        .collect();
+                    session_keys_now(session, spec, &items)
+                } else {
+                    Vec::new()
+                };
                 for k in &present {
                     keys.insert(k.clone());
-                    plan.steps
-                        .push(format!("delete Local Storage key {k} of {origin}"));
+                    plan.steps.push(key_step(k, &origin, session, &mine));
                 }
                 plan.lock_paths.push(db.clone());
                 plan.ops.push(Op::LsngDelete {
@@ -426,7 +511,7 @@ fn plan_clear_site(session: &Session, ctx: &FixContext) -> Result<Plan, FixError
                     &mut plan,
                     &db,
                     CookieFlavor::Firefox,
-                    &spec.cookie_domains,
+                    spec,
                     &mut cookie_names,
                 )?;
             }
@@ -452,19 +537,43 @@ fn plan_clear_site(session: &Session, ctx: &FixContext) -> Result<Plan, FixError
     Ok(plan)
 }
 
+/// One plan line for a Local Storage key clear-site-data deletes, marking
+/// the keys the patterns match for the chosen session.
+fn key_step(key: &str, origin: &str, session: &Session, mine: &[String]) -> String {
+    if mine.iter().any(|k| k == key) && origin == session.origin {
+        format!(
+            "delete Local Storage key {key} of {origin} (of the chosen session: {})",
+            session_note(session)
+        )
+    } else {
+        format!("delete Local Storage key {key} of {origin}")
+    }
+}
+
 fn plan_cookie_op(
     plan: &mut Plan,
     db: &Path,
     flavor: CookieFlavor,
-    domains: &[String],
+    spec: &AppSpec,
     names: &mut BTreeSet<String>,
 ) -> Result<(), FixError> {
+    let domains = &spec.cookie_domains;
     let hits = stores::plan_cookies(db, flavor, domains)?;
     if hits.is_empty() {
         return Ok(());
     }
     for (host, name) in &hits {
-        plan.steps.push(format!("delete cookie {name} on {host}"));
+        // What the cookie is to the session model (its value is never shown).
+        let role = match spec.user_cookies.iter().find(|u| &u.name == name) {
+            Some(u) if u.format == crate::probe::spec::UserCookieFormat::Plain => {
+                " (names the active account)"
+            }
+            Some(_) => " (lists every signed-in account)",
+            None if spec.session_cookies.contains(name) => " (the sign-in itself)",
+            None => "",
+        };
+        plan.steps
+            .push(format!("delete cookie {name} on {host}{role}"));
         names.insert(name.clone());
     }
     plan.lock_paths.push(db.to_path_buf());

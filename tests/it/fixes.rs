@@ -1511,3 +1511,132 @@ fn a_signal_during_a_fix_lets_the_write_finish_and_tells_the_truth() {
         .collect();
     assert!(left.is_empty(), "temp copies left behind: {left:?}");
 }
+
+/// Current-build keys: remove-workspace-entry deletes every key the
+/// patterns match for the chosen account and workspace (the currentSpace
+/// and sidebar names, the current-space envelope pointing at it, and a key
+/// written after the scan), keeps the other account's and workspace's keys,
+/// and verifies on a fresh scan; clear-site-data lists the chosen session's
+/// keys and what each cookie is. Undo is byte-identical.
+#[test]
+fn fixes_follow_the_session_model_of_current_builds() {
+    use troubleshoot::readers::leveldb::{
+        BatchOp, StoreLock, encode_string, entry_key, write_batch,
+    };
+    use troubleshoot::sample::notion::{NotionLocalStorage, notion_users, sidebar_key};
+    const U1: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    const U2: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
+    const S1: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+    const S2: &str = "6fa459ea-ee8a-4ca4-894e-db77e160355e";
+    let fx = Fx::new();
+    let profile = fx
+        .sample()
+        .chromium_profile("chrome", "Default", "Person 1")
+        .current_user(NOTION_WWW, U1, S1)
+        .current_space(NOTION_WWW, S1, U1)
+        .current_space(NOTION_WWW, S2, U1)
+        .current_space(NOTION_WWW, S1, U2)
+        .sidebar_state(NOTION_WWW, S2, U2)
+        .ls_key(NOTION_WWW, "theme", "dark")
+        .ls_key(DECOY_ORIGIN, &format!("currentSpace:{S1}:{U1}"), "decoy")
+        .cookie("www.notion.so", "notion_user_id", U1)
+        .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
+        .cookie(".notion.so", "token_v2", "SECRET-fix-token")
+        .write()
+        .unwrap();
+    let home = fx.home();
+    let state = fx.state();
+    let s = fx
+        .sessions()
+        .into_iter()
+        .find(|s| s.workspace_id == S1 && s.user_id.as_deref() == Some(U1))
+        .unwrap();
+    assert_eq!(s.store_accounts, Some(2));
+    // Notion writes the sidebar state of the same session after the scan.
+    let ldb = PathBuf::from(&s.store_path);
+    {
+        let lock = StoreLock::acquire(&ldb).unwrap();
+        write_batch(
+            &lock,
+            &[BatchOp::Put(
+                entry_key(NOTION_WWW, &sidebar_key(S1, U1)),
+                encode_string("{}"),
+            )],
+        )
+        .unwrap();
+    }
+    let before = tree(&profile);
+    let c = ctx(&fx, &home, &state);
+    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    let mut want = vec![
+        format!("currentSpace:{S1}:{U1}"),
+        "LRU:KeyValueStore2:current-space-id".to_string(),
+        sidebar_key(S1, U1),
+    ];
+    want.sort();
+    assert_eq!(plan.keys, want);
+    assert!(
+        plan.steps[0].contains(&format!("(workspace {S1} of account {U1})")),
+        "{:?}",
+        plan.steps
+    );
+    fix::apply(&plan, &c).unwrap();
+    let mut left = ls_keys(&ldb, NOTION_WWW);
+    left.sort();
+    let mut kept = vec![
+        "LRU:KeyValueStore2:current-user-id".to_string(),
+        format!("currentSpace:{S2}:{U1}"),
+        format!("currentSpace:{S1}:{U2}"),
+        sidebar_key(S2, U2),
+        "theme".to_string(),
+    ];
+    kept.sort();
+    assert_eq!(left, kept);
+    assert_eq!(ls_keys(&ldb, DECOY_ORIGIN).len(), 1);
+    // Fresh evidence: that session is gone, U2's session of S1 remains.
+    let now = fx.sessions();
+    assert!(
+        !now.iter()
+            .any(|x| x.workspace_id == S1 && x.user_id.as_deref() == Some(U1))
+    );
+    assert!(
+        now.iter()
+            .any(|x| x.workspace_id == S1 && x.user_id.as_deref() == Some(U2))
+    );
+    fix::undo(&state, Some(&home), Some(RUN), false).unwrap();
+    assert_eq!(tree(&profile), before, "undo is byte-identical");
+
+    // clear-site-data names the chosen session's keys and each cookie's role.
+    let s = fx
+        .sessions()
+        .into_iter()
+        .find(|s| s.workspace_id == S2 && s.user_id.as_deref() == Some(U2))
+        .unwrap();
+    let plan = fix::plan(&call("clear-site-data", Some(&s)), &c).unwrap();
+    let steps = plan.steps.join("\n");
+    assert!(
+        steps.contains(&format!(
+            "delete Local Storage key {} of {NOTION_WWW} (of the chosen session: workspace {S2} of account {U2})",
+            sidebar_key(S2, U2)
+        )),
+        "{steps}"
+    );
+    assert!(
+        steps.contains("delete cookie notion_users on .notion.so (lists every signed-in account)"),
+        "{steps}"
+    );
+    assert!(
+        steps.contains("delete cookie notion_user_id on www.notion.so (names the active account)"),
+        "{steps}"
+    );
+    assert!(
+        steps.contains("delete cookie token_v2 on .notion.so (the sign-in itself)"),
+        "{steps}"
+    );
+    assert!(!steps.contains("SECRET"));
+    assert!(
+        !serde_json::to_string(&plan.to_json(&home))
+            .unwrap()
+            .contains("SECRET")
+    );
+}
