@@ -1262,3 +1262,45 @@ fn key_names_of_two_accounts_and_three_workspaces() {
         sorted(&[S1, S3])
     );
 }
+
+/// The cookie reader decrypts only the cookies it is asked to (the user-id
+/// cookies); every other `v10` value, `token_v2` and `file_token` first,
+/// is not even selected.
+#[test]
+fn only_the_user_id_cookies_are_decrypted() {
+    use troubleshoot::readers::sqlite::{CookieQuery, CookieSchema, read_cookies};
+    use troubleshoot::sample::notion::notion_users;
+    let t = tmp();
+    let h = SampleHome::new(t.path(), Layout::Linux);
+    let p = h
+        .chromium_profile("chrome", "Default", "Person 1")
+        .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
+        .cookie("www.notion.so", "notion_user_id", U1)
+        .cookie(".notion.so", "token_v2", "SECRET-v10-token")
+        .cookie(".notion.so", "file_token", "SECRET-v10-file")
+        .cookie(".google.com", "SID", "SECRET-v10-google")
+        .write()
+        .unwrap();
+    let rows = read_cookies(
+        &p.join("Cookies"),
+        CookieSchema::Chromium,
+        &CookieQuery {
+            domains: vec!["notion.so".into(), "google.com".into()],
+            value_names: vec!["notion_users".into(), "notion_user_id".into()],
+            value_domains: vec!["notion.so".into()],
+            layout: Some(Layout::Linux),
+        },
+    )
+    .unwrap();
+    assert_eq!(rows.len(), 5);
+    for r in &rows {
+        match r.name.as_str() {
+            "notion_users" => {
+                assert_eq!(r.value.as_deref(), Some(notion_users(&[U1, U2]).as_str()))
+            }
+            "notion_user_id" => assert_eq!(r.value.as_deref(), Some(U1)),
+            _ => assert_eq!((&r.value, &r.unreadable), (&None, &None), "{r:?}"),
+        }
+    }
+    assert!(!format!("{rows:?}").contains("SECRET"));
+}

@@ -137,3 +137,415 @@ fn real_firefox_profile_scan_fix_reopen_undo() {
         round_trip("firefox-home", "firefox-read", "Firefox");
     }
 }
+
+// ---------------------------------------------------------------------------
+// Accounts and workspaces as current Notion builds store them (issue 16):
+// real browsers write envelopes, key names and the user-id cookies
+// (tests/real/accounts.sh, server.py's /?accounts=1 page).
+
+const U1: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+const U2: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
+const U3: &str = "9a1c2b3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d";
+const U4: &str = "5d4c3b2a-1f0e-4d7c-9b6a-5f4e3d2c1b0a";
+const S1: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+const S2: &str = "6fa459ea-ee8a-4ca4-894e-db77e160355e";
+const S3: &str = "16fd2706-8baf-433b-82eb-8c7fada847da";
+const S4: &str = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+/// A distinctive `token_v2`: it must never appear in any output or file we write.
+const ACCOUNT_TOKEN: &str = "v02:user_token_or_cookies:REALACCOUNTSECRET4d9e1b7c";
+
+fn envelope(name: &str, value: serde_json::Value) -> (String, String) {
+    (
+        format!("LRU:KeyValueStore2:{name}"),
+        serde_json::json!({"id": name, "value": value, "timestamp": 1_700_000_000_000i64, "important": true})
+            .to_string(),
+    )
+}
+
+/// The page's plan: Local Storage entries, the user-id cookies set from the
+/// page (`notion_user_id` host-only, `notion_users` on `.notion.so`), and
+/// the HttpOnly `token_v2` as a Set-Cookie header.
+fn plan(ls: Vec<(String, String)>, active: &str, users: &[&str]) -> serde_json::Value {
+    let age = "Max-Age=31536000; Path=/; Secure; SameSite=Lax";
+    let listing = troubleshoot::sample::notion::notion_users(users);
+    serde_json::json!({
+        "local_storage": ls.into_iter().map(|(k, v)| vec![k, v]).collect::<Vec<_>>(),
+        "cookies": [
+            format!("notion_user_id={active}; {age}"),
+            format!("notion_users={listing}; {age}; Domain=.notion.so"),
+        ],
+        "set_cookies": [format!("token_v2={ACCOUNT_TOKEN}; Domain=.notion.so; {age}; HttpOnly")],
+    })
+}
+
+/// Two accounts: U1 in S1 (current) and S2, U2 in S3 (last visited).
+fn two_accounts_plan() -> serde_json::Value {
+    let mut ls = vec![
+        envelope("current-user-id", U1.into()),
+        envelope("current-space-id", S1.into()),
+        envelope("lastVisitedRouteUserId", U2.into()),
+        envelope("lastVisitedRouteSpaceId", S3.into()),
+        envelope("spaceIdToShortId", serde_json::json!({S1: 1, S2: 2, S3: 3})),
+    ];
+    for (s, u) in [(S1, U1), (S3, U2)] {
+        ls.push((
+            format!("currentSpace:{s}:{u}"),
+            r#"{"spaceViewId":"v"}"#.into(),
+        ));
+    }
+    for (s, u) in [(S2, U1), (S3, U2)] {
+        ls.push((
+            troubleshoot::sample::notion::sidebar_key(s, u),
+            r#"{"expanded":true}"#.into(),
+        ));
+    }
+    ls.push(("theme".into(), "dark".into()));
+    plan(ls, U1, &[U1, U2])
+}
+
+/// One account in Local Storage; only the `notion_users` cookie lists a second.
+fn listing_only_plan() -> serde_json::Value {
+    plan(
+        vec![
+            envelope("current-user-id", U3.into()),
+            envelope("current-space-id", S4.into()),
+        ],
+        U3,
+        &[U3, U4],
+    )
+}
+
+/// Run tests/real/accounts.sh; returns the page's report.
+fn plant(
+    env: &Env,
+    browser: &str,
+    dir: &Path,
+    plan: &serde_json::Value,
+    profile: Option<&str>,
+) -> serde_json::Value {
+    let file = tempfile::NamedTempFile::new_in(env.dir.path()).unwrap();
+    std::fs::write(file.path(), plan.to_string()).unwrap();
+    let mut c = Command::new("bash");
+    c.arg("tests/real/accounts.sh")
+        .arg(browser)
+        .arg(dir)
+        .arg(file.path());
+    if let Some(p) = profile {
+        c.arg(p);
+    }
+    let o = c.env("CAPTURE_TIMEOUT", "90").output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "accounts.sh {browser}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let line = String::from_utf8_lossy(&o.stdout);
+    serde_json::from_str(line.trim()).unwrap_or_else(|e| panic!("{e}: {line}"))
+}
+
+fn sorted(v: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = v.iter().map(|s| s.to_string()).collect();
+    v.sort();
+    v
+}
+
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    let mut out: Vec<String> = v
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+fn profile_of<'a>(scan: &'a serde_json::Value, browser: &str, dir: &str) -> &'a serde_json::Value {
+    scan["browsers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["browser_id"] == browser && b["profile_dir"] == dir)
+        .unwrap_or_else(|| panic!("no {browser}/{dir} in {scan:#}"))
+}
+
+fn workspaces_of(scan: &serde_json::Value, store_id: &str) -> Vec<String> {
+    let mut v: Vec<String> = scan["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["store_id"] == store_id)
+        .filter_map(|s| s["workspace_id"].as_str())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Every file under `dir`, as (path, bytes).
+fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            match std::fs::symlink_metadata(&p) {
+                Ok(m) if m.is_dir() => stack.push(p),
+                Ok(m) if m.is_file() => {
+                    out.push((p.display().to_string(), std::fs::read(&p).unwrap()))
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn holds(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// Real Chromium with `--password-store=basic`: the Default profile holds
+/// two accounts' envelopes and key names, "Profile 1" (made with
+/// `--profile-directory`) names one account in Local Storage and two only in
+/// its `v10`-encrypted `notion_users` cookie. The scan reports 2 accounts,
+/// both user ids and the three workspace ids in Default, 2 accounts in
+/// Profile 1 through the decrypted listing; a remove-entry run, the reports
+/// and undo never show the token; Chromium reopens the fixed store.
+#[test]
+fn real_chromium_accounts_from_key_names_and_the_v10_listing() {
+    if !(have("chromium") && have("openssl") && have("python3")) {
+        return;
+    }
+    let env = Env::new();
+    let udd = env.home().join(".config/chromium");
+    // "Profile 1" first: the run that comes last is the profile Chromium
+    // opens next (capture.sh's read of Default below).
+    let r = plant(
+        &env,
+        "chromium",
+        &udd,
+        &listing_only_plan(),
+        Some("Profile 1"),
+    );
+    assert_eq!(r["keys"].as_array().unwrap().len(), 2, "{r}");
+    let r = plant(
+        &env,
+        "chromium",
+        &udd,
+        &two_accounts_plan(),
+        Some("Default"),
+    );
+    assert_eq!(
+        strings(&r["cookies"]),
+        sorted(&["notion_user_id", "notion_users"])
+    );
+
+    // Chromium encrypted every value itself: v10, nothing in `value`, version 24.
+    for dir in ["Default", "Profile 1"] {
+        let db = udd.join(dir).join("Cookies");
+        let c =
+            rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap();
+        let rows: Vec<(String, String, Vec<u8>)> = c
+            .prepare(
+                "SELECT name, value, encrypted_value FROM cookies WHERE host_key LIKE '%notion.so'",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows.len(), 3, "{dir}: {rows:?}");
+        assert!(
+            rows.iter()
+                .all(|(_, v, e)| v.is_empty() && e.starts_with(b"v10")),
+            "{dir}"
+        );
+        let version: String = c
+            .query_row("SELECT value FROM meta WHERE key='version'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(version, "24");
+        drop(c);
+        assert!(
+            !holds(&std::fs::read(&db).unwrap(), "REALACCOUNTSECRET"),
+            "token stored encrypted"
+        );
+    }
+
+    let o = env.run("linux", &["scan", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut outputs: Vec<(String, Vec<u8>)> = vec![
+        ("scan --json".into(), o.stdout.clone()),
+        ("scan stderr".into(), o.stderr.clone()),
+    ];
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = profile_of(&v, "chromium", "Default");
+    assert_eq!(d["accounts"], 2, "{d:#}");
+    assert_eq!(strings(&d["user_ids"]), sorted(&[U1, U2]));
+    assert!(d["accounts_reason"].is_null(), "{d:#}");
+    assert_eq!(workspaces_of(&v, "chromium/Default"), sorted(&[S1, S2, S3]));
+    let per_account: Vec<(String, Vec<String>)> = d["account_sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let mut w: Vec<String> = a["workspaces"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| w["workspace_id"].as_str().unwrap().to_string())
+                .collect();
+            w.sort();
+            (a["user_id"].as_str().unwrap_or_default().to_string(), w)
+        })
+        .collect();
+    assert!(
+        per_account.contains(&(U1.to_string(), sorted(&[S1, S2]))),
+        "{per_account:?}"
+    );
+    assert!(
+        per_account.contains(&(U2.to_string(), vec![S3.to_string()])),
+        "{per_account:?}"
+    );
+    let p1 = profile_of(&v, "chromium", "Profile 1");
+    assert_eq!(p1["accounts"], 2, "{p1:#}");
+    assert_eq!(strings(&p1["user_ids"]), sorted(&[U3, U4]));
+    assert!(
+        strings(&p1["accounts_sources"]).contains(&"notion_users cookie".to_string()),
+        "{p1:#}"
+    );
+    eprintln!(
+        "real Chromium: Default {}; Profile 1 {}",
+        d["accounts_evidence"], p1["accounts_evidence"]
+    );
+
+    // Remove U1's S2 session: only its sidebar key goes.
+    let reports = env.dir.path().join("reports");
+    std::fs::create_dir_all(&reports).unwrap();
+    let md = reports.join("run.md").display().to_string();
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            &format!("workspace={S2}"),
+            "--answer",
+            "method=remove-entry",
+            "--yes",
+            "--report",
+            &md,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    outputs.push(("run stdout".into(), o.stdout.clone()));
+    outputs.push(("run stderr".into(), o.stderr.clone()));
+    let probe = env.dir.path().join("probe-after-fix");
+    std::fs::create_dir_all(&probe).unwrap();
+    copy_tree(&env.home(), &probe);
+    let keys = browser_keys("chromium-read", &probe);
+    assert!(
+        !keys.contains(&troubleshoot::sample::notion::sidebar_key(S2, U1)),
+        "{keys:?}"
+    );
+    assert!(
+        keys.contains(&format!("currentSpace:{S1}:{U1}")),
+        "{keys:?}"
+    );
+    assert!(keys.contains(&"theme".to_string()));
+    for args in [
+        vec!["report", "--format", "json"],
+        vec!["report", "--format", "md", "--include-names"],
+        vec!["report", "--format", "html"],
+        vec!["scan"],
+        vec!["undo"],
+        vec!["scan", "--json"],
+    ] {
+        let o = env.run("linux", &args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        outputs.push((format!("{args:?} stdout"), o.stdout));
+        outputs.push((format!("{args:?} stderr"), o.stderr));
+    }
+    outputs.extend(
+        files_under(&env.state())
+            .into_iter()
+            .filter(|(p, _)| !p.contains("/backups/")),
+    );
+    outputs.extend(files_under(&reports));
+    for (what, bytes) in &outputs {
+        assert!(
+            !holds(bytes, "REALACCOUNTSECRET"),
+            "the token leaked into {what}"
+        );
+    }
+}
+
+/// Real Firefox ESR, cookies in clear: one profile with two accounts'
+/// envelopes and key names, one where only the `notion_users` cookie lists
+/// a second account. 2 accounts each; the three workspaces; no token in
+/// the output.
+#[test]
+fn real_firefox_accounts_from_plain_cookies() {
+    if !(have("firefox-esr") && have("certutil") && have("openssl") && have("python3")) {
+        return;
+    }
+    let env = Env::new();
+    let root = env.home().join(".mozilla/firefox");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(
+        root.join("profiles.ini"),
+        "[General]\nStartWithLastProfile=1\nVersion=2\n\n[Profile0]\nName=two-accounts\nIsRelative=1\nPath=acct1.default-esr\nDefault=1\n\n[Profile1]\nName=listing-only\nIsRelative=1\nPath=acct2.default-esr\n",
+    )
+    .unwrap();
+    plant(
+        &env,
+        "firefox",
+        &root.join("acct1.default-esr"),
+        &two_accounts_plan(),
+        None,
+    );
+    plant(
+        &env,
+        "firefox",
+        &root.join("acct2.default-esr"),
+        &listing_only_plan(),
+        None,
+    );
+    let db = root.join("acct1.default-esr/cookies.sqlite");
+    assert!(db.is_file());
+    let o = env.run("linux", &["scan", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!holds(&o.stdout, "REALACCOUNTSECRET") && !holds(&o.stderr, "REALACCOUNTSECRET"));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let a = profile_of(&v, "firefox", "acct1.default-esr");
+    assert_eq!(a["accounts"], 2, "{a:#}");
+    assert_eq!(strings(&a["user_ids"]), sorted(&[U1, U2]));
+    assert_eq!(
+        workspaces_of(&v, "firefox/acct1.default-esr"),
+        sorted(&[S1, S2, S3])
+    );
+    let b = profile_of(&v, "firefox", "acct2.default-esr");
+    assert_eq!(b["accounts"], 2, "{b:#}");
+    assert_eq!(strings(&b["user_ids"]), sorted(&[U3, U4]));
+    eprintln!(
+        "real Firefox: {}; {}",
+        a["accounts_evidence"], b["accounts_evidence"]
+    );
+    assert!(
+        v["warnings"].as_array().unwrap().is_empty(),
+        "{}",
+        v["warnings"]
+    );
+}

@@ -620,7 +620,7 @@ fn secrets_never_leave_the_stores() {
     let env = Env::new();
     let tag = format!("{:08x}", std::process::id() ^ 0x5EC2E7);
     let secret = |n: &str| format!("SECRET-{tag}-{n}");
-    let secrets: Vec<String> = (b'A'..=b'N')
+    let secrets: Vec<String> = (b'A'..=b'Q')
         .map(|c| secret(&(c as char).to_string()))
         .collect();
     let h = env.sample(Layout::Linux);
@@ -641,6 +641,28 @@ fn secrets_never_leave_the_stores() {
         .plain_cookie(".notion.so", "notion_user_id", "user-1")
         .plain_cookie(".google.com", "__Secure-1PSID", &secret("E"))
         .cookie(".notion.so", "file_token", &secret("F"))
+        .write()
+        .unwrap();
+    // A second Chrome profile as Chromium writes it on Linux: every value
+    // `v10`-encrypted with the public key. The scan decrypts the user-id
+    // cookies (a listing whose items carry a secret next to the id, and the
+    // active id) and never the token_v2 or file_token beside them.
+    let listing = serde_json::json!(["user-8", {"id": "user-9", "token": secret("O")}]).to_string();
+    let listing: String = listing
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    h.chromium_profile("chrome", "Profile 1", "Second")
+        .cookie(".notion.so", "notion_users", &listing)
+        .cookie("www.notion.so", "notion_user_id", "user-8")
+        .cookie(".notion.so", "token_v2", &secret("P"))
+        .cookie("www.notion.so", "file_token", &secret("Q"))
         .write()
         .unwrap();
     // Firefox: cookies in clear, LSNG non-workspace keys (one long enough to
@@ -678,8 +700,12 @@ fn secrets_never_leave_the_stores() {
         .flat_map(|(_, b)| b)
         .collect();
     for s in &secrets {
-        // F is stored encrypted, as Chromium does; the rest in clear.
-        if !s.ends_with("-F") && !s.ends_with("-I") {
+        // F, O, P and Q are stored encrypted (v10), as Chromium does; I is
+        // snappy-compressed; the rest in clear.
+        if !["-F", "-I", "-O", "-P", "-Q"]
+            .iter()
+            .any(|x| s.ends_with(x))
+        {
             assert!(contains(&planted, s), "{s} is not in any store file");
         }
     }
@@ -748,6 +774,15 @@ fn secrets_never_leave_the_stores() {
     // Undo put all three entries back.
     let last: Value = serde_json::from_slice(&outputs[outputs.len() - 2].1).unwrap();
     assert_eq!(last["session_count"], 3, "{last:#}");
+    // The v10 user-id cookies were decrypted (the ids are there), the rest not.
+    let second = last["browsers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["profile_dir"] == "Profile 1")
+        .unwrap();
+    assert_eq!(second["accounts"], 2, "{second:#}");
+    assert_eq!(second["user_ids"], serde_json::json!(["user-8", "user-9"]));
     let state = state_files(&env.state());
     let names: Vec<String> = state.iter().map(|(p, _)| p.display().to_string()).collect();
     assert!(

@@ -2,7 +2,7 @@
 """Tiny HTTPS server for tests/real/capture.sh (Python 3 stdlib only).
 
     server.py --cert leaf.pem --key leaf.key --port-file F --report R [--port N] [--ops FILE]
-              [--settle-ms MS]
+              [--settle-ms MS] [--accounts FILE]
 
 Binds 127.0.0.1 (port 0 = any free port), writes the chosen port to F once it
 listens, and serves, for any Host (www.notion.so / app.notion.com):
@@ -28,6 +28,14 @@ listens, and serves, for any Host (www.notion.so / app.notion.com):
                                            repeated alphabet (compressible)
                      ["sleep", MS]         synchronous XHR to /sleep?ms=MS (real
                                            time between writes)
+  GET /?accounts=1 accounts page (needs --accounts FILE, a JSON object read on
+                   every request), what a current Notion build leaves signed in:
+                   {"local_storage": [[KEY, VALUE], ...],    localStorage.setItem
+                    "cookies": ["name=value; attrs", ...],   document.cookie
+                    "set_cookies": ["name=value; attrs", ...]} Set-Cookie headers
+                   (HttpOnly secrets such as token_v2); waits --settle-ms after
+                   writing, then reports {"keys", "cookies", "mode": "accounts"}
+                   (cookie names only) into <pre id=keys> and to /report.
   GET /sleep?ms=N  answers "ok" after N milliseconds (at most 60000)
   POST /report     appends the body (one JSON line) to R
 
@@ -134,6 +142,19 @@ report({before: before, keys: Object.keys(items).sort(), items: items, done: don
         ms: {read_before: t1 - t0, ops: t2 - t1, read_after: performance.now() - t2}});
 """
 
+ACCOUNTS_JS = """
+var plan = %(plan)s, SETTLE_MS = %(settle_ms)d;
+(plan.local_storage || []).forEach(function (kv) { localStorage.setItem(kv[0], kv[1]); });
+(plan.cookies || []).forEach(function (c) { document.cookie = c; });
+// Let Chromium's Local Storage commit timer fire before --dump-dom exits.
+if (SETTLE_MS > 0) {
+  var x = new XMLHttpRequest(); x.open('GET', '/sleep?ms=' + SETTLE_MS, false); x.send();
+}
+var keys = [];
+for (var i = 0; i < localStorage.length; i++) keys.push(localStorage.key(i));
+report({keys: keys.sort(), cookies: cookieNames()});
+"""
+
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>notion fixture</title></head>
 <body><pre id="keys"></pre>
@@ -190,6 +211,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # "</" inside a value must not close the <script> element
             ops_js = json.dumps(ops).replace("</", "<\\/")
             return self._send(200, PAGE % {"mode": "ops", "body": OPS_JS % {"ops": ops_js, "settle_ms": self.server.settle_ms}})
+        if "accounts=1" in params:
+            if not self.server.accounts_path:
+                return self._send(500, "server.py: no --accounts file", "text/plain")
+            with open(self.server.accounts_path, encoding="utf-8") as f:
+                plan = json.load(f)
+            plan_js = json.dumps(plan).replace("</", "<\\/")
+            body = ACCOUNTS_JS % {"plan": plan_js, "settle_ms": self.server.settle_ms}
+            return self._send(200, PAGE % {"mode": "accounts", "body": body},
+                              cookies=plan.get("set_cookies", []))
         if "read=1" in params:
             return self._send(200, PAGE % {"mode": "read", "body": READ_JS})
         body = PLANT_JS % {"items": json.dumps(local_storage()), "uid": USER_ID}
@@ -219,12 +249,14 @@ def main():
     ap.add_argument("--ops", help="JSON list of ops for the /?ops=1 page")
     ap.add_argument("--settle-ms", type=int, default=2000,
                     help="ops page: wait this long after ops that wrote (default 2000)")
+    ap.add_argument("--accounts", help="JSON plan (Local Storage, cookies) for the /?accounts=1 page")
     a = ap.parse_args()
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     srv.daemon_threads = True
     srv.report_path = a.report
     srv.ops_path = a.ops
     srv.settle_ms = a.settle_ms
+    srv.accounts_path = a.accounts
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(a.cert, a.key)
     ctx.set_alpn_protocols(["http/1.1"])
