@@ -815,3 +815,61 @@ fn sealed_account_count_is_null_and_the_wizard_asks() {
         assert!(!err.contains("SECRET"));
     }
 }
+
+/// Workspace names from the desktop app's `notion.db` are facts like any
+/// other name: a report shows pseudonyms unless `--include-names`; the
+/// users' names and e-mails in `notion_user` are never read at all.
+#[test]
+fn desktop_workspace_names_reach_reports_only_with_include_names() {
+    use troubleshoot::sample::notion::{NotionDb, NotionState};
+    const U2: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
+    let env = Env::new();
+    let data = env
+        .sample(Layout::Macos)
+        .desktop_app("Notion")
+        .write()
+        .unwrap();
+    NotionState::new()
+        .tab(USER, WS1)
+        .tab(U2, WS2)
+        .write(&data)
+        .unwrap();
+    NotionDb::new()
+        .space(WS1, "Zephyr Studio")
+        .space(WS2, "Quokka Labs")
+        .user(USER, "Ada Lovelace", "ada@example.com")
+        .write(&data)
+        .unwrap();
+    let o = env.run("macos", &["scan", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["desktop_app"]["accounts"], 2, "{:#}", v["desktop_app"]);
+    assert!(!stdout(&o).contains("Ada Lovelace") && !stdout(&o).contains("ada@example.com"));
+    let o = env.run(
+        "macos",
+        &[
+            "run",
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            "workspace=Quokka Labs",
+            "--answer",
+            "method=sign-out-all",
+            "--answer",
+            "guide-sign-out-all=true",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = env.run("macos", &["report", "--format", "md"]);
+    let md = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for personal in ["Quokka Labs", "Zephyr Studio", WS1, WS2, USER, U2] {
+        assert!(
+            !md.contains(personal),
+            "{personal} in the redacted report:\n{md}"
+        );
+    }
+    let o = env.run("macos", &["report", "--format", "md", "--include-names"]);
+    let md = stdout(&o);
+    assert!(md.contains("Quokka Labs"), "{md}");
+    assert!(!md.contains("Ada Lovelace") && !md.contains("ada@example.com"));
+}
