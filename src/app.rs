@@ -48,6 +48,7 @@ where
         })) => cmd::flows::test(&targets, require_full_coverage),
         Some(Command::Undo(args)) => cmd::undo::run(&global, &args, printer),
         Some(Command::Report(args)) => cmd::report::run(&global, &args, printer),
+        Some(Command::Runs(args)) => cmd::runs::run(&global, &args, printer),
         Some(Command::Demo(args)) => cmd::demo::run(&global, &args, printer),
         Some(Command::Completions { shell }) => cmd::completions::completions(shell),
         Some(Command::Man) => cmd::completions::man(),

@@ -104,6 +104,17 @@ text, e.g. {\"goal\": \"remove-one\", \"workspace\": \"<id or name>\", \"method\
   troubleshoot report --format html -o report.html
   troubleshoot report RUN_ID --format json --include-names")]
     Report(ReportArgs),
+    /// List recorded runs and where their fixes stand; prune old ones
+    #[command(after_help = "Examples:
+  troubleshoot runs                         Every recorded run: id, time, flow, outcome, fix
+  troubleshoot runs --json
+  troubleshoot runs --prune                 Delete records and backups of undone fixes older than 30 days
+
+Backups hold byte copies of browser cookie databases and Local Storage.
+`run` prunes at its start what is older than 30 days: run records (not
+those of a fix that can still be undone) and the backups of fixes that
+were undone, rolled back or failed.")]
+    Runs(RunsArgs),
     /// Try the wizard on a sandbox home in a temporary folder: diagnose, fix, undo
     #[command(after_help = "Examples:\n  troubleshoot demo\n  troubleshoot demo --yes --keep")]
     Demo(DemoArgs),
@@ -208,6 +219,19 @@ pub struct UndoArgs {
     /// Restore even if the files changed since the fix
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RunsArgs {
+    /// Print the runs as JSON (schema 1) on stdout
+    #[arg(long)]
+    pub json: bool,
+    /// First delete run records and backups of undone fixes older than --older-than
+    #[arg(long)]
+    pub prune: bool,
+    /// The age in days beyond which --prune deletes
+    #[arg(long, value_name = "DAYS", default_value_t = crate::retention::MAX_AGE_DAYS, requires = "prune")]
+    pub older_than: u64,
 }
 
 #[derive(Debug, Clone, Args)]

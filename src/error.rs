@@ -55,6 +55,9 @@ pub enum Error {
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
 
+    #[error(transparent)]
+    Retention(#[from] crate::retention::RetentionError),
+
     #[error("{0}")]
     State(String),
 
@@ -77,9 +80,11 @@ impl Error {
             Error::Cancelled => exit::CANCELLED,
             Error::Stdout(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
             Error::Stdout(_) => exit::UNRESOLVED,
-            Error::Fix(_) | Error::FixFailed(_) | Error::State(_) | Error::Io { .. } => {
-                exit::UNRESOLVED
-            }
+            Error::Fix(_)
+            | Error::FixFailed(_)
+            | Error::State(_)
+            | Error::Io { .. }
+            | Error::Retention(_) => exit::UNRESOLVED,
             // A run that is not there, or a file that is not a record: input errors.
             Error::Report(
                 crate::report::ReportError::Io { .. } | crate::report::ReportError::Encode(_),

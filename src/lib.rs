@@ -13,6 +13,7 @@ pub mod flow;
 pub mod probe;
 pub mod readers;
 pub mod report;
+pub mod retention;
 pub mod sample;
 pub mod sanitize;
 pub mod signals;

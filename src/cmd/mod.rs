@@ -5,6 +5,7 @@ pub mod demo;
 pub mod flows;
 pub mod report;
 pub mod run;
+pub mod runs;
 pub mod scan;
 pub mod undo;
 

@@ -60,6 +60,9 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
     let home = super::home(global)?;
     let state_dir = crate::state::resolve(global.state_dir.as_deref())?;
     super::warn_interrupted(global, printer);
+    if !args.dry_run {
+        prune_old(&state_dir, printer);
+    }
     let mut prompter = Scripted::new(answers, args.yes).with_replay(replay_chosen);
     if prompter.interactive() {
         printer.heading(&flow.title);
@@ -128,6 +131,22 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
         }
     }
     Ok(code)
+}
+
+/// Retention at the start of a run: old records and the backups of fixes
+/// that are done with (see [`crate::retention`]). A failure is a warning:
+/// it never stops a run.
+fn prune_old(state_dir: &Path, printer: Printer) {
+    match crate::retention::prune_default(state_dir) {
+        Ok(p) if p.is_empty() => {}
+        Ok(p) => printer.status(&format!(
+            "Pruned {} run record(s) and {} backup(s) of undone fixes older than {} days (see `troubleshoot runs`).",
+            p.records.len(),
+            p.backups.len(),
+            crate::retention::MAX_AGE_DAYS
+        )),
+        Err(e) => printer.warn(&format!("could not prune old runs: {e}")),
+    }
 }
 
 /// Check a report path before anything runs: its format is known from the

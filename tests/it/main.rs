@@ -17,3 +17,4 @@ mod real;
 mod real_large;
 mod reports;
 mod robust;
+mod runs;

@@ -1,0 +1,213 @@
+//! `troubleshoot runs` and retention (issue 18): the recorded runs with
+//! their fix state, and pruning of old records and of the backups of fixes
+//! that are done with, at the start of `run` and with `runs --prune`.
+
+use std::path::{Path, PathBuf};
+
+use troubleshoot::probe::Layout;
+
+use crate::util::*;
+
+const WS: &str = "2f8e1c0a-1111-4c2b-9a57-0d6c3c9e0a01";
+const USER: &str = "a7d1b7e2-3333-4e55-8f0e-6b1d2c3e4f50";
+
+fn home(env: &Env) {
+    env.sample(Layout::Linux)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION, WS, "Acme Corp", USER)
+        .workspace(
+            NOTION,
+            "2f8e1c0a-2222-4c2b-9a57-0d6c3c9e0a02",
+            "Acme Labs",
+            USER,
+        )
+        .write()
+        .unwrap();
+}
+
+fn runs_json(env: &Env) -> Vec<serde_json::Value> {
+    let o = env.run("linux", &["runs", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["schema"], 1);
+    v["runs"].as_array().unwrap().clone()
+}
+
+fn fix_of(runs: &[serde_json::Value], id: &str) -> String {
+    runs.iter()
+        .find(|r| r["run_id"] == id)
+        .unwrap_or_else(|| panic!("{id} not in {runs:?}"))["fix"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn backups(env: &Env) -> Vec<PathBuf> {
+    match std::fs::read_dir(env.state().join("backups")) {
+        Ok(rd) => rd.map(|e| e.unwrap().path()).collect(),
+        Err(_) => vec![],
+    }
+}
+
+/// Run one fix with `--yes`; its run id.
+fn fix(env: &Env) -> String {
+    let before: Vec<String> = runs_json(env)
+        .iter()
+        .map(|r| r["run_id"].as_str().unwrap().to_string())
+        .collect();
+    let o = env.run_method("linux", None, WS, "remove-entry", &["--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    runs_json(env)
+        .iter()
+        .map(|r| r["run_id"].as_str().unwrap().to_string())
+        .find(|id| !before.contains(id))
+        .unwrap()
+}
+
+#[test]
+fn runs_lists_each_run_with_where_its_fix_stands() {
+    let env = Env::new();
+    home(&env);
+    let o = env.run("linux", &["runs"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("No runs recorded"), "{}", stderr(&o));
+
+    let o = env.run_method("linux", None, WS, "remove-entry", &["--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let dry = runs_json(&env)[0]["run_id"].as_str().unwrap().to_string();
+    let fixed = fix(&env);
+    let runs = runs_json(&env);
+    assert_eq!(runs.len(), 2);
+    assert_eq!(fix_of(&runs, &dry), "none");
+    assert_eq!(fix_of(&runs, &fixed), "applied");
+    let r = runs.iter().find(|r| r["run_id"] == fixed.as_str()).unwrap();
+    assert_eq!(r["flow_id"], "notion-signout");
+    assert_eq!(r["outcome"], "resolved");
+    assert!(r["started_at"].as_str().unwrap().starts_with("20"));
+
+    let o = env.run("linux", &["undo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(fix_of(&runs_json(&env), &fixed), "undone");
+
+    let o = env.run("linux", &["runs"]);
+    let out = stdout(&o);
+    assert!(
+        out.lines().any(|l| l.starts_with(&fixed)
+            && l.contains("notion-signout")
+            && l.ends_with("fix: undone")),
+        "{out}"
+    );
+    // A record that cannot be read is listed as such.
+    std::fs::write(env.state().join("runs/broken.json"), "{").unwrap();
+    let out = stdout(&env.run("linux", &["runs"]));
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("broken") && l.contains("unreadable")),
+        "{out}"
+    );
+}
+
+fn journal(env: &Env) -> rusqlite::Connection {
+    rusqlite::Connection::open(env.state().join("journal.sqlite")).unwrap()
+}
+
+/// Date a run record back to 2020.
+fn age_record(env: &Env, run_id: &str) {
+    let path = env.state().join(format!("runs/{run_id}.json"));
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    v["started_at"] = serde_json::json!("2020-01-01T00:00:00Z");
+    std::fs::write(&path, v.to_string()).unwrap();
+}
+
+fn exists(p: &Path) -> bool {
+    p.symlink_metadata().is_ok()
+}
+
+#[test]
+fn old_records_and_backups_of_undone_fixes_are_pruned_at_the_next_run() {
+    let env = Env::new();
+    home(&env);
+    let undone = fix(&env);
+    let o = env.run("linux", &["undo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let applied = fix(&env);
+    assert_eq!(backups(&env).len(), 2);
+
+    // Recent: the documented age keeps everything.
+    let o = env.run("linux", &["runs", "--prune"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("Pruned 0 run record(s) and 0 backup(s)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(backups(&env).len(), 2);
+
+    // Both runs dated back, the undo too; a tampered row naming a folder
+    // outside `backups/`.
+    age_record(&env, &undone);
+    age_record(&env, &applied);
+    let j = journal(&env);
+    j.execute(
+        "UPDATE actions SET started_at = '2020-01-01T00:00:00Z', finished_at = '2020-01-01T00:00:00Z'",
+        [],
+    )
+    .unwrap();
+    let victim = env.dir.path().join("victim");
+    std::fs::create_dir_all(&victim).unwrap();
+    std::fs::write(victim.join("keep"), "x").unwrap();
+    j.execute(
+        "INSERT INTO actions (run_id, backup_id, action, store_path, owner, plan_json, status, started_at, finished_at)
+         SELECT run_id, '../../victim', action, store_path, owner, plan_json, 'undone', started_at, finished_at
+         FROM actions LIMIT 1",
+        [],
+    )
+    .unwrap();
+    drop(j);
+    let (undone_backup, applied_backup): (Vec<PathBuf>, Vec<PathBuf>) =
+        backups(&env).into_iter().partition(|b| {
+            b.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(&undone)
+        });
+
+    // A dry run prunes nothing; a real run does.
+    let o = env.run_method("linux", None, "Acme Labs", "remove-entry", &["--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(exists(&undone_backup[0]));
+    let o = env.run_method("linux", None, "Acme Labs", "remove-entry", &["--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("Pruned 1 run record(s) and 1 backup(s) of undone fixes older than 30 days"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        !exists(&undone_backup[0]),
+        "the undone fix's backup is gone"
+    );
+    assert!(
+        !exists(&env.state().join(format!("runs/{undone}.json"))),
+        "the old record is gone"
+    );
+    // The fix that is still applied keeps its backup and its record.
+    assert!(exists(&applied_backup[0]));
+    assert!(exists(&env.state().join(format!("runs/{applied}.json"))));
+    assert!(
+        victim.join("keep").exists(),
+        "nothing outside backups/ is touched"
+    );
+    for _ in 0..2 {
+        let o = env.run("linux", &["undo"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+
+    // --prune --older-than 0: everything done with goes.
+    let o = env.run("linux", &["runs", "--prune", "--older-than", "0"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(backups(&env).is_empty(), "{:?}", backups(&env));
+    assert!(runs_json(&env).is_empty(), "{:?}", runs_json(&env));
+    assert!(victim.join("keep").exists());
+}
