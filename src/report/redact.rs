@@ -8,9 +8,10 @@
 //!   names no known id) → `Workspace 1`…
 //! - user ids (`user_id`, `user_ids`, `current_user_id`) → `user-1`…
 //! - e-mail addresses, found anywhere (any `x@y.z` token) → `email-1`…
-//! - browser profile display names that are not a browser default
-//!   ("Person 1", "Default", "default-release"…) → `profile-name-1`… (a
-//!   Chrome profile is often named after its owner)
+//! - browser profile display names and profile folder names that are not a
+//!   browser default ("Person 1", "Default", "Profile 2",
+//!   "x1y2z3ab.default-release"…) → `profile-name-1`… (a Chrome profile is
+//!   often named after its owner, and so is a Firefox profile's folder)
 //! - the inspected home (`root`, and this user's real home folder) → `~`
 //!
 //! Every string of the record is rewritten, prose included (findings, step
@@ -127,8 +128,22 @@ pub struct Redactor {
     counts: Vec<usize>,
 }
 
-/// Profile names browsers give by default; they identify no one.
+/// Profile names browsers give by default; they identify no one. Firefox's
+/// profile folders are such a name behind a random salt
+/// (`x1y2z3ab.default-release`).
 fn generic_profile_name(name: &str) -> bool {
+    if let Some((salt, rest)) = name.trim().split_once('.')
+        && !salt.is_empty()
+        && salt.len() <= 16
+        && salt.chars().all(|c| c.is_ascii_alphanumeric())
+        && generic_base(rest)
+    {
+        return true;
+    }
+    generic_base(name)
+}
+
+fn generic_base(name: &str) -> bool {
     let lower = name.trim().to_ascii_lowercase();
     let base = lower
         .trim_end_matches(|c: char| c.is_ascii_digit())
@@ -221,7 +236,9 @@ impl Collector {
             "workspace_name" => RedactionKind::WorkspaceName,
             "user_id" | "user_ids" | "current_user_id" => RedactionKind::UserId,
             "email" | "emails" | "user_email" => RedactionKind::Email,
-            "profile" | "profile_name" => RedactionKind::ProfileName,
+            // A profile's folder is named by its user as often as its
+            // display name ("Profile 1" and "x1y2z3ab.default" are not).
+            "profile" | "profile_name" | "profile_dir" => RedactionKind::ProfileName,
             "root" | "home" => {
                 if let Value::String(s) = val {
                     self.add_home(s);

@@ -235,3 +235,35 @@ fn a_10_mb_name_gives_small_output_and_a_small_record() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(total(&o) < SMALL);
 }
+
+#[test]
+fn a_profile_folder_named_after_its_owner_is_redacted_like_a_profile_name() {
+    let env = Env::new();
+    env.sample(Layout::Linux)
+        .chromium_profile("chrome", "Jane Doe", "Person 1")
+        .workspace(
+            NOTION,
+            "2f8e1c0a-1111-4c2b-9a57-0d6c3c9e0a01",
+            "Acme",
+            "a7d1b7e2-3333-4e55-8f0e-6b1d2c3e4f50",
+        )
+        .write()
+        .unwrap();
+    let o = env.run_method(
+        "linux",
+        None,
+        "2f8e1c0a-1111-4c2b-9a57-0d6c3c9e0a01",
+        "remove-entry",
+        &["--dry-run"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for format in ["md", "html", "json"] {
+        let o = env.run("linux", &["report", "--format", format]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(!out.contains("Jane Doe"), "{format}: {out}");
+        assert!(out.contains("profile-name-1"), "{format}: {out}");
+        let o = env.run("linux", &["report", "--format", format, "--include-names"]);
+        assert!(stdout(&o).contains("Jane Doe"), "{format}");
+    }
+}
