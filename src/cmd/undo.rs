@@ -29,12 +29,19 @@ pub fn run(global: &Global, args: &UndoArgs, printer: Printer) -> Result<u8> {
         Some(_) => Some(super::home(global)?),
         None => None,
     };
+    // A signal during the undo lets it finish first (see `signals`).
+    let deferred = crate::signals::Deferred::begin();
     let report = fix::undo(
         &state_dir,
         asked.as_ref(),
         args.run_id.as_deref(),
         args.force,
-    )?;
+    );
+    drop(deferred);
+    if crate::signals::take_pending().is_some() {
+        printer.plain("Interrupted: the undo was carried through first.");
+    }
+    let report = report?;
     printer.success(&report.to_string());
     // The run record (and every report made from it from now on) says so.
     if let Err(e) = crate::report::record_undo(&state_dir, &report) {
