@@ -42,7 +42,16 @@ pub fn run(global: &Global, args: &UndoArgs, printer: Printer) -> Result<u8> {
         printer.plain("Interrupted: the undo was carried through first.");
     }
     let report = report?;
-    printer.success(&report.to_string());
+    // One line at a time: the printer shows a newline inside a line as an
+    // escape (text from the journal must not fake lines).
+    let text = report.to_string();
+    let mut lines = text.lines();
+    if let Some(first) = lines.next() {
+        printer.success(first);
+    }
+    for line in lines {
+        printer.plain(line);
+    }
     // The run record (and every report made from it from now on) says so.
     if let Err(e) = crate::report::record_undo(&state_dir, &report) {
         printer.warn(&format!(
