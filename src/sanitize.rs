@@ -162,13 +162,7 @@ pub fn terminal(text: &str, max: usize) -> Cow<'_, str> {
 /// any was cut.
 pub fn cap_json(v: &mut Value, max: usize) -> bool {
     match v {
-        Value::String(s) => match cut(s, max) {
-            None => false,
-            Some(_) => {
-                *s = cap(s, max).into_owned();
-                true
-            }
-        },
+        Value::String(s) => cap_string(s, max),
         Value::Array(items) => items
             .iter_mut()
             .fold(false, |any, item| cap_json(item, max) | any),
@@ -194,6 +188,35 @@ pub fn cap_json(v: &mut Value, max: usize) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether [`cap_json`] would cut anything in `v`.
+pub fn json_needs_cap(v: &Value, max: usize) -> bool {
+    match v {
+        Value::String(s) => cut(s, max).is_some(),
+        Value::Array(items) => items.iter().any(|i| json_needs_cap(i, max)),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| cut(k, max).is_some() || json_needs_cap(v, max)),
+        _ => false,
+    }
+}
+
+/// Cap `s` in place at `max` characters ([`cap`]); true if it was cut.
+pub fn cap_string(s: &mut String, max: usize) -> bool {
+    match cut(s, max) {
+        None => false,
+        Some((end, total)) => {
+            s.truncate(end);
+            s.push_str(&marker(total));
+            true
+        }
+    }
+}
+
+/// Whether [`cap`] would cut `s`.
+pub fn needs_cap(s: &str, max: usize) -> bool {
+    cut(s, max).is_some()
 }
 
 /// JSON text with the unsafe characters serde leaves raw (DEL, C1 controls,

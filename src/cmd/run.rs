@@ -83,7 +83,10 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
         printer,
         undo_hint: !args.sandbox,
     };
-    let (record, result) = wizard.run(&mut prompter);
+    let (mut record, result) = wizard.run(&mut prompter);
+    // Strings from a hostile store are cut here, in place, once: the record
+    // saved, exported and shown is the same small one.
+    record.cap_strings(crate::sanitize::STORED_MAX);
     // A cancelled or mis-answered run still leaves its record, for support.
     if let Err(e) = report::save_record(&state_dir, &record) {
         printer.warn(&format!("could not save the run record: {e}"));

@@ -175,17 +175,18 @@ pub fn redactions(record: &RunRecord, include_names: bool) -> Result<Vec<Redacti
 
 /// `record` with every string (and object key) capped at
 /// [`STORED_MAX`](crate::sanitize::STORED_MAX) characters, each cut one
-/// marked `…(N chars)`: a 10 MB workspace name quoted by eight fields
-/// makes a record of kilobytes. Borrowed when nothing is that long; capping
-/// twice changes nothing.
+/// marked `…(N chars)`: a 10 MB workspace name quoted by thirty fields
+/// makes a record of about 100 KB. Borrowed when nothing is that long (a
+/// record capped in place with [`RunRecord::cap_strings`], or loaded from
+/// a file, which was capped when saved); capping twice changes nothing.
 pub fn capped(record: &RunRecord) -> Result<std::borrow::Cow<'_, RunRecord>, ReportError> {
-    let mut value = serde_json::to_value(record).map_err(ReportError::Encode)?;
-    if !crate::sanitize::cap_json(&mut value, crate::sanitize::STORED_MAX) {
+    let max = crate::sanitize::STORED_MAX;
+    if !record.needs_cap(max) {
         return Ok(std::borrow::Cow::Borrowed(record));
     }
-    serde_json::from_value(value)
-        .map(std::borrow::Cow::Owned)
-        .map_err(ReportError::Encode)
+    let mut owned = record.clone();
+    owned.cap_strings(max);
+    Ok(std::borrow::Cow::Owned(owned))
 }
 
 /// Render and write a report to `path` (format from its extension unless

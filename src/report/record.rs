@@ -80,3 +80,173 @@ pub struct FixRecord {
     /// The backup in the state folder (`backups/<id>`), when one was taken.
     pub backup_id: Option<String>,
 }
+
+impl RunRecord {
+    /// Cap every string of the record, in place, at `max` characters
+    /// ([`crate::sanitize::cap`]: `…(N chars)` ends a cut one); true if any
+    /// was cut. Nothing is copied, so a record quoting a 10 MB name thirty
+    /// times shrinks without first doubling.
+    pub fn cap_strings(&mut self, max: usize) -> bool {
+        use crate::sanitize::{cap_json, cap_string};
+        // No `..`: a new field must be decided on here.
+        let RunRecord {
+            schema: _,
+            tool_version,
+            run_id,
+            flow_id,
+            flow_title,
+            flow_hash,
+            started_at,
+            finished_at,
+            layout,
+            root,
+            dry_run: _,
+            answers,
+            steps,
+            findings,
+            facts,
+            facts_before_fix,
+            fixes,
+            outcome,
+            exit_code: _,
+            warnings,
+            undo,
+        } = self;
+        let mut any = false;
+        let mut s = |x: &mut String| any |= cap_string(x, max);
+        for x in [
+            tool_version,
+            run_id,
+            flow_id,
+            flow_title,
+            flow_hash,
+            started_at,
+            finished_at,
+            layout,
+            root,
+        ] {
+            s(x);
+        }
+        for f in findings.iter_mut() {
+            let Finding { step, text } = f;
+            s(step);
+            s(text);
+        }
+        for v in steps.iter_mut() {
+            let Visit {
+                step,
+                kind,
+                detail,
+                explain,
+            } = v;
+            s(step);
+            s(kind);
+            detail.iter_mut().for_each(&mut s);
+            explain.iter_mut().for_each(&mut s);
+        }
+        for f in fixes.iter_mut() {
+            let FixRecord {
+                step,
+                action,
+                title,
+                risk,
+                plan: _,
+                result,
+                reason,
+                backup_id,
+            } = f;
+            for x in [step, action, title, risk, result] {
+                s(x);
+            }
+            reason.iter_mut().for_each(&mut s);
+            backup_id.iter_mut().for_each(&mut s);
+        }
+        if let Some(Finish {
+            step,
+            outcome,
+            message,
+            rolled_back: _,
+        }) = outcome
+        {
+            s(step);
+            s(outcome);
+            s(message);
+        }
+        for w in warnings.iter_mut() {
+            let Warning { path, reason } = w;
+            s(path);
+            s(reason);
+        }
+        if let Some(UndoRecord { at, mode, fixes: _ }) = undo {
+            s(at);
+            s(mode);
+        }
+        for f in fixes.iter_mut() {
+            any |= cap_json(&mut f.plan, max);
+        }
+        let mut answers_value = Value::Object(std::mem::take(answers));
+        any |= cap_json(&mut answers_value, max);
+        if let Value::Object(m) = answers_value {
+            *answers = m;
+        }
+        any |= cap_json(facts, max);
+        if let Some(f) = facts_before_fix {
+            any |= cap_json(f, max);
+        }
+        any
+    }
+
+    /// Whether [`RunRecord::cap_strings`] would cut anything.
+    pub fn needs_cap(&self, max: usize) -> bool {
+        use crate::sanitize::{json_needs_cap, needs_cap};
+        let long = |x: &str| needs_cap(x, max);
+        let opt = |x: &Option<String>| x.as_deref().is_some_and(long);
+        [
+            &self.tool_version,
+            &self.run_id,
+            &self.flow_id,
+            &self.flow_title,
+            &self.flow_hash,
+            &self.started_at,
+            &self.finished_at,
+            &self.layout,
+            &self.root,
+        ]
+        .iter()
+        .any(|x| long(x))
+            || self.findings.iter().any(|f| long(&f.step) || long(&f.text))
+            || self
+                .steps
+                .iter()
+                .any(|v| long(&v.step) || long(&v.kind) || opt(&v.detail) || opt(&v.explain))
+            || self.fixes.iter().any(|f| {
+                [&f.step, &f.action, &f.title, &f.risk, &f.result]
+                    .iter()
+                    .any(|x| long(x))
+                    || opt(&f.reason)
+                    || opt(&f.backup_id)
+                    || json_needs_cap(&f.plan, max)
+            })
+            || self
+                .outcome
+                .as_ref()
+                .is_some_and(|o| long(&o.step) || long(&o.outcome) || long(&o.message))
+            || self
+                .warnings
+                .iter()
+                .any(|w| long(&w.path) || long(&w.reason))
+            || self
+                .undo
+                .as_ref()
+                .is_some_and(|u| long(&u.at) || long(&u.mode))
+            || self
+                .answers
+                .iter()
+                .any(|(k, v)| long(k) || json_needs_cap(v, max))
+            || json_needs_cap(&self.facts, max)
+            || self
+                .facts_before_fix
+                .as_ref()
+                .is_some_and(|f| json_needs_cap(f, max))
+    }
+}
