@@ -89,7 +89,7 @@ pub fn create(
         }
     };
     fs::rename(&partial, &dir).map_err(|e| FixError::io(&dir, "finish the backup folder", e))?;
-    fsx::sync_dir(&root);
+    fsx::sync_dir(&root)?;
     Ok(BackupSet { dir, files: rows })
 }
 
@@ -161,8 +161,8 @@ fn fill(
         message: e.to_string(),
     })?;
     fsx::write_durable(&partial.join(MANIFEST), &text, 0o600)?;
-    fsx::sync_dir(&data);
-    fsx::sync_dir(partial);
+    fsx::sync_dir(&data)?;
+    fsx::sync_dir(partial)?;
     Ok(rows)
 }
 

@@ -511,7 +511,7 @@ fn restore(
         out.restored.push(r.path.clone());
     }
     for d in touched_dirs {
-        fsx::sync_dir(&d);
+        fsx::sync_dir(&d)?;
     }
     // Read back.
     for r in &backed {
@@ -611,7 +611,7 @@ fn move_dir(from: &Path, to: &Path) -> Result<(), FixError> {
     match fs::rename(from, to) {
         Ok(()) => {
             if let Some(d) = to.parent() {
-                fsx::sync_dir(d);
+                fsx::sync_dir(d)?;
             }
             Ok(())
         }
@@ -653,7 +653,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), FixError> {
             fsx::copy_durable(&src, &dst, fsx::mode_of(&m))?;
         }
     }
-    fsx::sync_dir(to);
+    fsx::sync_dir(to)?;
     Ok(())
 }
 

@@ -96,14 +96,17 @@ pub fn private_dir(path: &Path) -> Result<(), FixError> {
     set_mode(path, 0o700)
 }
 
-/// fsync a folder so renames and new entries in it are durable.
-pub fn sync_dir(dir: &Path) {
+/// fsync a folder so renames and new entries in it are durable: kill
+/// safety relies on it, so a failure is an error, not ignored.
+pub fn sync_dir(dir: &Path) -> Result<(), FixError> {
     #[cfg(unix)]
-    if let Ok(f) = File::open(dir) {
-        let _ = f.sync_all();
+    {
+        let f = File::open(dir).map_err(|e| FixError::io(dir, "open to sync", e))?;
+        f.sync_all().map_err(|e| FixError::io(dir, "sync", e))?;
     }
     #[cfg(not(unix))]
     let _ = dir;
+    Ok(())
 }
 
 /// Open a file for reading without following a symlink at its last
@@ -203,7 +206,7 @@ pub fn replace_with_copy(source: &Path, target: &Path, mode: u32) -> Result<Stri
     let (sha, _) = copy_durable(source, &tmp, mode)?;
     fs::rename(&tmp, target).map_err(|e| FixError::io(target, "replace", e))?;
     if let Some(dir) = target.parent() {
-        sync_dir(dir);
+        sync_dir(dir)?;
     }
     Ok(sha)
 }
@@ -214,7 +217,7 @@ pub fn replace_with_bytes(target: &Path, bytes: &[u8], mode: u32) -> Result<(), 
     write_durable(&tmp, bytes, mode)?;
     fs::rename(&tmp, target).map_err(|e| FixError::io(target, "replace", e))?;
     if let Some(dir) = target.parent() {
-        sync_dir(dir);
+        sync_dir(dir)?;
     }
     Ok(())
 }

@@ -50,17 +50,11 @@ fn guarded<T>(
 ) -> Result<T, FixError> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
-        Err(p) => {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(FixError::store(
-                path,
-                format!("{what} failed inside the storage library: {msg}"),
-            ))
-        }
+        // The panic's text may quote bytes of the store: it is never kept.
+        Err(_) => Err(FixError::store(
+            path,
+            format!("{what} failed inside the storage library"),
+        )),
     }
 }
 

@@ -458,7 +458,22 @@ impl<'f> Engine<'f> {
                         Answer::Bool(b) => b.to_string(),
                     };
                     let ids: Vec<&str> = q.options.iter().map(|o| o.id.as_str()).collect();
-                    let expected = || format!("one of: {}", ids.join(", "));
+                    // Ids with their labels: names are accepted too, and a
+                    // person recognises a workspace by its name.
+                    let expected = || {
+                        let listed: Vec<String> = q
+                            .options
+                            .iter()
+                            .map(|o| {
+                                if o.label.is_empty() || o.label == o.id {
+                                    o.id.clone()
+                                } else {
+                                    format!("{} ({})", o.id, o.label)
+                                }
+                            })
+                            .collect();
+                        format!("one of: {}", listed.join(", "))
+                    };
                     // Fixed options by id.
                     if let Some(c) = a
                         .options

@@ -1157,3 +1157,50 @@ fn corrupt_journal_is_reported_clearly_and_no_backup_is_deleted() {
         stderr(&o)
     );
 }
+
+/// Two fixes of one store from two state folders (so the state lock does
+/// not serialize them): the store's own lock does. Never do both report
+/// success, and the store ends with the entry removed exactly once and
+/// every other entry intact.
+#[test]
+fn two_fixes_with_two_state_folders_never_both_report_success() {
+    for round in 0..6 {
+        let env = Env::new();
+        let h = env.sample(Layout::Linux);
+        h.chromium_profile("chrome", "Default", "Person 1")
+            .workspace(NOTION_WWW, "ws-acme", "Acme Corp", "user-1")
+            .workspace(NOTION_WWW, "ws-beta", "Beta", "user-1")
+            .filler(NOTION_WWW, 2000, 300)
+            .write()
+            .unwrap();
+        let args = [
+            "run",
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            "workspace=ws-acme",
+            "--answer",
+            "method=remove-entry",
+            "--yes",
+        ];
+        let d = env.dir.path();
+        let (s1, s2) = (d.join("state-a"), d.join("state-b"));
+        let c1 = spawn_cli(&env.home(), &s1, &args, d, "a");
+        let c2 = spawn_cli(&env.home(), &s2, &args, d, "b");
+        let (r1, r2) = (wait_bounded(c1, 120), wait_bounded(c2, 120));
+        let read = |n: &str| std::fs::read_to_string(d.join(n)).unwrap();
+        let (e1, e2) = (read("a.err"), read("b.err"));
+        let (c1, c2) = (r1.code().unwrap_or(-1), r2.code().unwrap_or(-1));
+        assert!(
+            !(c1 == 0 && c2 == 0),
+            "round {round}: both runs reported success\n{e1}\n{e2}"
+        );
+        assert!(
+            c1 == 0 || c2 == 0,
+            "round {round}: neither applied\n{e1}\n{e2}"
+        );
+        let r = scan_of(&h);
+        assert!(r.warnings.is_empty(), "round {round}: {:#?}", r.warnings);
+        assert_eq!(workspace_ids(&r), ["ws-beta"], "round {round}\n{e1}\n{e2}");
+    }
+}
