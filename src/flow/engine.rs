@@ -119,7 +119,7 @@ pub struct Finish {
 }
 
 /// One visited step, for reports and flow tests.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Visit {
     pub step: String,
     pub kind: String,
@@ -127,6 +127,18 @@ pub struct Visit {
     pub detail: Option<String>,
     /// Conclusion shown at this step, if any.
     pub explain: Option<String>,
+    /// The question as it was asked (ask and guide steps; set by the
+    /// wizard, absent in older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    /// The answer as it was shown: the chosen option's label, yes/no or
+    /// the text typed (set by the wizard).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+    /// Milliseconds from entering the step to leaving it: a probe's run,
+    /// the time taken to answer (set by the wizard; the engine has no clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
 }
 
 /// An answer fed to a question.
@@ -247,6 +259,7 @@ impl<'f> Engine<'f> {
             kind: step.kind().to_string(),
             detail,
             explain,
+            ..Visit::default()
         });
         // Validation guarantees every target exists.
         self.current = self
@@ -339,6 +352,7 @@ impl<'f> Engine<'f> {
                     kind: "end".into(),
                     detail: Some(e.outcome.name().into()),
                     explain: None,
+                    ..Visit::default()
                 });
                 self.state = State::Done(Finish {
                     step: e.id.clone(),
@@ -665,6 +679,7 @@ impl<'f> Engine<'f> {
                     kind: "fix".into(),
                     detail: Some("dry-run".into()),
                     explain: None,
+                    ..Visit::default()
                 });
                 self.state = State::Done(Finish {
                     step: f.id.clone(),

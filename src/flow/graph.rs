@@ -19,9 +19,23 @@ fn node_label(step: &Step) -> String {
     text.replace('"', "'")
 }
 
+/// Every edge of the flow as (from, to, label), by step index, in step
+/// order: what `flows graph` draws and the report's picture of the flow.
+pub fn edge_list(flow: &Flow) -> Vec<(usize, usize, String)> {
+    let index = |id: &str| flow.steps.iter().position(|s| s.id() == id).unwrap_or(0);
+    flow.steps
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            s.edges()
+                .into_iter()
+                .map(move |(label, t)| (i, index(t), label))
+        })
+        .collect()
+}
+
 /// Mermaid ids may not contain dashes in every renderer; map them to `s<index>`.
 pub fn render(flow: &Flow, format: GraphFormat) -> String {
-    let index = |id: &str| flow.steps.iter().position(|s| s.id() == id).unwrap_or(0);
     let mut out = String::new();
     match format {
         GraphFormat::Mermaid => {
@@ -36,17 +50,14 @@ pub fn render(flow: &Flow, format: GraphFormat) -> String {
                 };
                 out.push_str(&format!("    {shape}\n"));
             }
-            for (i, s) in flow.steps.iter().enumerate() {
-                for (label, t) in s.edges() {
-                    let j = index(t);
-                    if label.is_empty() {
-                        out.push_str(&format!("    s{i} --> s{j}\n"));
-                    } else {
-                        out.push_str(&format!(
-                            "    s{i} -->|\"{}\"| s{j}\n",
-                            label.replace('"', "'")
-                        ));
-                    }
+            for (i, j, label) in edge_list(flow) {
+                if label.is_empty() {
+                    out.push_str(&format!("    s{i} --> s{j}\n"));
+                } else {
+                    out.push_str(&format!(
+                        "    s{i} -->|\"{}\"| s{j}\n",
+                        label.replace('"', "'")
+                    ));
                 }
             }
         }
@@ -64,14 +75,11 @@ pub fn render(flow: &Flow, format: GraphFormat) -> String {
                     node_label(s)
                 ));
             }
-            for (i, s) in flow.steps.iter().enumerate() {
-                for (label, t) in s.edges() {
-                    out.push_str(&format!(
-                        "    s{i} -> s{} [label=\"{}\"];\n",
-                        index(t),
-                        label.replace('"', "'")
-                    ));
-                }
+            for (i, j, label) in edge_list(flow) {
+                out.push_str(&format!(
+                    "    s{i} -> s{j} [label=\"{}\"];\n",
+                    label.replace('"', "'")
+                ));
             }
             out.push_str("}\n");
         }

@@ -20,8 +20,22 @@ pub struct Flow {
     pub title: String,
     #[serde(default)]
     pub description: String,
+    /// Where to get help beyond this flow: shown in every report of a run
+    /// of it, for the person the report is sent to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support: Option<Support>,
     /// Steps; the first one is where a run starts.
     pub steps: Vec<Step>,
+}
+
+/// A support page for the problem a flow solves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Support {
+    /// Who helps, e.g. "Notion Help Center".
+    pub title: String,
+    /// Their page (https).
+    pub url: String,
 }
 
 /// One step. Externally tagged: `{"ask": {...}}`, `{"check": {...}}`, ...

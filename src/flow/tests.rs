@@ -601,3 +601,28 @@ fn bad_evidence_sources_are_flow_errors_with_their_path() {
     ));
     assert_eq!(ok, "");
 }
+
+/// A flow's support page is shown as a link in every report: only an
+/// https address passes.
+#[test]
+fn support_must_be_an_https_page() {
+    let base = |support: Value| {
+        let mut f = serde_json::json!({
+            "id": "x", "title": "X",
+            "steps": [{"end": {"id": "done", "outcome": "resolved", "message": "ok"}}]
+        });
+        f["support"] = support;
+        load_str("x.json", &f.to_string())
+    };
+    assert!(base(serde_json::json!({"title": "Help", "url": "https://example.org/help"})).is_ok());
+    for bad in [
+        "javascript:alert(1)",
+        "http://example.org",
+        "https://a b",
+        "file:///etc/passwd",
+        "https://x\"onmouseover",
+    ] {
+        let e = base(serde_json::json!({"title": "Help", "url": bad})).unwrap_err();
+        assert!(e.to_string().contains("support.url"), "{bad}: {e}");
+    }
+}

@@ -56,6 +56,23 @@ pub fn validate(flow: &Flow) -> Vec<Problem> {
             ),
         );
     }
+    if let Some(support) = &flow.support {
+        // Shown as a link in every report: a web page, never a script or a file.
+        let rest = support.url.strip_prefix("https://").unwrap_or("");
+        if rest.is_empty()
+            || rest
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "\"'<>`".contains(c))
+        {
+            lint.push(
+                "support.url".into(),
+                format!("support url `{}` must be an https:// address", support.url),
+            );
+        }
+        if support.title.trim().is_empty() {
+            lint.push("support.title".into(), "support needs a title".into());
+        }
+    }
     for (i, step) in flow.steps.iter().enumerate() {
         let id = step.id();
         if !valid_id(id) {

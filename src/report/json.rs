@@ -10,14 +10,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::ReportError;
+use super::record::Host;
 use super::record::{RECORD_SCHEMA, RunRecord};
 use super::redact::Redaction;
+use super::view::View;
 
 #[derive(Serialize)]
 struct Export<'a> {
     #[serde(flatten)]
     record: &'a RunRecord,
     redaction: RedactionDoc,
+    report: View,
 }
 
 /// Render a (redacted) record as pretty JSON, with a trailing newline.
@@ -32,6 +35,7 @@ pub fn render(
             names_included: include_names,
             redacted: redactions.to_vec(),
         },
+        report: super::view::build(record, redactions, include_names),
     };
     let mut text = serde_json::to_string_pretty(&doc).map_err(ReportError::Encode)?;
     text.push('\n');
@@ -103,9 +107,22 @@ pub struct ReportDoc {
     /// Set once `troubleshoot undo` undid the run's fixes.
     #[serde(default)]
     pub undo: Option<UndoDoc>,
+    /// The command that undoes the run's fixes, as it must be typed; set
+    /// when a fix was applied (absent in older records).
+    #[serde(default)]
+    pub undo_command: Option<String>,
+    /// Where the run ran (absent in older records).
+    #[serde(default)]
+    pub host: Option<Host>,
     /// Present in exported reports; absent in records saved in the state folder.
     #[serde(default)]
     pub redaction: Option<RedactionDoc>,
+    /// What the Markdown and HTML reports show, as data (view version 2):
+    /// the summary, findings, timeline in words, plans as sentences, the
+    /// environment before and after, the host, the flow's graph with the
+    /// path taken, the support page. Present in exported reports.
+    #[serde(default)]
+    pub report: Option<View>,
 }
 
 /// One visited step.
@@ -119,6 +136,15 @@ pub struct VisitDoc {
     pub detail: Option<String>,
     /// Conclusion shown at this step.
     pub explain: Option<String>,
+    /// The question as asked (ask and guide steps).
+    #[serde(default)]
+    pub question: Option<String>,
+    /// The answer as shown: the option's label, Yes/No, or the text.
+    #[serde(default)]
+    pub answer: Option<String>,
+    /// Time spent at the step, in milliseconds.
+    #[serde(default)]
+    pub duration_ms: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -5,12 +5,13 @@
 //! [`render`]: the record is checked for secrets ([`check_no_secrets`]),
 //! redacted ([`Redactor`]) and rendered.
 
+pub mod host;
 pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod record;
 pub mod redact;
-mod view;
+pub mod view;
 
 use std::fs;
 use std::io::Write;
@@ -18,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use record::{Finding, FixRecord, RECORD_SCHEMA, RunRecord, UndoRecord};
+pub use record::{Finding, FixRecord, Host, ProgramVersion, RECORD_SCHEMA, RunRecord, UndoRecord};
 pub use redact::{Redaction, RedactionKind, Redactor, check_no_secrets};
 
 /// A report format.

@@ -2,6 +2,7 @@
 //! run and exported as a report. Secrets never enter it: probes read no
 //! cookie values but the non-secret user-id cookies.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -46,6 +47,51 @@ pub struct RunRecord {
     /// Set by `troubleshoot undo`: the run's fixes were undone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub undo: Option<UndoRecord>,
+    /// The command that undoes the run's fixes, exactly as it must be typed
+    /// (`--state-dir` named unless the state folder is the default); set
+    /// when a fix was applied. Absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undo_command: Option<String>,
+    /// Where the run ran: the operating system, the browsers' and the
+    /// desktop app's versions. Absent in older records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<Host>,
+}
+
+/// The machine a run ran on, and the versions of the programs whose data it
+/// read (as far as their files tell).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Host {
+    /// Operating system name ("Debian GNU/Linux", "Darwin", "Windows").
+    pub os: String,
+    /// Its version ("12", "15.1.1"), when known.
+    #[serde(default)]
+    pub os_version: Option<String>,
+    /// Kernel version, when known.
+    #[serde(default)]
+    pub kernel: Option<String>,
+    /// CPU architecture (`x86_64`, `aarch64`).
+    pub arch: String,
+    /// One entry per browser installation seen by the scan.
+    #[serde(default)]
+    pub browsers: Vec<ProgramVersion>,
+    /// The desktop app, when the scan found it installed.
+    #[serde(default)]
+    pub desktop_app: Option<ProgramVersion>,
+}
+
+/// A program and its version, with where the version was read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramVersion {
+    /// "Chrome", "Firefox", "Notion desktop app".
+    pub name: String,
+    /// The version, or null when no file of the program says it.
+    pub version: Option<String>,
+    /// Where the version was read ("Last Version file",
+    /// "compatibility.ini"), or why it is unknown.
+    pub source: String,
 }
 
 /// When and how a run's fixes were undone.
@@ -111,6 +157,8 @@ impl RunRecord {
             exit_code: _,
             warnings,
             undo,
+            undo_command,
+            host,
         } = self;
         let mut any = false;
         let mut s = |x: &mut String| any |= cap_string(x, max);
@@ -138,11 +186,16 @@ impl RunRecord {
                 kind,
                 detail,
                 explain,
+                question,
+                answer,
+                duration_ms: _,
             } = v;
             s(step);
             s(kind);
             detail.iter_mut().for_each(&mut s);
             explain.iter_mut().for_each(&mut s);
+            question.iter_mut().for_each(&mut s);
+            answer.iter_mut().for_each(&mut s);
         }
         for f in fixes.iter_mut() {
             let FixRecord {
@@ -181,6 +234,31 @@ impl RunRecord {
             s(at);
             s(mode);
         }
+        undo_command.iter_mut().for_each(&mut s);
+        if let Some(Host {
+            os,
+            os_version,
+            kernel,
+            arch,
+            browsers,
+            desktop_app,
+        }) = host
+        {
+            s(os);
+            s(arch);
+            os_version.iter_mut().for_each(&mut s);
+            kernel.iter_mut().for_each(&mut s);
+            for p in browsers.iter_mut().chain(desktop_app.iter_mut()) {
+                let ProgramVersion {
+                    name,
+                    version,
+                    source,
+                } = p;
+                s(name);
+                s(source);
+                version.iter_mut().for_each(&mut s);
+            }
+        }
         for f in fixes.iter_mut() {
             any |= cap_json(&mut f.plan, max);
         }
@@ -215,10 +293,14 @@ impl RunRecord {
         .iter()
         .any(|x| long(x))
             || self.findings.iter().any(|f| long(&f.step) || long(&f.text))
-            || self
-                .steps
-                .iter()
-                .any(|v| long(&v.step) || long(&v.kind) || opt(&v.detail) || opt(&v.explain))
+            || self.steps.iter().any(|v| {
+                long(&v.step)
+                    || long(&v.kind)
+                    || opt(&v.detail)
+                    || opt(&v.explain)
+                    || opt(&v.question)
+                    || opt(&v.answer)
+            })
             || self.fixes.iter().any(|f| {
                 [&f.step, &f.action, &f.title, &f.risk, &f.result]
                     .iter()
@@ -248,5 +330,16 @@ impl RunRecord {
                 .facts_before_fix
                 .as_ref()
                 .is_some_and(|f| json_needs_cap(f, max))
+            || opt(&self.undo_command)
+            || self.host.as_ref().is_some_and(|h| {
+                long(&h.os)
+                    || long(&h.arch)
+                    || opt(&h.os_version)
+                    || opt(&h.kernel)
+                    || h.browsers
+                        .iter()
+                        .chain(&h.desktop_app)
+                        .any(|p| long(&p.name) || long(&p.source) || opt(&p.version))
+            })
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::error::exit;
 use crate::fix::{self, FixContext};
-use crate::flow::engine::{EngineError, Finish, FixCall, Need, ProbeCall, Question};
+use crate::flow::engine::{EngineError, Finish, FixCall, Need, ProbeCall, Question, Visit};
 use crate::flow::{Answer, Engine, FixResult, Flow};
 use crate::probe::{AppSpec, Home, Warning};
 use crate::report::{Finding, FixRecord, RECORD_SCHEMA, RunRecord};
@@ -63,7 +63,26 @@ impl Wizard<'_> {
             exit_code: exit::USAGE,
             warnings: vec![],
             undo: None,
+            undo_command: None,
+            host: None,
         }
+    }
+
+    /// The desktop app's name, from the flow's `app-sessions` parameters.
+    fn app_name(&self) -> String {
+        self.flow
+            .steps
+            .iter()
+            .find_map(|s| match s {
+                crate::flow::Step::Check(c) if c.probe.as_deref() == Some("app-sessions") => c
+                    .params
+                    .as_ref()
+                    .and_then(|p| p.get("app"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                _ => None,
+            })
+            .unwrap_or_else(|| "the".into())
     }
 
     /// Run the flow to its end. The record is returned even when the run
@@ -72,11 +91,25 @@ impl Wizard<'_> {
         let run_id = crate::state::new_run_id();
         let mut record = self.new_record(&run_id);
         let mut engine = Engine::new(self.flow);
-        let result = self.drive(&mut engine, prompter, &mut record);
-        record.steps = engine.visits().to_vec();
+        let mut clock = StepClock::new();
+        let result = self.drive(&mut engine, prompter, &mut record, &mut clock);
+        clock.sync(engine.visits(), &mut record.steps);
         let result = self.after_cancel(result, &mut record);
         record.finished_at = crate::state::now();
         record.facts = Value::Object(engine.facts().0.clone());
+        if self.undo_hint
+            && record
+                .fixes
+                .iter()
+                .any(|f| f.result == "applied" || f.result == "verified")
+        {
+            record.undo_command = Some(crate::state::undo_command(&record.run_id, self.state_dir));
+        }
+        record.host = Some(crate::report::host::collect(
+            self.home,
+            &record.facts,
+            &self.app_name(),
+        ));
         record.exit_code = match &result {
             Ok(c) => *c,
             Err(e) => e.exit_code(),
@@ -112,11 +145,16 @@ impl Wizard<'_> {
         engine: &mut Engine,
         prompter: &mut dyn Prompter,
         record: &mut RunRecord,
+        clock: &mut StepClock,
     ) -> Result<u8> {
         let mut spec: Option<AppSpec> = None;
         let mut applied: Option<(fix::Applied, fix::StoreHold, usize)> = None;
         loop {
-            match engine.next().map_err(engine_err)? {
+            // Every visit is timed when the engine records it: the time since
+            // the one before is the time spent at that step.
+            let need = engine.next().map_err(engine_err);
+            clock.sync(engine.visits(), &mut record.steps);
+            match need? {
                 Need::Say { step, text } => {
                     self.printer.finding(&text);
                     record.findings.push(Finding { step, text });
@@ -179,7 +217,10 @@ impl Wizard<'_> {
                         other => other?,
                     };
                     record.answers.insert(q.id.clone(), answer_json(&a));
-                    engine.answer(a).map_err(engine_err)?;
+                    clock.asked(&q, &a);
+                    let fed = engine.answer(a).map_err(engine_err);
+                    clock.sync(engine.visits(), &mut record.steps);
+                    fed?;
                 }
                 Need::Probe(call) => {
                     if call.probe == "app-sessions" {
@@ -187,6 +228,7 @@ impl Wizard<'_> {
                     }
                     let facts = self.probe(&call, record, false)?;
                     engine.probed(facts).map_err(engine_err)?;
+                    clock.sync(engine.visits(), &mut record.steps);
                 }
                 Need::Fix(call) => {
                     if record.facts_before_fix.is_none() {
@@ -194,6 +236,7 @@ impl Wizard<'_> {
                     }
                     let result = self.fix(&call, spec.as_ref(), prompter, record, &mut applied)?;
                     engine.fixed(result).map_err(engine_err)?;
+                    clock.sync(engine.visits(), &mut record.steps);
                 }
                 Need::Reprobe { probes, .. } => {
                     self.printer
@@ -204,6 +247,7 @@ impl Wizard<'_> {
                         fresh.push((call, facts));
                     }
                     engine.reprobed(fresh).map_err(engine_err)?;
+                    clock.sync(engine.visits(), &mut record.steps);
                     if !engine.awaiting_rollback() {
                         if let Some((_, _, i)) = &applied
                             && let Some(r) = record.fixes.get_mut(*i)
@@ -252,6 +296,7 @@ impl Wizard<'_> {
                         r.reason = Some("verify condition failed on fresh evidence".into());
                     }
                     engine.rolled_back().map_err(engine_err)?;
+                    clock.sync(engine.visits(), &mut record.steps);
                 }
                 Need::Finished(finish) => {
                     self.printer.blank();
@@ -272,6 +317,19 @@ impl Wizard<'_> {
                         self.printer.plain(&format!(
                             "To undo it: {}",
                             crate::state::undo_command(&record.run_id, self.state_dir)
+                        ));
+                    }
+                    // A run that needs support says where, and how to send
+                    // it (the report itself never asks to export itself).
+                    if outcome == Outcome::Escalate || finish.rolled_back {
+                        if let Some(s) = &self.flow.support {
+                            self.printer
+                                .plain(&format!("Support: {} ({})", s.title, s.url));
+                        }
+                        let report = crate::state::undo_command(&record.run_id, self.state_dir)
+                            .replacen("troubleshoot undo", "troubleshoot report", 1);
+                        self.printer.hint(&format!(
+                            "to send them this run: {report} --format html -o report.html"
                         ));
                     }
                     let code = outcome.exit_code(finish.rolled_back);
@@ -512,6 +570,67 @@ impl Wizard<'_> {
                 plan.files.len(),
                 self.home.display(&plan.store_path)
             ));
+        }
+    }
+}
+
+/// Times the engine's visits and adds the question and answer as shown.
+struct StepClock {
+    /// When the last visit was recorded (or the run started).
+    last: std::time::Instant,
+    /// The last question answered, and the answer's words as given.
+    asked: Option<(Question, String)>,
+}
+
+impl StepClock {
+    fn new() -> StepClock {
+        StepClock {
+            last: std::time::Instant::now(),
+            asked: None,
+        }
+    }
+
+    /// Note the question `q` was answered with `a`.
+    fn asked(&mut self, q: &Question, a: &Answer) {
+        let words = match a {
+            Answer::Bool(b) => if *b { "Yes" } else { "No" }.to_string(),
+            Answer::Choice(s) | Answer::Text(s) => s.clone(),
+        };
+        self.asked = Some((q.clone(), words));
+    }
+
+    /// Copy the visits the engine recorded since the last call into `steps`,
+    /// each with the time since the one before, and the question and answer
+    /// in the words shown (a select's answer is its option's label, also
+    /// when it was answered by a name).
+    fn sync(&mut self, visits: &[Visit], steps: &mut Vec<Visit>) {
+        if visits.len() <= steps.len() {
+            return;
+        }
+        let now = std::time::Instant::now();
+        let ms = u64::try_from(now.duration_since(self.last).as_millis()).unwrap_or(u64::MAX);
+        self.last = now;
+        for (i, v) in visits[steps.len()..].iter().enumerate() {
+            let mut v = v.clone();
+            // Steps left in the same breath as the first took no time of their own.
+            v.duration_ms = Some(if i == 0 { ms } else { 0 });
+            if let Some((q, words)) = &self.asked
+                && q.id == v.step
+                && matches!(v.kind.as_str(), "ask" | "guide")
+            {
+                let label = match (q.kind, &v.detail) {
+                    (crate::flow::model::AskKind::Select, Some(id)) => q
+                        .options
+                        .iter()
+                        .find(|o| &o.id == id)
+                        .map(|o| o.label.clone()),
+                    _ => None,
+                };
+                v.question = Some(q.prompt.clone());
+                v.answer = Some(label.unwrap_or_else(|| words.clone()));
+                self.asked = None;
+            }
+            steps.push(v);
         }
     }
 }

@@ -9,8 +9,8 @@ use troubleshoot::probe::{
     BrowserProfile, DesktopApp, ScanReport, Session, Source, StoreKind, Warning,
 };
 use troubleshoot::report::{
-    self, Finding, FixRecord, Format, RECORD_SCHEMA, RedactionKind, ReportError, RunRecord,
-    json as report_json,
+    self, Finding, FixRecord, Format, Host, ProgramVersion, RECORD_SCHEMA, RedactionKind,
+    ReportError, RunRecord, json as report_json,
 };
 
 const HOME: &str = "/home/janedoe";
@@ -219,6 +219,19 @@ fn sample_record() -> RunRecord {
         }],
     };
     let mut scan_facts = serde_json::to_value(&scan).unwrap();
+    // The wizard's facts name each session's store, for option labels.
+    for s in scan_facts["sessions"].as_array_mut().unwrap() {
+        let place = if s["source"] == "desktop" {
+            "Notion desktop app".to_string()
+        } else {
+            format!(
+                "{}, profile {}",
+                s["browser"].as_str().unwrap(),
+                s["profile"].as_str().unwrap()
+            )
+        };
+        s["place"] = json!(place);
+    }
     scan_facts["evidence"] = json!([
         format!(
             "Chrome, profile {PROFILE_NAME}: 1 workspace session ({}), browser sync on",
@@ -270,26 +283,52 @@ fn sample_record() -> RunRecord {
         root: HOME.into(),
         dry_run: false,
         answers,
+        // As the engine records them (`branch N`, `otherwise`); the first
+        // steps carry what the wizard adds (question, answer, time), the
+        // rest are as an older record has them.
         steps: vec![
-            visit("goal", "ask", Some("remove-one"), None),
-            visit(
-                "scan",
-                "check",
-                Some("sessions found"),
-                Some("Found 5 workspace sessions in 4 browser profiles and the desktop app."),
-            ),
+            Visit {
+                question: Some("What do you want to do in Notion?".into()),
+                answer: Some(
+                    "Sign out of one workspace (its Sign out button is grayed out)".into(),
+                ),
+                duration_ms: Some(4_200),
+                ..visit("goal", "ask", Some("remove-one"), None)
+            },
+            Visit {
+                duration_ms: Some(850),
+                ..visit(
+                    "scan",
+                    "check",
+                    Some("otherwise"),
+                    Some("Found 5 workspace sessions in 4 browser profiles and the desktop app."),
+                )
+            },
             visit("workspace", "ask", Some(WORKSPACE_IDS[1]), None),
             visit("route", "check", Some("otherwise"), None),
             visit(
                 "diagnose",
                 "check",
-                Some("only session in its profile"),
+                Some("otherwise"),
                 Some(&format!(
                     "{} is the only workspace session in Chrome profile Person 2, so Notion grays out Sign out.",
                     WORKSPACE_NAMES[1]
                 )),
             ),
             visit("method", "ask", Some("remove-entry"), None),
+            visit(
+                "sync-check",
+                "check",
+                Some("branch 1"),
+                Some("Chrome, profile Person 2: browser sync is on."),
+            ),
+            visit("guide-sync-off", "guide", Some("yes"), None),
+            visit(
+                "recheck-sync",
+                "check",
+                Some("otherwise"),
+                Some("Chrome, profile Person 2: browser sync is off now."),
+            ),
             visit("fix-remove-entry", "fix", Some("applied, verified"), None),
             visit("end-removed", "end", Some("resolved"), None),
         ],
@@ -313,6 +352,10 @@ fn sample_record() -> RunRecord {
                     USER_IDS[0], EMAILS[0], WORKSPACE_NAMES[0]
                 ),
             },
+            Finding {
+                step: "recheck-sync".into(),
+                text: format!("The user wrote: I am {} | *urgent*", EMAILS[0]),
+            },
         ],
         facts,
         facts_before_fix: None,
@@ -321,11 +364,20 @@ fn sample_record() -> RunRecord {
             action: "remove-workspace-entry".into(),
             title: format!("Remove the local session entry of {}", WORKSPACE_NAMES[1]),
             risk: "medium".into(),
+            // As `Plan::to_json` writes it.
             plan: json!({
-                "store": store,
+                "action": "remove-workspace-entry",
+                "cookies": [],
+                "files": [format!("{store}/000003.log"), format!("{store}/CURRENT"), format!("{store}/MANIFEST-000001")],
                 "keys": [format!("notion:workspace:{}", WORKSPACE_IDS[1])],
-                "backup": [{ "path": format!("{store}/000003.log"), "sha256": "ab12cd34" }],
-                "refuses_while": "Chrome is running",
+                "moves": [],
+                "owner": "Chrome",
+                "risk": "medium",
+                "steps": [
+                    format!("delete Local Storage key notion:workspace:{} of https://www.notion.so in Chrome, profile Person 2", WORKSPACE_IDS[1]),
+                    "keep every other key, of this origin and of every other",
+                ],
+                "store_path": store,
             }),
             result: "verified".into(),
             reason: None,
@@ -346,6 +398,35 @@ fn sample_record() -> RunRecord {
             reason: format!("database is locked (profile of {})", EMAILS[1]),
         }],
         undo: None,
+        undo_command: Some("troubleshoot undo 20260101-120000-abcd".into()),
+        host: Some(Host {
+            os: "Debian GNU/Linux".into(),
+            os_version: Some("12".into()),
+            kernel: Some("6.1.0-28-amd64".into()),
+            arch: "x86_64".into(),
+            browsers: vec![
+                version("Chrome", Some("131.0.6778.85"), "its Last Version file"),
+                version("Edge", None, "no file of its profile names its version"),
+                version(
+                    "Firefox",
+                    Some("128.5.0"),
+                    "the profile's compatibility.ini",
+                ),
+            ],
+            desktop_app: Some(version(
+                "Notion desktop app",
+                None,
+                "no file of the app names its version",
+            )),
+        }),
+    }
+}
+
+fn version(name: &str, v: Option<&str>, source: &str) -> ProgramVersion {
+    ProgramVersion {
+        name: name.into(),
+        version: v.map(Into::into),
+        source: source.into(),
     }
 }
 
@@ -355,6 +436,7 @@ fn visit(step: &str, kind: &str, detail: Option<&str>, explain: Option<&str>) ->
         kind: kind.into(),
         detail: detail.map(Into::into),
         explain: explain.map(Into::into),
+        ..Visit::default()
     }
 }
 
@@ -507,7 +589,7 @@ fn the_xss_workspace_name_stays_text() {
     assert!(!html.to_ascii_lowercase().contains("<script"));
     // Markdown-significant characters in user data are escaped too.
     assert!(
-        md.contains(r"I am jane.doe@example.com \| \*urgent\*"),
+        md.contains(r"The user wrote: I am jane.doe@example.com \| \*urgent\*"),
         "{md}"
     );
 }
@@ -517,11 +599,21 @@ fn html_is_self_contained() {
     for names in [false, true] {
         let html = render(&sample_record(), Format::Html, names).to_ascii_lowercase();
         for bad in [
-            "src=", "href=", "@import", "url(", "<script", "<link", "<iframe", "<img", "http://",
-            "https://",
+            "src=", "@import", "<script", "<link", "<iframe", "<img", "<object", "<embed",
+            "http://",
         ] {
             assert!(!html.contains(bad), "HTML holds `{bad}`");
         }
+        // `url(` only for the picture's own arrowheads.
+        assert_eq!(
+            html.matches("url(").count(),
+            html.matches("url(#").count(),
+            "HTML loads something"
+        );
+        // The one link is the flow's support page.
+        let links: Vec<&str> = html.split("href=\"").skip(1).collect();
+        assert_eq!(links.len(), 1, "links: {links:?}");
+        assert!(links[0].starts_with("https://www.notion.so/help\""));
         assert!(html.starts_with("<!doctype html>"));
         assert!(html.contains("@media print"));
         assert!(html.contains("content-security-policy"));
@@ -529,23 +621,43 @@ fn html_is_self_contained() {
 }
 
 #[test]
-fn html_leads_with_findings_then_timeline_fixes_outcome() {
+fn html_leads_with_the_summary_then_findings_timeline_fixes_environment() {
     let html = render(&sample_record(), Format::Html, false);
     let at = |id: &str| {
         html.find(&format!("id=\"{id}\""))
             .unwrap_or_else(|| panic!("no section {id}"))
     };
-    assert!(at("findings") < at("timeline"));
-    assert!(at("timeline") < at("fixes"));
-    assert!(at("fixes") < at("outcome"));
+    let order = [
+        "summary",
+        "findings",
+        "timeline",
+        "fixes",
+        "environment",
+        "host",
+        "flow",
+        "support",
+        "warnings",
+        "run",
+    ];
+    for w in order.windows(2) {
+        assert!(at(w[0]) < at(w[1]), "{} before {}", w[0], w[1]);
+    }
+    assert_eq!(html.matches("class=\"banner").count(), 1, "one banner");
     assert!(html.contains("class=\"banner ok\""), "resolved is green");
-    // Evidence of the scan step is in the timeline.
-    let timeline = &html[at("timeline")..at("fixes")];
-    assert!(timeline.contains("Chrome, profile profile-name-1: 1 workspace session (Workspace 1)"));
+    // The scan's evidence is under its finding.
+    let findings = &html[at("findings")..at("timeline")];
+    assert!(findings.contains("Chrome, profile profile-name-1: 1 workspace session (Workspace 1)"));
     assert!(
         html[at("fixes")..].contains("20260101-120000-abcd-1"),
         "backup id"
     );
+    // The undo command is code, not backticks.
+    let summary = &html[at("summary")..at("findings")];
+    assert!(
+        summary.contains("<code>troubleshoot undo 20260101-120000-abcd</code>"),
+        "{summary}"
+    );
+    assert!(!html.contains('`'), "literal backticks");
 
     let mut r = sample_record();
     r.outcome.as_mut().unwrap().outcome = "unresolved".into();
@@ -562,16 +674,192 @@ fn markdown_reads_well_in_an_issue() {
     let md = render(&sample_record(), Format::Md, false);
     let pos = |s: &str| md.find(s).unwrap_or_else(|| panic!("no `{s}` in\n{md}"));
     assert!(md.starts_with("# Troubleshoot report: Notion: Sign out is grayed out"));
-    assert!(pos("✅ **Resolved**") < pos("## Findings"));
-    assert!(pos("## Findings") < pos("## Environment"));
-    assert!(pos("## Environment") < pos("## Timeline"));
-    assert!(pos("## Timeline") < pos("## Fixes"));
-    assert!(pos("## Fixes") < pos("## Warnings"));
+    assert_eq!(md.matches("**Resolved**").count(), 1, "one banner");
+    let order = [
+        "✅ **Resolved**",
+        "- **What was wrong:**",
+        "- **What was done:**",
+        "- **The state now:**",
+        "- **How to undo:** Run `troubleshoot undo 20260101-120000-abcd`",
+        "## Findings",
+        "## Timeline",
+        "## Fixes",
+        "## Environment",
+        "## Where it ran",
+        "## The flow and the path taken",
+        "```mermaid",
+        "## Support",
+        "## Warnings",
+        "## Run",
+    ];
+    for w in order.windows(2) {
+        assert!(pos(w[0]) < pos(w[1]), "`{}` before `{}`", w[0], w[1]);
+    }
     assert!(
-        md.contains("| 1 | Chrome | profile-name-1 | Workspace 1 (workspace-1) | user-1 |"),
+        md.contains("| Chrome, profile profile-name-1 | Workspace 1 (workspace-1) | user-1 |"),
         "{md}"
     );
-    assert!(md.contains("**Backup:** 20260101-120000-abcd-1"), "{md}");
+    assert!(md.contains("Backup 20260101-120000-abcd-1"), "{md}");
+    // The timeline speaks in the flow's words: questions, labels, cases.
+    for t in [
+        "**What do you want to do in Notion?**",
+        "Answer: Sign out of one workspace (its Sign out button is grayed out)",
+        "Answer: Workspace 2 (Chrome, profile Person 2)",
+        "(4.2 s)",
+        "Next: the question “Which workspace session is this about?”, because the scan's number of sessions is not 0 (it is 5).",
+        "Next: the guide “Turn off browser sync for a moment”, because the chosen workspace's browser sync is on.",
+        "Answer: Is sync turned off? Yes",
+    ] {
+        assert!(md.contains(t), "no `{t}` in\n{md}");
+    }
+    // The plan in sentences.
+    for t in [
+        "  - Delete Local Storage key notion:workspace:workspace-2 of https://www.notion.so in Chrome, profile Person 2.",
+        "  - Keep every other key, of this origin and of every other.",
+        "  - Back up 3 files of \\~/.config/google-chrome/Profile 1/Local Storage/leveldb first: 000003.log, CURRENT, MANIFEST-000001.",
+        "  - Refuse to change anything while Chrome is running",
+    ] {
+        assert!(md.contains(t), "no `{t}` in\n{md}");
+    }
+}
+
+/// Issue 19's acceptance: no engine words and no raw plan keys; the
+/// operating system and the tool version named; the HTML draws the path.
+#[test]
+fn reports_speak_plainly_and_say_where_they_ran() {
+    let r = sample_record();
+    for f in [Format::Md, Format::Html] {
+        let text = render(&r, f, false);
+        let lower = text.to_lowercase();
+        for bad in [
+            "branch 1",
+            "branch 2",
+            "otherwise",
+            "cookies: none",
+            "moves: none",
+            "keys:",
+            "store_path",
+            "steps:",
+            "export a report",
+        ] {
+            assert!(!lower.contains(bad), "{f}: holds `{bad}`");
+        }
+        for good in [
+            "Debian GNU/Linux 12",
+            "troubleshoot 0.1.0",
+            "131.0.6778.85",
+            "128.5.0",
+            "Notion Help Center",
+            "https://www.notion.so/help",
+        ] {
+            assert!(text.contains(good), "{f}: lacks `{good}`");
+        }
+    }
+    let html = render(&r, Format::Html, false);
+    let svg = &html[html.find("<svg").expect("an svg")..html.find("</svg>").unwrap()];
+    // Every visited step is drawn as visited, and the moves between them.
+    for id in [
+        "goal",
+        "scan",
+        "diagnose",
+        "fix-remove-entry",
+        "end-removed",
+    ] {
+        assert!(
+            svg.contains("<g class=\"n v\"><title>") && svg.contains(&format!(">{id}</text>")),
+            "{id} not drawn"
+        );
+    }
+    assert!(svg.matches("class=\"n v\"").count() >= 10, "visited steps");
+    assert!(svg.matches("class=\"e t\"").count() >= 9, "moves taken");
+    let md = render(&r, Format::Md, false);
+    assert!(
+        md.contains("linkStyle "),
+        "the mermaid chart marks the path"
+    );
+    // The JSON report carries the same view.
+    let json: Value = serde_json::from_str(&render(&r, Format::Json, false)).unwrap();
+    assert_eq!(json["report"]["version"], 2);
+    assert_eq!(
+        json["report"]["support"]["url"],
+        "https://www.notion.so/help"
+    );
+    assert!(json["report"]["graph"]["path"].as_array().unwrap().len() >= 10);
+}
+
+/// With the scan from before the fix and the one after it, the environment
+/// shows both, labelled, side by side; what the fix changed is marked.
+#[test]
+fn environment_before_and_after_side_by_side() {
+    let mut r = sample_record();
+    let before = r.facts.clone();
+    let mut after = r.facts.clone();
+    // The verify re-scan: the removed session is gone.
+    let sessions = after["scan"]["sessions"].as_array_mut().unwrap();
+    sessions.remove(1);
+    after["scan"]["session_count"] = json!(4);
+    after["scan"]["browsers"][1]["sessions"] = json!(0);
+    r.facts_before_fix = Some(before);
+    r.facts = after;
+    let md = render(&r, Format::Md, false);
+    assert!(
+        md.contains("| What | Before the fix | After the fix |"),
+        "{md}"
+    );
+    // (Pseudonyms follow the last scan, where the removed one is gone.)
+    assert!(
+        md.lines()
+            .any(|l| l.starts_with("| Workspace sessions | 1 (Workspace ")
+                && l.ends_with(" | **0** |")),
+        "{md}"
+    );
+    assert!(
+        md.contains("The scan after the fix found 4 workspace sessions"),
+        "{md}"
+    );
+    let html = render(&r, Format::Html, false);
+    assert!(
+        html.contains("<tr class=\"changed\"><td data-label=\"What\">Workspace sessions</td><td data-label=\"Before the fix\">1 (Workspace "),
+        "{html}"
+    );
+    assert!(
+        html.contains("</td><td data-label=\"After the fix\">0</td></tr>"),
+        "{html}"
+    );
+
+    // An older record without the snapshot says which scan it shows.
+    let md = render(&sample_record(), Format::Md, false);
+    assert!(md.contains("| What | After the fix |"), "{md}");
+    assert!(md.contains("kept no scan from before the fix"), "{md}");
+}
+
+/// A record from before view 2 (no question, answer, time, host or undo
+/// command) still renders, from the flow's own words.
+#[test]
+fn an_older_record_renders_from_the_flow() {
+    let mut r = sample_record();
+    for v in &mut r.steps {
+        v.question = None;
+        v.answer = None;
+        v.duration_ms = None;
+    }
+    r.host = None;
+    r.undo_command = None;
+    let md = render(&r, Format::Md, false);
+    for t in [
+        "**What do you want to do in Notion?**",
+        "Answer: Sign out of one workspace (its Sign out button is grayed out)",
+        "Answer: Workspace 2 (Chrome, profile Person 2)",
+        "Operating system** | not recorded",
+        "Run `troubleshoot undo 20260101-120000-abcd`",
+    ] {
+        assert!(md.contains(t), "no `{t}` in\n{md}");
+    }
+    // And the record itself reads back.
+    let text = serde_json::to_string(&r).unwrap();
+    assert!(!text.contains("duration_ms") && !text.contains("\"host\""));
+    let back: RunRecord = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, r);
 }
 
 #[test]
@@ -843,4 +1131,146 @@ fn html_renders_in_headless_chromium() {
     for p in planted() {
         assert!(!dom.contains(p), "rendered DOM holds `{p}`");
     }
+}
+
+/// Run headless Chromium with `args` (and a profile in `dir`); its stdout.
+fn headless(browser: &Path, dir: &Path, args: &[String]) -> String {
+    let mut child = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--disable-extensions",
+            "--disable-background-networking",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("chromium did not finish in 90 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    String::from_utf8_lossy(&child.wait_with_output().unwrap().stdout).into_owned()
+}
+
+/// The report's layout measured in a frame `width` px wide (headless
+/// Chromium's window is never narrower than 500 px, a frame is): the frame
+/// document's scrollWidth and clientWidth, and every element that reaches
+/// past either edge outside a box that scrolls on its own.
+fn measure(browser: &Path, dir: &Path, width: u32) -> Value {
+    let wrapper = dir.join(format!("frame-{width}.html"));
+    std::fs::write(
+        &wrapper,
+        format!(
+            r#"<!DOCTYPE html><html><body style="margin:0">
+<iframe id="f" src="report.html" style="width:{width}px;height:1500px;border:0"></iframe>
+<pre id="result">pending</pre>
+<script>
+// The wrapper's load comes after its frame's.
+window.addEventListener('load', function () {{
+  var d = document.getElementById('f').contentDocument, w = d.defaultView;
+  var cw = d.documentElement.clientWidth, out = [];
+  d.querySelectorAll('body *').forEach(function (e) {{
+    for (var p = e.parentElement; p && p !== d.body; p = p.parentElement) {{
+      var o = w.getComputedStyle(p).overflowX;
+      if (o === 'auto' || o === 'scroll' || o === 'hidden') return;
+    }}
+    var r = e.getBoundingClientRect();
+    if (r.width > 0 && (r.left < -0.5 || r.right > cw + 0.5))
+      out.push(e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
+  }});
+  document.getElementById('result').textContent = JSON.stringify({{
+    scroll_width: d.documentElement.scrollWidth, client_width: cw,
+    body_width: d.body.scrollWidth, outside: out.slice(0, 20),
+    text: d.body.innerText.length }});
+}});
+</script></body></html>"#
+        ),
+    )
+    .unwrap();
+    let dom = headless(
+        browser,
+        dir,
+        &[
+            "--allow-file-access-from-files".into(),
+            "--window-size=1300,1600".into(),
+            "--dump-dom".into(),
+            format!("file://{}", wrapper.display()),
+        ],
+    );
+    let start = dom.find("<pre id=\"result\">").expect("no result") + "<pre id=\"result\">".len();
+    let end = start + dom[start..].find("</pre>").unwrap();
+    let text = dom[start..end]
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// The HTML report of a multi-browser run, before and after its fix, reads
+/// at 390 px (a phone) and at 1200 px without anything sideways past the
+/// page (tables stack or scroll in their own box), and prints to PDF.
+#[test]
+fn html_fits_390_and_1200_px_and_prints_to_pdf() {
+    let Some(browser) = chromium() else {
+        if std::env::var_os("CI").is_some() {
+            panic!("chromium is missing on CI; .ci/install-browsers.sh installs it");
+        }
+        eprintln!("note: skipping html_fits_390_and_1200_px_and_prints_to_pdf: no chromium");
+        return;
+    };
+    let mut r = sample_record();
+    let mut after = r.facts.clone();
+    after["scan"]["sessions"].as_array_mut().unwrap().remove(1);
+    r.facts_before_fix = Some(std::mem::replace(&mut r.facts, after));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("report.html"),
+        render(&r, Format::Html, false),
+    )
+    .unwrap();
+    for width in [390, 1200] {
+        let m = measure(&browser, dir.path(), width);
+        eprintln!("{width} px: {m}");
+        let (sw, cw) = (
+            m["scroll_width"].as_u64().unwrap(),
+            m["client_width"].as_u64().unwrap(),
+        );
+        assert!(cw > 0 && cw <= u64::from(width), "{m}");
+        assert!(
+            sw <= cw,
+            "{width} px: the page is {sw} px wide in {cw} px: {m}"
+        );
+        assert_eq!(m["outside"], json!([]), "{width} px: {m}");
+        assert!(m["text"].as_u64().unwrap() > 2000, "rendered: {m}");
+    }
+    let pdf = dir.path().join("report.pdf");
+    headless(
+        &browser,
+        dir.path(),
+        &[
+            "--no-pdf-header-footer".into(),
+            format!("--print-to-pdf={}", pdf.display()),
+            format!("file://{}", dir.path().join("report.html").display()),
+        ],
+    );
+    let bytes = std::fs::read(&pdf).expect("no PDF written");
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    let pages = bytes
+        .windows(10)
+        .filter(|w| w == b"/Type /Pag" || w == b"/Type/Page")
+        .count();
+    eprintln!("PDF: {} bytes, ~{pages} page objects", bytes.len());
+    assert!(bytes.len() > 20_000, "a PDF of {} bytes", bytes.len());
 }
