@@ -96,6 +96,7 @@ text, e.g. {\"goal\": \"remove-one\", \"workspace\": \"<id or name>\", \"method\
     #[command(after_help = "Examples:
   troubleshoot undo            Undo the last fix
   troubleshoot undo --list     List the fixes that can be undone
+  troubleshoot undo --list --json
   troubleshoot undo RUN_ID --force")]
     Undo(UndoArgs),
     /// Export a run as a report for support (redacted by default)
@@ -175,7 +176,14 @@ pub struct ScanArgs {
 #[derive(Debug, Subcommand)]
 pub enum FlowsCommand {
     /// List the built-in flows
-    List,
+    #[command(after_help = "Examples:
+  troubleshoot flows list
+  troubleshoot flows list --json | jq -r '.flows[].id'")]
+    List {
+        /// Print the list as JSON on stdout
+        #[arg(long)]
+        json: bool,
+    },
     /// Validate flow files; exit 2 if any is bad, naming file, place and problem
     #[command(after_help = "Example:\n  troubleshoot flows check flows/*.json")]
     Check {
@@ -216,6 +224,9 @@ pub struct UndoArgs {
     /// List the fixes that can be undone
     #[arg(long)]
     pub list: bool,
+    /// With --list: print the list as JSON on stdout
+    #[arg(long, requires = "list")]
+    pub json: bool,
     /// Restore even if the files changed since the fix
     #[arg(long)]
     pub force: bool,

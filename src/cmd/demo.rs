@@ -81,6 +81,7 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
                 &UndoArgs {
                     run_id: None,
                     list: false,
+                    json: false,
                     force: false,
                 },
                 printer,

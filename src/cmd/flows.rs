@@ -9,7 +9,56 @@ use crate::flow::graph::{self, GraphFormat};
 use crate::sanitize::{LINE_MAX, terminal};
 use crate::ui::{Printer, stdout};
 
-pub fn list() -> Result<u8> {
+/// Version of the `flows list --json` document.
+pub const FLOWS_SCHEMA: u32 = 1;
+
+pub fn list(json: bool) -> Result<u8> {
+    if json {
+        #[derive(serde::Serialize)]
+        struct Entry {
+            id: &'static str,
+            title: Option<String>,
+            description: Option<String>,
+            steps: Option<usize>,
+            support: Option<crate::flow::model::Support>,
+            /// Why the built-in flow does not load (a build defect).
+            problem: Option<String>,
+        }
+        #[derive(serde::Serialize)]
+        struct Doc {
+            schema: u32,
+            flows: Vec<Entry>,
+        }
+        let flows = BUILTIN
+            .iter()
+            .map(|(id, file, text)| match crate::flow::load_str(file, text) {
+                Ok(flow) => Entry {
+                    id,
+                    title: Some(flow.title),
+                    description: Some(flow.description),
+                    steps: Some(flow.steps.len()),
+                    support: flow.support,
+                    problem: None,
+                },
+                Err(e) => Entry {
+                    id,
+                    title: None,
+                    description: None,
+                    steps: None,
+                    support: None,
+                    problem: Some(e.to_string()),
+                },
+            })
+            .collect();
+        let doc = Doc {
+            schema: FLOWS_SCHEMA,
+            flows,
+        };
+        let text = serde_json::to_string_pretty(&doc)
+            .map_err(|e| crate::Error::State(format!("cannot encode the flows: {e}")))?;
+        stdout::line(&crate::sanitize::json_safe(text))?;
+        return Ok(exit::OK);
+    }
     let mut text = String::new();
     for (id, file, flow) in BUILTIN {
         let line = match crate::flow::load_str(file, flow) {

@@ -7,7 +7,7 @@ use crate::error::exit;
 use crate::flow::Step;
 use crate::flow::builtin;
 use crate::probe::{self, AppSpec, ScanReport, Source};
-use crate::sanitize::{self, shown, shown_path};
+use crate::sanitize::{self, LINE_MAX, shown, shown_path, terminal};
 use crate::ui::Printer;
 use crate::wizard::probes;
 use crate::{Error, Result};
@@ -41,7 +41,8 @@ pub fn run(global: &Global, args: &ScanArgs, printer: Printer) -> Result<u8> {
     if args.json {
         crate::ui::stdout::line(&json_text(&report)?)?;
     } else {
-        print_summary(&report, &spec, &home, printer);
+        let text = summary(&report, &spec, &home, printer);
+        crate::ui::stdout::write(text.as_bytes())?;
     }
     Ok(exit::OK)
 }
@@ -62,8 +63,11 @@ pub fn json_text(report: &ScanReport) -> Result<String> {
     Ok(sanitize::json_safe(text))
 }
 
-fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printer: Printer) {
-    printer.heading(&format!(
+/// The readable scan, for stdout (it is the command's product: `troubleshoot
+/// scan | grep Acme` finds the workspace); warnings go to stderr.
+fn summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printer: Printer) -> String {
+    let mut out: Vec<String> = Vec::new();
+    out.push(format!(
         "{} {} session(s) found in {} ({} layout)",
         report.session_count,
         spec.app,
@@ -71,9 +75,14 @@ fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printe
         report.layout
     ));
     if report.browsers.is_empty() {
-        printer.status(
-            "No browser profiles found (looked for Chrome, Chromium, Edge, Brave, Vivaldi and Firefox).",
+        out.push(
+            "No browser profiles found (looked for Chrome, Chromium, Edge, Brave, Vivaldi and Firefox)."
+                .into(),
         );
+        printer.hint(&format!(
+            "`troubleshoot scan -v` lists every folder it looked in; another home or OS layout: --root DIR --layout {}",
+            if home.layout == probe::Layout::Linux { "macos|windows" } else { "linux|macos|windows" }
+        ));
     }
     for b in &report.browsers {
         let mut flags = Vec::new();
@@ -91,7 +100,7 @@ fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printe
         } else {
             format!(" [{}]", flags.join(", "))
         };
-        printer.plain(&format!(
+        out.push(format!(
             "{}, profile {}: {} session(s), {} account(s){flags}",
             b.browser,
             shown(&b.profile),
@@ -103,8 +112,8 @@ fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printe
                 && s.store_id.ends_with(&b.profile_dir)
                 && s.browser == b.browser
         }) {
-            printer.finding(&format!(
-                "{} ({})",
+            out.push(format!(
+                "  ● {} ({})",
                 shown(s.workspace_name.as_deref().unwrap_or(&s.workspace_id)),
                 shown(&s.workspace_id)
             ));
@@ -116,7 +125,7 @@ fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printe
         if !d.linked_accounts.is_empty() {
             extra = format!(", linked: {}", shown(&d.linked_accounts.join(", ")));
         }
-        printer.plain(&format!(
+        out.push(format!(
             "{} desktop app: {} session(s), {} account(s){}{extra}",
             spec.app,
             d.sessions,
@@ -128,14 +137,14 @@ fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printe
             .iter()
             .filter(|s| s.source == Source::Desktop)
         {
-            printer.finding(&format!(
-                "{} ({})",
+            out.push(format!(
+                "  ● {} ({})",
                 shown(s.workspace_name.as_deref().unwrap_or(&s.workspace_id)),
                 shown(&s.workspace_id)
             ));
         }
     } else {
-        printer.status(&format!("{} desktop app: not installed", spec.app));
+        out.push(format!("{} desktop app: not installed", spec.app));
     }
     for w in &report.warnings {
         printer.warn(&format!(
@@ -144,6 +153,13 @@ fn print_summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printe
             w.reason
         ));
     }
+    let mut text = String::new();
+    for line in out {
+        // Names and paths come from the home: shown, never raw.
+        text.push_str(&terminal(&line, LINE_MAX));
+        text.push('\n');
+    }
+    text
 }
 
 /// An account count, or "unknown" when the evidence cannot tell.

@@ -7,10 +7,28 @@ use crate::fix;
 use crate::sanitize::{LINE_MAX, terminal};
 use crate::ui::{Printer, stdout};
 
+/// Version of the `undo --list --json` document.
+pub const UNDO_LIST_SCHEMA: u32 = 1;
+
 pub fn run(global: &Global, args: &UndoArgs, printer: Printer) -> Result<u8> {
     let state_dir = crate::state::resolve(global.state_dir.as_deref())?;
     if args.list {
         let entries = fix::list_undoable(&state_dir)?;
+        if args.json {
+            #[derive(serde::Serialize)]
+            struct Doc<'a> {
+                schema: u32,
+                fixes: &'a [fix::JournalEntry],
+            }
+            let doc = Doc {
+                schema: UNDO_LIST_SCHEMA,
+                fixes: &entries,
+            };
+            let text = serde_json::to_string_pretty(&doc)
+                .map_err(|e| crate::Error::State(format!("cannot encode the fixes: {e}")))?;
+            stdout::line(&crate::sanitize::json_safe(text))?;
+            return Ok(exit::OK);
+        }
         if entries.is_empty() {
             printer.plain("No fixes to undo.");
         }

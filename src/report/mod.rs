@@ -90,7 +90,7 @@ pub enum ReportError {
     #[error("no runs recorded in {}; run `troubleshoot` first", dir.display())]
     NoRuns { dir: PathBuf },
 
-    #[error("no run `{id}` in {}; see the runs with `troubleshoot undo --list`", dir.display())]
+    #[error("no run `{id}` in {}; see the recorded runs with `troubleshoot runs`", dir.display())]
     NotFound { id: String, dir: PathBuf },
 
     #[error("run id `{id}` is ambiguous; it starts {}", matches.join(", "))]

@@ -78,7 +78,8 @@ fn hostile_names_never_reach_the_terminal_raw() {
     let o = env.run("linux", &["scan"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_output_clean("scan", &o);
-    let err = stderr(&o);
+    // The readable scan is the product: on stdout.
+    let err = stdout(&o);
     assert!(
         err.contains("\\x1b]0;pwned\\x07\\x1b[2J\\r\\n✔ Applied. Backup FAKE"),
         "the name is shown with visible escapes: {err}"
@@ -186,7 +187,7 @@ fn a_10_mb_name_gives_small_output_and_a_small_record() {
     eprintln!("scan: {} bytes", total(&o));
     assert!(total(&o) < SMALL, "scan printed {} bytes", total(&o));
     assert!(
-        stderr(&o).contains("…(10485760 chars)"),
+        stdout(&o).contains("…(10485760 chars)"),
         "the length is told"
     );
 

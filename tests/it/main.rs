@@ -18,3 +18,4 @@ mod real_large;
 mod reports;
 mod robust;
 mod runs;
+mod streams;
