@@ -197,8 +197,10 @@ fn bad_answers_and_usage_errors_exit_2() {
     two_workspaces_one_account(&env);
     let o = env.run("linux", &["run", "--answer", "goal=explode"]);
     assert_eq!(o.status.code(), Some(2));
+    // The options by id, each with its label (names are accepted too).
     assert!(
-        stderr(&o).contains("one of: remove-one, sign-out-all"),
+        stderr(&o).contains("one of: remove-one (Sign out of one workspace")
+            && stderr(&o).contains(", sign-out-all (Sign out of every workspace)"),
         "{}",
         stderr(&o)
     );
