@@ -31,7 +31,7 @@ where
             };
         }
     };
-    let printer = Printer::new(cli.global.color);
+    let printer = Printer::new(cli.global.color).with_verbosity(cli.global.verbosity());
     let global = cli.global.clone();
     let result = match cli.command {
         None => cmd::run::run(&global, &RunArgs::default(), printer),

@@ -52,6 +52,23 @@ pub struct Global {
     /// When to use colors (NO_COLOR is honoured with `auto`)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Say less: no progress or status lines (findings, questions, warnings and errors still show)
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say more: `scan -v` lists every place it looked and why each was skipped
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
+}
+
+impl Global {
+    /// `-q`, `-v` or neither, as one setting.
+    pub fn verbosity(&self) -> crate::ui::Verbosity {
+        match (self.quiet, self.verbose) {
+            (true, _) => crate::ui::Verbosity::Quiet,
+            (_, true) => crate::ui::Verbosity::Verbose,
+            _ => crate::ui::Verbosity::Default,
+        }
+    }
 }
 
 /// A folder argument made absolute against the current folder when parsed:

@@ -3,6 +3,7 @@
 pub mod completions;
 pub mod demo;
 pub mod flows;
+pub mod looked;
 pub mod report;
 pub mod run;
 pub mod runs;

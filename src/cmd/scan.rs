@@ -79,10 +79,12 @@ fn summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printer: Pri
             "No browser profiles found (looked for Chrome, Chromium, Edge, Brave, Vivaldi and Firefox)."
                 .into(),
         );
-        printer.hint(&format!(
+        if !printer.verbose() {
+            printer.hint(&format!(
             "`troubleshoot scan -v` lists every folder it looked in; another home or OS layout: --root DIR --layout {}",
             if home.layout == probe::Layout::Linux { "macos|windows" } else { "linux|macos|windows" }
         ));
+        }
     }
     for b in &report.browsers {
         let mut flags = Vec::new();
@@ -152,6 +154,9 @@ fn summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printer: Pri
             shown_path(&home.display(Path::new(&w.path))),
             w.reason
         ));
+    }
+    if printer.verbose() {
+        out.extend(super::looked::checklist(report, spec, home));
     }
     let mut text = String::new();
     for line in out {

@@ -11,7 +11,7 @@ use crate::Result;
 use crate::flow::Answer;
 use crate::flow::engine::Question;
 
-pub use printer::Printer;
+pub use printer::{Printer, Verbosity};
 
 /// Something that can answer the engine's questions and give consent.
 pub trait Prompter {

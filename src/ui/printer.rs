@@ -21,10 +21,39 @@ fn clean(s: &str) -> Cow<'_, str> {
     terminal(s, LINE_MAX)
 }
 
-#[derive(Debug, Clone, Copy)]
-pub struct Printer;
+/// How much the tool says: one setting for every command (`-q`, default,
+/// `-v`), as uv's printer has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Verbosity {
+    /// `-q`: no progress or status lines; findings, questions, warnings,
+    /// errors and results still show.
+    Quiet,
+    #[default]
+    Default,
+    /// `-v`: also every place looked at and why each was skipped.
+    Verbose,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Printer {
+    verbosity: Verbosity,
+}
 
 impl Printer {
+    /// The verbosity every command follows.
+    pub fn verbosity(&self) -> Verbosity {
+        self.verbosity
+    }
+
+    pub fn verbose(&self) -> bool {
+        self.verbosity == Verbosity::Verbose
+    }
+
+    /// The same printer at `verbosity`.
+    pub fn with_verbosity(self, verbosity: Verbosity) -> Printer {
+        Printer { verbosity }
+    }
+
     /// Apply `--color`; `auto` follows the terminal and NO_COLOR.
     pub fn new(choice: ColorChoice) -> Printer {
         match choice {
@@ -37,7 +66,7 @@ impl Printer {
                 }
             }
         }
-        Printer
+        Printer::default()
     }
 
     fn line(&self, s: &str) {
@@ -56,7 +85,11 @@ impl Printer {
         ));
     }
 
+    /// Progress and status; not under `-q`.
     pub fn status(&self, s: &str) {
+        if self.verbosity == Verbosity::Quiet {
+            return;
+        }
         let s = &*clean(s);
         self.line(&format!(
             "{}",
