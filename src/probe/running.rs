@@ -130,13 +130,7 @@ pub fn file_lock_held(path: &Path) -> Option<String> {
         use nix::fcntl::{FcntlArg, fcntl};
         // Never through a link, never blocking on a FIFO.
         let file = crate::readers::leveldb::store::open_regular(path).ok()?;
-        let mut fl = libc::flock {
-            l_type: libc::F_WRLCK as libc::c_short,
-            l_whence: libc::SEEK_SET as libc::c_short,
-            l_start: 0,
-            l_len: 0,
-            l_pid: 0,
-        };
+        let mut fl = crate::readers::leveldb::write::whole_file_write_lock();
         if fcntl(&file, FcntlArg::F_GETLK(&mut fl)).is_ok()
             && fl.l_type != libc::F_UNLCK as libc::c_short
         {

@@ -95,39 +95,34 @@ impl StoreLock {
     }
 }
 
-/// `fcntl(F_OFD_SETLK, F_WRLCK)` on Linux: an open-file-description lock
-/// conflicts with the classic `fcntl` lock C++ LevelDB takes in another
-/// process, and, unlike a classic lock, is not dropped when this process
-/// closes some other descriptor of `LOCK` (the owner checks open it too).
-#[cfg(target_os = "linux")]
-fn lock_exclusive(f: &File) -> std::io::Result<bool> {
-    use nix::fcntl::{FcntlArg, fcntl};
-    let fl = libc::flock {
+/// A write lock over the whole file, for `fcntl` (set or test).
+#[cfg(unix)]
+pub(crate) fn whole_file_write_lock() -> libc::flock {
+    libc::flock {
         l_type: libc::F_WRLCK as libc::c_short,
         l_whence: libc::SEEK_SET as libc::c_short,
         l_start: 0,
         l_len: 0,
         l_pid: 0,
-    };
-    match fcntl(f, FcntlArg::F_OFD_SETLK(&fl)) {
-        Ok(_) => Ok(true),
-        Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EACCES) => Ok(false),
-        Err(e) => Err(e.into()),
     }
 }
 
-/// Elsewhere on Unix the classic `fcntl` lock, the one LevelDB takes.
-#[cfg(all(unix, not(target_os = "linux")))]
+/// Take the `fcntl` write lock without waiting; false when someone holds it.
+///
+/// On Linux it is an open-file-description lock (`F_OFD_SETLK`): it
+/// conflicts with the classic `fcntl` lock C++ LevelDB takes in another
+/// process and, unlike a classic lock, is not dropped when this process
+/// closes some other descriptor of `LOCK` (the owner checks open it too).
+/// Elsewhere on Unix the classic lock, the one LevelDB takes.
+#[cfg(unix)]
 fn lock_exclusive(f: &File) -> std::io::Result<bool> {
     use nix::fcntl::{FcntlArg, fcntl};
-    let fl = libc::flock {
-        l_type: libc::F_WRLCK as libc::c_short,
-        l_whence: libc::SEEK_SET as libc::c_short,
-        l_start: 0,
-        l_len: 0,
-        l_pid: 0,
-    };
-    match fcntl(f, FcntlArg::F_SETLK(&fl)) {
+    let fl = whole_file_write_lock();
+    #[cfg(target_os = "linux")]
+    let arg = FcntlArg::F_OFD_SETLK(&fl);
+    #[cfg(not(target_os = "linux"))]
+    let arg = FcntlArg::F_SETLK(&fl);
+    match fcntl(f, arg) {
         Ok(_) => Ok(true),
         Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EACCES) => Ok(false),
         Err(e) => Err(e.into()),
