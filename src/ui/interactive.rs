@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use inquire::InquireError;
+use inquire::ui::{Color, RenderConfig, Styled};
 use serde_json::Value;
 
 use crate::flow::engine::Question;
@@ -18,7 +19,34 @@ pub struct Interactive;
 
 impl Interactive {
     pub fn new() -> Interactive {
+        inquire::set_global_render_config(render_config());
         Interactive
+    }
+}
+
+/// The keys a select takes, shown under every one of them.
+pub const SELECT_KEYS: &str = "↑↓ to move, enter to select, type to filter";
+
+/// inquire's look, following `--color`: a question still open starts with
+/// `?`, an answered one with `✔`, with or without colors.
+fn render_config() -> RenderConfig<'static> {
+    let base = if crate::ui::Printer::colors() {
+        RenderConfig::default_colored()
+    } else {
+        RenderConfig::empty()
+    };
+    let answered = if crate::ui::Printer::colors() {
+        Styled::new("✔").with_fg(Color::LightGreen)
+    } else {
+        Styled::new("✔")
+    };
+    base.with_answered_prompt_prefix(answered)
+}
+
+/// Write `text` on stderr wrapped to the terminal, indentation kept.
+fn say(err: &mut impl Write, text: &str) {
+    for l in crate::ui::wrap::wrap(text, 0) {
+        let _ = writeln!(err, "{l}");
     }
 }
 
@@ -37,7 +65,19 @@ fn map_err(e: InquireError) -> Error {
     }
 }
 
+/// A prompt wrapped for its line: `? ` before it, ` (y/N) `, what is typed
+/// and the cursor after it.
+fn prompt_text(prompt: &str) -> String {
+    crate::ui::wrap::for_prompt(prompt, 2, 10, "  ")
+}
+
+/// Ask yes or no; `prompt` is wrapped here.
 fn confirm(prompt: &str, default: bool, help: Option<&str>) -> Result<bool> {
+    confirm_wrapped(&prompt_text(prompt), default, help)
+}
+
+/// Ask yes or no; `prompt` is already wrapped ([`prompt_text`]).
+fn confirm_wrapped(prompt: &str, default: bool, help: Option<&str>) -> Result<bool> {
     let mut c = inquire::Confirm::new(prompt).with_default(default);
     if let Some(h) = help {
         c = c.with_help_message(h);
@@ -51,42 +91,60 @@ impl Prompter for Interactive {
             // Like the printer's, these lines may quote store text.
             let mut err = std::io::stderr().lock();
             let _ = writeln!(err);
-            let _ = writeln!(err, "{}", clean(&g.title));
+            say(&mut err, &clean(&g.title));
             for (i, s) in g.steps.iter().enumerate() {
-                let _ = writeln!(err, "  {}. {}", i + 1, clean(s));
+                say(&mut err, &format!("  {}. {}", i + 1, clean(s)));
             }
             if let Some(u) = &g.url {
-                let _ = writeln!(err, "  {}", clean(u));
+                say(&mut err, &format!("  {}", clean(u)));
             }
             let _ = writeln!(err);
         }
         // Option labels name workspaces and profiles from the stores.
-        let prompt = clean(&q.prompt).into_owned();
+        let prompt = prompt_text(&clean(&q.prompt));
         let help = q.help.as_deref().map(|h| clean(h).into_owned());
         match q.kind {
             AskKind::Select => {
-                let labels: Vec<String> = q
+                let full: Vec<String> = q
                     .options
                     .iter()
                     .map(|o| clean(&o.label).into_owned())
                     .collect();
+                // Each label wrapped under its `> ` marker.
+                let labels: Vec<String> = full
+                    .iter()
+                    .map(|l| crate::ui::wrap::for_prompt(l, 2, 0, "  "))
+                    .collect();
+                // The answer follows the prompt's last line.
+                let after =
+                    3 + textwrap::core::display_width(prompt.rsplit('\n').next().unwrap_or(""));
+                let answer = move |o: inquire::list_option::ListOption<&String>| {
+                    crate::ui::wrap::for_prompt(&full[o.index], after, 0, "  ")
+                };
                 let start = q
                     .default
                     .as_ref()
                     .and_then(Value::as_str)
                     .and_then(|d| q.options.iter().position(|o| o.id == d))
                     .unwrap_or(0);
-                let mut s =
-                    inquire::Select::new(&prompt, labels.clone()).with_starting_cursor(start);
+                // The flow's help is a paragraph above the question, wrapped
+                // like the rest; the prompt's own line keeps the keys.
                 if let Some(h) = &help {
-                    s = s.with_help_message(h);
+                    say(&mut std::io::stderr().lock(), h);
                 }
+                let s = inquire::Select::new(&prompt, labels.clone())
+                    .with_starting_cursor(start)
+                    .with_help_message(SELECT_KEYS)
+                    .with_formatter(&answer);
                 let picked = s.raw_prompt().map_err(map_err)?;
                 Ok(Answer::Choice(q.options[picked.index].id.clone()))
             }
             AskKind::Confirm => {
                 let d = q.default.as_ref().and_then(Value::as_bool).unwrap_or(true);
-                confirm(&prompt, d, help.as_deref()).map(Answer::Bool)
+                if let Some(h) = &help {
+                    say(&mut std::io::stderr().lock(), h);
+                }
+                confirm_wrapped(&prompt, d, None).map(Answer::Bool)
             }
             AskKind::Text => {
                 let mut t = inquire::Text::new(&prompt);

@@ -1,5 +1,7 @@
 //! Everything the wizard says goes to stderr through here, styled with
-//! owo-colors; stdout is reserved for the product (`--json`, reports).
+//! owo-colors and wrapped to the terminal's width at spaces
+//! ([`super::wrap`]); stdout is reserved for the product (`--json`,
+//! reports, listings).
 //!
 //! Every message is untrusted as a whole (it may quote a workspace name, a
 //! profile folder, a path): controls, CR/LF and bidirectional overrides in
@@ -34,6 +36,9 @@ pub enum Verbosity {
     Verbose,
 }
 
+/// The color decision of [`Printer::new`].
+static COLORS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Printer {
     verbosity: Verbosity,
@@ -56,21 +61,52 @@ impl Printer {
 
     /// Apply `--color`; `auto` follows the terminal and NO_COLOR.
     pub fn new(choice: ColorChoice) -> Printer {
-        match choice {
-            ColorChoice::Always => owo_colors::set_override(true),
-            ColorChoice::Never => owo_colors::set_override(false),
+        let on = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
             ColorChoice::Auto => {
                 let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-                if no_color || !std::io::stderr().is_terminal() {
-                    owo_colors::set_override(false);
-                }
+                !no_color && std::io::stderr().is_terminal()
             }
+        };
+        match choice {
+            ColorChoice::Always | ColorChoice::Never => owo_colors::set_override(on),
+            ColorChoice::Auto if !on => owo_colors::set_override(false),
+            ColorChoice::Auto => {}
         }
+        COLORS.store(on, std::sync::atomic::Ordering::Relaxed);
         Printer::default()
+    }
+
+    /// Whether `--color` (or `auto`) decided on colors for stderr; the
+    /// prompts follow it too.
+    pub fn colors() -> bool {
+        COLORS.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn line(&self, s: &str) {
         let _ = writeln!(std::io::stderr().lock(), "{s}");
+    }
+
+    /// `body` (already safe) wrapped to the terminal, each line styled by
+    /// `style`.
+    fn styled(&self, body: &str, style: impl Fn(&str) -> String) {
+        for l in super::wrap::wrap(body, 0) {
+            self.line(&style(&l));
+        }
+    }
+
+    /// `mark` (shown as `styled_mark`), a space and `body` (already safe),
+    /// wrapped to the terminal with the continuation lines under the body.
+    fn marked(&self, mark: &str, styled_mark: &str, body: &str) {
+        let used = textwrap::core::display_width(mark) + 1;
+        for (i, l) in super::wrap::wrap(body, used).iter().enumerate() {
+            if i == 0 {
+                self.line(&format!("{styled_mark} {l}"));
+            } else {
+                self.line(&format!("{}{l}", " ".repeat(used)));
+            }
+        }
     }
 
     pub fn blank(&self) {
@@ -78,11 +114,10 @@ impl Printer {
     }
 
     pub fn heading(&self, s: &str) {
-        let s = &*clean(s);
-        self.line(&format!(
-            "{}",
-            s.if_supports_color(Stream::Stderr, |t| t.bold())
-        ));
+        self.styled(&clean(s), |l| {
+            l.if_supports_color(Stream::Stderr, |t| t.bold())
+                .to_string()
+        });
     }
 
     /// Progress and status; not under `-q`.
@@ -90,63 +125,56 @@ impl Printer {
         if self.verbosity == Verbosity::Quiet {
             return;
         }
-        let s = &*clean(s);
-        self.line(&format!(
-            "{}",
-            s.if_supports_color(Stream::Stderr, |t| t.dimmed())
-        ));
+        self.styled(&clean(s), |l| {
+            l.if_supports_color(Stream::Stderr, |t| t.dimmed())
+                .to_string()
+        });
     }
 
     /// A conclusion, with its evidence.
     pub fn finding(&self, s: &str) {
-        let s = clean(s);
         let mark = "●"
             .if_supports_color(Stream::Stderr, |t| t.cyan())
             .to_string();
-        self.line(&format!("{mark} {s}"));
+        self.marked("●", &mark, &clean(s));
     }
 
     pub fn warn(&self, s: &str) {
-        let s = clean(s);
         let w = "warning:"
             .if_supports_color(Stream::Stderr, |t| t.yellow().bold().to_string())
             .to_string();
-        self.line(&format!("{w} {s}"));
+        self.marked("warning:", &w, &clean(s));
     }
 
     pub fn error(&self, s: &str) {
-        let s = clean(s);
         let e = "error:"
             .if_supports_color(Stream::Stderr, |t| t.red().bold().to_string())
             .to_string();
-        self.line(&format!("{e} {s}"));
+        self.marked("error:", &e, &clean(s));
     }
 
     pub fn hint(&self, s: &str) {
-        let s = clean(s);
         let h = "hint:"
             .if_supports_color(Stream::Stderr, |t| t.green())
             .to_string();
-        self.line(&format!("{h} {s}"));
+        self.marked("hint:", &h, &clean(s));
     }
 
     pub fn success(&self, s: &str) {
-        let s = clean(s);
         let m = "✔"
             .if_supports_color(Stream::Stderr, |t| t.green())
             .to_string();
-        self.line(&format!("{m} {s}"));
+        self.marked("✔", &m, &clean(s));
     }
 
     pub fn failure(&self, s: &str) {
-        let s = clean(s);
         let m = "✘"
             .if_supports_color(Stream::Stderr, |t| t.red())
             .to_string();
-        self.line(&format!("{m} {s}"));
+        self.marked("✘", &m, &clean(s));
     }
 
     pub fn plain(&self, s: &str) {
-        self.line(&clean(s));
+        self.styled(&clean(s), str::to_string);
     }
 }

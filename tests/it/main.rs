@@ -10,6 +10,7 @@ mod fuzz;
 mod hostile;
 mod inputs;
 mod leveldb;
+mod narrow;
 mod output;
 mod probes;
 mod pty;

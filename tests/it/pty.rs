@@ -12,8 +12,10 @@ const WS: &str = "5b0c7d1e-aaaa-4c2b-9a57-0d6c3c9e0a01";
 
 fn spawn(env: &Env, args: &[&str]) -> expectrl::session::OsSession {
     let mut cmd = Command::new(BIN);
+    // Wide: these tests read messages whole; `narrow` tests the wrapping.
     cmd.env("NO_COLOR", "1")
         .env("TERM", "xterm-256color")
+        .env("COLUMNS", "250")
         .env_remove("TROUBLESHOOT_STATE_DIR")
         .arg("--root")
         .arg(env.home())

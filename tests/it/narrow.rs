@@ -1,0 +1,174 @@
+//! The wizard in a terminal of 60 columns (issue 19): paragraphs wrap at
+//! spaces with their indentation kept, so no word is split across lines;
+//! every select shows its keys; an answered question is marked apart from
+//! an open one without colors.
+
+use std::process::Command;
+use std::time::Duration;
+
+use expectrl::{Eof, Expect, Session};
+use troubleshoot::probe::Layout;
+
+use crate::util::*;
+
+const COLS: usize = 60;
+
+/// `s` without CSI / OSC escape sequences; each carriage return or cursor
+/// move starts a new piece, so what is left are the runs of text printed
+/// on one row.
+fn rows(s: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
+        match c {
+            '\x1b' => {
+                match it.next() {
+                    Some('[') => {
+                        for c in it.by_ref() {
+                            if ('@'..='~').contains(&c) {
+                                break;
+                            }
+                        }
+                    }
+                    Some(']') => {
+                        while let Some(c) = it.next() {
+                            if c == '\x07' || (c == '\x1b' && it.next_if_eq(&'\\').is_some()) {
+                                break;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                out.push(String::new());
+            }
+            '\r' | '\n' => out.push(String::new()),
+            c => out.last_mut().unwrap().push(c),
+        }
+    }
+    out.retain(|r| !r.trim().is_empty());
+    out
+}
+
+fn width(s: &str) -> usize {
+    // Every character the wizard prints is one column wide.
+    s.chars().count()
+}
+
+#[test]
+fn at_60_columns_no_word_is_split_and_every_select_shows_its_keys() {
+    let env = Env::new();
+    env.sample(Layout::Linux)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION, "ws-acme", "Acme Corp", "u-1")
+        .sync(true)
+        .write()
+        .unwrap();
+    let mut cmd = Command::new(BIN);
+    // The default state folder (under this HOME), so the undo command it
+    // prints is short enough for the line.
+    let user = env.dir.path().join("user");
+    cmd.env("NO_COLOR", "1")
+        .env("TERM", "xterm-256color")
+        .env("COLUMNS", COLS.to_string())
+        .env("LINES", "200")
+        .env("HOME", &user)
+        .env_remove("XDG_STATE_HOME")
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("TROUBLESHOOT_STATE_DIR")
+        .arg("--root")
+        .arg(env.home())
+        .args(["--layout", "linux"]);
+    let mut s = Session::spawn(cmd).expect("spawn in a pty");
+    s.get_process_mut()
+        .set_window_size(COLS as u16, 200)
+        .unwrap();
+    s.set_expect_timeout(Some(Duration::from_secs(20)));
+    let mut seen = Vec::new();
+    let mut step = |s: &mut expectrl::session::OsSession, want: &str, keys: &str| {
+        match s.expect(want) {
+            Ok(c) => seen.extend_from_slice(c.as_bytes()),
+            Err(e) => panic!(
+                "expected {want:?} ({e}); the terminal showed:\n{}",
+                rows(&String::from_utf8_lossy(&seen)).join("\n")
+            ),
+        }
+        s.send(keys).unwrap();
+    };
+    step(&mut s, "What do you want to do in Notion?", "");
+    step(&mut s, "type to filter", "\r");
+    step(&mut s, "Which workspace session is this about?", "");
+    step(&mut s, "type to filter", "\r");
+    step(&mut s, "How do you want to sign out of Acme Corp?", "");
+    step(&mut s, "type to filter", "\r");
+    step(&mut s, "Is sync turned off?", "y\r");
+    step(&mut s, "Remove the entry anyway?", "y\r");
+    step(&mut s, "Apply this fix?", "y\r");
+    step(&mut s, "Export a diagnostic report", "n\r");
+    match s.expect(Eof) {
+        Ok(c) => seen.extend_from_slice(c.as_bytes()),
+        Err(e) => panic!("no end ({e})"),
+    }
+    let raw = String::from_utf8_lossy(&seen).into_owned();
+    let rows = rows(&raw);
+    let text = rows.join("\n");
+    eprintln!("{text}");
+    // The wizard leaves the last column free: a row that fills it was broken
+    // by the terminal or the prompt library, mid-word.
+    for r in &rows {
+        // (A prompt's cursor is a space after what is typed.)
+        let r = r.trim_end();
+        assert!(
+            width(r) < COLS,
+            "a row of {} columns: {r:?}\n{text}",
+            width(r)
+        );
+    }
+    // Rows joined at spaces give back the sentences whole.
+    let flat = rows.iter().map(|r| r.trim()).collect::<Vec<_>>().join(" ");
+    for phrase in [
+        "Notion disables Sign out for the last workspace session in a browser profile or in the desktop app.",
+        "Sign out of one workspace (its Sign out button is grayed out)",
+        "Open a second session (private window, guest profile or another email), then use Sign out",
+        "Remove only this workspace's local session entry (safe, with backup and undo)",
+        "Remove the entry anyway? Sync may bring the workspace back.",
+        "Backed up first: 4 file(s) under ~/.config/google-chrome/Default/Local Storage/leveldb",
+        "It is the only session in this profile",
+    ] {
+        assert!(flat.contains(phrase), "`{phrase}` is broken in:\n{text}");
+    }
+    // The long paragraphs did wrap, with their indentation kept.
+    let step1 = rows
+        .iter()
+        .position(|r| r.starts_with("  1. In Chrome, open Settings"))
+        .unwrap_or_else(|| panic!("no guide step 1 in\n{text}"));
+    assert!(
+        rows[step1 + 1].starts_with("     ") && !rows[step1 + 1].starts_with("      "),
+        "continuation under the text: {:?}",
+        rows[step1 + 1]
+    );
+    // Every word of the guide's first step is whole.
+    let joined: String = rows[step1..step1 + 3]
+        .iter()
+        .map(|r| r.trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        joined.contains("open Settings > You and Google > Sync and Google services > Manage sync"),
+        "{joined}"
+    );
+    // Answered questions carry their own mark.
+    assert!(
+        text.contains("✔ What do you want to do in Notion?"),
+        "no answered mark:\n{text}"
+    );
+    assert!(
+        text.contains("? What do you want to do in Notion?"),
+        "{text}"
+    );
+    // The undo command is whole on its line, as it must be typed.
+    let undo = rows
+        .iter()
+        .find_map(|r| r.strip_prefix("To undo it: troubleshoot undo "))
+        .unwrap_or_else(|| panic!("no undo command line in\n{text}"));
+    assert_eq!(undo.trim().len(), "20261201-235611-9363".len(), "{text}");
+}
