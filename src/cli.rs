@@ -8,6 +8,9 @@ use crate::flow::graph::GraphFormat;
 use crate::probe::Layout;
 use crate::report::Format;
 
+/// The heading of the options every command takes.
+pub const GLOBAL: &str = "Global options";
+
 const EXAMPLES: &str = "\
 Examples:
   troubleshoot                              Start the wizard (Notion: Sign out is grayed out)
@@ -35,10 +38,10 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Global {
     /// Home folder to inspect instead of yours ("running" then comes from lock files only)
-    #[arg(long, global = true, value_name = "DIR", value_parser = absolute_path)]
+    #[arg(long, global = true, value_name = "DIR", value_parser = absolute_path, help_heading = GLOBAL)]
     pub root: Option<PathBuf>,
     /// Folder conventions of this OS under the home [default: this OS]
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, global = true, value_enum, help_heading = GLOBAL)]
     pub layout: Option<Layout>,
     /// Where runs, backups and the undo journal are kept
     #[arg(
@@ -46,17 +49,19 @@ pub struct Global {
         global = true,
         value_name = "DIR",
         env = "TROUBLESHOOT_STATE_DIR",
-        value_parser = absolute_path
+        hide_env_values = true,
+        value_parser = absolute_path,
+        help_heading = GLOBAL
     )]
     pub state_dir: Option<PathBuf>,
     /// When to use colors (NO_COLOR is honoured with `auto`)
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, help_heading = GLOBAL)]
     pub color: ColorChoice,
     /// Say less: no progress or status lines (findings, questions, warnings and errors still show)
-    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose", help_heading = GLOBAL)]
     pub quiet: bool,
     /// Say more: `scan -v` lists every place it looked and why each was skipped
-    #[arg(long, short = 'v', global = true)]
+    #[arg(long, short = 'v', global = true, help_heading = GLOBAL)]
     pub verbose: bool,
 }
 
@@ -107,7 +112,14 @@ text, e.g. {\"goal\": \"remove-one\", \"workspace\": \"<id or name>\", \"method\
   troubleshoot scan --root /mnt/old-home --layout windows")]
     Scan(ScanArgs),
     /// List, check, draw and test flows
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  troubleshoot flows list
+  troubleshoot flows check flows/*.json
+  troubleshoot flows test --require-full-coverage
+  troubleshoot flows graph notion-signout --format dot | dot -Tsvg > flow.svg"
+    )]
     Flows(FlowsCommand),
     /// Put back exactly what a fix changed, from its backup
     #[command(after_help = "Examples:
@@ -141,6 +153,7 @@ were undone, rolled back or failed.")]
         after_help = "Example:\n  troubleshoot completions bash > ~/.local/share/bash-completion/completions/troubleshoot"
     )]
     Completions {
+        /// The shell to complete for
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
@@ -204,6 +217,7 @@ pub enum FlowsCommand {
     /// Validate flow files; exit 2 if any is bad, naming file, place and problem
     #[command(after_help = "Example:\n  troubleshoot flows check flows/*.json")]
     Check {
+        /// Flow files or built-in flow ids to validate
         #[arg(required = true, value_name = "FLOW")]
         files: Vec<String>,
     },
@@ -228,7 +242,9 @@ Exit codes: 0 all scenarios pass, 1 one fails (or coverage is short with
         after_help = "Example:\n  troubleshoot flows graph notion-signout --format dot | dot -Tsvg > flow.svg"
     )]
     Graph {
+        /// A built-in flow id or a path to a flow file
         flow: String,
+        /// Graph language: Mermaid (for Markdown) or DOT (for Graphviz)
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
         format: GraphFormat,
     },

@@ -10,25 +10,62 @@ use crate::probe::Layout;
 use crate::ui::Printer;
 use crate::{Error, Result};
 
+/// The `--state-dir` given on the command line (not the one
+/// `TROUBLESHOOT_STATE_DIR` sets for every command: the demo's records stay
+/// out of your own state folder unless you ask).
+fn asked_state_dir(global: &Global) -> Option<std::path::PathBuf> {
+    let from_env = std::env::var_os("TROUBLESHOOT_STATE_DIR")
+        .filter(|v| !v.is_empty())
+        .and_then(|v| std::path::absolute(v).ok());
+    global
+        .state_dir
+        .clone()
+        .filter(|d| from_env.as_ref() != Some(d))
+}
+
 pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
+    if let Some(root) = &global.root {
+        return Err(Error::Usage(format!(
+            "--root {}: the demo builds its own sandbox home; to look at that home, run `troubleshoot scan --root {}` (or `troubleshoot run --root ...`)",
+            root.display(),
+            crate::state::shell_quote(&root.display().to_string())
+        )));
+    }
+    let layout = global.layout.unwrap_or(Layout::Linux);
     let dir = tempfile::Builder::new()
         .prefix("troubleshoot-demo-")
         .tempdir()
         .map_err(|e| Error::io("creating the sandbox folder", e))?;
     let root = dir.path().join("home");
     std::fs::create_dir_all(&root).map_err(|e| Error::io("creating the sandbox home", e))?;
-    crate::sample::demo_home(&root)
+    crate::sample::demo_home_in(&root, layout)
         .map_err(|e| Error::State(format!("building the sandbox home: {e}")))?;
     let mut g = global.clone();
     g.root = Some(root.clone());
-    g.layout = Some(Layout::Linux);
-    // The demo keeps its runs, backups and journal inside the sandbox too.
-    g.state_dir = Some(dir.path().join("state"));
+    g.layout = Some(layout);
+    // The demo keeps its runs, backups and journal inside the sandbox too,
+    // unless --state-dir names a folder for them.
+    let own_state = asked_state_dir(global);
+    g.state_dir = Some(
+        own_state
+            .clone()
+            .unwrap_or_else(|| dir.path().join("state")),
+    );
 
     printer.heading(
         "troubleshoot demo: a SANDBOX. Your own browsers and data are not read or touched.",
     );
-    printer.plain(&format!("Sandbox home: {}", root.display()));
+    printer.plain(&format!(
+        "Sandbox home: {} ({} layout)",
+        root.display(),
+        layout.name()
+    ));
+    if let Some(state) = &own_state {
+        printer.plain(&format!(
+            "Runs, backups and the undo journal go to {} (--state-dir).",
+            state.display()
+        ));
+    }
     printer.plain("It holds Chrome (profile Person 1) with one Notion workspace, Acme Corp, and browser sync on,");
     printer.plain("and the Notion desktop app signed in through a linked Google account.");
     printer.blank();
@@ -94,13 +131,19 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
     if args.keep {
         let kept = dir.keep();
         printer.plain("Kept the sandbox. Try, on it:");
+        let state = own_state.unwrap_or_else(|| kept.join("state"));
         printer.plain(&format!(
-            "  troubleshoot scan --root {}/home --layout linux",
-            kept.display()
+            "  troubleshoot scan --root {} --layout {}",
+            crate::state::shell_quote(&kept.join("home").display().to_string()),
+            layout.name()
         ));
         printer.plain(&format!(
-            "  troubleshoot undo --list --state-dir {}/state",
-            kept.display()
+            "  troubleshoot runs --state-dir {}",
+            crate::state::shell_quote(&state.display().to_string())
+        ));
+        printer.plain(&format!(
+            "  troubleshoot undo --list --state-dir {}",
+            crate::state::shell_quote(&state.display().to_string())
         ));
     } else {
         printer.status("The sandbox is deleted now (pass --keep to keep it). Run `troubleshoot` for your own machine.");

@@ -7,6 +7,7 @@ mod cli;
 mod fixes;
 mod flow_tests;
 mod fuzz;
+mod help;
 mod hostile;
 mod inputs;
 mod leveldb;
