@@ -84,6 +84,9 @@ pub fn chromium_singleton(user_data_dir: &Path) -> Option<String> {
 /// process, or `.parentlock` held with fcntl (Linux, macOS).
 pub fn firefox_lock(profile_dir: &Path) -> Option<String> {
     firefox_lock_link(profile_dir).or_else(|| {
+        if crate::readers::leveldb::write::held_here(profile_dir) {
+            return None; // our own fix holds `.parentlock`
+        }
         let parent = profile_dir.join(".parentlock");
         if parent.is_file()
             && let Some(who) = file_lock_held(&parent)
@@ -113,6 +116,9 @@ fn firefox_lock_link(profile_dir: &Path) -> Option<String> {
 /// A LevelDB folder's `LOCK` file is held by another process (the browser or
 /// app has the store open).
 pub fn leveldb_lock_held(leveldb_dir: &Path) -> Option<String> {
+    if crate::readers::leveldb::write::held_here(leveldb_dir) {
+        return None; // our own fix holds it (its verify re-scan runs now)
+    }
     let lock = leveldb_dir.join("LOCK");
     if !lock.is_file() {
         return None;

@@ -26,6 +26,27 @@ pub struct StoreLock {
     _file: File,
 }
 
+/// The folders whose lock this process holds: its own lock is not "the
+/// owner is running" (the verify re-scan runs while a fix holds it).
+static HELD: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Whether this process holds the lock of the store or profile at `dir`.
+pub fn held_here(dir: &Path) -> bool {
+    HELD.lock()
+        .map(|h| h.iter().any(|d| d == dir))
+        .unwrap_or(false)
+}
+
+impl Drop for StoreLock {
+    fn drop(&mut self) {
+        if let Ok(mut h) = HELD.lock()
+            && let Some(i) = h.iter().position(|d| *d == self.dir)
+        {
+            h.remove(i);
+        }
+    }
+}
+
 impl std::fmt::Debug for StoreLock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "StoreLock({})", self.dir.display())
@@ -81,10 +102,15 @@ impl StoreLock {
             return Err(other("not a regular file".into()));
         }
         match lock_exclusive(&file) {
-            Ok(true) => Ok(StoreLock {
-                dir: dir.to_path_buf(),
-                _file: file,
-            }),
+            Ok(true) => {
+                if let Ok(mut h) = HELD.lock() {
+                    h.push(dir.to_path_buf());
+                }
+                Ok(StoreLock {
+                    dir: dir.to_path_buf(),
+                    _file: file,
+                })
+            }
             Ok(false) => Err(LockError::Held { path }),
             Err(e) => Err(other(format!("cannot lock: {e}"))),
         }
