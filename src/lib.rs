@@ -12,6 +12,7 @@ pub mod fix;
 pub mod flow;
 pub mod probe;
 pub mod readers;
+pub mod registry;
 pub mod report;
 pub mod retention;
 pub mod sample;

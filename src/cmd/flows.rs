@@ -31,23 +31,25 @@ pub fn list(json: bool) -> Result<u8> {
         }
         let flows = BUILTIN
             .iter()
-            .map(|(id, file, text)| match crate::flow::load_str(file, text) {
-                Ok(flow) => Entry {
-                    id,
-                    title: Some(flow.title),
-                    description: Some(flow.description),
-                    steps: Some(flow.steps.len()),
-                    support: flow.support,
-                    problem: None,
-                },
-                Err(e) => Entry {
-                    id,
-                    title: None,
-                    description: None,
-                    steps: None,
-                    support: None,
-                    problem: Some(e.to_string()),
-                },
+            .map(|(id, file, text)| {
+                match crate::flow::load_str(file, text, crate::registry::builtin()) {
+                    Ok(flow) => Entry {
+                        id,
+                        title: Some(flow.title),
+                        description: Some(flow.description),
+                        steps: Some(flow.steps.len()),
+                        support: flow.support,
+                        problem: None,
+                    },
+                    Err(e) => Entry {
+                        id,
+                        title: None,
+                        description: None,
+                        steps: None,
+                        support: None,
+                        problem: Some(e.to_string()),
+                    },
+                }
             })
             .collect();
         let doc = Doc {
@@ -61,7 +63,7 @@ pub fn list(json: bool) -> Result<u8> {
     }
     let mut text = String::new();
     for (id, file, flow) in BUILTIN {
-        let line = match crate::flow::load_str(file, flow) {
+        let line = match crate::flow::load_str(file, flow, crate::registry::builtin()) {
             Ok(flow) => format!("{id:<24} {}", flow.title),
             Err(e) => format!("{id:<24} (invalid: {e})"),
         };
@@ -76,7 +78,7 @@ pub fn list(json: bool) -> Result<u8> {
 pub fn check(files: &[String], printer: Printer) -> Result<u8> {
     let mut bad = 0;
     for f in files {
-        match builtin::resolve(f) {
+        match builtin::resolve(f, crate::registry::builtin()) {
             Ok((flow, _)) => printer.success(&format!(
                 "{f}: ok ({} steps, flow `{}`)",
                 flow.steps.len(),
@@ -98,7 +100,7 @@ pub fn check(files: &[String], printer: Printer) -> Result<u8> {
 }
 
 pub fn graph(flow: &str, format: GraphFormat) -> Result<u8> {
-    let (flow, _) = builtin::resolve(flow)?;
+    let (flow, _) = builtin::resolve(flow, crate::registry::builtin())?;
     stdout::write(graph::render(&flow, format).as_bytes())?;
     Ok(exit::OK)
 }
@@ -107,6 +109,7 @@ pub fn graph(flow: &str, format: GraphFormat) -> Result<u8> {
 pub fn test(targets: &[String], require_full_coverage: bool) -> Result<u8> {
     let options = crate::flow::scenario::Options {
         require_full_coverage,
+        catalog: crate::registry::builtin(),
     };
     let out = crate::flow::scenario::test_command(targets, options);
     // Like every status message, a closed stderr is not worth failing for

@@ -5,10 +5,8 @@ use std::path::PathBuf;
 /// A fix that could not be planned, applied, rolled back or undone.
 #[derive(Debug, thiserror::Error)]
 pub enum FixError {
-    #[error(
-        "unknown fix action `{action}`; the registry has remove-workspace-entry, clear-site-data and reset-desktop-app"
-    )]
-    UnknownAction { action: String },
+    #[error("unknown fix action `{action}`; the registry has {known}")]
+    UnknownAction { action: String, known: String },
 
     #[error("fix `{action}`: bad parameter `{param}`: {message}")]
     BadParams {

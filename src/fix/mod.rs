@@ -21,6 +21,7 @@
 //! every one is refused unless it lies under the home after resolving
 //! symlinks and holds no `..`.
 
+mod action;
 mod backup;
 mod checks;
 mod error;
@@ -37,15 +38,16 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::flow::catalog::{ParamDef, ParamKind};
 use crate::flow::engine::FixCall;
 use crate::flow::model::Risk;
-use crate::flow::registry::ActionKind;
 use crate::probe::running::{ProcessList, lock_evidence_except, owner_of, process_evidence};
 use crate::probe::sessions::{LsItem, session_keys};
 use crate::probe::{AppSpec, Home, Session, Source, StoreKind};
 use crate::readers::leveldb::{LockError, StoreLock, decode_string};
 use crate::readers::sqlite::firefox_origin_dir;
 
+pub use action::{Action, ActionDef, evidence_spec};
 pub use error::FixError;
 pub use exec::{
     Applied, JournalEntry, StoreHold, UndoReport, UndoneAction, apply, apply_held, list_undoable,
@@ -61,8 +63,6 @@ pub struct FixContext<'a> {
     pub state_dir: &'a Path,
     /// Id of this run; names the backup and is what `undo RUN_ID` takes.
     pub run_id: &'a str,
-    /// The probe parameters of the flow (origins, cookie domains, desktop app).
-    pub spec: &'a AppSpec,
 }
 
 /// One machine step of a plan.
@@ -122,7 +122,8 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub(crate) fn empty() -> Plan {
+    /// A plan that changes nothing yet; an action fills it in.
+    pub fn empty() -> Plan {
         Plan {
             action: String::new(),
             risk: Risk::Info,
@@ -160,24 +161,104 @@ impl Plan {
     }
 }
 
-/// Compute exactly what `call` will touch. Reads only (stores are read
-/// from private copies).
-pub fn plan(call: &FixCall, ctx: &FixContext) -> Result<Plan, FixError> {
+/// Compute exactly what `call` will touch with `action` (the registry's
+/// entry for `call.action`). Reads only (stores are read from private
+/// copies).
+pub fn plan(action: &dyn Action, call: &FixCall, ctx: &FixContext) -> Result<Plan, FixError> {
     fsx::check_run_id(ctx.run_id)?;
-    let Some(def) = crate::flow::registry::action(&call.action) else {
-        return Err(FixError::UnknownAction {
-            action: call.action.clone(),
-        });
-    };
-    let mut plan = match def.kind {
-        ActionKind::RemoveWorkspaceEntry => plan_remove_entry(&session_param(call)?, ctx)?,
-        ActionKind::ClearSiteData => plan_clear_site(&session_param(call)?, ctx)?,
-        ActionKind::ResetDesktopApp => plan_reset_desktop(ctx)?,
-    };
+    let mut plan = action.plan(call, ctx)?;
+    plan.action = action.id().to_string();
     // The vetted action's risk; a flow may raise it, never lower it.
-    plan.risk = def.risk.max(call.risk);
+    plan.risk = action.risk().max(call.risk);
     check_plan_paths(&plan, ctx.home)?;
     Ok(plan)
+}
+
+const SESSION: ParamDef = ParamDef {
+    name: "session",
+    kind: ParamKind::Fact,
+    required: true,
+};
+
+/// `remove-workspace-entry`.
+pub struct RemoveWorkspaceEntry;
+
+impl ActionDef for RemoveWorkspaceEntry {
+    fn id(&self) -> &'static str {
+        "remove-workspace-entry"
+    }
+    fn summary(&self) -> &'static str {
+        "delete one workspace's Local Storage keys in one store, leaving every other key"
+    }
+    fn risk(&self) -> Risk {
+        Risk::Medium
+    }
+    fn params(&self) -> &'static [ParamDef] {
+        &[SESSION]
+    }
+    fn evidence_probe(&self) -> Option<&'static str> {
+        Some(crate::probe::app_sessions::ID)
+    }
+}
+
+impl Action for RemoveWorkspaceEntry {
+    fn plan(&self, call: &FixCall, ctx: &FixContext) -> Result<Plan, FixError> {
+        plan_remove_entry(&session_param(call)?, &evidence_spec(call)?, ctx)
+    }
+}
+
+/// `clear-site-data`.
+pub struct ClearSiteData;
+
+impl ActionDef for ClearSiteData {
+    fn id(&self) -> &'static str {
+        "clear-site-data"
+    }
+    fn summary(&self) -> &'static str {
+        "remove the app's cookies and Local Storage for its origins in one profile (sign out of all there)"
+    }
+    fn risk(&self) -> Risk {
+        Risk::Medium
+    }
+    fn params(&self) -> &'static [ParamDef] {
+        &[SESSION]
+    }
+    fn evidence_probe(&self) -> Option<&'static str> {
+        Some(crate::probe::app_sessions::ID)
+    }
+}
+
+impl Action for ClearSiteData {
+    fn plan(&self, call: &FixCall, ctx: &FixContext) -> Result<Plan, FixError> {
+        plan_clear_site(&session_param(call)?, &evidence_spec(call)?, ctx)
+    }
+}
+
+/// `reset-desktop-app`.
+pub struct ResetDesktopApp;
+
+impl ActionDef for ResetDesktopApp {
+    fn id(&self) -> &'static str {
+        "reset-desktop-app"
+    }
+    fn summary(&self) -> &'static str {
+        "move the desktop app's data folder aside, like the app's Reset App Data"
+    }
+    fn risk(&self) -> Risk {
+        Risk::High
+    }
+    fn params(&self) -> &'static [ParamDef] {
+        &[]
+    }
+    fn evidence_probe(&self) -> Option<&'static str> {
+        Some(crate::probe::app_sessions::ID)
+    }
+}
+
+impl Action for ResetDesktopApp {
+    fn plan(&self, call: &FixCall, ctx: &FixContext) -> Result<Plan, FixError> {
+        plan_reset_desktop(&evidence_spec(call)?, ctx)
+    }
 }
 
 fn session_param(call: &FixCall) -> Result<Session, FixError> {
@@ -276,7 +357,11 @@ fn session_keys_now(session: &Session, spec: &AppSpec, items: &[LsItem]) -> Vec<
     keys
 }
 
-fn plan_remove_entry(session: &Session, ctx: &FixContext) -> Result<Plan, FixError> {
+fn plan_remove_entry(
+    session: &Session,
+    spec: &AppSpec,
+    ctx: &FixContext,
+) -> Result<Plan, FixError> {
     if session.keys.is_empty() && session.workspace_id.is_empty() {
         return Err(FixError::BadParams {
             action: "remove-workspace-entry".into(),
@@ -289,14 +374,14 @@ fn plan_remove_entry(session: &Session, ctx: &FixContext) -> Result<Plan, FixErr
     let mut plan = Plan::empty();
     plan.action = "remove-workspace-entry".into();
     plan.owner = session.browser.clone();
-    plan.owner_processes = owner_processes(session, ctx.spec);
+    plan.owner_processes = owner_processes(session, spec);
     plan.store_path = store.clone();
     plan.lock_paths = vec![store.clone()];
     let found: Vec<String> = match session.store_kind {
         StoreKind::ChromiumLeveldb => {
             let snap = stores::ldb_snapshot(&store)?;
             let items = snapshot_items(&snap, &store, &session.origin);
-            let keys = session_keys_now(session, ctx.spec, &items);
+            let keys = session_keys_now(session, spec, &items);
             let wanted: Vec<LsKey> = keys
                 .iter()
                 .map(|k| LsKey {
@@ -325,7 +410,7 @@ fn plan_remove_entry(session: &Session, ctx: &FixContext) -> Result<Plan, FixErr
                     .collect(),
                 Err(e) => return Err(FixError::store(&store, e.reason)),
             };
-            let keys = session_keys_now(session, ctx.spec, &items);
+            let keys = session_keys_now(session, spec, &items);
             plan.ops.push(Op::LsngDelete {
                 db: store.clone(),
                 origin: session.origin.clone(),
@@ -383,9 +468,8 @@ fn firefox_profile_of(store: &Path) -> Option<PathBuf> {
         .then(|| storage.parent().map(Path::to_path_buf))?
 }
 
-fn plan_clear_site(session: &Session, ctx: &FixContext) -> Result<Plan, FixError> {
+fn plan_clear_site(session: &Session, spec: &AppSpec, ctx: &FixContext) -> Result<Plan, FixError> {
     let store = store_path_of(session, ctx.home)?;
-    let spec = ctx.spec;
     let mut plan = Plan::empty();
     plan.action = "clear-site-data".into();
     plan.owner = session.browser.clone();
@@ -585,14 +669,13 @@ fn plan_cookie_op(
     Ok(())
 }
 
-fn plan_reset_desktop(ctx: &FixContext) -> Result<Plan, FixError> {
+fn plan_reset_desktop(spec: &AppSpec, ctx: &FixContext) -> Result<Plan, FixError> {
     let bad = |message: String| FixError::BadParams {
         action: "reset-desktop-app".into(),
         param: "desktop".into(),
         message,
     };
-    let desktop = ctx
-        .spec
+    let desktop = spec
         .desktop
         .as_ref()
         .ok_or_else(|| bad("the flow's probe names no desktop app".into()))?;
@@ -617,7 +700,7 @@ fn plan_reset_desktop(ctx: &FixContext) -> Result<Plan, FixError> {
                 path: from,
                 message: format!(
                     "the {} desktop app has no data folder here; nothing to reset",
-                    ctx.spec.app
+                    spec.app
                 ),
             });
         }
@@ -630,7 +713,7 @@ fn plan_reset_desktop(ctx: &FixContext) -> Result<Plan, FixError> {
     }
     let mut plan = Plan::empty();
     plan.action = "reset-desktop-app".into();
-    plan.owner = ctx.spec.app.clone();
+    plan.owner = spec.app.clone();
     plan.owner_processes = if desktop.processes.is_empty() {
         vec![folder.to_string()]
     } else {
@@ -658,7 +741,7 @@ fn plan_reset_desktop(ctx: &FixContext) -> Result<Plan, FixError> {
     ));
     plan.steps.push(format!(
         "{} starts fresh, signed out of every workspace; `troubleshoot undo {}` moves the folder back",
-        ctx.spec.app, ctx.run_id
+        spec.app, ctx.run_id
     ));
     plan.moves.push((from.clone(), to.clone()));
     plan.ops.push(Op::MoveAside { from, to });

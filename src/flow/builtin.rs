@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use super::load::{FlowError, load_bytes, read_flow_file};
+use super::catalog::Catalog;
+use super::error::FlowError;
+use super::load::{load_bytes, read_flow_file};
 use super::model::Flow;
 
 /// (id, file name, text) of every built-in flow.
@@ -22,16 +24,19 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
 pub const DEFAULT_FLOW: &str = "notion-signout";
 
 /// A built-in flow id, or a path to a flow file.
-pub fn resolve(name: &str) -> Result<(Flow, String), FlowError> {
+pub fn resolve(name: &str, catalog: &dyn Catalog) -> Result<(Flow, String), FlowError> {
     if let Some((_, file, text)) = BUILTIN.iter().find(|(id, _, _)| *id == name) {
-        return Ok((load_bytes(file, text.as_bytes())?, text.to_string()));
+        return Ok((
+            load_bytes(file, text.as_bytes(), catalog)?,
+            text.to_string(),
+        ));
     }
     let path = Path::new(name);
     if path.exists() || name.ends_with(".json") || name.contains('/') {
         // Read once: the flow run and the text hashed into the record are
         // the same bytes.
         let bytes = read_flow_file(path)?;
-        let flow = load_bytes(&path.display().to_string(), &bytes)?;
+        let flow = load_bytes(&path.display().to_string(), &bytes, catalog)?;
         let text = String::from_utf8(bytes).unwrap_or_default();
         return Ok((flow, text));
     }

@@ -6,9 +6,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::facts::{ANSWERS, CHOSEN, SELECTED};
 use super::facts::{Facts, display, lookup, render_with};
 use super::model::*;
-use super::validate::{ANSWERS, CHOSEN, SELECTED};
 
 /// Steps the engine may take in a row without asking the user anything; a
 /// flow that loops through checks stops here instead of spinning.
@@ -64,6 +64,17 @@ pub struct FixCall {
     pub params: Map<String, Value>,
     pub risk: Risk,
     pub changes: String,
+    /// The check whose probe found what the fix changes, with that probe's
+    /// parameters: what the app is and where it keeps its data.
+    pub evidence: Option<Evidence>,
+}
+
+/// A fix step's evidence: which check, which probe, its parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    pub check: String,
+    pub probe: String,
+    pub params: Value,
 }
 
 /// What happened to a proposed fix.
@@ -649,6 +660,11 @@ impl<'f> Engine<'f> {
             params,
             risk: f.risk,
             changes: self.facts.render(&f.changes),
+            evidence: self.flow.evidence_of(f).map(|c| Evidence {
+                check: c.id.clone(),
+                probe: c.probe.clone().unwrap_or_default(),
+                params: c.params.clone().unwrap_or(Value::Null),
+            }),
         })
     }
 

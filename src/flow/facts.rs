@@ -5,6 +5,12 @@ use serde_json::{Map, Value};
 
 use super::model::{Cond, Op};
 
+/// Namespaces the engine itself fills.
+pub const ANSWERS: &str = "answers";
+pub const SELECTED: &str = "selected";
+/// The chosen item as it was when chosen; unlike `selected`, never refreshed.
+pub const CHOSEN: &str = "chosen";
+
 /// All facts of a run, keyed by namespace (`scan`, `answers`, `selected`, ...).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts(pub Map<String, Value>);

@@ -1,9 +1,10 @@
 //! Loading a flow file: size and nesting caps, then serde with the JSON path of
 //! any error, then validation. Every error names the file and where in it.
 
-use std::fmt;
 use std::path::Path;
 
+use super::catalog::Catalog;
+use super::error::FlowError;
 use super::model::Flow;
 use super::validate;
 
@@ -12,59 +13,10 @@ pub const MAX_FLOW_BYTES: usize = 1024 * 1024;
 /// Deepest nesting of arrays and objects accepted.
 pub const MAX_DEPTH: usize = 64;
 
-/// One thing wrong with a flow, and where.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Problem {
-    /// `line:column` or a JSON path like `steps[3].ask.options[0].next`.
-    pub location: String,
-    pub message: String,
-}
-
-/// A flow that cannot be used, with every problem found.
-#[derive(Debug, Clone)]
-pub struct FlowError {
-    pub file: String,
-    pub problems: Vec<Problem>,
-}
-
-impl FlowError {
-    pub fn one(file: &str, location: impl Into<String>, message: impl Into<String>) -> FlowError {
-        FlowError {
-            file: file.to_string(),
-            problems: vec![Problem {
-                location: location.into(),
-                message: message.into(),
-            }],
-        }
-    }
-
-    pub fn hint(&self) -> Option<String> {
-        Some("`troubleshoot flows check FILE` lists every problem; flows/README.md documents the format".into())
-    }
-}
-
-impl fmt::Display for FlowError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.problems.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            if p.location.is_empty() {
-                write!(f, "{}: {}", self.file, p.message)?;
-            } else {
-                write!(f, "{}:{}: {}", self.file, p.location, p.message)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for FlowError {}
-
-/// Read, parse and validate a flow file.
-pub fn load_file(path: &Path) -> Result<Flow, FlowError> {
+/// Read, parse and validate a flow file against `catalog`'s probes and actions.
+pub fn load_file(path: &Path, catalog: &dyn Catalog) -> Result<Flow, FlowError> {
     let name = path.display().to_string();
-    load_bytes(&name, &read_flow_file(path)?)
+    load_bytes(&name, &read_flow_file(path)?, catalog)
 }
 
 /// The bytes of a flow file: a regular file of at most [`MAX_FLOW_BYTES`]
@@ -80,8 +32,8 @@ pub fn read_flow_file(path: &Path) -> Result<Vec<u8>, FlowError> {
     })
 }
 
-pub fn load_str(name: &str, text: &str) -> Result<Flow, FlowError> {
-    load_bytes(name, text.as_bytes())
+pub fn load_str(name: &str, text: &str, catalog: &dyn Catalog) -> Result<Flow, FlowError> {
+    load_bytes(name, text.as_bytes(), catalog)
 }
 
 fn too_big(name: &str, len: usize) -> FlowError {
@@ -145,10 +97,10 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// Parse and validate.
-pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Flow, FlowError> {
+/// Parse and validate against `catalog`'s probes and actions.
+pub fn load_bytes(name: &str, bytes: &[u8], catalog: &dyn Catalog) -> Result<Flow, FlowError> {
     let flow = parse_bytes(name, bytes)?;
-    let problems = validate::validate(&flow);
+    let problems = validate::validate(&flow, catalog);
     if problems.is_empty() {
         Ok(flow)
     } else {

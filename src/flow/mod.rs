@@ -2,12 +2,13 @@
 //! validated, drawn and run.
 
 pub mod builtin;
+pub mod catalog;
 pub mod engine;
+pub mod error;
 pub mod facts;
 pub mod graph;
 pub mod load;
 pub mod model;
-pub mod registry;
 pub mod scenario;
 pub mod validate;
 
@@ -15,6 +16,7 @@ pub mod validate;
 mod tests;
 
 pub use engine::{Answer, Engine, FixResult, Need};
+pub use error::{FlowError, Problem};
 pub use facts::Facts;
-pub use load::{FlowError, Problem, load_file, load_str};
+pub use load::{load_file, load_str};
 pub use model::*;

@@ -7,6 +7,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::catalog::Catalog;
+
 /// A troubleshooting flow: a graph of steps, run from the first one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -127,13 +129,12 @@ pub struct Check {
     /// What is being checked, shown while it runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// A probe from the registry (`troubleshoot flows probes`).
+    /// A probe the binary ships, by id (the schema lists them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probe: Option<String>,
-    /// The probe's parameters (typed per probe; `app-sessions` takes the
+    /// The probe's parameters, typed per probe (`app-sessions` takes the
     /// key patterns, envelopes, cookies and desktop files to read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "probe_params_schema")]
     pub params: Option<Value>,
     /// Fact namespace for the probe's output; defaults to the step id.
     #[serde(rename = "as", default, skip_serializing_if = "Option::is_none")]
@@ -179,11 +180,16 @@ pub enum Risk {
 pub struct Fix {
     pub id: String,
     pub title: String,
-    /// An action from the registry (`remove-workspace-entry`, ...).
+    /// An action the binary ships, by id (the schema lists them).
     pub action: String,
     /// The action's parameters (typed per action); strings may name facts.
     #[serde(default)]
     pub params: BTreeMap<String, Value>,
+    /// The check whose probe found what this fix changes: its parameters
+    /// (the app's origins, keys, processes) guide the action. Defaults to
+    /// the flow's only check with a probe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
     pub risk: Risk,
     /// What the fix changes, in plain words.
     pub changes: String,
@@ -440,16 +446,69 @@ impl Flow {
     pub fn step(&self, id: &str) -> Option<&Step> {
         self.steps.iter().find(|s| s.id() == id)
     }
+
+    /// The check a fix step's `evidence` names, or, when it names none, the
+    /// flow's only check with a probe.
+    pub fn evidence_of(&self, fix: &Fix) -> Option<&Check> {
+        let mut probed = self.steps.iter().filter_map(|s| match s {
+            Step::Check(c) if c.probe.is_some() => Some(c),
+            _ => None,
+        });
+        match &fix.evidence {
+            Some(id) => probed.find(|c| &c.id == id),
+            None => match (probed.next(), probed.next()) {
+                (Some(only), None) => Some(only),
+                _ => None,
+            },
+        }
+    }
 }
 
-/// The schema of a check's `params`: the parameters of the registry's
-/// probes (today one, `app-sessions`).
-fn probe_params_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    generator.subschema_for::<crate::probe::AppSpec>()
-}
-
-/// The JSON Schema of the flow format, as written to `flows/schema.json`.
-pub fn schema_json() -> String {
-    let schema = schemars::schema_for!(Flow);
+/// The JSON Schema of the flow format, as written to `flows/schema.json`:
+/// the model's types, with the probe and action ids and each probe's
+/// parameters taken from `catalog`.
+pub fn schema_json(catalog: &dyn Catalog) -> String {
+    let mut generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let mut params = Vec::new();
+    for p in catalog.probes() {
+        let mut one = p.params_schema(&mut generator).to_value();
+        if let Some(o) = one.as_object_mut() {
+            o.entry("description")
+                .or_insert_with(|| Value::from(format!("Parameters of the `{}` probe.", p.id())));
+        }
+        params.push(one);
+    }
+    let mut schema = generator.into_root_schema_for::<Flow>().to_value();
+    let defs = schema.get_mut("$defs").and_then(Value::as_object_mut);
+    if let Some(defs) = defs {
+        if let Some(check) = defs.get_mut("Check").and_then(|c| c.get_mut("properties")) {
+            check["probe"] = ids_schema(&check["probe"], &catalog.probe_ids());
+            check["params"] = serde_json::json!({
+                "description": check["params"].get("description").cloned().unwrap_or(Value::Null),
+                "anyOf": params,
+            });
+        }
+        if let Some(fix) = defs.get_mut("Fix").and_then(|c| c.get_mut("properties")) {
+            fix["action"] = ids_schema(&fix["action"], &catalog.action_ids());
+        }
+    }
+    // Back to a `Schema`, whose serializer puts keywords in their usual order.
+    let schema = schemars::Schema::try_from(schema).unwrap_or_default();
     serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}
+
+/// A string property narrowed to the registry's ids, keeping its description.
+fn ids_schema(was: &Value, ids: &[&str]) -> Value {
+    let mut ids: Vec<Value> = ids.iter().map(|&i| Value::from(i)).collect();
+    let optional = was["type"]
+        .as_array()
+        .is_some_and(|t| t.contains(&Value::from("null")));
+    if optional {
+        ids.push(Value::Null);
+    }
+    let mut v = serde_json::json!({ "enum": ids });
+    if let Some(d) = was.get("description") {
+        v["description"] = d.clone();
+    }
+    v
 }

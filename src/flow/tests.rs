@@ -9,12 +9,12 @@ use super::model::*;
 
 fn flow(steps: Value) -> Flow {
     let text = json!({"id": "t", "title": "T", "steps": steps}).to_string();
-    load_str("t.json", &text).unwrap_or_else(|e| panic!("{e}"))
+    load_str("t.json", &text, crate::registry::builtin()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn problems(steps: Value) -> String {
     let text = json!({"id": "t", "title": "T", "steps": steps}).to_string();
-    match load_str("t.json", &text) {
+    match load_str("t.json", &text, crate::registry::builtin()) {
         Ok(_) => String::new(),
         Err(e) => e.to_string(),
     }
@@ -454,13 +454,17 @@ fn validation_names_the_problem_and_place() {
 #[test]
 fn unknown_fields_truncation_depth_and_garbage_are_located_errors() {
     let text = r#"{"id": "t", "title": "T", "steps": [{"end": {"id": "e", "outcome": "resolved", "message": "", "colour": 1}}]}"#;
-    let e = load_str("t.json", text).unwrap_err().to_string();
+    let e = load_str("t.json", text, crate::registry::builtin())
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("unknown field `colour`") && e.contains("t.json:1:"),
         "{e}"
     );
 
-    let e = load_str("t.json", &text[..40]).unwrap_err().to_string();
+    let e = load_str("t.json", &text[..40], crate::registry::builtin())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("EOF") && e.contains("t.json:1:"), "{e}");
 
     let deep = "[".repeat(100_000);
@@ -487,7 +491,7 @@ fn unknown_fields_truncation_depth_and_garbage_are_located_errors() {
 #[test]
 fn shipped_flows_are_valid() {
     for (id, file, text) in super::builtin::BUILTIN {
-        let f = load_str(file, text).unwrap_or_else(|e| panic!("{e}"));
+        let f = load_str(file, text, crate::registry::builtin()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(&f.id, id);
     }
 }
@@ -497,7 +501,7 @@ fn shipped_flows_are_valid() {
 #[test]
 fn schema_is_fresh() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/flows/schema.json");
-    let want = schema_json();
+    let want = schema_json(crate::registry::builtin());
     if std::env::var_os("UPDATE_SCHEMA").is_some() {
         std::fs::write(path, &want).unwrap();
     }
@@ -514,7 +518,7 @@ fn schema_is_fresh() {
 #[test]
 fn shipped_flows_carry_the_notion_evidence_sources() {
     for (id, file, text) in super::builtin::BUILTIN {
-        let f = load_str(file, text).unwrap_or_else(|e| panic!("{e}"));
+        let f = load_str(file, text, crate::registry::builtin()).unwrap_or_else(|e| panic!("{e}"));
         for step in &f.steps {
             if let Step::Check(c) = step
                 && c.probe.as_deref() == Some("app-sessions")
@@ -612,7 +616,7 @@ fn support_must_be_an_https_page() {
             "steps": [{"end": {"id": "done", "outcome": "resolved", "message": "ok"}}]
         });
         f["support"] = support;
-        load_str("x.json", &f.to_string())
+        load_str("x.json", &f.to_string(), crate::registry::builtin())
     };
     assert!(base(serde_json::json!({"title": "Help", "url": "https://example.org/help"})).is_ok());
     for bad in [

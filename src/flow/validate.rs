@@ -5,19 +5,14 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use serde_json::Value;
 
-use super::facts::placeholders;
-use super::load::Problem;
+use super::catalog::{Catalog, ParamKind};
+use super::error::Problem;
+use super::facts::{ANSWERS, CHOSEN, SELECTED, placeholders};
 use super::model::*;
-use super::registry::{self, ParamKind};
-
-/// Namespaces the engine itself fills.
-pub const ANSWERS: &str = "answers";
-pub const SELECTED: &str = "selected";
-/// The chosen item as it was when chosen; unlike `selected`, never refreshed.
-pub const CHOSEN: &str = "chosen";
 
 struct Lint<'a> {
     flow: &'a Flow,
+    catalog: &'a dyn Catalog,
     problems: Vec<Problem>,
     index: HashMap<&'a str, usize>,
 }
@@ -36,10 +31,12 @@ fn loc(i: usize, step: &Step, rest: &str) -> String {
     }
 }
 
-/// All problems in a parsed flow; empty means valid.
-pub fn validate(flow: &Flow) -> Vec<Problem> {
+/// All problems in a parsed flow, with the probes and actions of `catalog`;
+/// empty means valid.
+pub fn validate(flow: &Flow, catalog: &dyn Catalog) -> Vec<Problem> {
     let mut lint = Lint {
         flow,
+        catalog,
         problems: Vec::new(),
         index: HashMap::new(),
     };
@@ -318,16 +315,16 @@ fn shape(lint: &mut Lint, i: usize, step: &Step) {
                     lint.push(loc(i, step, "as"), "`as` without a `probe`".into());
                 }
             }
-            (Some(p), params) => match registry::probe(p) {
+            (Some(p), params) => match lint.catalog.probe(p) {
                 None => {
-                    let known: Vec<_> = registry::PROBES.iter().map(|p| p.id).collect();
+                    let known = lint.catalog.probe_ids();
                     lint.push(
                         loc(i, step, "probe"),
                         format!("unknown probe `{p}` (known: {})", known.join(", ")),
                     );
                 }
                 Some(def) => {
-                    if let Err(e) = (def.check_params)(params.as_ref().unwrap_or(&Value::Null)) {
+                    if let Err(e) = def.check_params(params.as_ref().unwrap_or(&Value::Null)) {
                         lint.push(
                             loc(i, step, "params"),
                             format!("wrong parameters for probe `{p}`: {e}"),
@@ -346,9 +343,9 @@ fn shape(lint: &mut Lint, i: usize, step: &Step) {
                 }
             },
         },
-        Step::Fix(f) => match registry::action(&f.action) {
+        Step::Fix(f) => match lint.catalog.action(&f.action) {
             None => {
-                let known: Vec<_> = registry::ACTIONS.iter().map(|a| a.id).collect();
+                let known = lint.catalog.action_ids();
                 lint.push(
                     loc(i, step, "action"),
                     format!(
@@ -359,22 +356,26 @@ fn shape(lint: &mut Lint, i: usize, step: &Step) {
                 );
             }
             Some(def) => {
+                let wrong = evidence_problem(lint.flow, f, def.evidence_probe());
+                if let Some(msg) = wrong {
+                    lint.push(loc(i, step, "evidence"), msg);
+                }
                 for (name, value) in &f.params {
-                    match def.params.iter().find(|p| p.name == name) {
+                    match def.params().iter().find(|p| p.name == name) {
                         None => lint.push(
                             loc(i, step, &format!("params.{name}")),
                             format!("action `{}` has no parameter `{name}`", f.action),
                         ),
                         Some(p) => match p.kind {
-                            ParamKind::SessionFact if !value.is_string() => lint.push(
+                            ParamKind::Fact if !value.is_string() => lint.push(
                                 loc(i, step, &format!("params.{name}")),
                                 format!("`{name}` must be a string naming a fact (e.g. \"selected.workspace\"), not {value}"),
                             ),
-                            ParamKind::SessionFact => {}
+                            ParamKind::Fact => {}
                         },
                     }
                 }
-                for p in def.params.iter().filter(|p| p.required) {
+                for p in def.params().iter().filter(|p| p.required) {
                     if !f.params.contains_key(p.name) {
                         lint.push(
                             loc(i, step, "params"),
@@ -393,6 +394,35 @@ fn shape(lint: &mut Lint, i: usize, step: &Step) {
             }
         }
         Step::End(_) => {}
+    }
+}
+
+/// What is wrong with a fix step's `evidence` for an action that needs the
+/// parameters of probe `wants` (or none).
+fn evidence_problem(flow: &Flow, f: &Fix, wants: Option<&str>) -> Option<String> {
+    let Some(wants) = wants else {
+        return f.evidence.as_ref().map(|e| {
+            format!(
+                "action `{}` uses no probe's parameters; drop `evidence: {e}`",
+                f.action
+            )
+        });
+    };
+    match (&f.evidence, flow.evidence_of(f)) {
+        (_, Some(c)) if c.probe.as_deref() == Some(wants) => None,
+        (_, Some(c)) => Some(format!(
+            "action `{}` acts on what probe `{wants}` found, but check `{}` runs `{}`",
+            f.action,
+            c.id,
+            c.probe.as_deref().unwrap_or("no probe")
+        )),
+        (Some(e), None) => Some(format!(
+            "`evidence` names `{e}`, which is not a check with a probe"
+        )),
+        (None, None) => Some(format!(
+            "action `{}` acts on what probe `{wants}` found: name the check that ran it with `evidence`",
+            f.action
+        )),
     }
 }
 
@@ -509,13 +539,19 @@ fn available(lint: &Lint) -> Vec<Option<BTreeSet<String>>> {
 }
 
 /// Probe namespaces and their fields, for checking `ns.field...` references.
-pub fn probe_namespaces(flow: &Flow) -> HashMap<String, &'static [&'static str]> {
+pub fn probe_namespaces(
+    flow: &Flow,
+    catalog: &dyn Catalog,
+) -> HashMap<String, &'static [&'static str]> {
     flow.steps
         .iter()
         .filter_map(|s| match s {
             Step::Check(c) => {
-                let def = registry::probe(c.probe.as_deref()?)?;
-                Some((c.save_as.clone().unwrap_or_else(|| c.id.clone()), def.facts))
+                let def = catalog.probe(c.probe.as_deref()?)?;
+                Some((
+                    c.save_as.clone().unwrap_or_else(|| c.id.clone()),
+                    def.facts(),
+                ))
             }
             _ => None,
         })
@@ -597,7 +633,7 @@ fn references(step: &Step) -> Vec<(String, String)> {
 
 fn facts(lint: &mut Lint) {
     let avail = available(lint);
-    let namespaces = probe_namespaces(lint.flow);
+    let namespaces = probe_namespaces(lint.flow, lint.catalog);
     let mut problems = Vec::new();
     for (i, step) in lint.flow.steps.iter().enumerate() {
         let Some(before) = &avail[i] else { continue };

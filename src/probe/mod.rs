@@ -1,8 +1,10 @@
 //! Read-only evidence: browsers, profiles, the desktop app, sync, linked
 //! accounts and whether each program runs. Probes never write under the home.
 
+pub mod app_sessions;
 pub mod browsers;
 pub mod chromium;
+pub mod contract;
 pub mod desktop;
 pub mod firefox;
 pub mod layout;
@@ -13,6 +15,7 @@ pub mod scan;
 pub mod sessions;
 pub mod spec;
 
+pub use contract::{Probe, ProbeRun};
 pub use layout::{Home, Layout};
 pub use model::*;
 pub use scan::scan;

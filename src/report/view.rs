@@ -296,7 +296,7 @@ pub fn flow_of(r: &RunRecord) -> Option<Flow> {
     crate::flow::builtin::BUILTIN
         .iter()
         .any(|(id, _, _)| *id == r.flow_id)
-        .then(|| crate::flow::builtin::resolve(&r.flow_id).ok())
+        .then(|| crate::flow::builtin::resolve(&r.flow_id, crate::registry::builtin()).ok())
         .flatten()
         .map(|(f, _)| f)
 }

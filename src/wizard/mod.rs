@@ -2,7 +2,6 @@
 //! and records the run.
 
 pub mod outcome;
-pub mod probes;
 
 pub use outcome::Outcome;
 
@@ -12,7 +11,7 @@ use crate::error::exit;
 use crate::fix::{self, FixContext};
 use crate::flow::engine::{EngineError, Finish, FixCall, Need, ProbeCall, Question, Visit};
 use crate::flow::{Answer, Engine, FixResult, Flow};
-use crate::probe::{AppSpec, Home, Warning};
+use crate::probe::{Home, Warning, app_sessions};
 use crate::report::{Finding, FixRecord, RECORD_SCHEMA, RunRecord};
 use crate::ui::{Printer, Prompter};
 use crate::{Error, Result};
@@ -74,7 +73,7 @@ impl Wizard<'_> {
             .steps
             .iter()
             .find_map(|s| match s {
-                crate::flow::Step::Check(c) if c.probe.as_deref() == Some("app-sessions") => c
+                crate::flow::Step::Check(c) if c.probe.as_deref() == Some(app_sessions::ID) => c
                     .params
                     .as_ref()
                     .and_then(|p| p.get("app"))
@@ -122,9 +121,12 @@ impl Wizard<'_> {
             self.printer.status(&format!("{t}…"));
         }
         let what = call.title.as_deref().unwrap_or("Looking at the evidence");
-        let (report, facts) =
-            crate::ui::progress::with_spinner(what, || probes::run(call, self.home))?;
-        for w in &report.warnings {
+        let probe = crate::registry::builtin()
+            .runnable_probe(&call.probe)
+            .ok_or_else(|| Error::Usage(format!("unknown probe `{}`", call.probe)))?;
+        let run = crate::ui::progress::with_spinner(what, || probe.run(&call.params, self.home))
+            .map_err(|e| Error::Usage(format!("probe `{}` parameters: {e}", call.probe)))?;
+        for w in &run.warnings {
             if !record.warnings.contains(w) {
                 self.printer.warn(&format!(
                     "{}: {}",
@@ -137,7 +139,7 @@ impl Wizard<'_> {
                 });
             }
         }
-        Ok(facts)
+        Ok(run.facts)
     }
 
     fn drive(
@@ -147,7 +149,6 @@ impl Wizard<'_> {
         record: &mut RunRecord,
         clock: &mut StepClock,
     ) -> Result<u8> {
-        let mut spec: Option<AppSpec> = None;
         let mut applied: Option<(fix::Applied, fix::StoreHold, usize)> = None;
         loop {
             // Every visit is timed when the engine records it: the time since
@@ -223,9 +224,6 @@ impl Wizard<'_> {
                     fed?;
                 }
                 Need::Probe(call) => {
-                    if call.probe == "app-sessions" {
-                        spec = Some(probes::app_spec(&call.params)?);
-                    }
                     let facts = self.probe(&call, record, false)?;
                     engine.probed(facts).map_err(engine_err)?;
                     clock.sync(engine.visits(), &mut record.steps);
@@ -234,7 +232,7 @@ impl Wizard<'_> {
                     if record.facts_before_fix.is_none() {
                         record.facts_before_fix = Some(Value::Object(engine.facts().0.clone()));
                     }
-                    let result = self.fix(&call, spec.as_ref(), prompter, record, &mut applied)?;
+                    let result = self.fix(&call, prompter, record, &mut applied)?;
                     engine.fixed(result).map_err(engine_err)?;
                     clock.sync(engine.visits(), &mut record.steps);
                 }
@@ -276,10 +274,7 @@ impl Wizard<'_> {
                     let (done, held, i) = applied.take().ok_or_else(|| {
                         Error::Fix("verification failed but no fix was applied".into())
                     })?;
-                    let Some(spec) = spec.as_ref() else {
-                        return Err(Error::Fix("no probe parameters for the rollback".into()));
-                    };
-                    let ctx = self.ctx(&record.run_id, spec);
+                    let ctx = self.ctx(&record.run_id);
                     self.printer
                         .failure("The fix did not hold on fresh evidence; restoring the backup.");
                     let deferred = crate::signals::Deferred::begin();
@@ -407,31 +402,23 @@ impl Wizard<'_> {
         }
     }
 
-    fn ctx<'c>(&'c self, run_id: &'c str, spec: &'c AppSpec) -> FixContext<'c> {
+    fn ctx<'c>(&'c self, run_id: &'c str) -> FixContext<'c> {
         FixContext {
             home: self.home,
             state_dir: self.state_dir,
             run_id,
-            spec,
         }
     }
 
     fn fix(
         &self,
         call: &FixCall,
-        spec: Option<&AppSpec>,
         prompter: &mut dyn Prompter,
         record: &mut RunRecord,
         applied: &mut Option<(fix::Applied, fix::StoreHold, usize)>,
     ) -> Result<FixResult> {
-        let spec = spec.ok_or_else(|| {
-            Error::Fix(format!(
-                "fix `{}` runs before any probe said what to look for",
-                call.step
-            ))
-        })?;
         let run_id = record.run_id.clone();
-        let ctx = self.ctx(&run_id, spec);
+        let ctx = self.ctx(&run_id);
         // A previous fix of this run is done with: release its store locks
         // before this one takes its own.
         *applied = None;
@@ -445,7 +432,7 @@ impl Wizard<'_> {
             reason: None,
             backup_id: None,
         };
-        let plan = match fix::plan(call, &ctx) {
+        let plan = match crate::registry::builtin().plan(call, &ctx) {
             Ok(p) => p,
             Err(e) => {
                 self.printer

@@ -12,9 +12,9 @@ use crate::util::cpp_leveldb_put;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use troubleshoot::fix::{self, FixContext, FixError};
-use troubleshoot::flow::engine::FixCall;
+use troubleshoot::flow::engine::{Evidence, FixCall};
 use troubleshoot::flow::model::Risk;
-use troubleshoot::probe::{AppSpec, Home, Layout, Session, Source, scan};
+use troubleshoot::probe::{AppSpec, Home, Layout, Session, Source, app_sessions, scan};
 use troubleshoot::readers::leveldb::read_local_storage;
 use troubleshoot::readers::sqlite::{CookieQuery, CookieSchema, read_cookies, read_lsng};
 use troubleshoot::sample::{NOTION_APP, NOTION_WWW, SampleHome};
@@ -77,7 +77,17 @@ fn call(action: &str, session: Option<&Session>) -> FixCall {
         params,
         risk: Risk::Medium,
         changes: String::new(),
+        evidence: Some(Evidence {
+            check: "scan".into(),
+            probe: app_sessions::ID.into(),
+            params: serde_json::to_value(AppSpec::notion()).unwrap(),
+        }),
     }
+}
+
+/// Plan `call` with the registry's action for it, as the wizard does.
+fn plan_fix(call: &FixCall, ctx: &FixContext) -> Result<fix::Plan, FixError> {
+    troubleshoot::registry::builtin().plan(call, ctx)
 }
 
 /// sha256 of every file under `root` (relative path -> hash), `LOCK` aside.
@@ -152,12 +162,11 @@ fn chrome_home(fx: &Fx, lock_pid: Option<u32>) -> PathBuf {
     p.write().unwrap()
 }
 
-fn ctx<'a>(fx: &'a Fx, home: &'a Home, state: &'a Path) -> FixContext<'a> {
+fn ctx<'a>(home: &'a Home, state: &'a Path) -> FixContext<'a> {
     FixContext {
         home,
         state_dir: state,
         run_id: RUN,
-        spec: &fx.spec,
     }
 }
 
@@ -169,8 +178,8 @@ fn refused_while_chrome_holds_a_live_singleton_lock_and_nothing_changes() {
     let state = fx.state();
     let before = tree(&fx.root());
     let s = fx.session(Source::Browser, "Chrome", "ws-1");
-    let c = ctx(&fx, &home, &state);
-    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    let c = ctx(&home, &state);
+    let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     let reason = fix::owner_running(&plan, &c).expect("Chrome holds its SingletonLock");
     assert!(
         reason.contains("Chrome") && reason.contains("SingletonLock"),
@@ -193,8 +202,8 @@ fn remove_entry_in_chrome_removes_only_the_target_and_undo_is_byte_identical() {
     let state = fx.state();
     let before = tree(&profile);
     let s = fx.session(Source::Browser, "Chrome", "ws-1");
-    let c = ctx(&fx, &home, &state);
-    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    let c = ctx(&home, &state);
+    let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     assert_eq!(plan.keys, vec!["notion:workspace:ws-1".to_string()]);
     assert_eq!(plan.owner, "Chrome");
     assert!(plan.files.iter().any(|f| f.ends_with("CURRENT")));
@@ -271,8 +280,8 @@ fn remove_entry_finds_utf16_keys_in_compacted_tables() {
     let state = fx.state();
     let before = tree(&profile);
     let s = fx.session(Source::Browser, "Chrome", "ws-東京");
-    let c = ctx(&fx, &home, &state);
-    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    let c = ctx(&home, &state);
+    let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     assert_eq!(plan.keys, vec!["notion:workspace:ws-東京".to_string()]);
     fix::apply(&plan, &c).unwrap();
     let ldb = PathBuf::from(&s.store_path);
@@ -335,8 +344,8 @@ fn remove_entry_in_firefox_lsng_keeps_other_keys_and_usage_bookkeeping() {
     std::fs::write(db.with_file_name("usage"), &usage_file).unwrap();
     let before = tree(&profile);
 
-    let c = ctx(&fx, &home, &state);
-    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    let c = ctx(&home, &state);
+    let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     assert_eq!(plan.keys, vec!["notion:workspace:ws-1".to_string()]);
     assert_eq!(plan.owner, "Firefox");
     fix::apply(&plan, &c).unwrap();
@@ -387,8 +396,8 @@ fn remove_entry_in_the_desktop_app_and_undo() {
         .into_iter()
         .find(|s| s.source == Source::Desktop && s.origin == NOTION_WWW)
         .unwrap();
-    let c = ctx(&fx, &home, &state);
-    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    let c = ctx(&home, &state);
+    let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     assert_eq!(plan.owner, "Notion");
     fix::apply(&plan, &c).unwrap();
     let ldb = PathBuf::from(&s.store_path);
@@ -414,10 +423,10 @@ fn desktop_app_refused_while_its_singleton_lock_is_live() {
     let home = fx.home();
     let state = fx.state();
     let before = tree(&data);
-    let c = ctx(&fx, &home, &state);
+    let c = ctx(&home, &state);
     for action in ["reset-desktop-app", "remove-workspace-entry"] {
         let s = fx.session(Source::Desktop, "Notion", "ws-1");
-        let plan = fix::plan(&call(action, Some(&s)), &c).unwrap();
+        let plan = plan_fix(&call(action, Some(&s)), &c).unwrap();
         let reason = fix::owner_running(&plan, &c).expect("the app runs");
         assert!(reason.contains("quit Notion"), "{reason}");
         assert!(fix::apply(&plan, &c).unwrap_err().is_owner_running());
@@ -433,8 +442,8 @@ fn rollback_after_a_failed_verify_restores_byte_identical() {
     let state = fx.state();
     let before = tree(&profile);
     let s = fx.session(Source::Browser, "Chrome", "ws-1");
-    let c = ctx(&fx, &home, &state);
-    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    let c = ctx(&home, &state);
+    let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     let applied = fix::apply(&plan, &c).unwrap();
     assert_ne!(tree(&profile), before);
     fix::rollback(&applied, &c).unwrap();
@@ -471,8 +480,8 @@ fn clear_site_data_in_chrome_removes_notion_cookies_and_storage_only() {
     let state = fx.state();
     let before = tree(&profile);
     let s = fx.session(Source::Browser, "Chrome", "ws-1");
-    let c = ctx(&fx, &home, &state);
-    let plan = fix::plan(&call("clear-site-data", Some(&s)), &c).unwrap();
+    let c = ctx(&home, &state);
+    let plan = plan_fix(&call("clear-site-data", Some(&s)), &c).unwrap();
     assert_eq!(
         plan.cookies,
         vec!["notion_browser_id".to_string(), "token_v2".to_string()]
@@ -515,8 +524,8 @@ fn clear_site_data_in_firefox_and_undo() {
     let state = fx.state();
     let before = tree(&profile);
     let s = fx.session(Source::Browser, "Firefox", "ws-1");
-    let c = ctx(&fx, &home, &state);
-    let plan = fix::plan(&call("clear-site-data", Some(&s)), &c).unwrap();
+    let c = ctx(&home, &state);
+    let plan = plan_fix(&call("clear-site-data", Some(&s)), &c).unwrap();
     fix::apply(&plan, &c).unwrap();
     assert!(read_lsng(&PathBuf::from(&s.store_path)).unwrap().is_empty());
     let decoy_db = profile.join("storage/default/https+++example.com/ls/data.sqlite");
@@ -554,8 +563,8 @@ fn reset_desktop_app_moves_the_folder_aside_and_undo_moves_it_back() {
     let home = fx.home();
     let state = fx.state();
     let before = tree(&data);
-    let c = ctx(&fx, &home, &state);
-    let plan = fix::plan(&call("reset-desktop-app", None), &c).unwrap();
+    let c = ctx(&home, &state);
+    let plan = plan_fix(&call("reset-desktop-app", None), &c).unwrap();
     assert_eq!(plan.risk, Risk::High);
     let aside = data.with_file_name(format!("Notion.troubleshoot-reset-{RUN}"));
     assert_eq!(plan.moves, vec![(data.clone(), aside.clone())]);
@@ -581,8 +590,8 @@ fn undo_of_a_reset_refuses_when_the_app_made_a_new_folder_unless_forced() {
     let home = fx.home();
     let state = fx.state();
     let before = tree(&data);
-    let c = ctx(&fx, &home, &state);
-    let plan = fix::plan(&call("reset-desktop-app", None), &c).unwrap();
+    let c = ctx(&home, &state);
+    let plan = plan_fix(&call("reset-desktop-app", None), &c).unwrap();
     fix::apply(&plan, &c).unwrap();
     std::fs::create_dir_all(&data).unwrap();
     std::fs::write(data.join("new-start.json"), "{}").unwrap();
@@ -605,12 +614,12 @@ fn undo_after_the_browser_wrote_puts_back_the_removed_keys_and_keeps_its_writes(
     let home = fx.home();
     let state = fx.state();
     let s = fx.session(Source::Browser, "Chrome", "ws-1");
-    let c = ctx(&fx, &home, &state);
+    let c = ctx(&home, &state);
     let ldb = PathBuf::from(&s.store_path);
     let before = read_local_storage(&ldb, &[NOTION_WWW.to_string()])
         .unwrap()
         .entries;
-    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     fix::apply(&plan, &c).unwrap();
     assert_eq!(ls_keys(&ldb, NOTION_WWW), vec!["theme".to_string()]);
     // C++ LevelDB opens the store (recovering our batch) and writes a key.
@@ -667,8 +676,8 @@ fn undo_of_a_store_damaged_since_refuses_unless_forced() {
     let state = fx.state();
     let before = tree(&profile);
     let s = fx.session(Source::Browser, "Chrome", "ws-1");
-    let c = ctx(&fx, &home, &state);
-    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    let c = ctx(&home, &state);
+    let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     fix::apply(&plan, &c).unwrap();
     let ldb = PathBuf::from(&s.store_path);
     std::fs::write(ldb.join("000999.log"), b"written later").unwrap();
@@ -691,8 +700,8 @@ fn undo_refuses_while_the_owner_runs() {
     let home = fx.home();
     let state = fx.state();
     let s = fx.session(Source::Browser, "Chrome", "ws-1");
-    let c = ctx(&fx, &home, &state);
-    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    let c = ctx(&home, &state);
+    let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     fix::apply(&plan, &c).unwrap();
     let udd = profile.parent().unwrap();
     let host = troubleshoot::probe::running::this_hostname();
@@ -718,8 +727,8 @@ fn a_second_writer_is_told_who_holds_the_state_lock() {
     let state = fx.state();
     let before = tree(&profile);
     let s = fx.session(Source::Browser, "Chrome", "ws-1");
-    let c = ctx(&fx, &home, &state);
-    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    let c = ctx(&home, &state);
+    let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     std::fs::create_dir_all(&state).unwrap();
     let lock = std::fs::OpenOptions::new()
         .create(true)
@@ -752,16 +761,16 @@ fn unknown_actions_are_refused_and_risk_is_the_vetted_one() {
     chrome_home(&fx, None);
     let home = fx.home();
     let state = fx.state();
-    let c = ctx(&fx, &home, &state);
+    let c = ctx(&home, &state);
     let s = fx.session(Source::Browser, "Chrome", "ws-1");
-    let err = fix::plan(&call("reset-everything", Some(&s)), &c).unwrap_err();
+    let err = plan_fix(&call("reset-everything", Some(&s)), &c).unwrap_err();
     assert!(matches!(err, FixError::UnknownAction { .. }), "{err}");
     let mut low = call("remove-workspace-entry", Some(&s));
     low.risk = Risk::Low;
-    assert_eq!(fix::plan(&low, &c).unwrap().risk, Risk::Medium);
+    assert_eq!(plan_fix(&low, &c).unwrap().risk, Risk::Medium);
     let mut high = call("remove-workspace-entry", Some(&s));
     high.risk = Risk::High;
-    assert_eq!(fix::plan(&high, &c).unwrap().risk, Risk::High);
+    assert_eq!(plan_fix(&high, &c).unwrap().risk, Risk::High);
 }
 
 #[test]
@@ -770,7 +779,7 @@ fn store_paths_outside_the_home_are_refused() {
     chrome_home(&fx, None);
     let home = fx.home();
     let state = fx.state();
-    let c = ctx(&fx, &home, &state);
+    let c = ctx(&home, &state);
     let s = fx.session(Source::Browser, "Chrome", "ws-1");
 
     let mut dotdot = s.clone();
@@ -778,7 +787,7 @@ fn store_paths_outside_the_home_are_refused() {
         "{}/../home/.config/google-chrome/Default/Local Storage/leveldb",
         fx.root().display()
     );
-    let err = fix::plan(&call("remove-workspace-entry", Some(&dotdot)), &c).unwrap_err();
+    let err = plan_fix(&call("remove-workspace-entry", Some(&dotdot)), &c).unwrap_err();
     assert!(matches!(err, FixError::UnsafePath { .. }), "{err}");
 
     // A symlink inside the home pointing at a store outside it.
@@ -799,12 +808,12 @@ fn store_paths_outside_the_home_are_refused() {
             .join("elsewhere/google-chrome/Default/Local Storage/leveldb")
             .display()
             .to_string();
-        let err = fix::plan(&call("remove-workspace-entry", Some(&linked)), &c).unwrap_err();
+        let err = plan_fix(&call("remove-workspace-entry", Some(&linked)), &c).unwrap_err();
         assert!(matches!(err, FixError::UnsafePath { .. }), "{err}");
     }
-    let err = fix::plan(&call("delete-everything", Some(&s)), &c).unwrap_err();
+    let err = plan_fix(&call("delete-everything", Some(&s)), &c).unwrap_err();
     assert!(matches!(err, FixError::UnknownAction { .. }), "{err}");
-    let err = fix::plan(&call("remove-workspace-entry", None), &c).unwrap_err();
+    let err = plan_fix(&call("remove-workspace-entry", None), &c).unwrap_err();
     assert!(matches!(err, FixError::BadParams { .. }), "{err}");
 }
 
@@ -815,8 +824,8 @@ fn a_corrupt_journal_is_a_clear_error_and_backups_are_kept() {
     let home = fx.home();
     let state = fx.state();
     let s = fx.session(Source::Browser, "Chrome", "ws-1");
-    let c = ctx(&fx, &home, &state);
-    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    let c = ctx(&home, &state);
+    let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     let applied = fix::apply(&plan, &c).unwrap();
     std::fs::write(
         state.join("journal.sqlite"),
@@ -906,14 +915,13 @@ fn kill_child_applies_a_fix() {
         home: &home,
         state_dir: &state,
         run_id: RUN,
-        spec: &spec,
     };
     let action = if std::process::id().is_multiple_of(2) {
         "clear-site-data"
     } else {
         "remove-workspace-entry"
     };
-    let plan = fix::plan(&call(action, Some(&s)), &c).unwrap();
+    let plan = plan_fix(&call(action, Some(&s)), &c).unwrap();
     fix::apply(&plan, &c).unwrap();
     println!("KILL-CHILD-APPLIED");
 }
@@ -1132,9 +1140,8 @@ fn applied_copy(template: &Path, root: &Path, state: &Path, action: &str) {
         home: &home,
         state_dir: state,
         run_id: RUN,
-        spec: &spec,
     };
-    let plan = fix::plan(&call(action, Some(&s)), &c).unwrap();
+    let plan = plan_fix(&call(action, Some(&s)), &c).unwrap();
     fix::apply(&plan, &c).unwrap();
 }
 
@@ -1217,9 +1224,9 @@ fn refused_while_firefox_holds_its_profile_lock() {
     let state = fx.state();
     let before = tree(&profile);
     let s = fx.session(Source::Browser, "Firefox", "ws-1");
-    let c = ctx(&fx, &home, &state);
+    let c = ctx(&home, &state);
     for action in ["remove-workspace-entry", "clear-site-data"] {
-        let plan = fix::plan(&call(action, Some(&s)), &c).unwrap();
+        let plan = plan_fix(&call(action, Some(&s)), &c).unwrap();
         let reason = fix::owner_running(&plan, &c).expect("Firefox runs");
         assert!(
             reason.contains("Firefox") && reason.contains("lock"),
@@ -1237,8 +1244,8 @@ fn applied_reports_what_changed_without_values() {
     let home = fx.home();
     let state = fx.state();
     let s = fx.session(Source::Browser, "Chrome", "ws-1");
-    let c = ctx(&fx, &home, &state);
-    let plan = fix::plan(&call("clear-site-data", Some(&s)), &c).unwrap();
+    let c = ctx(&home, &state);
+    let plan = plan_fix(&call("clear-site-data", Some(&s)), &c).unwrap();
     let j = plan.to_json(&home).to_string();
     assert!(!j.contains("secret"), "no cookie values in a plan: {j}");
     let applied = fix::apply(&plan, &c).unwrap();
@@ -1339,8 +1346,8 @@ fn tampered_journal_rows_are_refused_with_and_without_force() {
             let victim = fx.dir.path().join("victim");
             std::fs::write(&victim, b"precious").unwrap();
             let s = fx.session(Source::Browser, "Chrome", "ws-1");
-            let c = ctx(&fx, &home, &state);
-            let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+            let c = ctx(&home, &state);
+            let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
             fix::apply(&plan, &c).unwrap();
             let after_fix = tree(&profile);
             let j = rusqlite::Connection::open(state.join("journal.sqlite")).unwrap();
@@ -1393,8 +1400,8 @@ fn symlinks_in_a_store_never_let_a_write_leave_it() {
         let home = fx.home();
         let state = fx.state();
         let s = fx.session(Source::Browser, "Chrome", "ws-1");
-        let c = ctx(&fx, &home, &state);
-        let plan = fix::plan(&call(action, Some(&s)), &c).unwrap();
+        let c = ctx(&home, &state);
+        let plan = plan_fix(&call(action, Some(&s)), &c).unwrap();
         // The victim sits inside the home, so only the link checks stop it.
         let victim = fx.root().join("victim");
         std::fs::write(&victim, b"precious").unwrap();
@@ -1566,8 +1573,8 @@ fn fixes_follow_the_session_model_of_current_builds() {
         .unwrap();
     }
     let before = tree(&profile);
-    let c = ctx(&fx, &home, &state);
-    let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
+    let c = ctx(&home, &state);
+    let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     let mut want = vec![
         format!("currentSpace:{S1}:{U1}"),
         "LRU:KeyValueStore2:current-space-id".to_string(),
@@ -1612,7 +1619,7 @@ fn fixes_follow_the_session_model_of_current_builds() {
         .into_iter()
         .find(|s| s.workspace_id == S2 && s.user_id.as_deref() == Some(U2))
         .unwrap();
-    let plan = fix::plan(&call("clear-site-data", Some(&s)), &c).unwrap();
+    let plan = plan_fix(&call("clear-site-data", Some(&s)), &c).unwrap();
     let steps = plan.steps.join("\n");
     assert!(
         steps.contains(&format!(

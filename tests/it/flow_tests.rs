@@ -19,6 +19,7 @@ fn every_shipped_flow_passes_its_scenarios_with_full_coverage() {
     }
     let opts = Options {
         require_full_coverage: true,
+        catalog: troubleshoot::registry::builtin(),
     };
     let out = scenario::test_command(&[], opts);
     eprintln!("{}", out.text);
@@ -60,9 +61,11 @@ fn tests_schema_is_fresh() {
 /// mutants `flows check` accepts, at least 90% must make a scenario fail.
 #[test]
 fn mutation_score_of_shipped_flows() {
-    for t in scenario::builtin_targets().unwrap_or_else(|e| panic!("{e}")) {
+    for t in scenario::builtin_targets(troubleshoot::registry::builtin())
+        .unwrap_or_else(|e| panic!("{e}"))
+    {
         let started = std::time::Instant::now();
-        let m = scenario::mutation_test(&t.flow, &t.suite);
+        let m = scenario::mutation_test(&t.flow, &t.suite, troubleshoot::registry::builtin());
         eprintln!(
             "mutation score of `{}`: {}/{} killed ({:.1}%), {} invalid mutants skipped, {:.1?}",
             t.flow.id,
@@ -92,7 +95,7 @@ fn mutation_score_of_shipped_flows() {
 }
 
 fn shipped_suite() -> (troubleshoot::flow::Flow, scenario::Suite) {
-    let t = scenario::resolve("notion-signout")
+    let t = scenario::resolve("notion-signout", troubleshoot::registry::builtin())
         .unwrap_or_else(|e| panic!("{e}"))
         .remove(0);
     (t.flow, t.suite)
@@ -175,7 +178,7 @@ fn malformed_test_files_are_located_and_exit_2() {
     let flow = dir.path().join("mine.json");
     std::fs::copy(flow_src, &flow).unwrap();
     let tests = dir.path().join("mine.tests.json");
-    let opts = Options::default();
+    let opts = Options::new(troubleshoot::registry::builtin());
     let run = |text: &str| {
         std::fs::write(&tests, text).unwrap();
         scenario::test_command(&[flow.display().to_string()], opts)
@@ -225,6 +228,7 @@ fn malformed_test_files_are_located_and_exit_2() {
     assert_eq!(out.exit_code, 0, "{}", out.text);
     let strict = Options {
         require_full_coverage: true,
+        catalog: troubleshoot::registry::builtin(),
     };
     let out = scenario::test_command(&[tests.display().to_string()], strict);
     assert_eq!(out.exit_code, 1, "{}", out.text);

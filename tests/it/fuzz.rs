@@ -353,7 +353,7 @@ fn drive(flow: &Flow, seed: u64) -> &'static str {
 /// Load, and when valid, graph and drive. Never panics (that is the test).
 fn exercise_flow(bytes: &[u8], seed: u64) -> Result<(), TestCaseError> {
     let _ = parse_bytes("fuzz.json", bytes);
-    if let Ok(flow) = load_bytes("fuzz.json", bytes) {
+    if let Ok(flow) = load_bytes("fuzz.json", bytes, troubleshoot::registry::builtin()) {
         let _ = render(&flow, GraphFormat::Mermaid);
         let _ = render(&flow, GraphFormat::Dot);
         let end = drive(&flow, seed);
@@ -365,7 +365,8 @@ fn exercise_flow(bytes: &[u8], seed: u64) -> Result<(), TestCaseError> {
 #[test]
 fn shipped_flows_drive_to_an_end_under_random_input() {
     for (id, file, text) in troubleshoot::flow::builtin::BUILTIN {
-        let flow = load_str(file, text).expect("shipped flow loads");
+        let flow =
+            load_str(file, text, troubleshoot::registry::builtin()).expect("shipped flow loads");
         let (mut finished, mut errors) = (0, 0);
         for seed in 0..cases(300) as u64 {
             let end = drive(&flow, seed);
@@ -643,7 +644,12 @@ fn flow_json_mutations_of_shipped_flow() {
             }
             let text = serde_json::to_string_pretty(&v).unwrap();
             total.set(total.get() + 1);
-            valid.set(valid.get() + u32::from(load_str("fuzz.json", &text).is_ok()));
+            valid.set(
+                valid.get()
+                    + u32::from(
+                        load_str("fuzz.json", &text, troubleshoot::registry::builtin()).is_ok(),
+                    ),
+            );
             exercise_flow(text.as_bytes(), seed)
         })
         .unwrap();
@@ -678,7 +684,7 @@ fn flow_path_escapes_in_parameters_are_rejected() {
                 .unwrap();
             scan["params"]["desktop"][field] = json!(bad);
             let text = serde_json::to_string(&v).unwrap();
-            let r = load_str("escape.json", &text);
+            let r = load_str("escape.json", &text, troubleshoot::registry::builtin());
             assert!(
                 r.is_err(),
                 "desktop.{field} = {bad:?} was accepted by validation"

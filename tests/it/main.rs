@@ -21,3 +21,4 @@ mod reports;
 mod robust;
 mod runs;
 mod streams;
+mod toy;

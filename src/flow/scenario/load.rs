@@ -20,7 +20,7 @@ pub fn parse_suite(name: &str, bytes: &[u8]) -> Result<Suite, ScenarioError> {
 /// Everything in a test file that does not fit its flow: unknown step,
 /// question, fix or fixture names, facts no check produces. Each problem
 /// carries the JSON path of the offending value.
-pub fn check_suite(flow: &Flow, suite: &Suite) -> Vec<Problem> {
+pub fn check_suite(flow: &Flow, suite: &Suite, catalog: &dyn Catalog) -> Vec<Problem> {
     let mut out = Vec::new();
     let mut push = |location: String, message: String| out.push(Problem { location, message });
     if suite.flow != flow.id {
@@ -32,7 +32,7 @@ pub fn check_suite(flow: &Flow, suite: &Suite) -> Vec<Problem> {
             ),
         );
     }
-    let namespaces = super::validate::probe_namespaces(flow);
+    let namespaces = super::validate::probe_namespaces(flow, catalog);
     let check_ns = |at: &str, set: &Namespaces, push: &mut dyn FnMut(String, String)| {
         for (ns, value) in set {
             match namespaces.get(ns) {
@@ -194,7 +194,7 @@ pub struct Target {
 /// (`<stem>.tests.json` beside it), a test file (`*.tests.json`; its flow is
 /// `<stem>.json` beside it, else the built-in flow it names) or a folder (every
 /// `*.tests.json` in it).
-pub fn resolve(target: &str) -> Result<Vec<Target>, ScenarioError> {
+pub fn resolve(target: &str, catalog: &dyn Catalog) -> Result<Vec<Target>, ScenarioError> {
     let path = Path::new(target);
     if !path.exists()
         && let Some((_, file, text)) = BUILTIN_TESTS.iter().find(|(id, _, _)| *id == target)
@@ -205,8 +205,9 @@ pub fn resolve(target: &str) -> Result<Vec<Target>, ScenarioError> {
             .ok_or_else(|| {
                 ScenarioError::Tests(FlowError::one(file, "", "no built-in flow for these tests"))
             })?;
-        let flow = load_bytes(flow_file, flow_text.as_bytes()).map_err(ScenarioError::Flow)?;
-        return prepare(flow, file, text.as_bytes()).map(|t| vec![t]);
+        let flow =
+            load_bytes(flow_file, flow_text.as_bytes(), catalog).map_err(ScenarioError::Flow)?;
+        return prepare(flow, file, text.as_bytes(), catalog).map(|t| vec![t]);
     }
     if path.is_dir() {
         let mut files: Vec<PathBuf> = std::fs::read_dir(path)
@@ -223,15 +224,15 @@ pub fn resolve(target: &str) -> Result<Vec<Target>, ScenarioError> {
         }
         return files
             .iter()
-            .map(|f| from_tests_file(f))
+            .map(|f| from_tests_file(f, catalog))
             .collect::<Result<Vec<_>, _>>();
     }
     let s = path.to_string_lossy();
     if s.ends_with(".tests.json") {
-        return from_tests_file(path).map(|t| vec![t]);
+        return from_tests_file(path, catalog).map(|t| vec![t]);
     }
     if path.exists() || s.ends_with(".json") || s.contains('/') {
-        let flow = load_file(path).map_err(ScenarioError::Flow)?;
+        let flow = load_file(path, catalog).map_err(ScenarioError::Flow)?;
         let tests = beside(path, ".json", ".tests.json");
         let bytes = crate::bounded::read(&tests, crate::bounded::Kind::FlowTests).map_err(|e| {
             tests_err(
@@ -239,7 +240,7 @@ pub fn resolve(target: &str) -> Result<Vec<Target>, ScenarioError> {
                 format!("cannot read the tests of flow `{}`: {e}", flow.id),
             )
         })?;
-        return prepare(flow, &tests.display().to_string(), &bytes).map(|t| vec![t]);
+        return prepare(flow, &tests.display().to_string(), &bytes, catalog).map(|t| vec![t]);
     }
     let known: Vec<&str> = BUILTIN_TESTS.iter().map(|(id, _, _)| *id).collect();
     Err(tests_err(
@@ -252,10 +253,10 @@ pub fn resolve(target: &str) -> Result<Vec<Target>, ScenarioError> {
 }
 
 /// Every built-in flow with its embedded tests.
-pub fn builtin_targets() -> Result<Vec<Target>, ScenarioError> {
+pub fn builtin_targets(catalog: &dyn Catalog) -> Result<Vec<Target>, ScenarioError> {
     let mut out = Vec::new();
     for (id, _, _) in BUILTIN {
-        out.extend(resolve(id)?);
+        out.extend(resolve(id, catalog)?);
     }
     Ok(out)
 }
@@ -273,16 +274,16 @@ pub(crate) fn beside(path: &Path, from: &str, to: &str) -> PathBuf {
     path.with_file_name(format!("{stem}{to}"))
 }
 
-pub(crate) fn from_tests_file(path: &Path) -> Result<Target, ScenarioError> {
+pub(crate) fn from_tests_file(path: &Path, catalog: &dyn Catalog) -> Result<Target, ScenarioError> {
     let name = path.display().to_string();
     let bytes = crate::bounded::read(path, crate::bounded::Kind::FlowTests)
         .map_err(|e| tests_err(&name, format!("cannot read: {e}")))?;
     let suite = parse_suite(&name, &bytes)?;
     let flow_path = beside(path, ".tests.json", ".json");
     let flow = if flow_path.exists() {
-        load_file(&flow_path).map_err(ScenarioError::Flow)?
+        load_file(&flow_path, catalog).map_err(ScenarioError::Flow)?
     } else if let Some((_, file, text)) = BUILTIN.iter().find(|(id, _, _)| *id == suite.flow) {
-        load_bytes(file, text.as_bytes()).map_err(ScenarioError::Flow)?
+        load_bytes(file, text.as_bytes(), catalog).map_err(ScenarioError::Flow)?
     } else {
         return Err(ScenarioError::Tests(FlowError::one(
             &name,
@@ -294,16 +295,26 @@ pub(crate) fn from_tests_file(path: &Path) -> Result<Target, ScenarioError> {
             ),
         )));
     };
-    checked(flow, suite, &name)
+    checked(flow, suite, &name, catalog)
 }
 
-pub(crate) fn prepare(flow: Flow, name: &str, bytes: &[u8]) -> Result<Target, ScenarioError> {
+pub(crate) fn prepare(
+    flow: Flow,
+    name: &str,
+    bytes: &[u8],
+    catalog: &dyn Catalog,
+) -> Result<Target, ScenarioError> {
     let suite = parse_suite(name, bytes)?;
-    checked(flow, suite, name)
+    checked(flow, suite, name, catalog)
 }
 
-pub(crate) fn checked(flow: Flow, suite: Suite, name: &str) -> Result<Target, ScenarioError> {
-    let problems = check_suite(&flow, &suite);
+pub(crate) fn checked(
+    flow: Flow,
+    suite: Suite,
+    name: &str,
+    catalog: &dyn Catalog,
+) -> Result<Target, ScenarioError> {
+    let problems = check_suite(&flow, &suite, catalog);
     if !problems.is_empty() {
         return Err(ScenarioError::Tests(FlowError {
             file: name.to_string(),
@@ -319,7 +330,7 @@ pub(crate) fn checked(flow: Flow, suite: Suite, name: &str) -> Result<Target, Sc
 
 /// Run the tests of one `[FLOW|FILE]` (several for a folder).
 pub fn run_target(target: &str, opts: Options) -> Result<Vec<SuiteResult>, ScenarioError> {
-    Ok(resolve(target)?
+    Ok(resolve(target, opts.catalog)?
         .iter()
         .map(|t| {
             let mut r = run_suite(&t.flow, &t.suite);

@@ -64,8 +64,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::flow::builtin::BUILTIN;
+use crate::flow::catalog::Catalog;
 use crate::flow::engine::{Answer, Engine, FixCall, FixResult, Need};
-use crate::flow::load::{FlowError, Problem, load_bytes, load_file};
+use crate::flow::error::{FlowError, Problem};
+use crate::flow::load::{load_bytes, load_file};
 use crate::flow::model::{Flow, Step};
 use crate::flow::validate;
 

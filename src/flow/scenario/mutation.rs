@@ -75,7 +75,7 @@ impl MutationReport {
 /// validator accepts, and count those the suite catches (some scenario fails).
 /// Scenarios that take the redirected edge run first and a mutant stops at its
 /// first failing scenario; mutants are spread over the available cores.
-pub fn mutation_test(flow: &Flow, suite: &Suite) -> MutationReport {
+pub fn mutation_test(flow: &Flow, suite: &Suite, catalog: &dyn Catalog) -> MutationReport {
     let ids: Vec<String> = flow.steps.iter().map(|s| s.id().to_string()).collect();
     let baseline = run_suite(flow, suite);
     let mut jobs: Vec<(usize, usize, String, String, String)> = Vec::new();
@@ -101,7 +101,7 @@ pub fn mutation_test(flow: &Flow, suite: &Suite) -> MutationReport {
                     for (i, k, label, from, to) in part {
                         let mut m = flow.clone();
                         *edge_targets_mut(&mut m.steps[*i])[*k] = to.clone();
-                        if !validate::validate(&m).is_empty() {
+                        if !validate::validate(&m, catalog).is_empty() {
                             report.invalid += 1;
                             continue;
                         }

@@ -86,7 +86,18 @@ impl SuiteResult {
 }
 
 /// Options of `troubleshoot flows test`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Options {
+#[derive(Clone, Copy)]
+pub struct Options<'a> {
     pub require_full_coverage: bool,
+    /// The probes and actions flows are checked against.
+    pub catalog: &'a dyn Catalog,
+}
+
+impl<'a> Options<'a> {
+    pub fn new(catalog: &'a dyn Catalog) -> Options<'a> {
+        Options {
+            require_full_coverage: false,
+            catalog,
+        }
+    }
 }

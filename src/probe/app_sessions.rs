@@ -1,36 +1,83 @@
-//! Runs the probes a flow's checks name and turns their results into facts,
-//! adding the evidence sentences that conclusions cite.
+//! The `app-sessions` probe: every session of a web or desktop app in every
+//! browser profile and the desktop app, with sync, linked accounts and
+//! running state (the `scan --json` document), plus the evidence sentences
+//! conclusions cite.
 
+use schemars::{Schema, SchemaGenerator};
 use serde_json::Value;
 
-use crate::flow::engine::ProbeCall;
-use crate::probe::{self, AppSpec, Home, ScanReport, Source};
-use crate::{Error, Result};
+use super::contract::{Probe, ProbeDef, ProbeRun};
+use super::{AppSpec, Home, ScanReport, Source};
 
-/// The `app-sessions` parameters of a probe call.
-pub fn app_spec(params: &Value) -> Result<AppSpec> {
-    serde_json::from_value(params.clone())
-        .map_err(|e| Error::Usage(format!("probe parameters: {e}")))
+/// The id flows name this probe by.
+pub const ID: &str = "app-sessions";
+
+/// Its facts: the fields of `scan --json`, plus `evidence`.
+pub const FACTS: &[&str] = &[
+    "schema",
+    "layout",
+    "root",
+    "session_count",
+    "sessions",
+    "browsers",
+    "desktop_app",
+    "any_sync",
+    "max_store_accounts",
+    "warnings",
+    "evidence",
+];
+
+pub struct AppSessions;
+
+impl ProbeDef for AppSessions {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn summary(&self) -> &'static str {
+        "sessions of a web/desktop app in every browser profile and the desktop app, with sync, linked accounts and running state"
+    }
+
+    fn facts(&self) -> &'static [&'static str] {
+        FACTS
+    }
+
+    fn check_params(&self, params: &Value) -> Result<(), String> {
+        parse_spec(params)?.check()
+    }
+
+    fn params_schema(&self, generator: &mut SchemaGenerator) -> Schema {
+        generator.subschema_for::<AppSpec>()
+    }
 }
 
-/// Run one probe call; returns the scan (for warnings) and its facts.
-pub fn run(call: &ProbeCall, home: &Home) -> Result<(ScanReport, Value)> {
-    match call.probe.as_str() {
-        "app-sessions" => {
-            let spec = app_spec(&call.params)?;
-            let report = probe::scan(home, &spec);
-            let facts = facts_of(&report, &spec);
-            Ok((report, facts))
-        }
-        other => Err(Error::Usage(format!("unknown probe `{other}`"))),
+impl Probe for AppSessions {
+    fn run(&self, params: &Value, home: &Home) -> Result<ProbeRun, String> {
+        let spec = parse_spec(params)?;
+        let report = super::scan(home, &spec);
+        Ok(ProbeRun {
+            facts: facts_of(&report, &spec),
+            warnings: report.warnings,
+        })
     }
+}
+
+/// The parameters of an `app-sessions` check; an error names the path of
+/// the wrong value.
+pub fn parse_spec(params: &Value) -> Result<AppSpec, String> {
+    serde_path_to_error::deserialize::<_, AppSpec>(params.clone()).map_err(|e| {
+        match e.path().to_string().as_str() {
+            "." | "" => e.into_inner().to_string(),
+            p => format!("at {p}: {}", e.into_inner()),
+        }
+    })
 }
 
 fn plural(n: u32, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn store_label(s: &crate::probe::Session, app: &str) -> String {
+fn store_label(s: &super::Session, app: &str) -> String {
     match s.source {
         Source::Desktop => format!("{app} desktop app"),
         Source::Browser => format!("{}, profile {}", s.browser, s.profile),
@@ -76,7 +123,7 @@ pub fn evidence(report: &ScanReport, app: &str) -> Vec<String> {
     out
 }
 
-fn store_sentence(report: &ScanReport, s: &crate::probe::Session, app: &str) -> String {
+fn store_sentence(report: &ScanReport, s: &super::Session, app: &str) -> String {
     let names: Vec<String> = report
         .sessions
         .iter()

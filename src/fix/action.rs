@@ -1,0 +1,44 @@
+//! What a fix action is: an [`ActionDef`] (id, parameters, risk) that can
+//! plan. `crate::registry` lists the actions the binary ships.
+//!
+//! An action only plans. Applying, verifying, rolling back and undoing are
+//! the same for every action, because a [`Plan`] is made of [`Op`]s the
+//! executor knows how to back up, apply, read back and invert; so a new
+//! action cannot skip the backup or the journal.
+//!
+//! [`Op`]: super::Op
+
+use super::{FixContext, FixError, Plan};
+pub use crate::flow::catalog::ActionDef;
+use crate::flow::engine::FixCall;
+use crate::probe::AppSpec;
+
+/// A fix action that can plan.
+pub trait Action: ActionDef {
+    /// Exactly what `call` will touch (its parameters resolved to facts, its
+    /// evidence attached), reading only. The common checks (run id, paths
+    /// under the home, the vetted risk) are [`super::plan`]'s.
+    fn plan(&self, call: &FixCall, ctx: &FixContext) -> Result<Plan, FixError>;
+}
+
+/// The `app-sessions` parameters of the check a fix step's `evidence` names.
+pub fn evidence_spec(call: &FixCall) -> Result<AppSpec, FixError> {
+    let bad = |message: String| FixError::BadParams {
+        action: call.action.clone(),
+        param: "evidence".into(),
+        message,
+    };
+    let ev = call.evidence.as_ref().ok_or_else(|| {
+        bad("missing: the fix step names no check whose probe found what it changes".into())
+    })?;
+    if ev.probe != crate::probe::app_sessions::ID {
+        return Err(bad(format!(
+            "check `{}` runs probe `{}`, not `{}`",
+            ev.check,
+            ev.probe,
+            crate::probe::app_sessions::ID
+        )));
+    }
+    crate::probe::app_sessions::parse_spec(&ev.params)
+        .map_err(|e| bad(format!("check `{}`: {e}", ev.check)))
+}

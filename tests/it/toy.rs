@@ -1,0 +1,277 @@
+//! A probe and a fix action the binary does not ship, added the way a new
+//! one is: a type implementing the trait, and one registry line each
+//! (`with_probe`, `with_action`; in the product, one line in
+//! `Registry::builtin`). Validation, the flow schema, `flows test` and the
+//! fix executor (backup, apply, undo) then know them with no other edit.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use troubleshoot::fix::{self, Action, ActionDef, FixContext, FixError, Op, Plan};
+use troubleshoot::flow::catalog::{ParamDef, ProbeDef};
+use troubleshoot::flow::engine::FixCall;
+use troubleshoot::flow::model::{Risk, schema_json};
+use troubleshoot::flow::scenario::{self, Options};
+use troubleshoot::probe::{Home, Layout, Probe, ProbeRun};
+use troubleshoot::registry::Registry;
+
+/// Parameters of the toy probe: a folder under the home.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct CacheParams {
+    /// Relative to the home.
+    folder: String,
+}
+
+fn cache_params(v: &Value) -> Result<CacheParams, String> {
+    let p: CacheParams = serde_json::from_value(v.clone()).map_err(|e| e.to_string())?;
+    if p.folder.is_empty() || p.folder.starts_with('/') || p.folder.contains("..") {
+        return Err(format!(
+            "`folder` must stay under the home, not `{}`",
+            p.folder
+        ));
+    }
+    Ok(p)
+}
+
+/// Toy probe: is there a `cache` folder in `folder`?
+struct StaleCache;
+
+impl ProbeDef for StaleCache {
+    fn id(&self) -> &'static str {
+        "toy-stale-cache"
+    }
+    fn summary(&self) -> &'static str {
+        "whether a cache folder exists"
+    }
+    fn facts(&self) -> &'static [&'static str] {
+        &["stale"]
+    }
+    fn check_params(&self, params: &Value) -> Result<(), String> {
+        cache_params(params).map(drop)
+    }
+    fn params_schema(&self, g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        g.subschema_for::<CacheParams>()
+    }
+}
+
+impl Probe for StaleCache {
+    fn run(&self, params: &Value, home: &Home) -> Result<ProbeRun, String> {
+        let p = cache_params(params)?;
+        let stale = home.root.join(&p.folder).join("cache").is_dir();
+        Ok(ProbeRun {
+            facts: json!({ "stale": stale }),
+            warnings: vec![],
+        })
+    }
+}
+
+/// Toy action: move the cache folder aside.
+struct MoveCacheAside;
+
+impl ActionDef for MoveCacheAside {
+    fn id(&self) -> &'static str {
+        "toy-move-cache-aside"
+    }
+    fn summary(&self) -> &'static str {
+        "move a cache folder aside"
+    }
+    fn risk(&self) -> Risk {
+        Risk::Low
+    }
+    fn params(&self) -> &'static [ParamDef] {
+        &[]
+    }
+    fn evidence_probe(&self) -> Option<&'static str> {
+        Some("toy-stale-cache")
+    }
+}
+
+impl Action for MoveCacheAside {
+    fn plan(&self, call: &FixCall, ctx: &FixContext) -> Result<Plan, FixError> {
+        let ev = call
+            .evidence
+            .as_ref()
+            .expect("the engine attaches the evidence");
+        let p = cache_params(&ev.params).map_err(|message| FixError::BadParams {
+            action: call.action.clone(),
+            param: "evidence".into(),
+            message,
+        })?;
+        let from = ctx.home.root.join(&p.folder).join("cache");
+        let to = ctx.home.root.join(&p.folder).join("cache.aside");
+        let mut plan = Plan::empty();
+        plan.owner = "the toy app".into();
+        plan.store_path = from.clone();
+        plan.steps = vec![format!("move {} aside", from.display())];
+        plan.moves = vec![(from.clone(), to.clone())];
+        plan.ops = vec![Op::MoveAside { from, to }];
+        Ok(plan)
+    }
+}
+
+/// The two registry lines.
+fn registry() -> Registry {
+    Registry::builtin()
+        .with_probe(StaleCache)
+        .with_action(MoveCacheAside)
+}
+
+const FLOW: &str = r#"{
+  "id": "toy-cache",
+  "title": "Toy: a stale cache",
+  "steps": [
+    { "check": { "id": "look", "probe": "toy-stale-cache", "params": { "folder": ".toy" },
+        "branches": [ { "when": { "fact": "look.stale", "op": "eq", "value": true }, "next": "fix",
+                        "explain": "A stale cache is there." } ],
+        "otherwise": "clean" } },
+    { "fix": { "id": "fix", "title": "Move the cache aside", "action": "toy-move-cache-aside",
+        "risk": "low", "changes": "Moves ~/.toy/cache aside.",
+        "verify": { "fact": "look.stale", "op": "eq", "value": false },
+        "on_success": "clean", "on_failure": "stuck", "on_refused": "stuck", "on_declined": "stuck" } },
+    { "end": { "id": "clean", "outcome": "resolved", "message": "No stale cache." } },
+    { "end": { "id": "stuck", "outcome": "unresolved", "message": "The cache is still there." } }
+  ]
+}"#;
+
+const TESTS: &str = r#"{
+  "flow": "toy-cache",
+  "scenarios": [
+    { "name": "stale, moved aside", "facts": { "look": { "stale": true } },
+      "after_fix": { "look": { "stale": false } },
+      "expect": { "path": ["look", "fix", "clean"], "outcome": "resolved" } },
+    { "name": "clean already", "facts": { "look": { "stale": false } },
+      "expect": { "path": ["look", "clean"], "outcome": "resolved" } }
+  ]
+}"#;
+
+#[test]
+fn flows_check_knows_the_toy_probe_and_action_only_once_registered() {
+    let r = registry();
+    troubleshoot::flow::load_str("toy.json", FLOW, &r).unwrap_or_else(|e| panic!("{e}"));
+    let e = troubleshoot::flow::load_str("toy.json", FLOW, troubleshoot::registry::builtin())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unknown probe `toy-stale-cache`"), "{e}");
+    assert!(e.contains("unknown action `toy-move-cache-aside`"), "{e}");
+    // Its parameters are checked by the probe itself.
+    let bad = FLOW.replace(r#""folder": ".toy""#, r#""folder": "../etc""#);
+    let e = troubleshoot::flow::load_str("toy.json", &bad, &r)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("wrong parameters for probe `toy-stale-cache`"),
+        "{e}"
+    );
+    assert!(e.contains("must stay under the home"), "{e}");
+}
+
+#[test]
+fn the_flow_schema_lists_the_toy_ids_and_parameters() {
+    let schema: Value = serde_json::from_str(&schema_json(&registry())).unwrap();
+    let defs = &schema["$defs"];
+    let probes = &defs["Check"]["properties"]["probe"]["enum"];
+    assert!(
+        probes
+            .as_array()
+            .unwrap()
+            .contains(&json!("toy-stale-cache")),
+        "{probes}"
+    );
+    assert!(
+        probes.as_array().unwrap().contains(&json!("app-sessions")),
+        "{probes}"
+    );
+    let actions = &defs["Fix"]["properties"]["action"]["enum"];
+    assert!(
+        actions
+            .as_array()
+            .unwrap()
+            .contains(&json!("toy-move-cache-aside")),
+        "{actions}"
+    );
+    assert_eq!(
+        defs["CacheParams"]["properties"]["folder"]["type"], "string",
+        "the toy's parameter type is in the schema"
+    );
+    let shipped: Value =
+        serde_json::from_str(&schema_json(troubleshoot::registry::builtin())).unwrap();
+    assert!(!shipped.to_string().contains("toy-stale-cache"));
+}
+
+#[test]
+fn flows_test_runs_the_toy_flow_scenarios() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("toy-cache.json"), FLOW).unwrap();
+    let tests = dir.path().join("toy-cache.tests.json");
+    std::fs::write(&tests, TESTS).unwrap();
+    let r = registry();
+    let mut opts = Options::new(&r);
+    opts.require_full_coverage = false;
+    let result = scenario::run_file(&tests, opts).unwrap_or_else(|e| panic!("{e}"));
+    assert!(result.passed(), "{}", scenario::render_text(&result));
+    assert_eq!(result.scenarios.len(), 2);
+    // Without the registry lines the same files are refused.
+    let e = scenario::run_file(&tests, Options::new(troubleshoot::registry::builtin()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unknown probe `toy-stale-cache`"), "{e}");
+}
+
+fn probe_facts(r: &Registry, home: &Home) -> Value {
+    let p = r.runnable_probe("toy-stale-cache").unwrap();
+    p.run(&json!({"folder": ".toy"}), home).unwrap().facts
+}
+
+#[test]
+fn the_toy_action_is_backed_up_applied_and_undone_by_the_shared_executor() {
+    let root = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let cache = root.path().join(".toy/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::write(cache.join("blob"), b"cached bytes").unwrap();
+    let home = Home::new(root.path(), Layout::Linux, true);
+    let r = registry();
+    assert_eq!(probe_facts(&r, &home), json!({"stale": true}));
+
+    // The call the engine makes for the fix step: its evidence is the check.
+    let flow = troubleshoot::flow::load_str("toy.json", FLOW, &r).unwrap();
+    let mut engine = troubleshoot::flow::Engine::new(&flow);
+    let troubleshoot::flow::Need::Probe(probe) = engine.next().unwrap() else {
+        panic!("the toy flow starts with its check")
+    };
+    assert_eq!(probe.probe, "toy-stale-cache");
+    assert_eq!(probe.params, json!({"folder": ".toy"}));
+    engine.probed(probe_facts(&r, &home)).unwrap();
+    let call = loop {
+        match engine.next().unwrap() {
+            troubleshoot::flow::Need::Fix(call) => break call,
+            troubleshoot::flow::Need::Say { .. } => continue,
+            other => panic!("expected the fix, got {other:?}"),
+        }
+    };
+    assert_eq!(
+        call.evidence.as_ref().map(|e| e.check.as_str()),
+        Some("look")
+    );
+
+    let ctx = FixContext {
+        home: &home,
+        state_dir: state.path(),
+        run_id: "20261202T000000Z-toy1",
+    };
+    let action = r.runnable_action(&call.action).unwrap();
+    let plan = fix::plan(action, &call, &ctx).unwrap();
+    assert_eq!(plan.risk, Risk::Low);
+    let applied = fix::apply(&plan, &ctx).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(probe_facts(&r, &home), json!({"stale": false}));
+    assert!(root.path().join(".toy/cache.aside/blob").is_file());
+
+    let undone = fix::undo(state.path(), Some(&home), Some(ctx.run_id), false)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!undone.to_string().is_empty(), "{applied:?}");
+    assert_eq!(probe_facts(&r, &home), json!({"stale": true}));
+    assert_eq!(std::fs::read(cache.join("blob")).unwrap(), b"cached bytes");
+    assert!(!Path::new(&root.path().join(".toy/cache.aside")).exists());
+}
