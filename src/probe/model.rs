@@ -52,7 +52,7 @@ pub struct Session {
     /// Exact Local Storage keys of this workspace and account (what
     /// `remove-workspace-entry` deletes): every key a pattern matched.
     pub keys: Vec<String>,
-    /// Where this entry was seen ("Local Storage keys currentSpace:{space}:{user}", "state.json tabs").
+    /// Where this entry was seen ("Local Storage keys currentSpace:<space>:<user>", "state.json tabs").
     #[serde(default)]
     pub sources: Vec<String>,
     /// Workspace entries in the same store (this one included).
@@ -103,7 +103,7 @@ pub struct AccountFacts {
     /// Why `accounts` is null, or what it may miss ("at least").
     #[serde(default)]
     pub accounts_reason: Option<String>,
-    /// What named the counted accounts ("notion_users cookie", "Local Storage keys currentSpace:{space}:{user}").
+    /// What named the counted accounts ("notion_users cookie", "Local Storage keys currentSpace:<space>:<user>").
     #[serde(default)]
     pub accounts_sources: Vec<String>,
     /// One sentence: the count (or "unknown") with its sources and reason.

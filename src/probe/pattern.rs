@@ -140,6 +140,19 @@ impl Pattern {
         &self.text
     }
 
+    /// The pattern as a person reads it in evidence: each capture as
+    /// `<space>` or `<user>`, its kind left out (`notion:workspace:<space>`).
+    pub fn shown(&self) -> String {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Part::Lit(l) => l.as_str(),
+                Part::Cap(Capture::Space, _) => "<space>",
+                Part::Cap(Capture::User, _) => "<user>",
+            })
+            .collect()
+    }
+
     /// Which captures the pattern has.
     pub fn captures(&self, which: Capture) -> bool {
         self.parts
@@ -494,7 +507,9 @@ mod tests {
             Some("ws-acme")
         );
         assert!(p.matches("notion:workspace:").is_none());
+        assert_eq!(p.shown(), "notion:workspace:<space>");
         let p = Pattern::parse("a:{space:text}:{user:text}").unwrap();
+        assert_eq!(p.shown(), "a:<space>:<user>");
         let c = p.matches("a:s1:u:2").unwrap();
         assert_eq!(
             (c.space.as_deref(), c.user.as_deref()),

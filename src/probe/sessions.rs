@@ -306,7 +306,7 @@ fn ls_hits(spec: &AppSpec, ls: &[LsItem]) -> Vec<Hit> {
                 user: id_of(user),
                 key: Some(item.key.clone()),
                 name,
-                source: format!("Local Storage keys {}", kp.pattern),
+                source: format!("Local Storage keys {}", kp.pattern.shown()),
                 current: false,
                 entry: kp.name_field.is_some(),
             });
@@ -850,7 +850,7 @@ mod tests {
         assert_eq!(a[0].workspaces.len(), 2);
         assert_eq!(
             f.account_facts.accounts_evidence,
-            "1 account, from Local Storage keys notion:workspace:{space:text}"
+            "1 account, from Local Storage keys notion:workspace:<space>"
         );
     }
 

@@ -1255,7 +1255,7 @@ fn key_names_of_two_accounts_and_three_workspaces() {
     assert_eq!(fx.accounts, Some(2));
     assert_eq!(
         fx.account_facts.accounts_evidence,
-        "2 accounts, from notion_user_id cookie, notion_users cookie and Local Storage keys currentSpace:{space}:{user}"
+        "2 accounts, from notion_user_id cookie, notion_users cookie and Local Storage keys currentSpace:<space>:<user>"
     );
     assert_eq!(
         workspace_ids_of(&r, "firefox/acct.default-release"),
