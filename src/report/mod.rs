@@ -96,7 +96,7 @@ pub enum ReportError {
     #[error("run id `{id}` is ambiguous; it starts {}", matches.join(", "))]
     Ambiguous { id: String, matches: Vec<String> },
 
-    #[error("`{0}` is not a run id (letters, digits, `-`, `_`, `.`, `:` only)")]
+    #[error("`{0}` is not a run id (a run id is {rule})", rule = crate::state::RUN_ID_RULE)]
     BadRunId(String),
 
     /// A record or report file refused before parsing: not a regular file,
@@ -239,12 +239,7 @@ pub fn runs_dir(state_dir: &Path) -> PathBuf {
 }
 
 fn check_run_id(id: &str) -> Result<(), ReportError> {
-    let ok = !id.is_empty()
-        && !id.starts_with('.')
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
-    if ok {
+    if crate::state::is_run_id(id) {
         Ok(())
     } else {
         Err(ReportError::BadRunId(id.to_string()))
