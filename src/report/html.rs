@@ -11,8 +11,8 @@
 
 use std::fmt::Write;
 
+use super::pseudonyms::Redaction;
 use super::record::RunRecord;
-use super::redact::Redaction;
 use super::view::{self, Status};
 
 /// Escape text for HTML element content and quoted attribute values;

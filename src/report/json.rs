@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::ReportError;
+use super::pseudonyms::Redaction;
 use super::record::Host;
 use super::record::{RECORD_SCHEMA, RunRecord};
-use super::redact::Redaction;
 use super::view::View;
 
 #[derive(Serialize)]

@@ -8,8 +8,8 @@
 
 use std::fmt::Write;
 
+use super::pseudonyms::Redaction;
 use super::record::RunRecord;
-use super::redact::Redaction;
 use super::view::{self, Status, Table};
 
 /// Escape text for inline Markdown: HTML-significant characters become

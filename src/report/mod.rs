@@ -9,8 +9,9 @@ pub mod host;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod pseudonyms;
 pub mod record;
-pub mod redact;
+pub mod secrets;
 pub mod view;
 
 use std::fs;
@@ -19,8 +20,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use pseudonyms::{Redaction, RedactionKind, Redactor};
 pub use record::{Finding, FixRecord, Host, ProgramVersion, RECORD_SCHEMA, RunRecord, UndoRecord};
-pub use redact::{Redaction, RedactionKind, Redactor, check_no_secrets};
+pub use secrets::check_no_secrets;
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]

@@ -16,8 +16,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::pseudonyms::Redaction;
 use super::record::{FixRecord, RunRecord};
-use super::redact::Redaction;
 use crate::flow::facts::{Facts, display, lookup, render_with};
 use crate::flow::model::{AskKind, Cond, Flow, Op, Step};
 
