@@ -871,8 +871,26 @@ fn markdown_snapshot() {
     );
 }
 
+/// The committed `docs/report.schema.json` (kept equal to what the record
+/// types derive by `committed_schema_is_up_to_date`) as a validator.
+fn report_validator() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+#[track_caller]
+fn assert_valid(validator: &jsonschema::Validator, doc: &Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {}", errors.join("\n"));
+}
+
 #[test]
-fn json_report_matches_its_schema() {
+fn json_reports_and_saved_records_validate_against_the_schema() {
+    let validator = report_validator();
     let text = render(&sample_record(), Format::Json, false);
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(doc["schema"], json!(RECORD_SCHEMA));
@@ -880,29 +898,95 @@ fn json_report_matches_its_schema() {
         text.starts_with("{\n  \"schema\": 1,"),
         "schema comes first"
     );
-    // Strict parse against the schema's mirror types.
-    report_json::validate(&text).unwrap();
+    assert_valid(&validator, &doc, "the exported report");
+    let named: Value = serde_json::from_str(&render(&sample_record(), Format::Json, true)).unwrap();
+    assert_valid(&validator, &named, "the report with --include-names");
 
-    let schema = report_json::schema();
-    let props = schema["properties"].as_object().unwrap();
-    let keys = doc.as_object().unwrap();
-    for k in keys.keys() {
-        assert!(props.contains_key(k), "`{k}` is not in the schema");
-    }
-    for req in schema["required"].as_array().unwrap() {
-        assert!(
-            keys.contains_key(req.as_str().unwrap()),
-            "required `{req}` missing"
-        );
-    }
-    assert_eq!(schema["additionalProperties"], json!(false));
-
-    // A saved record (no `redaction`) validates too, and the exported report
+    // A saved record (no `redaction`, no `report`) validates too, an older
+    // one without the optional fields as well, and the exported report
     // reads back as a record.
-    let saved = serde_json::to_string(&sample_record()).unwrap();
-    report_json::validate(&saved).unwrap();
+    let saved = serde_json::to_value(sample_record()).unwrap();
+    assert_valid(&validator, &saved, "the saved record");
+    let mut older = sample_record();
+    older.host = None;
+    older.undo_command = None;
+    older.facts_before_fix = None;
+    older.steps.iter_mut().for_each(|v| v.duration_ms = None);
+    let older = serde_json::to_value(older).unwrap();
+    assert_valid(&validator, &older, "an older record");
     let back: RunRecord = serde_json::from_str(&text).unwrap();
     assert_eq!(back.run_id, "20260101-120000-abcd");
+
+    // The schema is strict: a field it does not describe, a missing one or
+    // a wrong type is an error, at the top and inside.
+    let schema = report_json::schema();
+    assert_eq!(schema["additionalProperties"], json!(false));
+    for (pointer, change) in [
+        ("", json!({"extra": 1})),
+        ("/steps/0", json!({"extra": 1})),
+        ("/report/environment", json!({"extra": 1})),
+        ("/redaction/redacted/0", json!({"kind": "password"})),
+        ("", json!({"exit_code": "one"})),
+    ] {
+        let mut bad = doc.clone();
+        let target = bad.pointer_mut(pointer).unwrap().as_object_mut().unwrap();
+        target.extend(change.as_object().unwrap().clone());
+        assert!(!validator.is_valid(&bad), "{pointer}: {change} passed");
+    }
+    let mut bad = doc.clone();
+    bad.as_object_mut().unwrap().remove("run_id");
+    assert!(!validator.is_valid(&bad), "a report without run_id passed");
+}
+
+/// What the command line writes validates: the `--report` of a real run on
+/// a sample home, in each outcome a test can reach quickly, and the record
+/// the run saved.
+#[test]
+fn reports_written_by_real_runs_validate_against_the_schema() {
+    use crate::util::{Env, NOTION};
+    use troubleshoot::probe::Layout;
+    let validator = report_validator();
+    let env = Env::new();
+    const WS: &str = "2f8e1c0a-1111-4c2b-9a57-0d6c3c9e0a01";
+    env.sample(Layout::Linux)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(
+            NOTION,
+            WS,
+            "Acme Corp",
+            "a7d1b7e2-3333-4e55-8f0e-6b1d2c3e4f50",
+        )
+        .workspace(
+            NOTION,
+            "2f8e1c0a-2222-4c2b-9a57-0d6c3c9e0a02",
+            "Acme Labs",
+            "a7d1b7e2-3333-4e55-8f0e-6b1d2c3e4f50",
+        )
+        .write()
+        .unwrap();
+    let runs = [
+        ("dry-run.json", vec!["--dry-run"]),
+        ("guide.json", vec!["--yes"]),
+    ];
+    for (name, extra) in &runs {
+        let report = env.dir.path().join(name);
+        let mut args = extra.clone();
+        args.extend(["--report", report.to_str().unwrap()]);
+        let o = env.run_method("linux", None, WS, "second-session", &args);
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap())
+            .unwrap_or_else(|e| panic!("{name}: {e}: {}", crate::util::stderr(&o)));
+        assert!(doc["redaction"].is_object() && doc["report"].is_object());
+        assert_valid(&validator, &doc, name);
+    }
+    let saved: Vec<PathBuf> = std::fs::read_dir(env.state().join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(saved.len(), runs.len());
+    for path in saved {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_valid(&validator, &doc, &path.display().to_string());
+    }
 }
 
 #[test]
