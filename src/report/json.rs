@@ -19,9 +19,10 @@ use super::view::View;
 
 /// A troubleshoot run report: what one run of a diagnostic flow asked,
 /// found, changed and concluded. Personal values are replaced by pseudonyms
-/// (`workspace-1`, `user-1`, `email-1`, home folder `~`) unless
-/// `redaction.names_included`. A record saved in the state folder is the
-/// same document without `redaction` and `report`.
+/// (`workspace-1`, where "workspace" is the flow's `terms.workspace`;
+/// `user-1`, `email-1`, home folder `~`) unless `redaction.names_included`.
+/// A record saved in the state folder is the same document without
+/// `redaction` and `report`.
 #[derive(Serialize, JsonSchema)]
 #[schemars(title = "troubleshoot run report", deny_unknown_fields)]
 struct Export<'a> {

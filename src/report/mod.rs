@@ -11,6 +11,7 @@ pub mod json;
 pub mod markdown;
 pub mod pseudonyms;
 pub mod record;
+pub mod scan_fields;
 pub mod secrets;
 pub mod view;
 

@@ -4,8 +4,13 @@
 //! What is collected (from the whole record, the scan facts first so numbering
 //! follows the scan's session order):
 //! - workspace ids (`workspace_id`, `space_id`) → `workspace-1`, `workspace-2`…
-//! - workspace names (`workspace_name`, and the `workspace` answer when it
-//!   names no known id) → `Workspace 1`…
+//! - workspace names (`workspace_name`, and the answer to a question that
+//!   picks an item of the scan, [`RunRecord::item_questions`], when it names
+//!   no known id) → `Workspace 1`…
+//!
+//! "workspace" in these pseudonyms and in their labels is the flow's
+//! `terms.workspace` ("team" gives `team-1`, `Team 1`, "team id"); the
+//! kinds keep their names (`workspace-id`) in every report.
 //! - user ids (`user_id`, `user_ids`, `current_user_id`) → `user-1`…
 //! - e-mail addresses, found anywhere (any `x@y.z` token) → `email-1`…
 //! - browser profile display names and profile folder names that are not a
@@ -35,8 +40,11 @@ use serde_json::{Map, Value};
 
 use super::ReportError;
 use super::record::RunRecord;
+use super::scan_fields::{WORKSPACE_ID, WORKSPACE_NAME};
+use crate::flow::model::Terms;
 
-/// What kind of value was replaced.
+/// What kind of value was replaced. `workspace-id` and `workspace-name`
+/// are the ids and names of what the flow's `terms.workspace` names.
 #[derive(
     Debug,
     Clone,
@@ -61,15 +69,16 @@ pub enum RedactionKind {
 }
 
 impl RedactionKind {
-    /// Human label, for the list shown before an export.
-    pub fn label(self) -> &'static str {
+    /// Human label, in the flow's words, for the list shown before an
+    /// export: "workspace id".
+    pub fn label(self, terms: &Terms) -> String {
         match self {
-            RedactionKind::WorkspaceId => "workspace id",
-            RedactionKind::WorkspaceName => "workspace name",
-            RedactionKind::UserId => "user id",
-            RedactionKind::Email => "e-mail address",
-            RedactionKind::ProfileName => "browser profile name",
-            RedactionKind::Home => "home folder",
+            RedactionKind::WorkspaceId => format!("{} id", terms.workspace),
+            RedactionKind::WorkspaceName => format!("{} name", terms.workspace),
+            RedactionKind::UserId => "user id".into(),
+            RedactionKind::Email => "e-mail address".into(),
+            RedactionKind::ProfileName => "browser profile name".into(),
+            RedactionKind::Home => "home folder".into(),
         }
     }
 
@@ -86,6 +95,11 @@ pub struct Redaction {
     pub pseudonym: String,
     /// How many times it was replaced in the record.
     pub occurrences: usize,
+    /// The kind in the flow's words ([`RedactionKind::label`]), for the
+    /// list shown before an export; not in the JSON, which has the kind.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub label: String,
 }
 
 impl std::fmt::Display for Redaction {
@@ -98,9 +112,7 @@ impl std::fmt::Display for Redaction {
         write!(
             f,
             "{} → {} ({} {times})",
-            self.kind.label(),
-            self.pseudonym,
-            self.occurrences
+            self.label, self.pseudonym, self.occurrences
         )
     }
 }
@@ -124,6 +136,8 @@ pub struct Redactor {
     rules: Vec<Rule>,
     /// Replacements made per rule.
     counts: Vec<usize>,
+    /// The record's terms, for the labels of what was replaced.
+    terms: Terms,
 }
 
 /// Profile names browsers give by default; they identify no one. Firefox's
@@ -170,9 +184,42 @@ struct Collector {
     seen: HashMap<String, usize>,
     rules: Vec<Rule>,
     next: HashMap<RedactionKind, usize>,
+    /// `terms.workspace` as the pseudonyms of ids (`workspace`) and names
+    /// (`Workspace`) start.
+    id_word: String,
+    name_word: String,
+}
+
+/// `term` as one lower-case word for an id: letters and digits, the rest
+/// `-` ("Team space" → `team-space`).
+fn id_word(term: &str) -> String {
+    let mut out = String::new();
+    for c in term.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
 }
 
 impl Collector {
+    fn new(terms: &Terms) -> Collector {
+        let fallback = Terms::default().workspace;
+        let word = Some(terms.workspace.trim())
+            .filter(|w| !w.is_empty())
+            .unwrap_or(&fallback);
+        let id = Some(id_word(word))
+            .filter(|w| !w.is_empty())
+            .unwrap_or_else(|| fallback.clone());
+        Collector {
+            id_word: id,
+            name_word: super::view::first_upper(word),
+            ..Collector::default()
+        }
+    }
+
     fn add(&mut self, kind: RedactionKind, value: &str) {
         let value = value.trim();
         if value.is_empty() || self.seen.contains_key(value) {
@@ -184,8 +231,8 @@ impl Collector {
         let n = self.next.entry(kind).or_insert(0);
         *n += 1;
         let pseudonym = match kind {
-            RedactionKind::WorkspaceId => format!("workspace-{n}"),
-            RedactionKind::WorkspaceName => format!("Workspace {n}"),
+            RedactionKind::WorkspaceId => format!("{}-{n}", self.id_word),
+            RedactionKind::WorkspaceName => format!("{} {n}", self.name_word),
             RedactionKind::UserId => format!("user-{n}"),
             RedactionKind::Email => format!("email-{n}"),
             RedactionKind::ProfileName => format!("profile-name-{n}"),
@@ -230,8 +277,8 @@ impl Collector {
 
     fn key_value(&mut self, key: &str, val: &Value) {
         let kind = match key {
-            "workspace_id" | "space_id" => RedactionKind::WorkspaceId,
-            "workspace_name" => RedactionKind::WorkspaceName,
+            WORKSPACE_ID | "space_id" => RedactionKind::WorkspaceId,
+            WORKSPACE_NAME => RedactionKind::WorkspaceName,
             "user_id" | "user_ids" | "current_user_id" => RedactionKind::UserId,
             "email" | "emails" | "user_email" => RedactionKind::Email,
             // A profile's folder is named by its user as often as its
@@ -308,7 +355,7 @@ impl Redactor {
     /// the home folder is replaced.
     pub fn new(record: &RunRecord, include_names: bool) -> Redactor {
         let whole = serde_json::to_value(record).unwrap_or(Value::Null);
-        let mut c = Collector::default();
+        let mut c = Collector::new(&record.terms);
         // The inspected home, then this user's own home (reports of a
         // `--root` run may still mention real paths).
         c.add_home(&record.root);
@@ -320,11 +367,14 @@ impl Redactor {
             c.walk_keys(sessions);
         }
         c.walk_keys(&whole);
-        // The workspace answer is an id or a name from the scan; a value not
-        // seen there is still personal.
-        if let Some(Value::String(w)) = record.answers.get("workspace") {
-            let w = w.split('@').next().unwrap_or(w);
-            c.add(RedactionKind::WorkspaceName, w);
+        // An answer picking an item of the scan is its id or its name (with
+        // `@store` when several stores hold it); a value not seen there is
+        // still personal.
+        for q in item_questions(record) {
+            if let Some(Value::String(w)) = record.answers.get(&q) {
+                let w = w.split('@').next().unwrap_or(w);
+                c.add(RedactionKind::WorkspaceName, w);
+            }
         }
         c.walk_emails(&whole);
         let mut rules: Vec<Rule> = c
@@ -334,7 +384,11 @@ impl Redactor {
             .collect();
         rules.sort_by_key(|r| std::cmp::Reverse(r.needle.len()));
         let counts = vec![0; rules.len()];
-        Redactor { rules, counts }
+        Redactor {
+            rules,
+            counts,
+            terms: record.terms.clone(),
+        }
     }
 
     /// Replace every known value in `s`.
@@ -411,11 +465,23 @@ impl Redactor {
                     kind: r.kind,
                     pseudonym: r.pseudonym.clone(),
                     occurrences: n,
+                    label: r.kind.label(&self.terms),
                 }),
             }
         }
         by_pseudonym.sort_by_key(|r| (r.kind, pseudonym_number(&r.pseudonym), r.pseudonym.clone()));
         by_pseudonym
+    }
+}
+
+/// The questions of `record` whose answers pick an item of the scan: as
+/// recorded, else (an older record) those of the built-in flow it ran.
+fn item_questions(record: &RunRecord) -> Vec<String> {
+    match &record.item_questions {
+        Some(q) => q.clone(),
+        None => super::view::flow_of(record)
+            .map(|f| super::record::item_questions(&f))
+            .unwrap_or_default(),
     }
 }
 
@@ -466,11 +532,12 @@ mod tests {
 
     #[test]
     fn short_values_only_as_words() {
-        let mut c = Collector::default();
+        let mut c = Collector::new(&Terms::default());
         c.add(RedactionKind::WorkspaceName, "A");
         c.add(RedactionKind::WorkspaceName, "Acme Labs");
         c.add(RedactionKind::WorkspaceName, "Acme");
         let mut r = Redactor {
+            terms: Terms::default(),
             counts: vec![0; c.rules.len()],
             rules: {
                 let mut v = c.rules;
@@ -482,5 +549,20 @@ mod tests {
             r.redact_str("A Sign out: Acme Labs, Acme, ANSWER"),
             "Workspace 1 Sign out: Workspace 2, Workspace 3, ANSWER"
         );
+    }
+
+    #[test]
+    fn pseudonyms_say_the_flows_word() {
+        let terms = Terms {
+            workspace: "team space".into(),
+            ..Terms::default()
+        };
+        let mut c = Collector::new(&terms);
+        c.add(RedactionKind::WorkspaceId, "T0123456");
+        c.add(RedactionKind::WorkspaceName, "Acme Labs");
+        let p: Vec<&str> = c.rules.iter().map(|r| r.pseudonym.as_str()).collect();
+        assert_eq!(p, ["team-space-1", "Team space 1"]);
+        assert_eq!(RedactionKind::WorkspaceId.label(&terms), "team space id");
+        assert_eq!(id_word(" Équipe / Team "), "équipe-team");
     }
 }

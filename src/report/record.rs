@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::flow::engine::{Finish, Visit};
+use crate::flow::model::{Flow, Step, Terms};
 use crate::probe::Warning;
 
 /// Version of the record and JSON report format; bump on breaking changes.
@@ -29,6 +30,17 @@ pub struct RunRecord {
     pub flow_title: String,
     /// sha256 of the flow file's text, hex.
     pub flow_hash: String,
+    /// The flow's words for what the report names (its `terms`), kept so
+    /// the record renders the same without the flow; the neutral defaults
+    /// in older records.
+    #[serde(default)]
+    pub terms: Terms,
+    /// The flow's questions whose options are the items of a list fact
+    /// (`options_from`, e.g. one per session): their answers name such an
+    /// item, so reports redact them even when the scan does not know the
+    /// value. Absent in older records (the built-in flow's are used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_questions: Option<Vec<String>>,
     /// RFC 3339, UTC.
     pub started_at: String,
     /// RFC 3339, UTC.
@@ -171,6 +183,8 @@ impl RunRecord {
             flow_id,
             flow_title,
             flow_hash,
+            terms,
+            item_questions,
             started_at,
             finished_at,
             layout,
@@ -204,6 +218,17 @@ impl RunRecord {
         ] {
             s(x);
         }
+        let Terms {
+            session,
+            sessions,
+            workspace,
+            account,
+            accounts,
+        } = terms;
+        for x in [session, sessions, workspace, account, accounts] {
+            s(x);
+        }
+        item_questions.iter_mut().flatten().for_each(&mut s);
         for f in findings.iter_mut() {
             let Finding { step, text } = f;
             s(step);
@@ -321,6 +346,16 @@ impl RunRecord {
         ]
         .iter()
         .any(|x| long(x))
+            || [
+                &self.terms.session,
+                &self.terms.sessions,
+                &self.terms.workspace,
+                &self.terms.account,
+                &self.terms.accounts,
+            ]
+            .iter()
+            .any(|x| long(x))
+            || self.item_questions.iter().flatten().any(|x| long(x))
             || self.findings.iter().any(|f| long(&f.step) || long(&f.text))
             || self.steps.iter().any(|v| {
                 long(&v.step)
@@ -371,4 +406,16 @@ impl RunRecord {
                         .any(|p| long(&p.name) || long(&p.source) || opt(&p.version))
             })
     }
+}
+
+/// The ids of `flow`'s questions whose options come from a list fact
+/// (`options_from`), for [`RunRecord::item_questions`].
+pub fn item_questions(flow: &Flow) -> Vec<String> {
+    flow.steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Ask(a) if a.options_from.is_some() => Some(a.id.clone()),
+            _ => None,
+        })
+        .collect()
 }

@@ -270,6 +270,7 @@ fn sample_record() -> RunRecord {
         "selected": { "workspace": selected },
     });
     let store = format!("{chrome}/Profile 1/Local Storage/leveldb");
+    let (flow, _) = troubleshoot::flow::builtin::resolve("notion-signout").unwrap();
     RunRecord {
         schema: RECORD_SCHEMA,
         tool_version: "0.1.0".into(),
@@ -277,6 +278,9 @@ fn sample_record() -> RunRecord {
         flow_id: "notion-signout".into(),
         flow_title: "Notion: Sign out is grayed out for a workspace session".into(),
         flow_hash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+        // As the wizard records them, from the flow.
+        terms: flow.terms.clone(),
+        item_questions: Some(report::record::item_questions(&flow)),
         started_at: "2026-01-01T12:00:00Z".into(),
         finished_at: "2026-01-01T12:01:30Z".into(),
         layout: "linux".into(),
@@ -706,7 +710,7 @@ fn markdown_reads_well_in_an_issue() {
         "Answer: Sign out of one workspace (its Sign out button is grayed out)",
         "Answer: Workspace 2 (Chrome, profile Person 2)",
         "(4.2 s)",
-        "Next: the question “Which workspace session is this about?”, because the scan's number of sessions is not 0 (it is 5).",
+        "Next: the question “Which workspace session is this about?”, because the scan's number of workspace sessions is not 0 (it is 5).",
         "Next: the guide “Turn off browser sync for a moment”, because the chosen workspace's browser sync is on.",
         "Answer: Is sync turned off? Yes",
     ] {
@@ -860,6 +864,120 @@ fn an_older_record_renders_from_the_flow() {
     assert!(!text.contains("duration_ms") && !text.contains("\"host\""));
     let back: RunRecord = serde_json::from_str(&text).unwrap();
     assert_eq!(back, r);
+}
+
+/// A second app's report needs no code: what the report calls a session,
+/// a workspace and an account, and the pseudonyms, come from the record's
+/// terms (its flow's), and the answer that picked an item is redacted by
+/// the question the flow recorded, whatever its id.
+#[test]
+fn a_second_apps_report_says_the_flows_words() {
+    let mut r = sample_record();
+    r.flow_id = "chat-signout".into();
+    r.flow_title = "Chat: sign out of one team".into();
+    r.terms = troubleshoot::flow::Terms {
+        session: "team session".into(),
+        sessions: "team sessions".into(),
+        workspace: "team".into(),
+        account: "member".into(),
+        accounts: "members".into(),
+    };
+    let answer = r.answers.remove("workspace").unwrap();
+    r.answers.insert("team".into(), json!("beta squad"));
+    r.item_questions = Some(vec!["team".into()]);
+    let md = render(&r, Format::Md, false);
+    for t in [
+        "### Team sessions (",
+        "| Where | Team | Member | Team sessions in its store | Members in its store |",
+        "| Team sessions | 1 (Team 1) |",
+        "| Members | 1 |",
+        "| Chrome, profile profile-name-1 | Team 1 (team-1) |",
+        "4 team ids",
+    ] {
+        assert!(md.contains(t), "no `{t}` in\n{md}");
+    }
+    for t in [
+        "Workspace sessions",
+        "workspace-1",
+        "Workspace 1",
+        "workspace id",
+    ] {
+        assert!(!md.contains(t), "`{t}` in\n{md}");
+    }
+    let html = render(&r, Format::Html, false);
+    assert!(html.contains("<h3>Team sessions ("), "{html}");
+    let (json, redactions) = report::render(&r, Format::Json, false).unwrap();
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["terms"]["session"], json!("team session"));
+    assert_eq!(
+        v["report"]["environment"]["sessions_title"],
+        json!("Team sessions")
+    );
+    // The kinds are the contract; the words and pseudonyms are the flow's.
+    assert_eq!(v["redaction"]["redacted"][0]["kind"], json!("workspace-id"));
+    assert_eq!(v["redaction"]["redacted"][0]["pseudonym"], json!("team-1"));
+    assert!(
+        redactions[0].to_string().starts_with("team id → team-1 ("),
+        "{}",
+        redactions[0]
+    );
+    for f in FORMATS {
+        let text = render(&r, f, false);
+        assert!(!text.contains("beta squad"), "{f}: the picked answer shows");
+        assert!(!text.contains(answer.as_str().unwrap()), "{f}");
+    }
+    assert_valid(&report_validator(), &v, "a second app's report");
+}
+
+/// A record saved before terms were recorded renders with the neutral
+/// words, and still redacts the answer that picked a session (by the
+/// built-in flow's questions).
+#[test]
+fn an_older_record_without_terms_uses_the_neutral_words() {
+    let mut v = serde_json::to_value(sample_record()).unwrap();
+    let m = v.as_object_mut().unwrap();
+    m.remove("terms");
+    m.remove("item_questions");
+    v["answers"]["workspace"] = json!("beta labs");
+    let r: RunRecord = serde_json::from_value(v).unwrap();
+    assert_eq!(r.terms, troubleshoot::flow::Terms::default());
+    assert_eq!(r.item_questions, None);
+    let md = render(&r, Format::Md, false);
+    for t in [
+        "### Sessions (",
+        "| Where | Workspace | Account | Sessions in its store | Accounts in its store |",
+        "| Sessions | 1 (Workspace 1) |",
+        "number of sessions is not 0",
+    ] {
+        assert!(md.contains(t), "no `{t}` in\n{md}");
+    }
+    for f in FORMATS {
+        assert!(!render(&r, f, false).contains("beta labs"), "{f}");
+    }
+}
+
+/// `terms` in a flow: each left out keeps its default; a blank one is an
+/// error that names it.
+#[test]
+fn flow_terms_default_one_by_one_and_are_never_blank() {
+    let (text, _) = troubleshoot::flow::builtin::BUILTIN
+        .iter()
+        .find(|(id, _, _)| *id == "notion-signout")
+        .map(|(_, _, t)| (t.to_string(), ()))
+        .unwrap();
+    let mut flow: Value = serde_json::from_str(&text).unwrap();
+    flow["terms"] = json!({"session": "chat", "sessions": "chats"});
+    let f = troubleshoot::flow::load_str("f.json", &flow.to_string()).unwrap();
+    assert_eq!(f.terms.session, "chat");
+    assert_eq!(f.terms.account, "account");
+    flow["terms"] = json!({"session": " "});
+    let e = troubleshoot::flow::load_str("f.json", &flow.to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("terms.session") && e.contains("not blank"),
+        "{e}"
+    );
 }
 
 #[test]
