@@ -7,10 +7,6 @@
 //! - workspace names (`workspace_name`, and the answer to a question that
 //!   picks an item of the scan, [`RunRecord::item_questions`], when it names
 //!   no known id) → `Workspace 1`…
-//!
-//! "workspace" in these pseudonyms and in their labels is the flow's
-//! `terms.workspace` ("team" gives `team-1`, `Team 1`, "team id"); the
-//! kinds keep their names (`workspace-id`) in every report.
 //! - user ids (`user_id`, `user_ids`, `current_user_id`) → `user-1`…
 //! - e-mail addresses, found anywhere (any `x@y.z` token) → `email-1`…
 //! - browser profile display names and profile folder names that are not a
@@ -18,6 +14,10 @@
 //!   "x1y2z3ab.default-release"…) → `profile-name-1`… (a Chrome profile is
 //!   often named after its owner, and so is a Firefox profile's folder)
 //! - the inspected home (`root`, and this user's real home folder) → `~`
+//!
+//! "workspace" in these pseudonyms and in their labels is the flow's
+//! `terms.workspace` ("team" gives `team-1`, `Team 1`, "team id"); the
+//! kinds keep their names (`workspace-id`) in every report.
 //!
 //! Every string of the record is rewritten, prose included (findings, step
 //! details, messages, answers, plans) and object keys too. Replacement is one
