@@ -341,21 +341,14 @@ pub fn now() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 
-/// A run id usable in file names: letters, digits, `-`, `_`, `.`; not `.`/`..`.
+/// A run id usable in file names ([`crate::state::is_run_id`]).
 pub fn check_run_id(run_id: &str) -> Result<(), FixError> {
-    let ok = !run_id.is_empty()
-        && run_id.len() <= 128
-        && run_id != "."
-        && run_id != ".."
-        && run_id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
+    if crate::state::is_run_id(run_id) {
         Ok(())
     } else {
         Err(FixError::UnsafePath {
             path: PathBuf::from(run_id),
-            reason: "a run id may hold only letters, digits, `-`, `_` and `.`".into(),
+            reason: format!("a run id is {}", crate::state::RUN_ID_RULE),
         })
     }
 }

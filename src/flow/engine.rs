@@ -118,11 +118,13 @@ pub enum Need {
 }
 
 /// How a run ended.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Finish {
     /// The `end` step, or the fix step for a dry run.
     pub step: String,
-    /// `resolved`, `unresolved`, `escalate` or `dry-run`.
+    /// `resolved`, `unresolved`, `escalate` or `dry-run`; the wizard also
+    /// records `guide-not-confirmed`, `cancelled-after-change`, `cancelled`.
     pub outcome: String,
     pub message: String,
     /// A fix failed verification and was rolled back during the run.
@@ -130,9 +132,11 @@ pub struct Finish {
 }
 
 /// One visited step, for reports and flow tests.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Visit {
     pub step: String,
+    /// `ask`, `check`, `fix`, `guide` or `end`.
     pub kind: String,
     /// The answer, branch, or fix result that left this step.
     pub detail: Option<String>,

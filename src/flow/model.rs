@@ -26,8 +26,76 @@ pub struct Flow {
     /// of it, for the person the report is sent to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support: Option<Support>,
+    /// What the reports call the things the scan finds, in the app's words
+    /// (e.g. `"session": "workspace session"`); each term left out keeps
+    /// its neutral default. Recorded with every run.
+    #[serde(default, skip_serializing_if = "Terms::is_default")]
+    pub terms: Terms,
     /// Steps; the first one is where a run starts.
     pub steps: Vec<Step>,
+}
+
+/// The words a report uses for what a scan finds: its headings, table
+/// columns, counts and pseudonyms say these, so a report of another app
+/// needs no code. Give both forms of a noun.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Terms {
+    /// One item of the scan's `sessions`: what is signed in, in one
+    /// browser profile or app ("workspace session").
+    #[serde(deserialize_with = "term")]
+    #[schemars(length(min = 1))]
+    pub session: String,
+    /// The plural of `session` ("workspace sessions").
+    #[serde(deserialize_with = "term")]
+    #[schemars(length(min = 1))]
+    pub sessions: String,
+    /// What a session is signed in to ("workspace", "team"); also the
+    /// pseudonyms of its ids and names in reports (`workspace-1`,
+    /// `Workspace 1`).
+    #[serde(deserialize_with = "term")]
+    #[schemars(length(min = 1))]
+    pub workspace: String,
+    /// Who is signed in ("account", "user").
+    #[serde(deserialize_with = "term")]
+    #[schemars(length(min = 1))]
+    pub account: String,
+    /// The plural of `account` ("accounts").
+    #[serde(deserialize_with = "term")]
+    #[schemars(length(min = 1))]
+    pub accounts: String,
+}
+
+impl Default for Terms {
+    /// Neutral words, for flows that name none and records made before
+    /// terms were recorded.
+    fn default() -> Terms {
+        Terms {
+            session: "session".into(),
+            sessions: "sessions".into(),
+            workspace: "workspace".into(),
+            account: "account".into(),
+            accounts: "accounts".into(),
+        }
+    }
+}
+
+impl Terms {
+    pub fn is_default(&self) -> bool {
+        *self == Terms::default()
+    }
+}
+
+/// A term: words on one line, not blank (it stands in headings, table
+/// columns and counts).
+fn term<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.trim().is_empty() || s.chars().any(char::is_control) {
+        return Err(serde::de::Error::custom(
+            "a term is words on one line, not blank",
+        ));
+    }
+    Ok(s)
 }
 
 /// A support page for the problem a flow solves.

@@ -152,7 +152,8 @@ pub struct DesktopApp {
 }
 
 /// A store that could not be read, and why. The scan goes on without it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Warning {
     pub path: String,
     pub reason: String,

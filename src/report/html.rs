@@ -11,8 +11,8 @@
 
 use std::fmt::Write;
 
+use super::pseudonyms::Redaction;
 use super::record::RunRecord;
-use super::redact::Redaction;
 use super::view::{self, Status};
 
 /// Escape text for HTML element content and quoted attribute values;
@@ -550,7 +550,8 @@ fn render_view(r: &RunRecord, v: &view::View) -> String {
     if let Some(t) = &env.sessions {
         let _ = writeln!(
             out,
-            "<h3>Workspace sessions ({})</h3>",
+            "<h3>{} ({})</h3>",
+            escape(&env.sessions_title),
             escape(&env.columns[0].to_lowercase())
         );
         let rows: Vec<(Vec<String>, bool)> = t.rows.iter().map(|r| (r.clone(), false)).collect();

@@ -8,8 +8,8 @@
 
 use std::fmt::Write;
 
+use super::pseudonyms::Redaction;
 use super::record::RunRecord;
-use super::redact::Redaction;
 use super::view::{self, Status, Table};
 
 /// Escape text for inline Markdown: HTML-significant characters become
@@ -324,7 +324,8 @@ fn render_view(r: &RunRecord, v: &view::View) -> String {
     if let Some(t) = &env.sessions {
         let _ = writeln!(
             out,
-            "### Workspace sessions ({})\n",
+            "### {} ({})\n",
+            escape(&env.sessions_title),
             escape(&env.columns[0].to_lowercase())
         );
         table(&mut out, t);

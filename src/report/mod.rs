@@ -9,8 +9,10 @@ pub mod host;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod pseudonyms;
 pub mod record;
-pub mod redact;
+pub mod scan_fields;
+pub mod secrets;
 pub mod view;
 
 use std::fs;
@@ -19,8 +21,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use pseudonyms::{Redaction, RedactionKind, Redactor};
 pub use record::{Finding, FixRecord, Host, ProgramVersion, RECORD_SCHEMA, RunRecord, UndoRecord};
-pub use redact::{Redaction, RedactionKind, Redactor, check_no_secrets};
+pub use secrets::check_no_secrets;
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
@@ -96,7 +99,7 @@ pub enum ReportError {
     #[error("run id `{id}` is ambiguous; it starts {}", matches.join(", "))]
     Ambiguous { id: String, matches: Vec<String> },
 
-    #[error("`{0}` is not a run id (letters, digits, `-`, `_`, `.`, `:` only)")]
+    #[error("`{0}` is not a run id (a run id is {rule})", rule = crate::state::RUN_ID_RULE)]
     BadRunId(String),
 
     /// A record or report file refused before parsing: not a regular file,
@@ -239,12 +242,7 @@ pub fn runs_dir(state_dir: &Path) -> PathBuf {
 }
 
 fn check_run_id(id: &str) -> Result<(), ReportError> {
-    let ok = !id.is_empty()
-        && !id.starts_with('.')
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
-    if ok {
+    if crate::state::is_run_id(id) {
         Ok(())
     } else {
         Err(ReportError::BadRunId(id.to_string()))

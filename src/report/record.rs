@@ -7,42 +7,72 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::flow::engine::{Finish, Visit};
+use crate::flow::model::{Flow, Step, Terms};
 use crate::probe::Warning;
 
 /// Version of the record and JSON report format; bump on breaking changes.
 pub const RECORD_SCHEMA: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What one run of a flow asked, found, changed and concluded. Saved as is
+/// in the state folder; exported (redacted) as the JSON report, which is
+/// this record plus `redaction` and `report` (see [`super::json`]). Its
+/// JSON Schema, `docs/report.schema.json`, is derived from these types.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RunRecord {
+    /// Version of this format (bumped on breaking changes); currently 1.
+    #[schemars(range(min = 1))]
     pub schema: u32,
+    /// Version of troubleshoot that made the run.
     pub tool_version: String,
+    /// Id of the run in the state folder (`troubleshoot report RUN_ID`).
     pub run_id: String,
     pub flow_id: String,
     pub flow_title: String,
     /// sha256 of the flow file's text, hex.
     pub flow_hash: String,
+    /// The flow's words for what the report names (its `terms`), kept so
+    /// the record renders the same without the flow; the neutral defaults
+    /// in older records.
+    #[serde(default)]
+    pub terms: Terms,
+    /// The flow's questions whose options are the items of a list fact
+    /// (`options_from`, e.g. one per session): their answers name such an
+    /// item, so reports redact them even when the scan does not know the
+    /// value. Absent in older records (the built-in flow's are used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_questions: Option<Vec<String>>,
     /// RFC 3339, UTC.
     pub started_at: String,
+    /// RFC 3339, UTC.
     pub finished_at: String,
+    /// `linux`, `macos` or `windows`.
     pub layout: String,
-    /// The home that was inspected (redacted to `~` in reports).
+    /// The home that was inspected (`~` in reports).
     pub root: String,
     pub dry_run: bool,
-    /// Question id -> answer, as fed to the engine (replayable).
+    /// Question id -> answer (option id, true/false or text), as fed to the
+    /// engine; replayable with `run --from-report`.
     pub answers: Map<String, Value>,
-    /// Steps in order, with the branch/answer/result that left each.
+    /// Visited steps in order, with the answer, branch or fix result that
+    /// left each.
     pub steps: Vec<Visit>,
     /// Conclusions shown to the user, with the evidence they cite.
     pub findings: Vec<Finding>,
-    /// Every fact of the run (probe outputs, answers, selections).
+    /// Every fact of the run by namespace: probe outputs (`scan`: the
+    /// `scan --json` document, with `evidence`), `answers`, `selected`.
     pub facts: Value,
     /// The facts as they were when the first fix was proposed: the evidence
     /// the diagnosis stood on, before any change (absent when no fix ran).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facts_before_fix: Option<Value>,
+    /// Each proposed fix and what became of it.
     pub fixes: Vec<FixRecord>,
+    /// How the run ended; null when it was cancelled or stopped by an error.
     pub outcome: Option<Finish>,
+    /// 0 resolved, 1 problem remains, 2 usage/input error, 3 fix rolled
+    /// back, 130 cancelled.
     pub exit_code: u8,
+    /// Stores that could not be read, and why.
     pub warnings: Vec<Warning>,
     /// Set by `troubleshoot undo`: the run's fixes were undone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,7 +125,8 @@ pub struct ProgramVersion {
 }
 
 /// When and how a run's fixes were undone.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct UndoRecord {
     /// RFC 3339, UTC.
     pub at: String,
@@ -106,22 +137,32 @@ pub struct UndoRecord {
     pub fixes: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A conclusion shown to the user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Finding {
+    /// The step that concluded it.
     pub step: String,
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A proposed fix and what became of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct FixRecord {
     pub step: String,
+    /// Registry action id (`remove-workspace-entry`, `clear-site-data`,
+    /// `reset-desktop-app`).
     pub action: String,
     pub title: String,
+    /// `info`, `low`, `medium` or `high`.
     pub risk: String,
     /// The plan as shown to the user: files, keys, cookie names, moves.
     pub plan: Value,
-    /// `applied`, `verified`, `rolled-back`, `failed`, `refused`, `declined`, `dry-run`.
+    /// `applied`, `verified`, `rolled-back`, `failed`, `refused`,
+    /// `declined`, `dry-run`; `undone` once `troubleshoot undo` undid it.
     pub result: String,
+    /// Why it was refused or failed.
     pub reason: Option<String>,
     /// The backup in the state folder (`backups/<id>`), when one was taken.
     pub backup_id: Option<String>,
@@ -142,6 +183,8 @@ impl RunRecord {
             flow_id,
             flow_title,
             flow_hash,
+            terms,
+            item_questions,
             started_at,
             finished_at,
             layout,
@@ -175,6 +218,17 @@ impl RunRecord {
         ] {
             s(x);
         }
+        let Terms {
+            session,
+            sessions,
+            workspace,
+            account,
+            accounts,
+        } = terms;
+        for x in [session, sessions, workspace, account, accounts] {
+            s(x);
+        }
+        item_questions.iter_mut().flatten().for_each(&mut s);
         for f in findings.iter_mut() {
             let Finding { step, text } = f;
             s(step);
@@ -292,6 +346,16 @@ impl RunRecord {
         ]
         .iter()
         .any(|x| long(x))
+            || [
+                &self.terms.session,
+                &self.terms.sessions,
+                &self.terms.workspace,
+                &self.terms.account,
+                &self.terms.accounts,
+            ]
+            .iter()
+            .any(|x| long(x))
+            || self.item_questions.iter().flatten().any(|x| long(x))
             || self.findings.iter().any(|f| long(&f.step) || long(&f.text))
             || self.steps.iter().any(|v| {
                 long(&v.step)
@@ -342,4 +406,16 @@ impl RunRecord {
                         .any(|p| long(&p.name) || long(&p.source) || opt(&p.version))
             })
     }
+}
+
+/// The ids of `flow`'s questions whose options come from a list fact
+/// (`options_from`), for [`RunRecord::item_questions`].
+pub fn item_questions(flow: &Flow) -> Vec<String> {
+    flow.steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Ask(a) if a.options_from.is_some() => Some(a.id.clone()),
+            _ => None,
+        })
+        .collect()
 }

@@ -16,10 +16,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::pseudonyms::Redaction;
 use super::record::{FixRecord, RunRecord};
-use super::redact::Redaction;
+use super::scan_fields::{APP_COOKIES, WORKSPACE_ID, WORKSPACE_LABEL, WORKSPACE_NAME};
 use crate::flow::facts::{Facts, display, lookup, render_with};
-use crate::flow::model::{AskKind, Cond, Flow, Op, Step};
+use crate::flow::model::{AskKind, Cond, Flow, Op, Step, Terms};
 
 /// Version of the view: 2 is the first report with one (version 1 was the
 /// record alone).
@@ -218,14 +219,16 @@ pub struct EnvironmentView {
     pub summary: Vec<String>,
     /// Per store (browser profile, desktop app): what each scan saw.
     pub stores: Vec<StoreView>,
-    /// The workspace sessions the diagnosis stood on.
+    /// The sessions the diagnosis stood on, one row per session.
     pub sessions: Option<Table>,
+    /// The heading of `sessions`, in the flow's words ("Workspace sessions").
+    pub sessions_title: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StoreView {
-    /// "Chrome, profile Person 1", "Notion desktop app".
+    /// "Chrome, profile Person 1", "<app> desktop app".
     pub place: String,
     pub rows: Vec<CompareRow>,
 }
@@ -408,7 +411,8 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn first_upper(s: &str) -> String {
+/// `s` with its first letter upper-case.
+pub(crate) fn first_upper(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
@@ -548,7 +552,7 @@ fn summary(ctx: &Ctx) -> Vec<Sentence> {
     if r.undo.is_none()
         && r.facts_before_fix.is_some()
         && r.fixes.iter().any(applied)
-        && let Some(s) = scan_summary(&r.facts)
+        && let Some(s) = scan_summary(&r.facts, &r.terms)
     {
         now.push_str(&format!(" The scan after the fix found {s}"));
     }
@@ -958,7 +962,7 @@ fn fact_phrase(ctx: &Ctx, i: usize, path: &str) -> String {
     let parts: Vec<&str> = path.split('.').collect();
     let field = |rest: &[&str]| {
         rest.iter()
-            .map(|p| field_words(p))
+            .map(|p| field_words(p, &ctx.r.terms))
             .collect::<Vec<_>>()
             .join(" of the ")
     };
@@ -982,15 +986,15 @@ fn words(id: &str) -> String {
     id.replace(['_', '-'], " ")
 }
 
-fn field_words(f: &str) -> String {
+fn field_words(f: &str, t: &Terms) -> String {
     match f {
-        "session_count" => "number of sessions".into(),
-        "store_sessions" => "number of sessions in its store".into(),
-        "store_accounts" => "number of accounts in its store".into(),
+        "session_count" => format!("number of {}", t.sessions),
+        "store_sessions" => format!("number of {} in its store", t.sessions),
+        "store_accounts" => format!("number of {} in its store", t.accounts),
         "sync_enabled" => "browser sync".into(),
         "linked_accounts" => "linked sign-ins".into(),
         "any_sync" => "browser sync in any profile".into(),
-        "max_store_accounts" => "largest number of accounts in one store".into(),
+        "max_store_accounts" => format!("largest number of {} in one store", t.accounts),
         "source" => "kind of store".into(),
         "len" => "number".into(),
         other => words(other),
@@ -1332,7 +1336,7 @@ fn scan_of(facts: &Value) -> Option<&Value> {
 }
 
 /// One line summing up a scan ("2 workspace sessions across …").
-fn scan_summary(facts: &Value) -> Option<String> {
+fn scan_summary(facts: &Value, terms: &Terms) -> Option<String> {
     let s = scan_of(facts)?;
     let sessions = s.get("session_count").and_then(Value::as_u64).unwrap_or(0);
     let browsers = s
@@ -1346,7 +1350,7 @@ fn scan_summary(facts: &Value) -> Option<String> {
     let sync = s.get("any_sync").and_then(Value::as_bool).unwrap_or(false);
     Some(format!(
         "{} across {}{}; browser sync {}.",
-        count(sessions as usize, "workspace session", "workspace sessions"),
+        count(sessions as usize, &terms.session, &terms.sessions),
         count(browsers, "browser profile", "browser profiles"),
         if desktop { " and the desktop app" } else { "" },
         if sync {
@@ -1357,11 +1361,11 @@ fn scan_summary(facts: &Value) -> Option<String> {
     ))
 }
 
-/// The stores a scan saw, each with its rows of values.
 /// A store as one scan saw it: (id, place, rows of label and value).
-type StoreRows = (String, String, Vec<(&'static str, String)>);
+type StoreRows = (String, String, Vec<(String, String)>);
 
-fn stores_of(facts: &Value) -> Vec<StoreRows> {
+/// The stores a scan saw, each with its rows of values.
+fn stores_of(facts: &Value, terms: &Terms) -> Vec<StoreRows> {
     let Some(s) = scan_of(facts) else {
         return vec![];
     };
@@ -1374,9 +1378,9 @@ fn stores_of(facts: &Value) -> Vec<StoreRows> {
             .iter()
             .filter(|x| pred(x))
             .map(|x| {
-                x.get("workspace_label")
-                    .or_else(|| x.get("workspace_name"))
-                    .or_else(|| x.get("workspace_id"))
+                x.get(WORKSPACE_LABEL)
+                    .or_else(|| x.get(WORKSPACE_NAME))
+                    .or_else(|| x.get(WORKSPACE_ID))
                     .map(text)
                     .unwrap_or_default()
             })
@@ -1391,6 +1395,8 @@ fn stores_of(facts: &Value) -> Vec<StoreRows> {
         Some(Value::Number(n)) => n.to_string(),
         _ => "unknown".into(),
     };
+    let sessions_label = first_upper(&terms.sessions);
+    let accounts_label = first_upper(&terms.accounts);
     let mut out = Vec::new();
     for b in s
         .get("browsers")
@@ -1402,22 +1408,22 @@ fn stores_of(facts: &Value) -> Vec<StoreRows> {
         let place = format!("{}, profile {}", field(b, "browser"), field(b, "profile"));
         let rows = vec![
             (
-                "Workspace sessions",
+                sessions_label.clone(),
                 workspaces(&|x| x.get("store_id").and_then(Value::as_str) == Some(id.as_str())),
             ),
-            ("Accounts", accounts(b)),
+            (accounts_label.clone(), accounts(b)),
             (
-                "Browser sync",
+                "Browser sync".into(),
                 if b.get("sync_enabled").and_then(Value::as_bool) == Some(true) {
                     "on".into()
                 } else {
                     "off".into()
                 },
             ),
-            ("Running", field(b, "running")),
-            ("Linked sign-ins", field(b, "linked_accounts")),
-            ("Cookies (names)", field(b, "notion_cookies")),
-            ("Folder", field(b, "path")),
+            ("Running".into(), field(b, "running")),
+            ("Linked sign-ins".into(), field(b, "linked_accounts")),
+            ("Cookies (names)".into(), field(b, APP_COOKIES)),
+            ("Folder".into(), field(b, "path")),
         ];
         out.push((id, place, rows));
     }
@@ -1426,16 +1432,16 @@ fn stores_of(facts: &Value) -> Vec<StoreRows> {
         let rows = if installed {
             vec![
                 (
-                    "Workspace sessions",
+                    sessions_label.clone(),
                     workspaces(&|x| x.get("source").and_then(Value::as_str) == Some("desktop")),
                 ),
-                ("Accounts", accounts(d)),
-                ("Running", field(d, "running")),
-                ("Linked sign-ins", field(d, "linked_accounts")),
-                ("Cookies (names)", field(d, "notion_cookies")),
-                ("Folder", field(d, "data_dir")),
+                (accounts_label.clone(), accounts(d)),
+                ("Running".into(), field(d, "running")),
+                ("Linked sign-ins".into(), field(d, "linked_accounts")),
+                ("Cookies (names)".into(), field(d, APP_COOKIES)),
+                ("Folder".into(), field(d, "data_dir")),
                 (
-                    "Size",
+                    "Size".into(),
                     d.get("size_bytes")
                         .and_then(Value::as_u64)
                         .map(bytes)
@@ -1443,7 +1449,7 @@ fn stores_of(facts: &Value) -> Vec<StoreRows> {
                 ),
             ]
         } else {
-            vec![("Installed", "no".to_string())]
+            vec![("Installed".into(), "no".to_string())]
         };
         let app = sessions
             .iter()
@@ -1489,10 +1495,10 @@ fn environment(r: &RunRecord) -> EnvironmentView {
         };
     let summary = snapshots
         .iter()
-        .map(|f| scan_summary(f).unwrap_or_else(|| "No scan.".into()))
+        .map(|f| scan_summary(f, &r.terms).unwrap_or_else(|| "No scan.".into()))
         .collect();
     // Every store any scan saw, in the order first seen.
-    let per: Vec<Vec<StoreRows>> = snapshots.iter().map(|f| stores_of(f)).collect();
+    let per: Vec<Vec<StoreRows>> = snapshots.iter().map(|f| stores_of(f, &r.terms)).collect();
     let mut ids: Vec<(String, String)> = Vec::new();
     for stores in &per {
         for (id, place, _) in stores {
@@ -1504,11 +1510,11 @@ fn environment(r: &RunRecord) -> EnvironmentView {
     let stores = ids
         .into_iter()
         .map(|(id, place)| {
-            let mut labels: Vec<&'static str> = Vec::new();
+            let mut labels: Vec<&str> = Vec::new();
             for stores in &per {
                 if let Some((_, _, rows)) = stores.iter().find(|(i, _, _)| *i == id) {
                     for (l, _) in rows {
-                        if !labels.contains(l) {
+                        if !labels.contains(&l.as_str()) {
                             labels.push(l);
                         }
                     }
@@ -1546,11 +1552,12 @@ fn environment(r: &RunRecord) -> EnvironmentView {
         note,
         summary,
         stores,
-        sessions: sessions_table(snapshots[0]),
+        sessions: sessions_table(snapshots[0], &r.terms),
+        sessions_title: first_upper(&r.terms.sessions),
     }
 }
 
-fn sessions_table(facts: &Value) -> Option<Table> {
+fn sessions_table(facts: &Value, terms: &Terms) -> Option<Table> {
     let sessions = scan_of(facts)?.get("sessions")?.as_array()?;
     if sessions.is_empty() {
         return None;
@@ -1562,8 +1569,8 @@ fn sessions_table(facts: &Value) -> Option<Table> {
                 Some("desktop") => format!("{} desktop app", field(s, "browser")),
                 _ => format!("{}, profile {}", field(s, "browser"), field(s, "profile")),
             };
-            let id = field(s, "workspace_id");
-            let workspace = match s.get("workspace_name").and_then(Value::as_str) {
+            let id = field(s, WORKSPACE_ID);
+            let workspace = match s.get(WORKSPACE_NAME).and_then(Value::as_str) {
                 Some(name) if name != id => format!("{name} ({id})"),
                 _ => id,
             };
@@ -1587,17 +1594,15 @@ fn sessions_table(facts: &Value) -> Option<Table> {
         })
         .collect();
     Some(Table {
-        headers: [
-            "Where",
-            "Workspace",
-            "Account",
-            "Sessions in its store",
-            "Accounts in its store",
-            "Browser sync",
-            "Linked sign-ins",
-        ]
-        .map(String::from)
-        .to_vec(),
+        headers: vec![
+            "Where".into(),
+            first_upper(&terms.workspace),
+            first_upper(&terms.account),
+            format!("{} in its store", first_upper(&terms.sessions)),
+            format!("{} in its store", first_upper(&terms.accounts)),
+            "Browser sync".into(),
+            "Linked sign-ins".into(),
+        ],
         rows,
     })
 }
@@ -1706,7 +1711,12 @@ pub fn redaction_line(redactions: &[Redaction], include_names: bool) -> String {
         for r in redactions {
             if last != Some(r.kind) {
                 let count = redactions.iter().filter(|x| x.kind == r.kind).count();
-                kinds.push(format!("{count} {}", plural(r.kind.label(), count)));
+                let label = if r.label.is_empty() {
+                    r.kind.label(&Terms::default())
+                } else {
+                    r.label.clone()
+                };
+                kinds.push(format!("{count} {}", plural(&label, count)));
                 last = Some(r.kind);
             }
         }

@@ -47,6 +47,8 @@ impl Wizard<'_> {
             flow_id: self.flow.id.clone(),
             flow_title: self.flow.title.clone(),
             flow_hash: crate::digest::sha256_hex(self.flow_text.as_bytes()),
+            terms: self.flow.terms.clone(),
+            item_questions: Some(crate::report::record::item_questions(self.flow)),
             started_at: crate::state::now(),
             finished_at: String::new(),
             layout: self.home.layout.name().into(),

@@ -270,6 +270,7 @@ fn sample_record() -> RunRecord {
         "selected": { "workspace": selected },
     });
     let store = format!("{chrome}/Profile 1/Local Storage/leveldb");
+    let (flow, _) = troubleshoot::flow::builtin::resolve("notion-signout").unwrap();
     RunRecord {
         schema: RECORD_SCHEMA,
         tool_version: "0.1.0".into(),
@@ -277,6 +278,9 @@ fn sample_record() -> RunRecord {
         flow_id: "notion-signout".into(),
         flow_title: "Notion: Sign out is grayed out for a workspace session".into(),
         flow_hash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+        // As the wizard records them, from the flow.
+        terms: flow.terms.clone(),
+        item_questions: Some(report::record::item_questions(&flow)),
         started_at: "2026-01-01T12:00:00Z".into(),
         finished_at: "2026-01-01T12:01:30Z".into(),
         layout: "linux".into(),
@@ -706,7 +710,7 @@ fn markdown_reads_well_in_an_issue() {
         "Answer: Sign out of one workspace (its Sign out button is grayed out)",
         "Answer: Workspace 2 (Chrome, profile Person 2)",
         "(4.2 s)",
-        "Next: the question “Which workspace session is this about?”, because the scan's number of sessions is not 0 (it is 5).",
+        "Next: the question “Which workspace session is this about?”, because the scan's number of workspace sessions is not 0 (it is 5).",
         "Next: the guide “Turn off browser sync for a moment”, because the chosen workspace's browser sync is on.",
         "Answer: Is sync turned off? Yes",
     ] {
@@ -862,6 +866,120 @@ fn an_older_record_renders_from_the_flow() {
     assert_eq!(back, r);
 }
 
+/// A second app's report needs no code: what the report calls a session,
+/// a workspace and an account, and the pseudonyms, come from the record's
+/// terms (its flow's), and the answer that picked an item is redacted by
+/// the question the flow recorded, whatever its id.
+#[test]
+fn a_second_apps_report_says_the_flows_words() {
+    let mut r = sample_record();
+    r.flow_id = "chat-signout".into();
+    r.flow_title = "Chat: sign out of one team".into();
+    r.terms = troubleshoot::flow::Terms {
+        session: "team session".into(),
+        sessions: "team sessions".into(),
+        workspace: "team".into(),
+        account: "member".into(),
+        accounts: "members".into(),
+    };
+    let answer = r.answers.remove("workspace").unwrap();
+    r.answers.insert("team".into(), json!("beta squad"));
+    r.item_questions = Some(vec!["team".into()]);
+    let md = render(&r, Format::Md, false);
+    for t in [
+        "### Team sessions (",
+        "| Where | Team | Member | Team sessions in its store | Members in its store |",
+        "| Team sessions | 1 (Team 1) |",
+        "| Members | 1 |",
+        "| Chrome, profile profile-name-1 | Team 1 (team-1) |",
+        "4 team ids",
+    ] {
+        assert!(md.contains(t), "no `{t}` in\n{md}");
+    }
+    for t in [
+        "Workspace sessions",
+        "workspace-1",
+        "Workspace 1",
+        "workspace id",
+    ] {
+        assert!(!md.contains(t), "`{t}` in\n{md}");
+    }
+    let html = render(&r, Format::Html, false);
+    assert!(html.contains("<h3>Team sessions ("), "{html}");
+    let (json, redactions) = report::render(&r, Format::Json, false).unwrap();
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["terms"]["session"], json!("team session"));
+    assert_eq!(
+        v["report"]["environment"]["sessions_title"],
+        json!("Team sessions")
+    );
+    // The kinds are the contract; the words and pseudonyms are the flow's.
+    assert_eq!(v["redaction"]["redacted"][0]["kind"], json!("workspace-id"));
+    assert_eq!(v["redaction"]["redacted"][0]["pseudonym"], json!("team-1"));
+    assert!(
+        redactions[0].to_string().starts_with("team id → team-1 ("),
+        "{}",
+        redactions[0]
+    );
+    for f in FORMATS {
+        let text = render(&r, f, false);
+        assert!(!text.contains("beta squad"), "{f}: the picked answer shows");
+        assert!(!text.contains(answer.as_str().unwrap()), "{f}");
+    }
+    assert_valid(&report_validator(), &v, "a second app's report");
+}
+
+/// A record saved before terms were recorded renders with the neutral
+/// words, and still redacts the answer that picked a session (by the
+/// built-in flow's questions).
+#[test]
+fn an_older_record_without_terms_uses_the_neutral_words() {
+    let mut v = serde_json::to_value(sample_record()).unwrap();
+    let m = v.as_object_mut().unwrap();
+    m.remove("terms");
+    m.remove("item_questions");
+    v["answers"]["workspace"] = json!("beta labs");
+    let r: RunRecord = serde_json::from_value(v).unwrap();
+    assert_eq!(r.terms, troubleshoot::flow::Terms::default());
+    assert_eq!(r.item_questions, None);
+    let md = render(&r, Format::Md, false);
+    for t in [
+        "### Sessions (",
+        "| Where | Workspace | Account | Sessions in its store | Accounts in its store |",
+        "| Sessions | 1 (Workspace 1) |",
+        "number of sessions is not 0",
+    ] {
+        assert!(md.contains(t), "no `{t}` in\n{md}");
+    }
+    for f in FORMATS {
+        assert!(!render(&r, f, false).contains("beta labs"), "{f}");
+    }
+}
+
+/// `terms` in a flow: each left out keeps its default; a blank one is an
+/// error that names it.
+#[test]
+fn flow_terms_default_one_by_one_and_are_never_blank() {
+    let (text, _) = troubleshoot::flow::builtin::BUILTIN
+        .iter()
+        .find(|(id, _, _)| *id == "notion-signout")
+        .map(|(_, _, t)| (t.to_string(), ()))
+        .unwrap();
+    let mut flow: Value = serde_json::from_str(&text).unwrap();
+    flow["terms"] = json!({"session": "chat", "sessions": "chats"});
+    let f = troubleshoot::flow::load_str("f.json", &flow.to_string()).unwrap();
+    assert_eq!(f.terms.session, "chat");
+    assert_eq!(f.terms.account, "account");
+    flow["terms"] = json!({"session": " "});
+    let e = troubleshoot::flow::load_str("f.json", &flow.to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("terms.session") && e.contains("not blank"),
+        "{e}"
+    );
+}
+
 #[test]
 fn markdown_snapshot() {
     // The user's real home is redacted too; keep the snapshot independent of it.
@@ -871,8 +989,26 @@ fn markdown_snapshot() {
     );
 }
 
+/// The committed `docs/report.schema.json` (kept equal to what the record
+/// types derive by `committed_schema_is_up_to_date`) as a validator.
+fn report_validator() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+#[track_caller]
+fn assert_valid(validator: &jsonschema::Validator, doc: &Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {}", errors.join("\n"));
+}
+
 #[test]
-fn json_report_matches_its_schema() {
+fn json_reports_and_saved_records_validate_against_the_schema() {
+    let validator = report_validator();
     let text = render(&sample_record(), Format::Json, false);
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(doc["schema"], json!(RECORD_SCHEMA));
@@ -880,29 +1016,95 @@ fn json_report_matches_its_schema() {
         text.starts_with("{\n  \"schema\": 1,"),
         "schema comes first"
     );
-    // Strict parse against the schema's mirror types.
-    report_json::validate(&text).unwrap();
+    assert_valid(&validator, &doc, "the exported report");
+    let named: Value = serde_json::from_str(&render(&sample_record(), Format::Json, true)).unwrap();
+    assert_valid(&validator, &named, "the report with --include-names");
 
-    let schema = report_json::schema();
-    let props = schema["properties"].as_object().unwrap();
-    let keys = doc.as_object().unwrap();
-    for k in keys.keys() {
-        assert!(props.contains_key(k), "`{k}` is not in the schema");
-    }
-    for req in schema["required"].as_array().unwrap() {
-        assert!(
-            keys.contains_key(req.as_str().unwrap()),
-            "required `{req}` missing"
-        );
-    }
-    assert_eq!(schema["additionalProperties"], json!(false));
-
-    // A saved record (no `redaction`) validates too, and the exported report
+    // A saved record (no `redaction`, no `report`) validates too, an older
+    // one without the optional fields as well, and the exported report
     // reads back as a record.
-    let saved = serde_json::to_string(&sample_record()).unwrap();
-    report_json::validate(&saved).unwrap();
+    let saved = serde_json::to_value(sample_record()).unwrap();
+    assert_valid(&validator, &saved, "the saved record");
+    let mut older = sample_record();
+    older.host = None;
+    older.undo_command = None;
+    older.facts_before_fix = None;
+    older.steps.iter_mut().for_each(|v| v.duration_ms = None);
+    let older = serde_json::to_value(older).unwrap();
+    assert_valid(&validator, &older, "an older record");
     let back: RunRecord = serde_json::from_str(&text).unwrap();
     assert_eq!(back.run_id, "20260101-120000-abcd");
+
+    // The schema is strict: a field it does not describe, a missing one or
+    // a wrong type is an error, at the top and inside.
+    let schema = report_json::schema();
+    assert_eq!(schema["additionalProperties"], json!(false));
+    for (pointer, change) in [
+        ("", json!({"extra": 1})),
+        ("/steps/0", json!({"extra": 1})),
+        ("/report/environment", json!({"extra": 1})),
+        ("/redaction/redacted/0", json!({"kind": "password"})),
+        ("", json!({"exit_code": "one"})),
+    ] {
+        let mut bad = doc.clone();
+        let target = bad.pointer_mut(pointer).unwrap().as_object_mut().unwrap();
+        target.extend(change.as_object().unwrap().clone());
+        assert!(!validator.is_valid(&bad), "{pointer}: {change} passed");
+    }
+    let mut bad = doc.clone();
+    bad.as_object_mut().unwrap().remove("run_id");
+    assert!(!validator.is_valid(&bad), "a report without run_id passed");
+}
+
+/// What the command line writes validates: the `--report` of a real run on
+/// a sample home, in each outcome a test can reach quickly, and the record
+/// the run saved.
+#[test]
+fn reports_written_by_real_runs_validate_against_the_schema() {
+    use crate::util::{Env, NOTION};
+    use troubleshoot::probe::Layout;
+    let validator = report_validator();
+    let env = Env::new();
+    const WS: &str = "2f8e1c0a-1111-4c2b-9a57-0d6c3c9e0a01";
+    env.sample(Layout::Linux)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(
+            NOTION,
+            WS,
+            "Acme Corp",
+            "a7d1b7e2-3333-4e55-8f0e-6b1d2c3e4f50",
+        )
+        .workspace(
+            NOTION,
+            "2f8e1c0a-2222-4c2b-9a57-0d6c3c9e0a02",
+            "Acme Labs",
+            "a7d1b7e2-3333-4e55-8f0e-6b1d2c3e4f50",
+        )
+        .write()
+        .unwrap();
+    let runs = [
+        ("dry-run.json", vec!["--dry-run"]),
+        ("guide.json", vec!["--yes"]),
+    ];
+    for (name, extra) in &runs {
+        let report = env.dir.path().join(name);
+        let mut args = extra.clone();
+        args.extend(["--report", report.to_str().unwrap()]);
+        let o = env.run_method("linux", None, WS, "second-session", &args);
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap())
+            .unwrap_or_else(|e| panic!("{name}: {e}: {}", crate::util::stderr(&o)));
+        assert!(doc["redaction"].is_object() && doc["report"].is_object());
+        assert_valid(&validator, &doc, name);
+    }
+    let saved: Vec<PathBuf> = std::fs::read_dir(env.state().join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(saved.len(), runs.len());
+    for path in saved {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_valid(&validator, &doc, &path.display().to_string());
+    }
 }
 
 #[test]

@@ -4,8 +4,9 @@
 //! What is collected (from the whole record, the scan facts first so numbering
 //! follows the scan's session order):
 //! - workspace ids (`workspace_id`, `space_id`) → `workspace-1`, `workspace-2`…
-//! - workspace names (`workspace_name`, and the `workspace` answer when it
-//!   names no known id) → `Workspace 1`…
+//! - workspace names (`workspace_name`, and the answer to a question that
+//!   picks an item of the scan, [`RunRecord::item_questions`], when it names
+//!   no known id) → `Workspace 1`…
 //! - user ids (`user_id`, `user_ids`, `current_user_id`) → `user-1`…
 //! - e-mail addresses, found anywhere (any `x@y.z` token) → `email-1`…
 //! - browser profile display names and profile folder names that are not a
@@ -13,6 +14,10 @@
 //!   "x1y2z3ab.default-release"…) → `profile-name-1`… (a Chrome profile is
 //!   often named after its owner, and so is a Firefox profile's folder)
 //! - the inspected home (`root`, and this user's real home folder) → `~`
+//!
+//! "workspace" in these pseudonyms and in their labels is the flow's
+//! `terms.workspace` ("team" gives `team-1`, `Team 1`, "team id"); the
+//! kinds keep their names (`workspace-id`) in every report.
 //!
 //! Every string of the record is rewritten, prose included (findings, step
 //! details, messages, answers, plans) and object keys too. Replacement is one
@@ -25,10 +30,8 @@
 //! `include_names` keeps workspace ids and names, user ids, e-mails and
 //! profile names; the home still becomes `~`.
 //!
-//! Secrets (cookie values, tokens) never enter a record. [`check_no_secrets`]
-//! is a last line of defence run before every export: it fails the export,
-//! naming the JSON path but never the value, when the record holds anything
-//! that looks like one (see its documentation).
+//! Pseudonyms hide personal values, not secrets: secrets never enter a
+//! record, and [`super::secrets`] checks that before every export.
 
 use std::collections::HashMap;
 
@@ -37,8 +40,11 @@ use serde_json::{Map, Value};
 
 use super::ReportError;
 use super::record::RunRecord;
+use super::scan_fields::{WORKSPACE_ID, WORKSPACE_NAME};
+use crate::flow::model::Terms;
 
-/// What kind of value was replaced.
+/// What kind of value was replaced. `workspace-id` and `workspace-name`
+/// are the ids and names of what the flow's `terms.workspace` names.
 #[derive(
     Debug,
     Clone,
@@ -63,15 +69,16 @@ pub enum RedactionKind {
 }
 
 impl RedactionKind {
-    /// Human label, for the list shown before an export.
-    pub fn label(self) -> &'static str {
+    /// Human label, in the flow's words, for the list shown before an
+    /// export: "workspace id".
+    pub fn label(self, terms: &Terms) -> String {
         match self {
-            RedactionKind::WorkspaceId => "workspace id",
-            RedactionKind::WorkspaceName => "workspace name",
-            RedactionKind::UserId => "user id",
-            RedactionKind::Email => "e-mail address",
-            RedactionKind::ProfileName => "browser profile name",
-            RedactionKind::Home => "home folder",
+            RedactionKind::WorkspaceId => format!("{} id", terms.workspace),
+            RedactionKind::WorkspaceName => format!("{} name", terms.workspace),
+            RedactionKind::UserId => "user id".into(),
+            RedactionKind::Email => "e-mail address".into(),
+            RedactionKind::ProfileName => "browser profile name".into(),
+            RedactionKind::Home => "home folder".into(),
         }
     }
 
@@ -88,6 +95,11 @@ pub struct Redaction {
     pub pseudonym: String,
     /// How many times it was replaced in the record.
     pub occurrences: usize,
+    /// The kind in the flow's words ([`RedactionKind::label`]), for the
+    /// list shown before an export; not in the JSON, which has the kind.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub label: String,
 }
 
 impl std::fmt::Display for Redaction {
@@ -100,9 +112,7 @@ impl std::fmt::Display for Redaction {
         write!(
             f,
             "{} → {} ({} {times})",
-            self.kind.label(),
-            self.pseudonym,
-            self.occurrences
+            self.label, self.pseudonym, self.occurrences
         )
     }
 }
@@ -126,6 +136,8 @@ pub struct Redactor {
     rules: Vec<Rule>,
     /// Replacements made per rule.
     counts: Vec<usize>,
+    /// The record's terms, for the labels of what was replaced.
+    terms: Terms,
 }
 
 /// Profile names browsers give by default; they identify no one. Firefox's
@@ -172,9 +184,42 @@ struct Collector {
     seen: HashMap<String, usize>,
     rules: Vec<Rule>,
     next: HashMap<RedactionKind, usize>,
+    /// `terms.workspace` as the pseudonyms of ids (`workspace`) and names
+    /// (`Workspace`) start.
+    id_word: String,
+    name_word: String,
+}
+
+/// `term` as one lower-case word for an id: letters and digits, the rest
+/// `-` ("Team space" → `team-space`).
+fn id_word(term: &str) -> String {
+    let mut out = String::new();
+    for c in term.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
 }
 
 impl Collector {
+    fn new(terms: &Terms) -> Collector {
+        let fallback = Terms::default().workspace;
+        let word = Some(terms.workspace.trim())
+            .filter(|w| !w.is_empty())
+            .unwrap_or(&fallback);
+        let id = Some(id_word(word))
+            .filter(|w| !w.is_empty())
+            .unwrap_or_else(|| fallback.clone());
+        Collector {
+            id_word: id,
+            name_word: super::view::first_upper(word),
+            ..Collector::default()
+        }
+    }
+
     fn add(&mut self, kind: RedactionKind, value: &str) {
         let value = value.trim();
         if value.is_empty() || self.seen.contains_key(value) {
@@ -186,8 +231,8 @@ impl Collector {
         let n = self.next.entry(kind).or_insert(0);
         *n += 1;
         let pseudonym = match kind {
-            RedactionKind::WorkspaceId => format!("workspace-{n}"),
-            RedactionKind::WorkspaceName => format!("Workspace {n}"),
+            RedactionKind::WorkspaceId => format!("{}-{n}", self.id_word),
+            RedactionKind::WorkspaceName => format!("{} {n}", self.name_word),
             RedactionKind::UserId => format!("user-{n}"),
             RedactionKind::Email => format!("email-{n}"),
             RedactionKind::ProfileName => format!("profile-name-{n}"),
@@ -232,8 +277,8 @@ impl Collector {
 
     fn key_value(&mut self, key: &str, val: &Value) {
         let kind = match key {
-            "workspace_id" | "space_id" => RedactionKind::WorkspaceId,
-            "workspace_name" => RedactionKind::WorkspaceName,
+            WORKSPACE_ID | "space_id" => RedactionKind::WorkspaceId,
+            WORKSPACE_NAME => RedactionKind::WorkspaceName,
             "user_id" | "user_ids" | "current_user_id" => RedactionKind::UserId,
             "email" | "emails" | "user_email" => RedactionKind::Email,
             // A profile's folder is named by its user as often as its
@@ -310,7 +355,7 @@ impl Redactor {
     /// the home folder is replaced.
     pub fn new(record: &RunRecord, include_names: bool) -> Redactor {
         let whole = serde_json::to_value(record).unwrap_or(Value::Null);
-        let mut c = Collector::default();
+        let mut c = Collector::new(&record.terms);
         // The inspected home, then this user's own home (reports of a
         // `--root` run may still mention real paths).
         c.add_home(&record.root);
@@ -322,11 +367,14 @@ impl Redactor {
             c.walk_keys(sessions);
         }
         c.walk_keys(&whole);
-        // The workspace answer is an id or a name from the scan; a value not
-        // seen there is still personal.
-        if let Some(Value::String(w)) = record.answers.get("workspace") {
-            let w = w.split('@').next().unwrap_or(w);
-            c.add(RedactionKind::WorkspaceName, w);
+        // An answer picking an item of the scan is its id or its name (with
+        // `@store` when several stores hold it); a value not seen there is
+        // still personal.
+        for q in item_questions(record) {
+            if let Some(Value::String(w)) = record.answers.get(&q) {
+                let w = w.split('@').next().unwrap_or(w);
+                c.add(RedactionKind::WorkspaceName, w);
+            }
         }
         c.walk_emails(&whole);
         let mut rules: Vec<Rule> = c
@@ -336,7 +384,11 @@ impl Redactor {
             .collect();
         rules.sort_by_key(|r| std::cmp::Reverse(r.needle.len()));
         let counts = vec![0; rules.len()];
-        Redactor { rules, counts }
+        Redactor {
+            rules,
+            counts,
+            terms: record.terms.clone(),
+        }
     }
 
     /// Replace every known value in `s`.
@@ -413,11 +465,23 @@ impl Redactor {
                     kind: r.kind,
                     pseudonym: r.pseudonym.clone(),
                     occurrences: n,
+                    label: r.kind.label(&self.terms),
                 }),
             }
         }
         by_pseudonym.sort_by_key(|r| (r.kind, pseudonym_number(&r.pseudonym), r.pseudonym.clone()));
         by_pseudonym
+    }
+}
+
+/// The questions of `record` whose answers pick an item of the scan: as
+/// recorded, else (an older record) those of the built-in flow it ran.
+fn item_questions(record: &RunRecord) -> Vec<String> {
+    match &record.item_questions {
+        Some(q) => q.clone(),
+        None => super::view::flow_of(record)
+            .map(|f| super::record::item_questions(&f))
+            .unwrap_or_default(),
     }
 }
 
@@ -436,108 +500,6 @@ fn whole_word(s: &str, start: usize, end: usize) -> bool {
     let before = s[..start].chars().next_back().is_none_or(|c| !word(c));
     let after = s[end..].chars().next().is_none_or(|c| !word(c));
     before && after
-}
-
-/// Keys whose value is always a secret.
-const SECRET_KEYS: &[&str] = &[
-    "token_v2",
-    "encrypted_value",
-    "cookie_value",
-    "cookie_values",
-    "password",
-    "access_token",
-    "refresh_token",
-    "session_token",
-    "authorization",
-];
-
-/// Cookie names whose value is a credential; `NAME=value` in any string fails.
-const SECRET_COOKIES: &[&str] = &[
-    "token_v2",
-    "file_token",
-    "__Secure-1PSID",
-    "__Secure-3PSID",
-    "ESTSAUTH",
-    "MSPAuth",
-];
-
-/// Fails when `record` (as JSON) holds something that looks like a secret.
-/// Secrets are kept out of records by the probes; this is the defensive check
-/// run before every export and save. It rejects:
-/// - a key from [`SECRET_KEYS`] (`token_v2`, `encrypted_value`, `password`…)
-///   with a non-empty value;
-/// - a cookie object carrying its value: an object with a `value` key that
-///   also has `host`, `host_key`, `domain` or `cookie`, or any object with a
-///   `value` key inside something keyed `*cookie*`;
-/// - a string holding `NAME=value` for a credential cookie (`token_v2=…`).
-///
-/// The error names the JSON path (`/facts/scan/...`), never the value.
-pub fn check_no_secrets(record: &Value) -> Result<(), ReportError> {
-    walk_secrets(record, "", false)
-}
-
-fn walk_secrets(v: &Value, path: &str, in_cookies: bool) -> Result<(), ReportError> {
-    let found = |p: &str, what: &str| ReportError::Secret {
-        path: if p.is_empty() {
-            "/".into()
-        } else {
-            p.to_string()
-        },
-        what: what.to_string(),
-    };
-    match v {
-        Value::String(s) => {
-            for name in SECRET_COOKIES {
-                let pat = format!("{name}=");
-                let mut rest = s.as_str();
-                while let Some(at) = rest.find(&pat) {
-                    let after = &rest[at + pat.len()..];
-                    if after
-                        .chars()
-                        .next()
-                        .is_some_and(|c| !c.is_whitespace() && !";,\"'".contains(c))
-                    {
-                        return Err(found(path, &format!("a `{name}` cookie value")));
-                    }
-                    rest = after;
-                }
-            }
-            Ok(())
-        }
-        Value::Array(a) => {
-            for (i, x) in a.iter().enumerate() {
-                walk_secrets(x, &format!("{path}/{i}"), in_cookies)?;
-            }
-            Ok(())
-        }
-        Value::Object(m) => {
-            let non_empty =
-                |x: &Value| !matches!(x, Value::Null) && x.as_str().is_none_or(|s| !s.is_empty());
-            for (k, val) in m {
-                let p = format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"));
-                let lower = k.to_ascii_lowercase();
-                if SECRET_KEYS.contains(&lower.as_str()) && non_empty(val) {
-                    return Err(found(&p, &format!("a `{k}` field")));
-                }
-            }
-            let cookie_like = ["host", "host_key", "domain", "cookie"]
-                .iter()
-                .any(|k| m.contains_key(*k));
-            if let Some(val) = m.get("value")
-                && (cookie_like || in_cookies)
-                && non_empty(val)
-            {
-                return Err(found(&format!("{path}/value"), "a cookie value"));
-            }
-            for (k, val) in m {
-                let p = format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"));
-                let cookies = in_cookies || k.to_ascii_lowercase().contains("cookie");
-                walk_secrets(val, &p, cookies)?;
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
 }
 
 #[cfg(test)]
@@ -569,29 +531,13 @@ mod tests {
     }
 
     #[test]
-    fn secret_check_names_the_path_not_the_value() {
-        let v =
-            serde_json::json!({"facts": {"cookies": [{"name": "token_v2", "value": "s3cr3t"}]}});
-        let e = check_no_secrets(&v).unwrap_err().to_string();
-        assert!(e.contains("/facts/cookies/0/value"), "{e}");
-        assert!(!e.contains("s3cr3t"));
-        let v = serde_json::json!({"x": "Cookie: token_v2=abc; notion_user_id=1"});
-        assert!(check_no_secrets(&v).is_err());
-        // Names of cookies are fine.
-        let v = serde_json::json!({"notion_cookies": ["token_v2", "notion_user_id"], "plan": "delete token_v2= cookie"});
-        assert!(check_no_secrets(&v).is_ok());
-        // Non-cookie `value` fields (Local Storage JSON) are fine.
-        let v = serde_json::json!({"entry": {"id": "x", "value": "y"}});
-        assert!(check_no_secrets(&v).is_ok());
-    }
-
-    #[test]
     fn short_values_only_as_words() {
-        let mut c = Collector::default();
+        let mut c = Collector::new(&Terms::default());
         c.add(RedactionKind::WorkspaceName, "A");
         c.add(RedactionKind::WorkspaceName, "Acme Labs");
         c.add(RedactionKind::WorkspaceName, "Acme");
         let mut r = Redactor {
+            terms: Terms::default(),
             counts: vec![0; c.rules.len()],
             rules: {
                 let mut v = c.rules;
@@ -603,5 +549,20 @@ mod tests {
             r.redact_str("A Sign out: Acme Labs, Acme, ANSWER"),
             "Workspace 1 Sign out: Workspace 2, Workspace 3, ANSWER"
         );
+    }
+
+    #[test]
+    fn pseudonyms_say_the_flows_word() {
+        let terms = Terms {
+            workspace: "team space".into(),
+            ..Terms::default()
+        };
+        let mut c = Collector::new(&terms);
+        c.add(RedactionKind::WorkspaceId, "T0123456");
+        c.add(RedactionKind::WorkspaceName, "Acme Labs");
+        let p: Vec<&str> = c.rules.iter().map(|r| r.pseudonym.as_str()).collect();
+        assert_eq!(p, ["team-space-1", "Team space 1"]);
+        assert_eq!(RedactionKind::WorkspaceId.label(&terms), "team space id");
+        assert_eq!(id_word(" Équipe / Team "), "équipe-team");
     }
 }
