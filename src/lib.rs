@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bounded;
+pub mod demo;
 pub mod digest;
 pub mod error;
 pub mod fix;

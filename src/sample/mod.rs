@@ -1,4 +1,4 @@
-//! Sample homes in real formats, for tests, the demo and benchmarks.
+//! Sample homes in real formats, for tests and benchmarks.
 //!
 //! Every store is written in the format the real program writes: Chromium
 //! `Local State`, `Preferences`, `Cookies` (schema 24, values encrypted as
@@ -571,32 +571,6 @@ impl DesktopApp {
         }
         Ok(data)
     }
-}
-
-/// The demo's home in the running OS's layout: see [`demo_home_in`].
-pub fn demo_home(root: &Path) -> io::Result<Home> {
-    demo_home_in(root, Layout::current())
-}
-
-/// The demo's home: Chrome "Person 1" signed in to one workspace "Acme Corp"
-/// with sync on, and the Notion desktop app signed in through Google to the
-/// same workspace.
-pub fn demo_home_in(root: &Path, layout: Layout) -> io::Result<Home> {
-    let h = SampleHome::new(root, layout);
-    h.chromium_profile("chrome", "Default", "Person 1")
-        .workspace(NOTION_WWW, "9f3c2a10-acme", "Acme Corp", "u-5e21-alex")
-        .cookie(".notion.so", "token_v2", "demo-secret-token")
-        .plain_cookie(".notion.so", "notion_user_id", "u-5e21-alex")
-        .cookie("www.notion.so", "notion_browser_id", "demo-browser-id")
-        .sync(true)
-        .write()?;
-    h.desktop_app("Notion")
-        .workspace(NOTION_WWW, "9f3c2a10-acme", "Acme Corp", "u-5e21-alex")
-        .cookie(".notion.so", "token_v2", "demo-desktop-secret")
-        .plain_cookie(".notion.so", "notion_user_id", "u-5e21-alex")
-        .google_account()
-        .write()?;
-    Ok(h.home())
 }
 
 /// A large home for benchmarks (Linux layout, Chrome): `profiles` profiles,

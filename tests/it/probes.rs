@@ -621,7 +621,7 @@ fn planted_cookie_values_never_appear_in_the_report() {
 #[test]
 fn demo_and_bench_homes_scan() {
     let t = tmp();
-    let home = troubleshoot::sample::demo_home_in(t.path(), Layout::Linux).unwrap();
+    let home = troubleshoot::demo::demo_home_in(t.path(), Layout::Linux).unwrap();
     let r = scan(&home, &AppSpec::notion());
     assert_eq!(r.session_count, 2);
     assert!(r.any_sync);
@@ -631,6 +631,21 @@ fn demo_and_bench_homes_scan() {
         r.sessions
             .iter()
             .all(|s| s.workspace_name.as_deref() == Some("Acme Corp"))
+    );
+    // The demo's own `v10` sealing and the reader's decryption agree.
+    let cookies = home.root.join(".config/google-chrome/Default/Cookies");
+    let blob: Vec<u8> = rusqlite::Connection::open(cookies)
+        .unwrap()
+        .query_row(
+            "SELECT encrypted_value FROM cookies WHERE name = 'token_v2'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        troubleshoot::readers::cookie_crypto::decrypt_linux_v10(&blob, ".notion.so", Some(24))
+            .unwrap(),
+        "demo-secret-token"
     );
 
     let t = tmp();
