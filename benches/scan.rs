@@ -6,7 +6,8 @@
 //! measures, as medians of `BENCH_RUNS` runs, interleaved:
 //!
 //! * **scan**: `troubleshoot::probe::scan` through the library, with the
-//!   `app-sessions` parameters of `flows/notion-signout.json`; wall time, and
+//!   `app-sessions` parameters of `flows/notion-signout.json` (through
+//!   `flow::builtin::app_spec`); wall time, and
 //!   the CPU time of the process (all threads) from `getrusage`;
 //! * **C++ floor**: `bench/floor.py` run with Debian's `/usr/bin/python3`
 //!   (python3-plyvel, C++ LevelDB) in its own process, on copies of the
@@ -62,27 +63,6 @@ const TARGET_HOME: Size = Size {
     cookies: 20_000,
     ls_keys: 10_000,
 };
-
-/// The `app-sessions` parameters of the `scan` check of the real flow.
-fn flow_spec() -> AppSpec {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("flows/notion-signout.json");
-    let text = std::fs::read_to_string(&path).expect("read flows/notion-signout.json");
-    let flow: serde_json::Value = serde_json::from_str(&text).expect("flow JSON");
-    fn find(v: &serde_json::Value) -> Option<&serde_json::Value> {
-        match v {
-            serde_json::Value::Object(o) => {
-                if o.get("probe").and_then(|p| p.as_str()) == Some("app-sessions") {
-                    return o.get("params");
-                }
-                o.values().find_map(find)
-            }
-            serde_json::Value::Array(a) => a.iter().find_map(find),
-            _ => None,
-        }
-    }
-    let params = find(&flow).expect("an app-sessions check in the flow");
-    serde_json::from_value(params.clone()).expect("AppSpec from the flow")
-}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Size {
@@ -352,7 +332,7 @@ fn peak_rss_kib() -> u64 {
 /// peak RSS on stdout.
 fn child(what: &str, root: &Path, times: usize) {
     let home = Home::new(root, Layout::Linux, true);
-    let spec = flow_spec();
+    let spec = troubleshoot::flow::builtin::app_spec("notion-signout").expect("the flow's spec");
     match what {
         "scan" => {
             for _ in 0..times.max(1) {
@@ -687,7 +667,7 @@ fn main() {
             ls_keys: 15000,
         });
     }
-    let spec = flow_spec();
+    let spec = troubleshoot::flow::builtin::app_spec("notion-signout").expect("the flow's spec");
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);

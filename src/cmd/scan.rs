@@ -4,34 +4,15 @@ use std::path::Path;
 
 use crate::cli::{Global, ScanArgs};
 use crate::error::exit;
-use crate::flow::Step;
 use crate::flow::builtin;
 use crate::probe::{self, AppSpec, ScanReport, Source};
 use crate::sanitize::{self, LINE_MAX, shown, shown_path, terminal};
 use crate::ui::Printer;
-use crate::wizard::probes;
 use crate::{Error, Result};
-
-/// The `app-sessions` parameters of a flow's first such check.
-pub fn spec_of(flow: &crate::flow::Flow) -> Result<AppSpec> {
-    flow.steps
-        .iter()
-        .find_map(|s| match s {
-            Step::Check(c) if c.probe.as_deref() == Some("app-sessions") => c.params.clone(),
-            _ => None,
-        })
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "flow `{}` has no app-sessions check to scan with",
-                flow.id
-            ))
-        })
-        .and_then(|p| probes::app_spec(&p))
-}
 
 pub fn run(global: &Global, args: &ScanArgs, printer: Printer) -> Result<u8> {
     let (flow, _) = builtin::resolve(&args.flow)?;
-    let spec = spec_of(&flow)?;
+    let spec = builtin::app_spec_of(&flow)?;
     let home = super::home(global)?;
     super::warn_interrupted(global, printer);
     let report =

@@ -3,7 +3,8 @@
 use std::path::Path;
 
 use super::load::{FlowError, load_bytes, read_flow_file};
-use super::model::Flow;
+use super::model::{Flow, Step};
+use crate::probe::AppSpec;
 
 /// (id, file name, text) of every built-in flow.
 pub const BUILTIN: &[(&str, &str, &str)] = &[
@@ -44,4 +45,34 @@ pub fn resolve(name: &str) -> Result<(Flow, String), FlowError> {
             known.join(", ")
         ),
     ))
+}
+
+/// The `app-sessions` parameters of a flow's first such check: what `scan`
+/// looks for with that flow.
+pub fn app_spec_of(flow: &Flow) -> crate::Result<AppSpec> {
+    let params = flow
+        .steps
+        .iter()
+        .find_map(|s| match s {
+            Step::Check(c) if c.probe.as_deref() == Some("app-sessions") => c.params.clone(),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            crate::Error::Usage(format!(
+                "flow `{}` has no app-sessions check to scan with",
+                flow.id
+            ))
+        })?;
+    serde_json::from_value(params)
+        .map_err(|e| crate::Error::Usage(format!("probe parameters: {e}")))
+}
+
+/// The `app-sessions` parameters of the built-in flow `id` (the one source
+/// of the spec the tests and benchmarks scan with, too).
+pub fn app_spec(id: &str) -> crate::Result<AppSpec> {
+    let (_, file, text) = BUILTIN
+        .iter()
+        .find(|(b, _, _)| *b == id)
+        .ok_or_else(|| crate::Error::Usage(format!("no built-in flow `{id}`")))?;
+    app_spec_of(&load_bytes(file, text.as_bytes())?)
 }

@@ -508,11 +508,14 @@ fn schema_is_fresh() {
     );
 }
 
-/// The evidence sources are data: the shipped flows carry exactly the
-/// parameters `AppSpec::notion()` describes (tests, the demo and benches use
-/// that copy), and both Notion flows look at the same evidence.
+/// The evidence sources are data, loaded from the flows (tests, the demo's
+/// scan and benches take the `notion-signout` flow's through
+/// `builtin::app_spec`), and both Notion flows look at the same evidence.
 #[test]
 fn shipped_flows_carry_the_notion_evidence_sources() {
+    let notion = super::builtin::app_spec("notion-signout").unwrap();
+    assert_eq!(notion.app, "Notion");
+    assert!(notion.desktop.is_some() && !notion.linked_accounts.is_empty());
     for (id, file, text) in super::builtin::BUILTIN {
         let f = load_str(file, text).unwrap_or_else(|e| panic!("{e}"));
         for step in &f.steps {
@@ -521,10 +524,12 @@ fn shipped_flows_carry_the_notion_evidence_sources() {
             {
                 let spec: crate::probe::AppSpec =
                     serde_json::from_value(c.params.clone().unwrap_or_default()).unwrap();
-                assert_eq!(spec, crate::probe::AppSpec::notion(), "{id}: {file}");
+                assert_eq!(spec, notion, "{id}: {file}");
             }
         }
+        assert_eq!(super::builtin::app_spec(id).unwrap(), notion, "{id}");
     }
+    assert!(super::builtin::app_spec("no-such-flow").is_err());
 }
 
 fn scan_check(params: Value) -> String {

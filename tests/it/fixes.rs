@@ -34,7 +34,7 @@ impl Fx {
         std::fs::create_dir_all(dir.path().join("home")).unwrap();
         Fx {
             dir,
-            spec: AppSpec::notion(),
+            spec: crate::util::notion_spec().clone(),
         }
     }
     fn root(&self) -> PathBuf {
@@ -889,7 +889,7 @@ fn kill_child_applies_a_fix() {
     let (Ok(root), Ok(state)) = (std::env::var(KILL_HOME), std::env::var(KILL_STATE)) else {
         return;
     };
-    let spec = AppSpec::notion();
+    let spec = crate::util::notion_spec();
     let home = Home::new(PathBuf::from(&root), Layout::Linux, true);
     let state = PathBuf::from(state);
     if std::env::var(KILL_MODE).as_deref() == Ok("undo") {
@@ -897,7 +897,7 @@ fn kill_child_applies_a_fix() {
         println!("KILL-CHILD-UNDONE");
         return;
     }
-    let s = scan(&home, &spec)
+    let s = scan(&home, spec)
         .sessions
         .into_iter()
         .find(|s| s.workspace_id == "ws-1")
@@ -906,7 +906,7 @@ fn kill_child_applies_a_fix() {
         home: &home,
         state_dir: &state,
         run_id: RUN,
-        spec: &spec,
+        spec,
     };
     let action = if std::process::id().is_multiple_of(2) {
         "clear-site-data"
@@ -1121,9 +1121,9 @@ fn leveldb_entries(dir: &Path) -> std::collections::BTreeMap<Vec<u8>, Vec<u8>> {
 #[cfg(unix)]
 fn applied_copy(template: &Path, root: &Path, state: &Path, action: &str) {
     copy_tree(template, root);
-    let spec = AppSpec::notion();
+    let spec = crate::util::notion_spec();
     let home = Home::new(root.to_path_buf(), Layout::Linux, true);
-    let s = scan(&home, &spec)
+    let s = scan(&home, spec)
         .sessions
         .into_iter()
         .find(|s| s.workspace_id == "ws-1")
@@ -1132,7 +1132,7 @@ fn applied_copy(template: &Path, root: &Path, state: &Path, action: &str) {
         home: &home,
         state_dir: state,
         run_id: RUN,
-        spec: &spec,
+        spec,
     };
     let plan = fix::plan(&call(action, Some(&s)), &c).unwrap();
     fix::apply(&plan, &c).unwrap();

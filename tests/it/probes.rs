@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use troubleshoot::probe::{AppSpec, Layout, ScanReport, Session, scan};
+use troubleshoot::probe::{Layout, ScanReport, Session, scan};
 use troubleshoot::sample::{NOTION_APP, NOTION_WWW, SampleHome};
 
 const LAYOUTS: [Layout; 3] = [Layout::Linux, Layout::Macos, Layout::Windows];
 
 fn scan_home(h: &SampleHome) -> ScanReport {
-    scan(&h.home(), &AppSpec::notion())
+    scan(&h.home(), crate::util::notion_spec())
 }
 
 /// (browser, profile, workspace id, name, user id) of a session.
@@ -622,7 +622,7 @@ fn planted_cookie_values_never_appear_in_the_report() {
 fn demo_and_bench_homes_scan() {
     let t = tmp();
     let home = troubleshoot::demo::demo_home_in(t.path(), Layout::Linux).unwrap();
-    let r = scan(&home, &AppSpec::notion());
+    let r = scan(&home, crate::util::notion_spec());
     assert_eq!(r.session_count, 2);
     assert!(r.any_sync);
     assert!(r.desktop_app.installed);
@@ -650,7 +650,7 @@ fn demo_and_bench_homes_scan() {
 
     let t = tmp();
     let home = troubleshoot::sample::bench_home(t.path(), 3, 500, 500).unwrap();
-    let r = scan(&home, &AppSpec::notion());
+    let r = scan(&home, crate::util::notion_spec());
     assert_eq!(r.session_count, 3);
     assert_eq!(r.browsers.len(), 3);
     assert!(r.browsers.iter().all(|b| b.notion_cookies.len() == 5));

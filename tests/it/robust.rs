@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use troubleshoot::probe::{AppSpec, Layout, ScanReport, scan};
+use troubleshoot::probe::{Layout, ScanReport, scan};
 use troubleshoot::sample::{NOTION_APP, NOTION_WWW, SampleHome};
 
 use crate::fuzz::find_file;
@@ -28,7 +28,7 @@ fn is_root() -> bool {
 }
 
 fn scan_of(h: &SampleHome) -> ScanReport {
-    scan(&h.home(), &AppSpec::notion())
+    scan(&h.home(), crate::util::notion_spec())
 }
 
 fn workspace_ids(r: &ScanReport) -> Vec<String> {
