@@ -15,7 +15,6 @@ pub mod probe;
 pub mod readers;
 pub mod report;
 pub mod retention;
-pub mod sample;
 pub mod sanitize;
 pub mod signals;
 

@@ -11,13 +11,13 @@ use std::time::{Duration, Instant};
 use crate::util::cpp_leveldb_put;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use testkit::{NOTION_APP, NOTION_WWW, SampleHome};
 use troubleshoot::fix::{self, FixContext, FixError};
 use troubleshoot::flow::engine::FixCall;
 use troubleshoot::flow::model::Risk;
 use troubleshoot::probe::{AppSpec, Home, Layout, Session, Source, scan};
 use troubleshoot::readers::leveldb::read_local_storage;
 use troubleshoot::readers::sqlite::{CookieQuery, CookieSchema, read_cookies, read_lsng};
-use troubleshoot::sample::{NOTION_APP, NOTION_WWW, SampleHome};
 
 const DECOY_ORIGIN: &str = "https://example.com";
 const RUN: &str = "20261125-120000-abcd";
@@ -34,7 +34,7 @@ impl Fx {
         std::fs::create_dir_all(dir.path().join("home")).unwrap();
         Fx {
             dir,
-            spec: crate::util::notion_spec().clone(),
+            spec: testkit::notion_spec().clone(),
         }
     }
     fn root(&self) -> PathBuf {
@@ -614,7 +614,7 @@ fn undo_after_the_browser_wrote_puts_back_the_removed_keys_and_keeps_its_writes(
     fix::apply(&plan, &c).unwrap();
     assert_eq!(ls_keys(&ldb, NOTION_WWW), vec!["theme".to_string()]);
     // C++ LevelDB opens the store (recovering our batch) and writes a key.
-    let later = troubleshoot::readers::leveldb::entry_key(NOTION_WWW, "written-later");
+    let later = testkit::encode::ls_entry_key(NOTION_WWW, "written-later");
     if !cpp_leveldb_put(&ldb, &later, b"\x01by the browser") {
         return;
     }
@@ -695,7 +695,7 @@ fn undo_refuses_while_the_owner_runs() {
     let plan = fix::plan(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     fix::apply(&plan, &c).unwrap();
     let udd = profile.parent().unwrap();
-    let host = troubleshoot::probe::running::this_hostname();
+    let host = testkit::encode::hostname();
     #[cfg(unix)]
     std::os::unix::fs::symlink(
         format!("{host}-{}", std::process::id()),
@@ -889,7 +889,7 @@ fn kill_child_applies_a_fix() {
     let (Ok(root), Ok(state)) = (std::env::var(KILL_HOME), std::env::var(KILL_STATE)) else {
         return;
     };
-    let spec = crate::util::notion_spec();
+    let spec = testkit::notion_spec();
     let home = Home::new(PathBuf::from(&root), Layout::Linux, true);
     let state = PathBuf::from(state);
     if std::env::var(KILL_MODE).as_deref() == Ok("undo") {
@@ -1073,7 +1073,7 @@ fn sigkill_during_apply_leaves_original_or_undoable_store() {
         // writes before the undo. Undo must never lose that write, and must
         // put back everything the fix removed.
         let ldb = profile.join("Local Storage/leveldb");
-        let later = troubleshoot::readers::leveldb::entry_key(NOTION_WWW, "written-later");
+        let later = testkit::encode::ls_entry_key(NOTION_WWW, "written-later");
         let browser_wrote = (mid + done) % 4 == 1 && cpp_leveldb_put(&ldb, &later, b"\x01later");
         fix::undo(&state, Some(&home), None, false).unwrap_or_else(|e| {
             panic!(
@@ -1121,7 +1121,7 @@ fn leveldb_entries(dir: &Path) -> std::collections::BTreeMap<Vec<u8>, Vec<u8>> {
 #[cfg(unix)]
 fn applied_copy(template: &Path, root: &Path, state: &Path, action: &str) {
     copy_tree(template, root);
-    let spec = crate::util::notion_spec();
+    let spec = testkit::notion_spec();
     let home = Home::new(root.to_path_buf(), Layout::Linux, true);
     let s = scan(&home, spec)
         .sessions
@@ -1520,10 +1520,9 @@ fn a_signal_during_a_fix_lets_the_write_finish_and_tells_the_truth() {
 /// keys and what each cookie is. Undo is byte-identical.
 #[test]
 fn fixes_follow_the_session_model_of_current_builds() {
-    use troubleshoot::readers::leveldb::{
-        BatchOp, StoreLock, encode_string, entry_key, write_batch,
-    };
-    use troubleshoot::sample::notion::{NotionLocalStorage, notion_users, sidebar_key};
+    use testkit::encode::{ls_entry_key, ls_string};
+    use testkit::notion::{NotionLocalStorage, notion_users, sidebar_key};
+    use troubleshoot::readers::leveldb::{BatchOp, StoreLock, write_batch};
     const U1: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
     const U2: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
     const S1: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
@@ -1559,8 +1558,8 @@ fn fixes_follow_the_session_model_of_current_builds() {
         write_batch(
             &lock,
             &[BatchOp::Put(
-                entry_key(NOTION_WWW, &sidebar_key(S1, U1)),
-                encode_string("{}"),
+                ls_entry_key(NOTION_WWW, &sidebar_key(S1, U1)),
+                ls_string("{}"),
             )],
         )
         .unwrap();

@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use testkit::{NOTION_APP, NOTION_WWW, SampleHome};
 use troubleshoot::probe::{Layout, ScanReport, Session, scan};
-use troubleshoot::sample::{NOTION_APP, NOTION_WWW, SampleHome};
 
 const LAYOUTS: [Layout; 3] = [Layout::Linux, Layout::Macos, Layout::Windows];
 
 fn scan_home(h: &SampleHome) -> ScanReport {
-    scan(&h.home(), crate::util::notion_spec())
+    scan(&h.home(), testkit::notion_spec())
 }
 
 /// (browser, profile, workspace id, name, user id) of a session.
@@ -622,7 +622,7 @@ fn planted_cookie_values_never_appear_in_the_report() {
 fn demo_and_bench_homes_scan() {
     let t = tmp();
     let home = troubleshoot::demo::demo_home_in(t.path(), Layout::Linux).unwrap();
-    let r = scan(&home, crate::util::notion_spec());
+    let r = scan(&home, testkit::notion_spec());
     assert_eq!(r.session_count, 2);
     assert!(r.any_sync);
     assert!(r.desktop_app.installed);
@@ -649,8 +649,8 @@ fn demo_and_bench_homes_scan() {
     );
 
     let t = tmp();
-    let home = troubleshoot::sample::bench_home(t.path(), 3, 500, 500).unwrap();
-    let r = scan(&home, crate::util::notion_spec());
+    let home = testkit::bench_home(t.path(), 3, 500, 500).unwrap();
+    let r = scan(&home, testkit::notion_spec());
     assert_eq!(r.session_count, 3);
     assert_eq!(r.browsers.len(), 3);
     assert!(r.browsers.iter().all(|b| b.notion_cookies.len() == 5));
@@ -999,7 +999,7 @@ fn sorted(v: &[&str]) -> Vec<String> {
 /// named from `notion.db` (rows still in its WAL on one layout).
 #[test]
 fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
-    use troubleshoot::sample::notion::{NotionDb, NotionLocalStorage, NotionState, notion_users};
+    use testkit::notion::{NotionDb, NotionLocalStorage, NotionState, notion_users};
     for layout in LAYOUTS {
         let t = tmp();
         let h = SampleHome::new(t.path(), layout);
@@ -1104,7 +1104,7 @@ fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
 /// is null with the reason, never 1.
 #[test]
 fn sealed_cookie_listing_leaves_the_count_unknown_on_macos_and_windows() {
-    use troubleshoot::sample::notion::{NotionLocalStorage, notion_users};
+    use testkit::notion::{NotionLocalStorage, notion_users};
     for layout in LAYOUTS {
         let t = tmp();
         let h = SampleHome::new(t.path(), layout);
@@ -1160,7 +1160,7 @@ fn sealed_cookie_listing_leaves_the_count_unknown_on_macos_and_windows() {
 /// `v10` listing counts 2.
 #[test]
 fn keyring_and_app_bound_cookies_are_never_read() {
-    use troubleshoot::sample::notion::{NotionLocalStorage, Seal, notion_users, seal_cookie};
+    use testkit::notion::{NotionLocalStorage, Seal, notion_users, seal_cookie};
     for (seal, why) in [
         (Seal::LinuxKeyring, "desktop keyring (v11)"),
         (
@@ -1210,7 +1210,7 @@ fn keyring_and_app_bound_cookies_are_never_read() {
 /// workspaces; the Firefox profile the same from plain cookies.
 #[test]
 fn key_names_of_two_accounts_and_three_workspaces() {
-    use troubleshoot::sample::notion::{NotionLocalStorage, notion_users};
+    use testkit::notion::{NotionLocalStorage, notion_users};
     let t = tmp();
     let h = SampleHome::new(t.path(), Layout::Linux);
     h.chromium_profile("chrome", "Default", "Person 1")
@@ -1283,8 +1283,8 @@ fn key_names_of_two_accounts_and_three_workspaces() {
 /// is not even selected.
 #[test]
 fn only_the_user_id_cookies_are_decrypted() {
+    use testkit::notion::notion_users;
     use troubleshoot::readers::sqlite::{CookieQuery, CookieSchema, read_cookies};
-    use troubleshoot::sample::notion::notion_users;
     let t = tmp();
     let h = SampleHome::new(t.path(), Layout::Linux);
     let p = h

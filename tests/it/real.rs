@@ -167,7 +167,7 @@ fn envelope(name: &str, value: serde_json::Value) -> (String, String) {
 /// the HttpOnly `token_v2` as a Set-Cookie header.
 fn plan(ls: Vec<(String, String)>, active: &str, users: &[&str]) -> serde_json::Value {
     let age = "Max-Age=31536000; Path=/; Secure; SameSite=Lax";
-    let listing = troubleshoot::sample::notion::notion_users(users);
+    let listing = testkit::notion::notion_users(users);
     serde_json::json!({
         "local_storage": ls.into_iter().map(|(k, v)| vec![k, v]).collect::<Vec<_>>(),
         "cookies": [
@@ -195,7 +195,7 @@ fn two_accounts_plan() -> serde_json::Value {
     }
     for (s, u) in [(S2, U1), (S3, U2)] {
         ls.push((
-            troubleshoot::sample::notion::sidebar_key(s, u),
+            testkit::notion::sidebar_key(s, u),
             r#"{"expanded":true}"#.into(),
         ));
     }
@@ -457,7 +457,7 @@ fn real_chromium_accounts_from_key_names_and_the_v10_listing() {
     copy_tree(&env.home(), &probe);
     let keys = browser_keys("chromium-read", &probe);
     assert!(
-        !keys.contains(&troubleshoot::sample::notion::sidebar_key(S2, U1)),
+        !keys.contains(&testkit::notion::sidebar_key(S2, U1)),
         "{keys:?}"
     );
     assert!(

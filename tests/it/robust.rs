@@ -16,8 +16,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use testkit::{NOTION_APP, NOTION_WWW, SampleHome};
 use troubleshoot::probe::{Layout, ScanReport, scan};
-use troubleshoot::sample::{NOTION_APP, NOTION_WWW, SampleHome};
 
 use crate::fuzz::find_file;
 use crate::util::{BIN, Env, stderr};
@@ -28,7 +28,7 @@ fn is_root() -> bool {
 }
 
 fn scan_of(h: &SampleHome) -> ScanReport {
-    scan(&h.home(), crate::util::notion_spec())
+    scan(&h.home(), testkit::notion_spec())
 }
 
 fn workspace_ids(r: &ScanReport) -> Vec<String> {

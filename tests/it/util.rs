@@ -6,21 +6,11 @@ use std::process::Output;
 
 use assert_cmd::Command;
 use sha2::{Digest, Sha256};
-use troubleshoot::probe::{AppSpec, Layout};
-use troubleshoot::sample::SampleHome;
+use testkit::SampleHome;
+use troubleshoot::probe::Layout;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_troubleshoot");
 pub const NOTION: &str = "https://www.notion.so";
-
-/// The `app-sessions` parameters of the built-in `notion-signout` flow, the
-/// spec the tests scan with (loaded once).
-pub fn notion_spec() -> &'static AppSpec {
-    static SPEC: std::sync::LazyLock<AppSpec> = std::sync::LazyLock::new(|| {
-        troubleshoot::flow::builtin::app_spec(troubleshoot::flow::builtin::DEFAULT_FLOW)
-            .unwrap_or_else(|e| panic!("the built-in flow's spec: {e}"))
-    });
-    &SPEC
-}
 
 /// A temp folder with a home and a state folder inside.
 pub struct Env {

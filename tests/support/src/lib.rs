@@ -1,4 +1,6 @@
-//! Sample homes in real formats, for tests and benchmarks.
+//! The test kit: sample homes in real formats, for the integration tests
+//! and the benchmarks (a dev-dependency of `troubleshoot`; nothing here is
+//! in the product).
 //!
 //! Every store is written in the format the real program writes: Chromium
 //! `Local State`, `Preferences`, `Cookies` (schema 24, values encrypted as
@@ -8,11 +10,12 @@
 //! `data.sqlite` (snappy for long values); the Notion desktop app's
 //! `Partitions/notion` stores. [`notion`] adds what current Notion builds
 //! write: Local Storage envelopes and key names, the `notion_users` cookie,
-//! the desktop app's `state.json` tabs and `notion.db`.
+//! the desktop app's `state.json` tabs and `notion.db`. The bytes inside
+//! the stores are encoded by [`encode`], not by the readers under test.
 //!
 //! ```no_run
 //! use troubleshoot::probe::Layout;
-//! use troubleshoot::sample::SampleHome;
+//! use testkit::SampleHome;
 //! let home = SampleHome::new("/tmp/h", Layout::Linux);
 //! home.chromium_profile("chrome", "Default", "Person 1")
 //!     .workspace("https://www.notion.so", "ws-1", "Acme Corp", "user-1")
@@ -21,6 +24,7 @@
 //!     .unwrap();
 //! ```
 
+pub mod encode;
 pub mod notion;
 pub mod stores;
 
@@ -28,11 +32,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
+use troubleshoot::probe::browsers::{Browser, Family};
+use troubleshoot::probe::{AppSpec, Home, Layout};
 
-use crate::probe::browsers::{Browser, Family};
-use crate::probe::running::this_hostname;
-use crate::probe::{Home, Layout};
-use crate::readers::sqlite::firefox_origin_dir;
+use encode::{firefox_origin_dir, hostname};
 pub use stores::LsLayout;
 pub use stores::SampleCookie;
 use stores::{other, write_chromium_cookies, write_chromium_ls, write_lsng, write_moz_cookies};
@@ -40,6 +43,16 @@ use stores::{other, write_chromium_cookies, write_chromium_ls, write_lsng, write
 /// The origins Notion serves from.
 pub const NOTION_WWW: &str = "https://www.notion.so";
 pub const NOTION_APP: &str = "https://app.notion.com";
+
+/// The `app-sessions` parameters of the built-in `notion-signout` flow, the
+/// spec the tests and benchmarks scan with (loaded once).
+pub fn notion_spec() -> &'static AppSpec {
+    static SPEC: std::sync::LazyLock<AppSpec> = std::sync::LazyLock::new(|| {
+        troubleshoot::flow::builtin::app_spec(troubleshoot::flow::builtin::DEFAULT_FLOW)
+            .unwrap_or_else(|e| panic!("the built-in flow's spec: {e}"))
+    });
+    &SPEC
+}
 
 /// A home folder being filled with sample data.
 #[derive(Debug, Clone)]
@@ -342,10 +355,7 @@ impl ChromiumProfile {
         };
         write_chromium_cookies(&cookies_path, &self.cookies)?;
         if let Some(pid) = self.singleton_lock {
-            symlink(
-                &format!("{}-{pid}", this_hostname()),
-                &udd.join("SingletonLock"),
-            )?;
+            symlink(&format!("{}-{pid}", hostname()), &udd.join("SingletonLock"))?;
         }
         Ok(profile)
     }
@@ -565,7 +575,7 @@ impl DesktopApp {
         write_chromium_cookies(&part.join("Cookies"), &self.cookies)?;
         if let Some(pid) = self.singleton_lock {
             symlink(
-                &format!("{}-{pid}", this_hostname()),
+                &format!("{}-{pid}", hostname()),
                 &data.join("SingletonLock"),
             )?;
         }
