@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use testkit::{NOTION_APP, NOTION_WWW, SampleHome};
+
+use crate::util::tree_hashes;
 use troubleshoot::probe::{Layout, ScanReport, Session, scan};
 
 const LAYOUTS: [Layout; 3] = [Layout::Linux, Layout::Macos, Layout::Windows];
@@ -521,35 +523,6 @@ fn corrupt_stores_are_one_warning_each_and_healthy_profile_found() {
     }
 }
 
-/// Hash of every file (path, kind, bytes, symlink target) under `root`.
-fn tree_digest(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-            let meta = std::fs::symlink_metadata(&p).unwrap();
-            if meta.file_type().is_symlink() {
-                out.insert(
-                    rel,
-                    std::fs::read_link(&p)
-                        .unwrap()
-                        .to_string_lossy()
-                        .as_bytes()
-                        .to_vec(),
-                );
-            } else if meta.is_dir() {
-                out.insert(rel + "/", Vec::new());
-                stack.push(p);
-            } else {
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn scan_is_read_only() {
     for layout in LAYOUTS {
@@ -577,10 +550,10 @@ fn scan_is_read_only() {
             .google_account()
             .write()
             .unwrap();
-        let before = tree_digest(t.path());
+        let before = tree_hashes(t.path(), &[]);
         let r = scan_home(&h);
         assert_eq!(r.session_count, 4);
-        let after = tree_digest(t.path());
+        let after = tree_hashes(t.path(), &[]);
         assert_eq!(
             before.keys().collect::<Vec<_>>(),
             after.keys().collect::<Vec<_>>(),
@@ -792,11 +765,11 @@ fn chromium_cookies_with_hot_journal_are_read() {
     std::fs::copy(&work, &db).unwrap();
     std::fs::copy(&journal, profile.join("Cookies-journal")).unwrap();
     drop(conn);
-    let before = tree_digest(t.path());
+    let before = tree_hashes(t.path(), &[]);
     let r = scan_home(&h);
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
     assert_eq!(r.browsers[0].notion_cookies, vec!["token_v2".to_string()]);
-    assert!(before == tree_digest(t.path()));
+    assert!(before == tree_hashes(t.path(), &[]));
 }
 
 #[test]
@@ -1036,10 +1009,10 @@ fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
         if layout == Layout::Windows {
             assert!(data.join("notion.db-wal").metadata().unwrap().len() > 0);
         }
-        let before = tree_digest(t.path());
+        let before = tree_hashes(t.path(), &[]);
         let r = scan_home(&h);
         assert!(
-            before == tree_digest(t.path()),
+            before == tree_hashes(t.path(), &[]),
             "{layout:?}: the scan wrote"
         );
         let d = &r.desktop_app;

@@ -29,16 +29,6 @@ fn have(browser: &str) -> bool {
     found
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    let status = Command::new("cp")
-        .arg("-a")
-        .arg(format!("{}/.", from.display()))
-        .arg(to)
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
 /// The keys the real browser's page sees, sorted; panics if it logged corruption.
 fn browser_keys(mode: &str, home: &Path) -> Vec<String> {
     let o = Command::new("bash")
