@@ -1,12 +1,13 @@
 //! `cargo bench --bench scan`: the scan against independent floors (issue 14).
 //!
 //! For homes of growing size (Chrome profiles x cookies x Local Storage keys,
-//! written in real formats by `sample::bench_home`: half the Local Storage
+//! written in real formats by `testkit::bench_home`: half the Local Storage
 //! stores compacted into tables, half still in a Chromium-size `.log`) it
 //! measures, as medians of `BENCH_RUNS` runs, interleaved:
 //!
 //! * **scan**: `troubleshoot::probe::scan` through the library, with the
-//!   `app-sessions` parameters of `flows/notion-signout.json`; wall time, and
+//!   `app-sessions` parameters of `flows/notion-signout.json` (through
+//!   `probe::app_sessions::builtin_spec`); wall time, and
 //!   the CPU time of the process (all threads) from `getrusage`;
 //! * **C++ floor**: `bench/floor.py` run with Debian's `/usr/bin/python3`
 //!   (python3-plyvel, C++ LevelDB) in its own process, on copies of the
@@ -45,9 +46,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use testkit::{NOTION_APP, NOTION_WWW, SampleHome, bench_home};
 use troubleshoot::probe::{AppSpec, Home, Layout, ScanReport, scan};
 use troubleshoot::readers::leveldb::read_local_storage;
-use troubleshoot::sample::{NOTION_APP, NOTION_WWW, SampleHome, bench_home};
 
 /// Targets of issue 14 for the large home.
 const TARGET_FLOOR_RATIO: f64 = 0.5;
@@ -62,27 +63,6 @@ const TARGET_HOME: Size = Size {
     cookies: 20_000,
     ls_keys: 10_000,
 };
-
-/// The `app-sessions` parameters of the `scan` check of the real flow.
-fn flow_spec() -> AppSpec {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("flows/notion-signout.json");
-    let text = std::fs::read_to_string(&path).expect("read flows/notion-signout.json");
-    let flow: serde_json::Value = serde_json::from_str(&text).expect("flow JSON");
-    fn find(v: &serde_json::Value) -> Option<&serde_json::Value> {
-        match v {
-            serde_json::Value::Object(o) => {
-                if o.get("probe").and_then(|p| p.as_str()) == Some("app-sessions") {
-                    return o.get("params");
-                }
-                o.values().find_map(find)
-            }
-            serde_json::Value::Array(a) => a.iter().find_map(find),
-            _ => None,
-        }
-    }
-    let params = find(&flow).expect("an app-sessions check in the flow");
-    serde_json::from_value(params.clone()).expect("AppSpec from the flow")
-}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Size {
@@ -352,11 +332,11 @@ fn peak_rss_kib() -> u64 {
 /// peak RSS on stdout.
 fn child(what: &str, root: &Path, times: usize) {
     let home = Home::new(root, Layout::Linux, true);
-    let spec = flow_spec();
+    let spec = testkit::notion_spec();
     match what {
         "scan" => {
             for _ in 0..times.max(1) {
-                let report = scan(&home, &spec);
+                let report = scan(&home, spec);
                 assert!(report.session_count > 0);
             }
         }
@@ -573,7 +553,7 @@ fn bench_size(size: Size, runs: usize, spec: &AppSpec) -> Row {
 /// sites around the Notion data.
 pub fn realistic_home(root: &Path) -> std::io::Result<Home> {
     let h = SampleHome::new(root, Layout::Linux);
-    let noise_c = |mut p: troubleshoot::sample::ChromiumProfile, n: usize, ls: usize| {
+    let noise_c = |mut p: testkit::ChromiumProfile, n: usize, ls: usize| {
         for c in 0..n {
             p = p.cookie(
                 &format!(".site{}.example", c % 397),
@@ -687,14 +667,14 @@ fn main() {
             ls_keys: 15000,
         });
     }
-    let spec = flow_spec();
+    let spec = testkit::notion_spec();
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
     let load_before = load_1min();
     let rows: Vec<Row> = sizes
         .iter()
-        .map(|&size| bench_size(size, runs, &spec))
+        .map(|&size| bench_size(size, runs, spec))
         .collect();
     let load_after = load_1min();
 
@@ -783,7 +763,7 @@ fn main() {
             let mut points: Vec<(f64, u64)> = Vec::new();
             for size in parse_sizes(sizes) {
                 if !cache.iter().any(|m| m.size == size) {
-                    cache.push(memory_point(size, &spec));
+                    cache.push(memory_point(size, spec));
                 }
                 let m = cache.iter().find(|m| m.size == size).expect("measured");
                 println!(
@@ -848,12 +828,12 @@ fn main() {
         .tempdir()
         .expect("temp dir");
     let home = realistic_home(tmp.path()).expect("realistic home");
-    let first = scan(&home, &spec);
+    let first = scan(&home, spec);
     assert!(first.warnings.is_empty(), "{:?}", first.warnings);
     let mut times = Vec::new();
     for _ in 0..runs.max(11) {
         let t = Instant::now();
-        let r = scan(&home, &spec);
+        let r = scan(&home, spec);
         times.push(t.elapsed());
         assert_eq!(r.session_count, first.session_count);
     }

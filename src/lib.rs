@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bounded;
+pub mod demo;
 pub mod digest;
 pub mod error;
 pub mod fix;
@@ -15,7 +16,6 @@ pub mod readers;
 pub mod registry;
 pub mod report;
 pub mod retention;
-pub mod sample;
 pub mod sanitize;
 pub mod signals;
 

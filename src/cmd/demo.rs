@@ -38,7 +38,7 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
         .map_err(|e| Error::io("creating the sandbox folder", e))?;
     let root = dir.path().join("home");
     std::fs::create_dir_all(&root).map_err(|e| Error::io("creating the sandbox home", e))?;
-    crate::sample::demo_home_in(&root, layout)
+    crate::demo::demo_home_in(&root, layout)
         .map_err(|e| Error::State(format!("building the sandbox home: {e}")))?;
     let mut g = global.clone();
     g.root = Some(root.clone());

@@ -4,36 +4,15 @@ use std::path::Path;
 
 use crate::cli::{Global, ScanArgs};
 use crate::error::exit;
-use crate::flow::Step;
 use crate::flow::builtin;
 use crate::probe::{self, AppSpec, ScanReport, Source, app_sessions};
 use crate::sanitize::{self, LINE_MAX, shown, shown_path, terminal};
 use crate::ui::Printer;
 use crate::{Error, Result};
 
-/// The `app-sessions` parameters of a flow's first such check.
-pub fn spec_of(flow: &crate::flow::Flow) -> Result<AppSpec> {
-    flow.steps
-        .iter()
-        .find_map(|s| match s {
-            Step::Check(c) if c.probe.as_deref() == Some(app_sessions::ID) => c.params.clone(),
-            _ => None,
-        })
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "flow `{}` has no {} check to scan with",
-                flow.id,
-                app_sessions::ID
-            ))
-        })
-        .and_then(|p| {
-            app_sessions::parse_spec(&p).map_err(|e| Error::Usage(format!("probe parameters: {e}")))
-        })
-}
-
 pub fn run(global: &Global, args: &ScanArgs, printer: Printer) -> Result<u8> {
     let (flow, _) = builtin::resolve(&args.flow, crate::registry::builtin())?;
-    let spec = spec_of(&flow)?;
+    let spec = app_sessions::spec_of(&flow)?;
     let home = super::home(global)?;
     super::warn_interrupted(global, printer);
     let report =

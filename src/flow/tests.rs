@@ -512,25 +512,6 @@ fn schema_is_fresh() {
     );
 }
 
-/// The evidence sources are data: the shipped flows carry exactly the
-/// parameters `AppSpec::notion()` describes (tests, the demo and benches use
-/// that copy), and both Notion flows look at the same evidence.
-#[test]
-fn shipped_flows_carry_the_notion_evidence_sources() {
-    for (id, file, text) in super::builtin::BUILTIN {
-        let f = load_str(file, text, crate::registry::builtin()).unwrap_or_else(|e| panic!("{e}"));
-        for step in &f.steps {
-            if let Step::Check(c) = step
-                && c.probe.as_deref() == Some("app-sessions")
-            {
-                let spec: crate::probe::AppSpec =
-                    serde_json::from_value(c.params.clone().unwrap_or_default()).unwrap();
-                assert_eq!(spec, crate::probe::AppSpec::notion(), "{id}: {file}");
-            }
-        }
-    }
-}
-
 fn scan_check(params: Value) -> String {
     problems(json!([
         {"check": {"id": "a", "probe": "app-sessions", "params": params, "otherwise": "e"}},

@@ -8,6 +8,9 @@ use serde_json::Value;
 
 use super::contract::{Probe, ProbeDef, ProbeRun};
 use super::{AppSpec, Home, ScanReport, Source};
+use crate::flow::builtin::BUILTIN;
+use crate::flow::load::parse_bytes;
+use crate::flow::{Flow, FlowError, Step};
 
 /// The id flows name this probe by.
 pub const ID: &str = "app-sessions";
@@ -60,6 +63,38 @@ impl Probe for AppSessions {
             warnings: report.warnings,
         })
     }
+}
+
+/// The parameters of `flow`'s first `app-sessions` check: what `scan`
+/// looks for with that flow.
+pub fn spec_of(flow: &Flow) -> Result<AppSpec, FlowError> {
+    let (i, params) = flow
+        .steps
+        .iter()
+        .enumerate()
+        .find_map(|(i, s)| match s {
+            Step::Check(c) if c.probe.as_deref() == Some(ID) => Some((i, c.params.clone())),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            FlowError::one(
+                &flow.id,
+                "steps",
+                format!("the flow has no {ID} check to scan with"),
+            )
+        })?;
+    parse_spec(&params.unwrap_or(Value::Null))
+        .map_err(|e| FlowError::one(&flow.id, format!("steps[{i}].check.params"), e))
+}
+
+/// The `app-sessions` parameters of the built-in flow `id`: the one source
+/// of the spec the tests and benchmarks scan with, too.
+pub fn builtin_spec(id: &str) -> Result<AppSpec, FlowError> {
+    let (_, file, text) = BUILTIN
+        .iter()
+        .find(|(b, _, _)| *b == id)
+        .ok_or_else(|| FlowError::one(id, "", "no built-in flow by that name"))?;
+    spec_of(&parse_bytes(file, text.as_bytes())?)
 }
 
 /// The parameters of an `app-sessions` check; an error names the path of
@@ -177,4 +212,34 @@ pub fn facts_of(report: &ScanReport, spec: &AppSpec) -> Value {
         }
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The evidence sources are data, loaded from the flows (tests, the demo's
+    /// scan and benches take the `notion-signout` flow's through
+    /// `builtin_spec`), and both Notion flows look at the same evidence.
+    #[test]
+    fn shipped_flows_carry_the_notion_evidence_sources() {
+        let notion = builtin_spec("notion-signout").unwrap();
+        assert_eq!(notion.app, "Notion");
+        assert!(notion.desktop.is_some() && !notion.linked_accounts.is_empty());
+        for (id, file, text) in BUILTIN {
+            let f = crate::flow::load_str(file, text, crate::registry::builtin())
+                .unwrap_or_else(|e| panic!("{e}"));
+            for step in &f.steps {
+                if let Step::Check(c) = step
+                    && c.probe.as_deref() == Some(ID)
+                {
+                    let spec: AppSpec =
+                        serde_json::from_value(c.params.clone().unwrap_or_default()).unwrap();
+                    assert_eq!(spec, notion, "{id}: {file}");
+                }
+            }
+            assert_eq!(builtin_spec(id).unwrap(), notion, "{id}");
+        }
+        assert!(builtin_spec("no-such-flow").is_err());
+    }
 }

@@ -793,6 +793,11 @@ mod tests {
     const S1: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
     const S2: &str = "6fa459ea-ee8a-4ca4-894e-db77e160355e";
 
+    /// The spec of the built-in `notion-signout` flow.
+    fn notion() -> AppSpec {
+        crate::probe::app_sessions::builtin_spec("notion-signout").unwrap()
+    }
+
     fn item(key: &str, value: &str) -> LsItem {
         LsItem {
             origin: "https://www.notion.so".into(),
@@ -831,7 +836,7 @@ mod tests {
     }
 
     fn run(ls: &[LsItem], cookies: &[CookieRow]) -> StoreFacts {
-        analyze(&AppSpec::notion(), ls, cookies, &StoreExtra::default())
+        analyze(&notion(), ls, cookies, &StoreExtra::default())
     }
 
     #[test]
@@ -912,13 +917,13 @@ mod tests {
             .collect();
         assert_eq!(active, vec![Some(U1.to_string())]);
         assert_eq!(
-            session_keys(&AppSpec::notion(), &ls, S2, Some(U2)),
+            session_keys(&notion(), &ls, S2, Some(U2)),
             vec![
                 format!("notion-sidebar-sidebar-state-{S2}-{U2}"),
                 "LRU:KeyValueStore2:lastVisitedRouteSpaceId".to_string()
             ]
         );
-        assert!(session_keys(&AppSpec::notion(), &ls, S2, Some(U1)).is_empty());
+        assert!(session_keys(&notion(), &ls, S2, Some(U1)).is_empty());
     }
 
     #[test]
@@ -1011,7 +1016,7 @@ mod tests {
                 kind: StoreKind::ChromiumLeveldb,
             }),
         };
-        let f = analyze(&AppSpec::notion(), &[], &[], &extra);
+        let f = analyze(&notion(), &[], &[], &extra);
         assert_eq!(f.accounts, Some(2));
         assert_eq!(f.sessions.len(), 2);
         assert_eq!(f.sessions[0].workspace_name.as_deref(), Some("Acme"));

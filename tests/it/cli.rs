@@ -759,8 +759,8 @@ fn the_printed_undo_command_works_as_printed_and_is_recorded() {
 /// script that does not answer it stops with exit 2 naming it.
 #[test]
 fn sealed_account_count_is_null_and_the_wizard_asks() {
-    use troubleshoot::sample::NOTION_WWW;
-    use troubleshoot::sample::notion::{NotionLocalStorage, notion_users};
+    use testkit::NOTION_WWW;
+    use testkit::notion::{NotionLocalStorage, notion_users};
     for (layout, key) in [("macos", "macOS Keychain"), ("windows", "Windows DPAPI")] {
         let env = Env::new();
         let l = if layout == "macos" {
@@ -823,7 +823,7 @@ fn sealed_account_count_is_null_and_the_wizard_asks() {
 /// users' names and e-mails in `notion_user` are never read at all.
 #[test]
 fn desktop_workspace_names_reach_reports_only_with_include_names() {
-    use troubleshoot::sample::notion::{NotionDb, NotionState};
+    use testkit::notion::{NotionDb, NotionState};
     const U2: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
     let env = Env::new();
     let data = env

@@ -3,67 +3,22 @@
 //! the owner runs, apply, read-back, rollback, undo, the state lock, and a
 //! SIGKILL loop during apply.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::cpp_leveldb_put;
+use crate::util::{Env, copy_tree, cpp_leveldb_put, tree_hashes};
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
+use testkit::{NOTION_APP, NOTION_WWW, SampleHome};
 use troubleshoot::fix::{self, FixContext, FixError};
 use troubleshoot::flow::engine::{Evidence, FixCall};
 use troubleshoot::flow::model::Risk;
-use troubleshoot::probe::{AppSpec, Home, Layout, Session, Source, app_sessions, scan};
+use troubleshoot::probe::{Home, Layout, Session, Source, app_sessions, scan};
 use troubleshoot::readers::leveldb::read_local_storage;
 use troubleshoot::readers::sqlite::{CookieQuery, CookieSchema, read_cookies, read_lsng};
-use troubleshoot::sample::{NOTION_APP, NOTION_WWW, SampleHome};
 
 const DECOY_ORIGIN: &str = "https://example.com";
 const RUN: &str = "20261125-120000-abcd";
-
-/// A home and a state folder in one temp folder.
-struct Fx {
-    dir: tempfile::TempDir,
-    spec: AppSpec,
-}
-
-impl Fx {
-    fn new() -> Fx {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("home")).unwrap();
-        Fx {
-            dir,
-            spec: AppSpec::notion(),
-        }
-    }
-    fn root(&self) -> PathBuf {
-        self.dir.path().join("home")
-    }
-    fn state(&self) -> PathBuf {
-        self.dir.path().join("state")
-    }
-    fn sample(&self) -> SampleHome {
-        SampleHome::new(self.root(), Layout::Linux)
-    }
-    fn home(&self) -> Home {
-        Home::new(self.root(), Layout::Linux, true)
-    }
-    fn sessions(&self) -> Vec<Session> {
-        scan(&self.home(), &self.spec).sessions
-    }
-    fn session(&self, source: Source, browser: &str, workspace: &str) -> Session {
-        self.sessions()
-            .into_iter()
-            .find(|s| s.source == source && s.browser == browser && s.workspace_id == workspace)
-            .unwrap_or_else(|| {
-                panic!(
-                    "no {browser} session for {workspace}: {:#?}",
-                    self.sessions()
-                )
-            })
-    }
-}
 
 fn call(action: &str, session: Option<&Session>) -> FixCall {
     let mut params = Map::new();
@@ -80,7 +35,7 @@ fn call(action: &str, session: Option<&Session>) -> FixCall {
         evidence: Some(Evidence {
             check: "scan".into(),
             probe: app_sessions::ID.into(),
-            params: serde_json::to_value(AppSpec::notion()).unwrap(),
+            params: serde_json::to_value(testkit::notion_spec()).unwrap(),
         }),
     }
 }
@@ -88,37 +43,6 @@ fn call(action: &str, session: Option<&Session>) -> FixCall {
 /// Plan `call` with the registry's action for it, as the wizard does.
 fn plan_fix(call: &FixCall, ctx: &FixContext) -> Result<fix::Plan, FixError> {
     troubleshoot::registry::builtin().plan(call, ctx)
-}
-
-/// sha256 of every file under `root` (relative path -> hash), `LOCK` aside.
-fn tree(root: &Path) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-            let meta = std::fs::symlink_metadata(&p).unwrap();
-            if meta.file_type().is_symlink() {
-                out.insert(
-                    rel,
-                    format!("-> {}", std::fs::read_link(&p).unwrap().display()),
-                );
-            } else if meta.is_dir() {
-                stack.push(p);
-            } else if e.file_name() != "LOCK" {
-                out.insert(rel, hex(&Sha256::digest(std::fs::read(&p).unwrap())));
-            }
-        }
-    }
-    out
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// The keys of `origin`, but the `filler-*` keys that only give the store
@@ -144,9 +68,9 @@ fn ls_keys(dir: &Path, origin: &str) -> Vec<String> {
 /// Filler keys in the Chrome profiles of these tests.
 const FILLERS: usize = 2000;
 
-fn chrome_home(fx: &Fx, lock_pid: Option<u32>) -> PathBuf {
+fn chrome_home(fx: &Env, lock_pid: Option<u32>) -> PathBuf {
     let mut p = fx
-        .sample()
+        .sample(Layout::Linux)
         .chromium_profile("chrome", "Default", "Person 1")
         .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
         .ls_key(NOTION_WWW, "theme", "dark")
@@ -172,12 +96,12 @@ fn ctx<'a>(home: &'a Home, state: &'a Path) -> FixContext<'a> {
 
 #[test]
 fn refused_while_chrome_holds_a_live_singleton_lock_and_nothing_changes() {
-    let fx = Fx::new();
+    let fx = Env::new();
     chrome_home(&fx, Some(std::process::id()));
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let before = tree(&fx.root());
-    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let before = tree_hashes(&fx.home(), &["LOCK"]);
+    let s = fx.session(Layout::Linux, Source::Browser, "Chrome", "ws-1");
     let c = ctx(&home, &state);
     let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     let reason = fix::owner_running(&plan, &c).expect("Chrome holds its SingletonLock");
@@ -189,19 +113,19 @@ fn refused_while_chrome_holds_a_live_singleton_lock_and_nothing_changes() {
     let err = fix::apply(&plan, &c).unwrap_err();
     assert!(matches!(err, FixError::OwnerRunning { .. }), "{err}");
     // Every byte of the home as it was (LOCK files included, none were made).
-    assert_eq!(tree(&fx.root()), before);
+    assert_eq!(tree_hashes(&fx.home(), &["LOCK"]), before);
     assert!(!state.join("backups").join(RUN).exists());
     assert!(fix::list_undoable(&state).unwrap().is_empty());
 }
 
 #[test]
 fn remove_entry_in_chrome_removes_only_the_target_and_undo_is_byte_identical() {
-    let fx = Fx::new();
+    let fx = Env::new();
     let profile = chrome_home(&fx, None);
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let before = tree(&profile);
-    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let before = tree_hashes(&profile, &["LOCK"]);
+    let s = fx.session(Layout::Linux, Source::Browser, "Chrome", "ws-1");
     let c = ctx(&home, &state);
     let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     assert_eq!(plan.keys, vec!["notion:workspace:ws-1".to_string()]);
@@ -211,7 +135,7 @@ fn remove_entry_in_chrome_removes_only_the_target_and_undo_is_byte_identical() {
     let j = plan.to_json(&home);
     assert!(j["store_path"].as_str().unwrap().starts_with("~/"), "{j}");
     // Planning reads only.
-    assert_eq!(tree(&profile), before);
+    assert_eq!(tree_hashes(&profile, &["LOCK"]), before);
 
     let applied = fix::apply(&plan, &c).unwrap();
     assert_eq!(applied.keys_removed, 1);
@@ -221,7 +145,11 @@ fn remove_entry_in_chrome_removes_only_the_target_and_undo_is_byte_identical() {
         ls_keys(&ldb, DECOY_ORIGIN),
         vec!["notion:workspace:ws-1".to_string()]
     );
-    assert!(fx.sessions().iter().all(|x| x.source != Source::Browser));
+    assert!(
+        fx.sessions(Layout::Linux)
+            .iter()
+            .all(|x| x.source != Source::Browser)
+    );
 
     // Backup: manifest with sha256, owner-only permissions.
     let bdir = state.join("backups").join(&applied.backup_id);
@@ -249,12 +177,13 @@ fn remove_entry_in_chrome_removes_only_the_target_and_undo_is_byte_identical() {
     let report = fix::undo(&state, Some(&home), None, false).unwrap();
     assert_eq!(report.run_id, RUN);
     assert_eq!(
-        tree(&profile),
+        tree_hashes(&profile, &["LOCK"]),
         before,
         "undo restores the profile byte for byte"
     );
     assert_eq!(
-        fx.session(Source::Browser, "Chrome", "ws-1").workspace_id,
+        fx.session(Layout::Linux, Source::Browser, "Chrome", "ws-1")
+            .workspace_id,
         "ws-1"
     );
     assert!(fix::list_undoable(&state).unwrap().is_empty());
@@ -266,9 +195,9 @@ fn remove_entry_in_chrome_removes_only_the_target_and_undo_is_byte_identical() {
 
 #[test]
 fn remove_entry_finds_utf16_keys_in_compacted_tables() {
-    let fx = Fx::new();
+    let fx = Env::new();
     let profile = fx
-        .sample()
+        .sample(Layout::Linux)
         .chromium_profile("chrome", "Default", "Person 1")
         .workspace(NOTION_WWW, "ws-東京", "Tokyo", "u-1")
         .workspace(NOTION_WWW, "ws-2", "Other", "u-1")
@@ -276,10 +205,10 @@ fn remove_entry_finds_utf16_keys_in_compacted_tables() {
         .compact(true)
         .write()
         .unwrap();
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let before = tree(&profile);
-    let s = fx.session(Source::Browser, "Chrome", "ws-東京");
+    let before = tree_hashes(&profile, &["LOCK"]);
+    let s = fx.session(Layout::Linux, Source::Browser, "Chrome", "ws-東京");
     let c = ctx(&home, &state);
     let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     assert_eq!(plan.keys, vec!["notion:workspace:ws-東京".to_string()]);
@@ -291,11 +220,11 @@ fn remove_entry_finds_utf16_keys_in_compacted_tables() {
     );
     assert_eq!(ls_keys(&ldb, DECOY_ORIGIN).len(), 1);
     fix::undo(&state, Some(&home), Some(RUN), false).unwrap();
-    assert_eq!(tree(&profile), before);
+    assert_eq!(tree_hashes(&profile, &["LOCK"]), before);
 }
 
-fn firefox_home(fx: &Fx) -> PathBuf {
-    fx.sample()
+fn firefox_home(fx: &Env) -> PathBuf {
+    fx.sample(Layout::Linux)
         .firefox_profile("abcd1234.default-release", "default-release")
         .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
         .ls_key(NOTION_WWW, "theme", "dark")
@@ -331,18 +260,18 @@ fn lsng_usage(db: &Path) -> (i64, i64) {
 
 #[test]
 fn remove_entry_in_firefox_lsng_keeps_other_keys_and_usage_bookkeeping() {
-    let fx = Fx::new();
+    let fx = Env::new();
     let profile = firefox_home(&fx);
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
     // Firefox's usage cache file next to the database.
-    let s = fx.session(Source::Browser, "Firefox", "ws-1");
+    let s = fx.session(Layout::Linux, Source::Browser, "Firefox", "ws-1");
     let db = PathBuf::from(&s.store_path);
     let (usage0, _) = lsng_usage(&db);
     let mut usage_file = 0x420a_420au32.to_be_bytes().to_vec();
     usage_file.extend_from_slice(&(usage0 as u64).to_be_bytes());
     std::fs::write(db.with_file_name("usage"), &usage_file).unwrap();
-    let before = tree(&profile);
+    let before = tree_hashes(&profile, &["LOCK"]);
 
     let c = ctx(&home, &state);
     let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
@@ -369,14 +298,14 @@ fn remove_entry_in_firefox_lsng_keeps_other_keys_and_usage_bookkeeping() {
     );
 
     fix::undo(&state, Some(&home), None, false).unwrap();
-    assert_eq!(tree(&profile), before);
+    assert_eq!(tree_hashes(&profile, &["LOCK"]), before);
 }
 
 #[test]
 fn remove_entry_in_the_desktop_app_and_undo() {
-    let fx = Fx::new();
+    let fx = Env::new();
     let data = fx
-        .sample()
+        .sample(Layout::Linux)
         .desktop_app("Notion")
         .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
         .ls_key(NOTION_WWW, "theme", "dark")
@@ -388,11 +317,11 @@ fn remove_entry_in_the_desktop_app_and_undo() {
         .cookie(".notion.so", "token_v2", "secret")
         .write()
         .unwrap();
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let before = tree(&data);
+    let before = tree_hashes(&data, &["LOCK"]);
     let s = fx
-        .sessions()
+        .sessions(Layout::Linux)
         .into_iter()
         .find(|s| s.source == Source::Desktop && s.origin == NOTION_WWW)
         .unwrap();
@@ -407,47 +336,47 @@ fn remove_entry_in_the_desktop_app_and_undo() {
         vec!["notion:workspace:ws-1".to_string()]
     );
     fix::undo(&state, Some(&home), None, false).unwrap();
-    assert_eq!(tree(&data), before);
+    assert_eq!(tree_hashes(&data, &["LOCK"]), before);
 }
 
 #[test]
 fn desktop_app_refused_while_its_singleton_lock_is_live() {
-    let fx = Fx::new();
+    let fx = Env::new();
     let data = fx
-        .sample()
+        .sample(Layout::Linux)
         .desktop_app("Notion")
         .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
         .singleton_lock(std::process::id())
         .write()
         .unwrap();
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let before = tree(&data);
+    let before = tree_hashes(&data, &["LOCK"]);
     let c = ctx(&home, &state);
     for action in ["reset-desktop-app", "remove-workspace-entry"] {
-        let s = fx.session(Source::Desktop, "Notion", "ws-1");
+        let s = fx.session(Layout::Linux, Source::Desktop, "Notion", "ws-1");
         let plan = plan_fix(&call(action, Some(&s)), &c).unwrap();
         let reason = fix::owner_running(&plan, &c).expect("the app runs");
         assert!(reason.contains("quit Notion"), "{reason}");
         assert!(fix::apply(&plan, &c).unwrap_err().is_owner_running());
     }
-    assert_eq!(tree(&data), before);
+    assert_eq!(tree_hashes(&data, &["LOCK"]), before);
 }
 
 #[test]
 fn rollback_after_a_failed_verify_restores_byte_identical() {
-    let fx = Fx::new();
+    let fx = Env::new();
     let profile = chrome_home(&fx, None);
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let before = tree(&profile);
-    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let before = tree_hashes(&profile, &["LOCK"]);
+    let s = fx.session(Layout::Linux, Source::Browser, "Chrome", "ws-1");
     let c = ctx(&home, &state);
     let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     let applied = fix::apply(&plan, &c).unwrap();
-    assert_ne!(tree(&profile), before);
+    assert_ne!(tree_hashes(&profile, &["LOCK"]), before);
     fix::rollback(&applied, &c).unwrap();
-    assert_eq!(tree(&profile), before);
+    assert_eq!(tree_hashes(&profile, &["LOCK"]), before);
     assert!(
         fix::list_undoable(&state).unwrap().is_empty(),
         "a rolled-back fix has nothing to undo"
@@ -458,9 +387,9 @@ fn rollback_after_a_failed_verify_restores_byte_identical() {
 
 #[test]
 fn clear_site_data_in_chrome_removes_notion_cookies_and_storage_only() {
-    let fx = Fx::new();
+    let fx = Env::new();
     let profile = fx
-        .sample()
+        .sample(Layout::Linux)
         .chromium_profile("chrome", "Default", "Person 1")
         .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
         .ls_key(
@@ -476,10 +405,10 @@ fn clear_site_data_in_chrome_removes_notion_cookies_and_storage_only() {
         .cookie(".notnotion.so", "sid", "other")
         .write()
         .unwrap();
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let before = tree(&profile);
-    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let before = tree_hashes(&profile, &["LOCK"]);
+    let s = fx.session(Layout::Linux, Source::Browser, "Chrome", "ws-1");
     let c = ctx(&home, &state);
     let plan = plan_fix(&call("clear-site-data", Some(&s)), &c).unwrap();
     assert_eq!(
@@ -513,17 +442,17 @@ fn clear_site_data_in_chrome_removes_notion_cookies_and_storage_only() {
         vec![".example.com".to_string(), ".notnotion.so".to_string()]
     );
     fix::undo(&state, Some(&home), None, false).unwrap();
-    assert_eq!(tree(&profile), before);
+    assert_eq!(tree_hashes(&profile, &["LOCK"]), before);
 }
 
 #[test]
 fn clear_site_data_in_firefox_and_undo() {
-    let fx = Fx::new();
+    let fx = Env::new();
     let profile = firefox_home(&fx);
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let before = tree(&profile);
-    let s = fx.session(Source::Browser, "Firefox", "ws-1");
+    let before = tree_hashes(&profile, &["LOCK"]);
+    let s = fx.session(Layout::Linux, Source::Browser, "Firefox", "ws-1");
     let c = ctx(&home, &state);
     let plan = plan_fix(&call("clear-site-data", Some(&s)), &c).unwrap();
     fix::apply(&plan, &c).unwrap();
@@ -547,22 +476,22 @@ fn clear_site_data_in_firefox_and_undo() {
         before.keys()
     );
     fix::undo(&state, Some(&home), None, false).unwrap();
-    assert_eq!(tree(&profile), before);
+    assert_eq!(tree_hashes(&profile, &["LOCK"]), before);
 }
 
 #[test]
 fn reset_desktop_app_moves_the_folder_aside_and_undo_moves_it_back() {
-    let fx = Fx::new();
+    let fx = Env::new();
     let data = fx
-        .sample()
+        .sample(Layout::Linux)
         .desktop_app("Notion")
         .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
         .cookie(".notion.so", "token_v2", "secret")
         .write()
         .unwrap();
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let before = tree(&data);
+    let before = tree_hashes(&data, &["LOCK"]);
     let c = ctx(&home, &state);
     let plan = plan_fix(&call("reset-desktop-app", None), &c).unwrap();
     assert_eq!(plan.risk, Risk::High);
@@ -570,26 +499,26 @@ fn reset_desktop_app_moves_the_folder_aside_and_undo_moves_it_back() {
     assert_eq!(plan.moves, vec![(data.clone(), aside.clone())]);
     fix::apply(&plan, &c).unwrap();
     assert!(!data.exists());
-    assert_eq!(tree(&aside), before);
-    assert_eq!(scan(&home, &fx.spec).desktop_app.sessions, 0);
+    assert_eq!(tree_hashes(&aside, &["LOCK"]), before);
+    assert_eq!(scan(&home, testkit::notion_spec()).desktop_app.sessions, 0);
 
     fix::undo(&state, Some(&home), None, false).unwrap();
     assert!(!aside.exists());
-    assert_eq!(tree(&data), before);
+    assert_eq!(tree_hashes(&data, &["LOCK"]), before);
 }
 
 #[test]
 fn undo_of_a_reset_refuses_when_the_app_made_a_new_folder_unless_forced() {
-    let fx = Fx::new();
+    let fx = Env::new();
     let data = fx
-        .sample()
+        .sample(Layout::Linux)
         .desktop_app("Notion")
         .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
         .write()
         .unwrap();
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let before = tree(&data);
+    let before = tree_hashes(&data, &["LOCK"]);
     let c = ctx(&home, &state);
     let plan = plan_fix(&call("reset-desktop-app", None), &c).unwrap();
     fix::apply(&plan, &c).unwrap();
@@ -598,7 +527,7 @@ fn undo_of_a_reset_refuses_when_the_app_made_a_new_folder_unless_forced() {
     let err = fix::undo(&state, Some(&home), None, false).unwrap_err();
     assert!(matches!(err, FixError::ChangedSince { .. }), "{err}");
     let report = fix::undo(&state, Some(&home), None, true).unwrap();
-    assert_eq!(tree(&data), before);
+    assert_eq!(tree_hashes(&data, &["LOCK"]), before);
     // The folder that was in the way is kept, not deleted.
     let kept = &report.actions[0].set_aside[0];
     assert!(kept.join("new-start.json").is_file());
@@ -609,11 +538,11 @@ fn undo_of_a_reset_refuses_when_the_app_made_a_new_folder_unless_forced() {
 /// browser's later write (a logical undo); `--force` restores the bytes.
 #[test]
 fn undo_after_the_browser_wrote_puts_back_the_removed_keys_and_keeps_its_writes() {
-    let fx = Fx::new();
+    let fx = Env::new();
     let profile = chrome_home(&fx, None);
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let s = fx.session(Layout::Linux, Source::Browser, "Chrome", "ws-1");
     let c = ctx(&home, &state);
     let ldb = PathBuf::from(&s.store_path);
     let before = read_local_storage(&ldb, &[NOTION_WWW.to_string()])
@@ -623,7 +552,7 @@ fn undo_after_the_browser_wrote_puts_back_the_removed_keys_and_keeps_its_writes(
     fix::apply(&plan, &c).unwrap();
     assert_eq!(ls_keys(&ldb, NOTION_WWW), vec!["theme".to_string()]);
     // C++ LevelDB opens the store (recovering our batch) and writes a key.
-    let later = troubleshoot::readers::leveldb::entry_key(NOTION_WWW, "written-later");
+    let later = testkit::encode::ls_entry_key(NOTION_WWW, "written-later");
     if !cpp_leveldb_put(&ldb, &later, b"\x01by the browser") {
         return;
     }
@@ -670,63 +599,63 @@ fn undo_after_the_browser_wrote_puts_back_the_removed_keys_and_keeps_its_writes(
 /// changes nothing; `--force` restores the backup's bytes.
 #[test]
 fn undo_of_a_store_damaged_since_refuses_unless_forced() {
-    let fx = Fx::new();
+    let fx = Env::new();
     let profile = chrome_home(&fx, None);
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let before = tree(&profile);
-    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let before = tree_hashes(&profile, &["LOCK"]);
+    let s = fx.session(Layout::Linux, Source::Browser, "Chrome", "ws-1");
     let c = ctx(&home, &state);
     let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     fix::apply(&plan, &c).unwrap();
     let ldb = PathBuf::from(&s.store_path);
     std::fs::write(ldb.join("000999.log"), b"written later").unwrap();
-    let after_browser = tree(&profile);
+    let after_browser = tree_hashes(&profile, &["LOCK"]);
     let err = fix::undo(&state, Some(&home), None, false).unwrap_err();
     assert!(err.to_string().contains("000999.log"), "{err}");
     assert_eq!(
-        tree(&profile),
+        tree_hashes(&profile, &["LOCK"]),
         after_browser,
         "a refused undo changes nothing"
     );
     fix::undo(&state, Some(&home), None, true).unwrap();
-    assert_eq!(tree(&profile), before);
+    assert_eq!(tree_hashes(&profile, &["LOCK"]), before);
 }
 
 #[test]
 fn undo_refuses_while_the_owner_runs() {
-    let fx = Fx::new();
+    let fx = Env::new();
     let profile = chrome_home(&fx, None);
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let s = fx.session(Layout::Linux, Source::Browser, "Chrome", "ws-1");
     let c = ctx(&home, &state);
     let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     fix::apply(&plan, &c).unwrap();
     let udd = profile.parent().unwrap();
-    let host = troubleshoot::probe::running::this_hostname();
+    let host = testkit::encode::hostname();
     #[cfg(unix)]
     std::os::unix::fs::symlink(
         format!("{host}-{}", std::process::id()),
         udd.join("SingletonLock"),
     )
     .unwrap();
-    let snapshot = tree(&profile);
+    let snapshot = tree_hashes(&profile, &["LOCK"]);
     let err = fix::undo(&state, Some(&home), None, false).unwrap_err();
     assert!(err.is_owner_running(), "{err}");
-    assert_eq!(tree(&profile), snapshot);
+    assert_eq!(tree_hashes(&profile, &["LOCK"]), snapshot);
     std::fs::remove_file(udd.join("SingletonLock")).unwrap();
     fix::undo(&state, Some(&home), None, false).unwrap();
 }
 
 #[test]
 fn a_second_writer_is_told_who_holds_the_state_lock() {
-    let fx = Fx::new();
+    let fx = Env::new();
     let profile = chrome_home(&fx, None);
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let before = tree(&profile);
-    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let before = tree_hashes(&profile, &["LOCK"]);
+    let s = fx.session(Layout::Linux, Source::Browser, "Chrome", "ws-1");
     let c = ctx(&home, &state);
     let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     std::fs::create_dir_all(&state).unwrap();
@@ -748,7 +677,7 @@ fn a_second_writer_is_told_who_holds_the_state_lock() {
     let err = fix::apply(&plan, &c).unwrap_err();
     assert!(matches!(err, FixError::Busy { .. }), "{err}");
     assert!(err.to_string().contains("pid 4242 run other-run"), "{err}");
-    assert_eq!(tree(&profile), before);
+    assert_eq!(tree_hashes(&profile, &["LOCK"]), before);
     drop(lock);
     fix::apply(&plan, &c).unwrap();
 }
@@ -757,12 +686,12 @@ fn a_second_writer_is_told_who_holds_the_state_lock() {
 /// destructive reset; the risk is the vetted one, a flow can only raise it.
 #[test]
 fn unknown_actions_are_refused_and_risk_is_the_vetted_one() {
-    let fx = Fx::new();
+    let fx = Env::new();
     chrome_home(&fx, None);
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
     let c = ctx(&home, &state);
-    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let s = fx.session(Layout::Linux, Source::Browser, "Chrome", "ws-1");
     let err = plan_fix(&call("reset-everything", Some(&s)), &c).unwrap_err();
     assert!(matches!(err, FixError::UnknownAction { .. }), "{err}");
     let mut low = call("remove-workspace-entry", Some(&s));
@@ -775,17 +704,17 @@ fn unknown_actions_are_refused_and_risk_is_the_vetted_one() {
 
 #[test]
 fn store_paths_outside_the_home_are_refused() {
-    let fx = Fx::new();
+    let fx = Env::new();
     chrome_home(&fx, None);
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
     let c = ctx(&home, &state);
-    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let s = fx.session(Layout::Linux, Source::Browser, "Chrome", "ws-1");
 
     let mut dotdot = s.clone();
     dotdot.store_path = format!(
         "{}/../home/.config/google-chrome/Default/Local Storage/leveldb",
-        fx.root().display()
+        fx.home().display()
     );
     let err = plan_fix(&call("remove-workspace-entry", Some(&dotdot)), &c).unwrap_err();
     assert!(matches!(err, FixError::UnsafePath { .. }), "{err}");
@@ -800,11 +729,11 @@ fn store_paths_outside_the_home_are_refused() {
         .unwrap();
     #[cfg(unix)]
     {
-        std::os::unix::fs::symlink(outside.path().join(".config"), fx.root().join("elsewhere"))
+        std::os::unix::fs::symlink(outside.path().join(".config"), fx.home().join("elsewhere"))
             .unwrap();
         let mut linked = s.clone();
         linked.store_path = fx
-            .root()
+            .home()
             .join("elsewhere/google-chrome/Default/Local Storage/leveldb")
             .display()
             .to_string();
@@ -819,11 +748,11 @@ fn store_paths_outside_the_home_are_refused() {
 
 #[test]
 fn a_corrupt_journal_is_a_clear_error_and_backups_are_kept() {
-    let fx = Fx::new();
+    let fx = Env::new();
     chrome_home(&fx, None);
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let s = fx.session(Layout::Linux, Source::Browser, "Chrome", "ws-1");
     let c = ctx(&home, &state);
     let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     let applied = fix::apply(&plan, &c).unwrap();
@@ -877,19 +806,6 @@ fn kill_template(root: &Path) {
         .unwrap();
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let dst = to.join(e.file_name());
-        let ft = e.file_type().unwrap();
-        if ft.is_dir() {
-            copy_tree(&e.path(), &dst);
-        } else if ft.is_file() {
-            std::fs::copy(e.path(), dst).unwrap();
-        }
-    }
-}
-
 /// Run by the kill loop in a child process (the test binary re-invoked):
 /// apply `clear-site-data` (LevelDB and Cookies) to the home it is given.
 #[test]
@@ -898,7 +814,7 @@ fn kill_child_applies_a_fix() {
     let (Ok(root), Ok(state)) = (std::env::var(KILL_HOME), std::env::var(KILL_STATE)) else {
         return;
     };
-    let spec = AppSpec::notion();
+    let spec = testkit::notion_spec();
     let home = Home::new(PathBuf::from(&root), Layout::Linux, true);
     let state = PathBuf::from(state);
     if std::env::var(KILL_MODE).as_deref() == Ok("undo") {
@@ -906,7 +822,7 @@ fn kill_child_applies_a_fix() {
         println!("KILL-CHILD-UNDONE");
         return;
     }
-    let s = scan(&home, &spec)
+    let s = scan(&home, spec)
         .sessions
         .into_iter()
         .find(|s| s.workspace_id == "ws-1")
@@ -990,7 +906,7 @@ fn sigkill_during_apply_leaves_original_or_undoable_store() {
     let template = base.path().join("template");
     kill_template(&template);
     let profile_rel = ".config/google-chrome/Default";
-    let original = tree(&template.join(profile_rel));
+    let original = tree_hashes(&template.join(profile_rel), &["LOCK"]);
 
     // Calibrate: how long a whole child run takes, and how long its write
     // phase (from the backup folder appearing to the end) lasts.
@@ -1050,7 +966,7 @@ fn sigkill_during_apply_leaves_original_or_undoable_store() {
             .unwrap_or_else(|e| panic!("iteration {i} (delay {delay:?}): {e}"));
         if pending.is_empty() {
             assert_eq!(
-                tree(&profile),
+                tree_hashes(&profile, &["LOCK"]),
                 original,
                 "iteration {i} (delay {delay:?}): no fix journaled, store must be original"
             );
@@ -1081,7 +997,7 @@ fn sigkill_during_apply_leaves_original_or_undoable_store() {
         // writes before the undo. Undo must never lose that write, and must
         // put back everything the fix removed.
         let ldb = profile.join("Local Storage/leveldb");
-        let later = troubleshoot::readers::leveldb::entry_key(NOTION_WWW, "written-later");
+        let later = testkit::encode::ls_entry_key(NOTION_WWW, "written-later");
         let browser_wrote = (mid + done) % 4 == 1 && cpp_leveldb_put(&ldb, &later, b"\x01later");
         fix::undo(&state, Some(&home), None, false).unwrap_or_else(|e| {
             panic!(
@@ -1103,7 +1019,7 @@ fn sigkill_during_apply_leaves_original_or_undoable_store() {
             continue;
         }
         assert_eq!(
-            tree(&profile),
+            tree_hashes(&profile, &["LOCK"]),
             original,
             "iteration {i} (delay {delay:?}, status {}): undo must restore exactly",
             pending[0].status
@@ -1129,9 +1045,9 @@ fn leveldb_entries(dir: &Path) -> std::collections::BTreeMap<Vec<u8>, Vec<u8>> {
 #[cfg(unix)]
 fn applied_copy(template: &Path, root: &Path, state: &Path, action: &str) {
     copy_tree(template, root);
-    let spec = AppSpec::notion();
+    let spec = testkit::notion_spec();
     let home = Home::new(root.to_path_buf(), Layout::Linux, true);
-    let s = scan(&home, &spec)
+    let s = scan(&home, spec)
         .sessions
         .into_iter()
         .find(|s| s.workspace_id == "ws-1")
@@ -1153,7 +1069,7 @@ fn sigkill_during_undo_then_undo_again_restores_exactly() {
     let template = base.path().join("template");
     kill_template(&template);
     let profile_rel = ".config/google-chrome/Default";
-    let original = tree(&template.join(profile_rel));
+    let original = tree_hashes(&template.join(profile_rel), &["LOCK"]);
     // Calibrate: a whole undo child run.
     let (root, state) = (base.path().join("cal"), base.path().join("cal-state"));
     applied_copy(&template, &root, &state, "clear-site-data");
@@ -1200,7 +1116,7 @@ fn sigkill_during_undo_then_undo_again_restores_exactly() {
             Err(e) => panic!("iteration {i} (seed {seed}, delay {delay:?}): {e}"),
         }
         assert_eq!(
-            tree(&root.join(profile_rel)),
+            tree_hashes(&root.join(profile_rel), &["LOCK"]),
             original,
             "iteration {i} (seed {seed}, delay {delay:?})"
         );
@@ -1212,18 +1128,18 @@ fn sigkill_during_undo_then_undo_again_restores_exactly() {
 
 #[test]
 fn refused_while_firefox_holds_its_profile_lock() {
-    let fx = Fx::new();
+    let fx = Env::new();
     let profile = fx
-        .sample()
+        .sample(Layout::Linux)
         .firefox_profile("abcd1234.default-release", "default-release")
         .workspace(NOTION_WWW, "ws-1", "Acme Corp", "u-1")
         .lock(std::process::id())
         .write()
         .unwrap();
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let before = tree(&profile);
-    let s = fx.session(Source::Browser, "Firefox", "ws-1");
+    let before = tree_hashes(&profile, &["LOCK"]);
+    let s = fx.session(Layout::Linux, Source::Browser, "Firefox", "ws-1");
     let c = ctx(&home, &state);
     for action in ["remove-workspace-entry", "clear-site-data"] {
         let plan = plan_fix(&call(action, Some(&s)), &c).unwrap();
@@ -1234,16 +1150,16 @@ fn refused_while_firefox_holds_its_profile_lock() {
         );
         assert!(fix::apply(&plan, &c).unwrap_err().is_owner_running());
     }
-    assert_eq!(tree(&profile), before);
+    assert_eq!(tree_hashes(&profile, &["LOCK"]), before);
 }
 
 #[test]
 fn applied_reports_what_changed_without_values() {
-    let fx = Fx::new();
+    let fx = Env::new();
     chrome_home(&fx, None);
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let s = fx.session(Source::Browser, "Chrome", "ws-1");
+    let s = fx.session(Layout::Linux, Source::Browser, "Chrome", "ws-1");
     let c = ctx(&home, &state);
     let plan = plan_fix(&call("clear-site-data", Some(&s)), &c).unwrap();
     let j = plan.to_json(&home).to_string();
@@ -1339,17 +1255,17 @@ fn tampered_journal_rows_are_refused_with_and_without_force() {
     ];
     for (what, tamper) in cases {
         for force in [false, true] {
-            let fx = Fx::new();
+            let fx = Env::new();
             let profile = chrome_home(&fx, None);
-            let home = fx.home();
+            let home = fx.probe_home(Layout::Linux);
             let state = fx.state();
             let victim = fx.dir.path().join("victim");
             std::fs::write(&victim, b"precious").unwrap();
-            let s = fx.session(Source::Browser, "Chrome", "ws-1");
+            let s = fx.session(Layout::Linux, Source::Browser, "Chrome", "ws-1");
             let c = ctx(&home, &state);
             let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
             fix::apply(&plan, &c).unwrap();
-            let after_fix = tree(&profile);
+            let after_fix = tree_hashes(&profile, &["LOCK"]);
             let j = rusqlite::Connection::open(state.join("journal.sqlite")).unwrap();
             tamper(&j, &victim);
             drop(j);
@@ -1359,7 +1275,11 @@ fn tampered_journal_rows_are_refused_with_and_without_force() {
                 "{what} (force {force}): {err}"
             );
             assert_eq!(std::fs::read(&victim).unwrap(), b"precious", "{what}");
-            assert_eq!(tree(&profile), after_fix, "{what}: nothing changed");
+            assert_eq!(
+                tree_hashes(&profile, &["LOCK"]),
+                after_fix,
+                "{what}: nothing changed"
+            );
         }
     }
 }
@@ -1395,34 +1315,29 @@ fn symlinks_in_a_store_never_let_a_write_leave_it() {
         ),
     ];
     for (what, action, plant) in cases {
-        let fx = Fx::new();
+        let fx = Env::new();
         let profile = chrome_home(&fx, None);
-        let home = fx.home();
+        let home = fx.probe_home(Layout::Linux);
         let state = fx.state();
-        let s = fx.session(Source::Browser, "Chrome", "ws-1");
+        let s = fx.session(Layout::Linux, Source::Browser, "Chrome", "ws-1");
         let c = ctx(&home, &state);
         let plan = plan_fix(&call(action, Some(&s)), &c).unwrap();
         // The victim sits inside the home, so only the link checks stop it.
-        let victim = fx.root().join("victim");
+        let victim = fx.home().join("victim");
         std::fs::write(&victim, b"precious").unwrap();
         plant(&profile, &victim);
-        let before = tree_hashes_all(&fx.root());
+        let before = tree_hashes(&fx.home(), &[]);
         let err = fix::apply(&plan, &c).unwrap_err();
         assert!(
             err.to_string().contains("link") || err.to_string().contains("symlink"),
             "{what}: {err}"
         );
         assert_eq!(
-            tree_hashes_all(&fx.root()),
+            tree_hashes(&fx.home(), &[]),
             before,
             "{what}: nothing changed"
         );
     }
-}
-
-/// sha256 of every file under `root`, following nothing (links listed as such).
-fn tree_hashes_all(root: &Path) -> std::collections::BTreeMap<String, String> {
-    crate::util::tree_hashes(root, &[])
 }
 
 /// SIGINT or SIGTERM while the binary writes a store: the atomic step
@@ -1435,7 +1350,7 @@ fn a_signal_during_a_fix_lets_the_write_finish_and_tells_the_truth() {
     let template = base.path().join("template");
     kill_template(&template);
     let profile_rel = ".config/google-chrome/Default";
-    let original = tree(&template.join(profile_rel));
+    let original = tree_hashes(&template.join(profile_rel), &["LOCK"]);
     let mut seen = std::collections::BTreeSet::new();
     for (i, sig) in ["INT", "TERM", "INT", "TERM", "INT", "TERM"]
         .iter()
@@ -1483,7 +1398,11 @@ fn a_signal_during_a_fix_lets_the_write_finish_and_tells_the_truth() {
         match code {
             Some(130) | Some(143) => {
                 assert!(!applied, "exit {code:?} with a fix applied:\n{err}");
-                assert_eq!(tree(&profile), original, "exit {code:?} changed the store");
+                assert_eq!(
+                    tree_hashes(&profile, &["LOCK"]),
+                    original,
+                    "exit {code:?} changed the store"
+                );
             }
             Some(0) | Some(1) => {
                 if applied {
@@ -1494,7 +1413,7 @@ fn a_signal_during_a_fix_lets_the_write_finish_and_tells_the_truth() {
                     assert!(err.contains("troubleshoot undo"), "{err}");
                     let home = Home::new(root.clone(), Layout::Linux, true);
                     fix::undo(&state, Some(&home), None, false).unwrap();
-                    assert_eq!(tree(&profile), original);
+                    assert_eq!(tree_hashes(&profile, &["LOCK"]), original);
                 }
             }
             other => panic!("exit {other:?}:\n{err}"),
@@ -1527,17 +1446,16 @@ fn a_signal_during_a_fix_lets_the_write_finish_and_tells_the_truth() {
 /// keys and what each cookie is. Undo is byte-identical.
 #[test]
 fn fixes_follow_the_session_model_of_current_builds() {
-    use troubleshoot::readers::leveldb::{
-        BatchOp, StoreLock, encode_string, entry_key, write_batch,
-    };
-    use troubleshoot::sample::notion::{NotionLocalStorage, notion_users, sidebar_key};
+    use testkit::encode::{ls_entry_key, ls_string};
+    use testkit::notion::{NotionLocalStorage, notion_users, sidebar_key};
+    use troubleshoot::readers::leveldb::{BatchOp, StoreLock, write_batch};
     const U1: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
     const U2: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
     const S1: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
     const S2: &str = "6fa459ea-ee8a-4ca4-894e-db77e160355e";
-    let fx = Fx::new();
+    let fx = Env::new();
     let profile = fx
-        .sample()
+        .sample(Layout::Linux)
         .chromium_profile("chrome", "Default", "Person 1")
         .current_user(NOTION_WWW, U1, S1)
         .current_space(NOTION_WWW, S1, U1)
@@ -1551,10 +1469,10 @@ fn fixes_follow_the_session_model_of_current_builds() {
         .cookie(".notion.so", "token_v2", "SECRET-fix-token")
         .write()
         .unwrap();
-    let home = fx.home();
+    let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
     let s = fx
-        .sessions()
+        .sessions(Layout::Linux)
         .into_iter()
         .find(|s| s.workspace_id == S1 && s.user_id.as_deref() == Some(U1))
         .unwrap();
@@ -1566,13 +1484,13 @@ fn fixes_follow_the_session_model_of_current_builds() {
         write_batch(
             &lock,
             &[BatchOp::Put(
-                entry_key(NOTION_WWW, &sidebar_key(S1, U1)),
-                encode_string("{}"),
+                ls_entry_key(NOTION_WWW, &sidebar_key(S1, U1)),
+                ls_string("{}"),
             )],
         )
         .unwrap();
     }
-    let before = tree(&profile);
+    let before = tree_hashes(&profile, &["LOCK"]);
     let c = ctx(&home, &state);
     let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
     let mut want = vec![
@@ -1601,7 +1519,7 @@ fn fixes_follow_the_session_model_of_current_builds() {
     assert_eq!(left, kept);
     assert_eq!(ls_keys(&ldb, DECOY_ORIGIN).len(), 1);
     // Fresh evidence: that session is gone, U2's session of S1 remains.
-    let now = fx.sessions();
+    let now = fx.sessions(Layout::Linux);
     assert!(
         !now.iter()
             .any(|x| x.workspace_id == S1 && x.user_id.as_deref() == Some(U1))
@@ -1611,11 +1529,15 @@ fn fixes_follow_the_session_model_of_current_builds() {
             .any(|x| x.workspace_id == S1 && x.user_id.as_deref() == Some(U2))
     );
     fix::undo(&state, Some(&home), Some(RUN), false).unwrap();
-    assert_eq!(tree(&profile), before, "undo is byte-identical");
+    assert_eq!(
+        tree_hashes(&profile, &["LOCK"]),
+        before,
+        "undo is byte-identical"
+    );
 
     // clear-site-data names the chosen session's keys and each cookie's role.
     let s = fx
-        .sessions()
+        .sessions(Layout::Linux)
         .into_iter()
         .find(|s| s.workspace_id == S2 && s.user_id.as_deref() == Some(U2))
         .unwrap();

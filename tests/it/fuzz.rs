@@ -33,14 +33,14 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{Value, json};
+use testkit::{NOTION_APP, NOTION_WWW, SampleHome};
 use troubleshoot::flow::engine::{Answer, FixResult, Need};
 use troubleshoot::flow::graph::{GraphFormat, render};
 use troubleshoot::flow::load::{load_bytes, load_str, parse_bytes};
 use troubleshoot::flow::{Engine, Flow};
-use troubleshoot::probe::{AppSpec, Layout, ScanReport, scan};
+use troubleshoot::probe::{Layout, ScanReport, scan};
 use troubleshoot::readers::leveldb::read_local_storage;
 use troubleshoot::readers::sqlite::{CookieQuery, CookieSchema, read_cookies, read_lsng};
-use troubleshoot::sample::{NOTION_APP, NOTION_WWW, SampleHome};
 
 const SHIPPED: &str = include_str!("../../flows/notion-signout.json");
 
@@ -189,11 +189,11 @@ fn realistic_facts() -> &'static [Value] {
             .google_account()
             .write()
             .unwrap();
-        let full = as_facts(&scan(&h.home(), &AppSpec::notion()));
+        let full = as_facts(&scan(&h.home(), testkit::notion_spec()));
         let empty_home = tempfile::tempdir().unwrap();
         let empty = as_facts(&scan(
             &SampleHome::new(empty_home.path(), Layout::Linux).home(),
-            &AppSpec::notion(),
+            testkit::notion_spec(),
         ));
         // The same scan with one session gone (what a verify usually wants).
         let mut one_less = full.clone();
@@ -803,8 +803,8 @@ fn scan_survives_mutated_stores() {
         let _ = what;
         names(f);
     }
-    let spec = AppSpec::notion();
-    let healthy = scan(&p.home.home(), &spec);
+    let spec = testkit::notion_spec();
+    let healthy = scan(&p.home.home(), spec);
     assert!(healthy.warnings.is_empty(), "{:?}", healthy.warnings);
     assert_eq!(healthy.session_count, 4, "{:?}", healthy.sessions);
 
@@ -819,7 +819,7 @@ fn scan_survives_mutated_stores() {
                 apply_byte_muts(&mut bytes, muts);
                 std::fs::write(path, &bytes).unwrap();
             }
-            let report = scan(&p.home.home(), &spec);
+            let report = scan(&p.home.home(), spec);
             // Restore before asserting, so a failure does not poison shrinking.
             for (i, _) in &edits {
                 let (path, orig) = &p.files[*i];
@@ -993,12 +993,12 @@ fn scan_survives_arbitrary_profile_text() {
         any::<String>().prop_map(String::into_bytes),
     ];
     let strat = (0..targets.len(), text);
-    let spec = AppSpec::notion();
+    let spec = testkit::notion_spec();
     runner(300)
         .run(&strat, |(i, bytes)| {
             let (path, orig) = targets[i];
             std::fs::write(path, &bytes).unwrap();
-            let r = scan(&p.home.home(), &spec);
+            let r = scan(&p.home.home(), spec);
             std::fs::write(path, orig).unwrap();
             prop_assert!(r.session_count as usize == r.sessions.len());
             Ok(())

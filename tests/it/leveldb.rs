@@ -16,9 +16,10 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use testkit::encode::ls_entry_key;
 use troubleshoot::readers::leveldb::{
-    self, BatchOp, LockError, Select, StoreLock, View, entry_key, origin_prefix,
-    read_local_storage, write_batch,
+    self, BatchOp, LockError, Select, StoreLock, View, origin_prefix, read_local_storage,
+    write_batch,
 };
 
 use crate::util::tree_hashes;
@@ -230,10 +231,10 @@ fn the_writer_appends_a_batch_cpp_leveldb_replays() {
             .cloned()
             .collect();
         let (first, last) = (notion[0].clone(), notion[notion.len() - 1].clone());
-        let added = entry_key(WWW, "written-by-troubleshoot");
+        let added = ls_entry_key(WWW, "written-by-troubleshoot");
         let ops = vec![
             BatchOp::Delete(first.clone()),
-            BatchOp::Delete(entry_key(WWW, "never-there")),
+            BatchOp::Delete(ls_entry_key(WWW, "never-there")),
             BatchOp::Put(added.clone(), b"\x01new".to_vec()),
             BatchOp::Put(last.clone(), b"\x01overwritten".to_vec()),
         ];

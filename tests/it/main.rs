@@ -10,6 +10,7 @@ mod fuzz;
 mod help;
 mod hostile;
 mod inputs;
+mod kit;
 mod leveldb;
 mod narrow;
 mod output;

@@ -4,13 +4,15 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use troubleshoot::probe::{AppSpec, Layout, ScanReport, Session, scan};
-use troubleshoot::sample::{NOTION_APP, NOTION_WWW, SampleHome};
+use testkit::{NOTION_APP, NOTION_WWW, SampleHome};
+
+use crate::util::tree_hashes;
+use troubleshoot::probe::{Layout, ScanReport, Session, scan};
 
 const LAYOUTS: [Layout; 3] = [Layout::Linux, Layout::Macos, Layout::Windows];
 
 fn scan_home(h: &SampleHome) -> ScanReport {
-    scan(&h.home(), &AppSpec::notion())
+    scan(&h.home(), testkit::notion_spec())
 }
 
 /// (browser, profile, workspace id, name, user id) of a session.
@@ -521,35 +523,6 @@ fn corrupt_stores_are_one_warning_each_and_healthy_profile_found() {
     }
 }
 
-/// Hash of every file (path, kind, bytes, symlink target) under `root`.
-fn tree_digest(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-            let meta = std::fs::symlink_metadata(&p).unwrap();
-            if meta.file_type().is_symlink() {
-                out.insert(
-                    rel,
-                    std::fs::read_link(&p)
-                        .unwrap()
-                        .to_string_lossy()
-                        .as_bytes()
-                        .to_vec(),
-                );
-            } else if meta.is_dir() {
-                out.insert(rel + "/", Vec::new());
-                stack.push(p);
-            } else {
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn scan_is_read_only() {
     for layout in LAYOUTS {
@@ -577,10 +550,10 @@ fn scan_is_read_only() {
             .google_account()
             .write()
             .unwrap();
-        let before = tree_digest(t.path());
+        let before = tree_hashes(t.path(), &[]);
         let r = scan_home(&h);
         assert_eq!(r.session_count, 4);
-        let after = tree_digest(t.path());
+        let after = tree_hashes(t.path(), &[]);
         assert_eq!(
             before.keys().collect::<Vec<_>>(),
             after.keys().collect::<Vec<_>>(),
@@ -621,8 +594,8 @@ fn planted_cookie_values_never_appear_in_the_report() {
 #[test]
 fn demo_and_bench_homes_scan() {
     let t = tmp();
-    let home = troubleshoot::sample::demo_home_in(t.path(), Layout::Linux).unwrap();
-    let r = scan(&home, &AppSpec::notion());
+    let home = troubleshoot::demo::demo_home_in(t.path(), Layout::Linux).unwrap();
+    let r = scan(&home, testkit::notion_spec());
     assert_eq!(r.session_count, 2);
     assert!(r.any_sync);
     assert!(r.desktop_app.installed);
@@ -632,10 +605,25 @@ fn demo_and_bench_homes_scan() {
             .iter()
             .all(|s| s.workspace_name.as_deref() == Some("Acme Corp"))
     );
+    // The demo's own `v10` sealing and the reader's decryption agree.
+    let cookies = home.root.join(".config/google-chrome/Default/Cookies");
+    let blob: Vec<u8> = rusqlite::Connection::open(cookies)
+        .unwrap()
+        .query_row(
+            "SELECT encrypted_value FROM cookies WHERE name = 'token_v2'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        troubleshoot::readers::cookie_crypto::decrypt_linux_v10(&blob, ".notion.so", Some(24))
+            .unwrap(),
+        "demo-secret-token"
+    );
 
     let t = tmp();
-    let home = troubleshoot::sample::bench_home(t.path(), 3, 500, 500).unwrap();
-    let r = scan(&home, &AppSpec::notion());
+    let home = testkit::bench_home(t.path(), 3, 500, 500).unwrap();
+    let r = scan(&home, testkit::notion_spec());
     assert_eq!(r.session_count, 3);
     assert_eq!(r.browsers.len(), 3);
     assert!(r.browsers.iter().all(|b| b.notion_cookies.len() == 5));
@@ -777,11 +765,11 @@ fn chromium_cookies_with_hot_journal_are_read() {
     std::fs::copy(&work, &db).unwrap();
     std::fs::copy(&journal, profile.join("Cookies-journal")).unwrap();
     drop(conn);
-    let before = tree_digest(t.path());
+    let before = tree_hashes(t.path(), &[]);
     let r = scan_home(&h);
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
     assert_eq!(r.browsers[0].notion_cookies, vec!["token_v2".to_string()]);
-    assert!(before == tree_digest(t.path()));
+    assert!(before == tree_hashes(t.path(), &[]));
 }
 
 #[test]
@@ -984,7 +972,7 @@ fn sorted(v: &[&str]) -> Vec<String> {
 /// named from `notion.db` (rows still in its WAL on one layout).
 #[test]
 fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
-    use troubleshoot::sample::notion::{NotionDb, NotionLocalStorage, NotionState, notion_users};
+    use testkit::notion::{NotionDb, NotionLocalStorage, NotionState, notion_users};
     for layout in LAYOUTS {
         let t = tmp();
         let h = SampleHome::new(t.path(), layout);
@@ -1021,10 +1009,10 @@ fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
         if layout == Layout::Windows {
             assert!(data.join("notion.db-wal").metadata().unwrap().len() > 0);
         }
-        let before = tree_digest(t.path());
+        let before = tree_hashes(t.path(), &[]);
         let r = scan_home(&h);
         assert!(
-            before == tree_digest(t.path()),
+            before == tree_hashes(t.path(), &[]),
             "{layout:?}: the scan wrote"
         );
         let d = &r.desktop_app;
@@ -1089,7 +1077,7 @@ fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
 /// is null with the reason, never 1.
 #[test]
 fn sealed_cookie_listing_leaves_the_count_unknown_on_macos_and_windows() {
-    use troubleshoot::sample::notion::{NotionLocalStorage, notion_users};
+    use testkit::notion::{NotionLocalStorage, notion_users};
     for layout in LAYOUTS {
         let t = tmp();
         let h = SampleHome::new(t.path(), layout);
@@ -1145,7 +1133,7 @@ fn sealed_cookie_listing_leaves_the_count_unknown_on_macos_and_windows() {
 /// `v10` listing counts 2.
 #[test]
 fn keyring_and_app_bound_cookies_are_never_read() {
-    use troubleshoot::sample::notion::{NotionLocalStorage, Seal, notion_users, seal_cookie};
+    use testkit::notion::{NotionLocalStorage, Seal, notion_users, seal_cookie};
     for (seal, why) in [
         (Seal::LinuxKeyring, "desktop keyring (v11)"),
         (
@@ -1195,7 +1183,7 @@ fn keyring_and_app_bound_cookies_are_never_read() {
 /// workspaces; the Firefox profile the same from plain cookies.
 #[test]
 fn key_names_of_two_accounts_and_three_workspaces() {
-    use troubleshoot::sample::notion::{NotionLocalStorage, notion_users};
+    use testkit::notion::{NotionLocalStorage, notion_users};
     let t = tmp();
     let h = SampleHome::new(t.path(), Layout::Linux);
     h.chromium_profile("chrome", "Default", "Person 1")
@@ -1268,8 +1256,8 @@ fn key_names_of_two_accounts_and_three_workspaces() {
 /// is not even selected.
 #[test]
 fn only_the_user_id_cookies_are_decrypted() {
+    use testkit::notion::notion_users;
     use troubleshoot::readers::sqlite::{CookieQuery, CookieSchema, read_cookies};
-    use troubleshoot::sample::notion::notion_users;
     let t = tmp();
     let h = SampleHome::new(t.path(), Layout::Linux);
     let p = h

@@ -29,16 +29,6 @@ fn have(browser: &str) -> bool {
     found
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    let status = Command::new("cp")
-        .arg("-a")
-        .arg(format!("{}/.", from.display()))
-        .arg(to)
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
 /// The keys the real browser's page sees, sorted; panics if it logged corruption.
 fn browser_keys(mode: &str, home: &Path) -> Vec<String> {
     let o = Command::new("bash")
@@ -167,7 +157,7 @@ fn envelope(name: &str, value: serde_json::Value) -> (String, String) {
 /// the HttpOnly `token_v2` as a Set-Cookie header.
 fn plan(ls: Vec<(String, String)>, active: &str, users: &[&str]) -> serde_json::Value {
     let age = "Max-Age=31536000; Path=/; Secure; SameSite=Lax";
-    let listing = troubleshoot::sample::notion::notion_users(users);
+    let listing = testkit::notion::notion_users(users);
     serde_json::json!({
         "local_storage": ls.into_iter().map(|(k, v)| vec![k, v]).collect::<Vec<_>>(),
         "cookies": [
@@ -195,7 +185,7 @@ fn two_accounts_plan() -> serde_json::Value {
     }
     for (s, u) in [(S2, U1), (S3, U2)] {
         ls.push((
-            troubleshoot::sample::notion::sidebar_key(s, u),
+            testkit::notion::sidebar_key(s, u),
             r#"{"expanded":true}"#.into(),
         ));
     }
@@ -457,7 +447,7 @@ fn real_chromium_accounts_from_key_names_and_the_v10_listing() {
     copy_tree(&env.home(), &probe);
     let keys = browser_keys("chromium-read", &probe);
     assert!(
-        !keys.contains(&troubleshoot::sample::notion::sidebar_key(S2, U1)),
+        !keys.contains(&testkit::notion::sidebar_key(S2, U1)),
         "{keys:?}"
     );
     assert!(

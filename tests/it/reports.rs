@@ -270,7 +270,9 @@ fn sample_record() -> RunRecord {
         "selected": { "workspace": selected },
     });
     let store = format!("{chrome}/Profile 1/Local Storage/leveldb");
-    let (flow, _) = troubleshoot::flow::builtin::resolve("notion-signout").unwrap();
+    let (flow, _) =
+        troubleshoot::flow::builtin::resolve("notion-signout", troubleshoot::registry::builtin())
+            .unwrap();
     RunRecord {
         schema: RECORD_SCHEMA,
         tool_version: "0.1.0".into(),
@@ -967,13 +969,22 @@ fn flow_terms_default_one_by_one_and_are_never_blank() {
         .unwrap();
     let mut flow: Value = serde_json::from_str(&text).unwrap();
     flow["terms"] = json!({"session": "chat", "sessions": "chats"});
-    let f = troubleshoot::flow::load_str("f.json", &flow.to_string()).unwrap();
+    let f = troubleshoot::flow::load_str(
+        "f.json",
+        &flow.to_string(),
+        troubleshoot::registry::builtin(),
+    )
+    .unwrap();
     assert_eq!(f.terms.session, "chat");
     assert_eq!(f.terms.account, "account");
     flow["terms"] = json!({"session": " "});
-    let e = troubleshoot::flow::load_str("f.json", &flow.to_string())
-        .unwrap_err()
-        .to_string();
+    let e = troubleshoot::flow::load_str(
+        "f.json",
+        &flow.to_string(),
+        troubleshoot::registry::builtin(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         e.contains("terms.session") && e.contains("not blank"),
         "{e}"

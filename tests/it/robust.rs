@@ -16,11 +16,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use troubleshoot::probe::{AppSpec, Layout, ScanReport, scan};
-use troubleshoot::sample::{NOTION_APP, NOTION_WWW, SampleHome};
+use testkit::{NOTION_APP, NOTION_WWW, SampleHome};
+use troubleshoot::probe::{Layout, ScanReport, scan};
 
 use crate::fuzz::find_file;
-use crate::util::{BIN, Env, stderr};
+use crate::util::{BIN, Env, copy_tree, stderr};
 
 fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
@@ -28,7 +28,7 @@ fn is_root() -> bool {
 }
 
 fn scan_of(h: &SampleHome) -> ScanReport {
-    scan(&h.home(), &AppSpec::notion())
+    scan(&h.home(), testkit::notion_spec())
 }
 
 fn workspace_ids(r: &ScanReport) -> Vec<String> {
@@ -318,18 +318,6 @@ fn sqlite_locked_by_another_process_is_still_read_from_a_copy() {
             )
             .unwrap();
         assert_eq!(n, 0);
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let t = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &t);
-        } else if e.file_type().unwrap().is_file() {
-            let _ = std::fs::copy(e.path(), &t);
-        }
     }
 }
 

@@ -1,4 +1,5 @@
-//! Shared helpers: run the built binary, build fixture homes, hash trees.
+//! Shared helpers: run the built binary, build fixture homes, scan them,
+//! hash and copy trees.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -6,8 +7,8 @@ use std::process::Output;
 
 use assert_cmd::Command;
 use sha2::{Digest, Sha256};
-use troubleshoot::probe::Layout;
-use troubleshoot::sample::SampleHome;
+use testkit::SampleHome;
+use troubleshoot::probe::{Home, Layout, Session, Source, scan};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_troubleshoot");
 pub const NOTION: &str = "https://www.notion.so";
@@ -34,6 +35,32 @@ impl Env {
 
     pub fn sample(&self, layout: Layout) -> SampleHome {
         SampleHome::new(self.home(), layout)
+    }
+
+    /// The home as a probe sees it with `--root` in `layout`.
+    pub fn probe_home(&self, layout: Layout) -> Home {
+        Home::new(self.home(), layout, true)
+    }
+
+    /// Every session a scan with the built-in flow's spec finds.
+    pub fn sessions(&self, layout: Layout) -> Vec<Session> {
+        scan(&self.probe_home(layout), testkit::notion_spec()).sessions
+    }
+
+    /// The session of `browser` (from `source`) in `workspace`; panics,
+    /// listing what the scan found, when there is none.
+    pub fn session(
+        &self,
+        layout: Layout,
+        source: Source,
+        browser: &str,
+        workspace: &str,
+    ) -> Session {
+        let all = self.sessions(layout);
+        all.iter()
+            .find(|s| s.source == source && s.browser == browser && s.workspace_id == workspace)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {browser} session for {workspace}: {all:#?}"))
     }
 
     /// `troubleshoot --root HOME --state-dir STATE ARGS...` with no terminal.
@@ -91,7 +118,10 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// sha256 of every file under a folder (relative path -> hash), skipping `skip` names.
+/// Everything under `root` (relative path -> what is there): a file's
+/// sha256, a symlink's target, `dir` for a folder; entries named in `skip`
+/// (and what is under them) left out. Equal maps: nothing was written,
+/// created, removed or relinked.
 pub fn tree_hashes(root: &Path, skip: &[&str]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut stack = vec![root.to_path_buf()];
@@ -101,30 +131,42 @@ pub fn tree_hashes(root: &Path, skip: &[&str]) -> BTreeMap<String, String> {
         };
         for e in entries.flatten() {
             let p = e.path();
-            let name = e.file_name().to_string_lossy().into_owned();
-            let meta = std::fs::symlink_metadata(&p).unwrap();
-            if skip.contains(&name.as_str()) {
+            if skip.contains(&e.file_name().to_string_lossy().as_ref()) {
                 continue;
             }
-            if meta.is_dir() {
+            let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            let what = if meta.file_type().is_symlink() {
+                format!("-> {}", std::fs::read_link(&p).unwrap().display())
+            } else if meta.is_dir() {
                 stack.push(p);
-            } else if meta.is_file() {
-                let bytes = std::fs::read(&p).unwrap();
-                let rel = p.strip_prefix(root).unwrap().display().to_string();
-                out.insert(
-                    rel,
-                    Sha256::digest(&bytes)
-                        .iter()
-                        .map(|b| format!("{b:02x}"))
-                        .collect(),
-                );
+                "dir".to_string()
             } else {
-                let rel = p.strip_prefix(root).unwrap().display().to_string();
-                out.insert(rel, format!("link:{:?}", std::fs::read_link(&p).ok()));
-            }
+                let digest = Sha256::digest(std::fs::read(&p).unwrap());
+                digest.iter().map(|b| format!("{b:02x}")).collect()
+            };
+            out.insert(rel, what);
         }
     }
     out
+}
+
+/// Copy everything under `from` into `to` (created if missing): files with
+/// their permissions, symlinks as symlinks, folders recursively.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        let t = e.file_type().unwrap();
+        if t.is_symlink() {
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(std::fs::read_link(&src).unwrap(), &dst).unwrap();
+        } else if t.is_dir() {
+            copy_tree(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
 }
 
 /// Open the LevelDB at `dir` with C++ LevelDB (Debian's python3-plyvel),

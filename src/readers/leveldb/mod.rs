@@ -56,26 +56,9 @@ pub fn origin_prefix(origin: &str) -> Vec<u8> {
     p
 }
 
-/// Encode a string the way Chromium does: 0x01 + Latin-1 when every
-/// character is below 256, else 0x00 + UTF-16LE.
-pub fn encode_string(s: &str) -> Vec<u8> {
-    if s.chars().all(|c| (c as u32) < 256) {
-        let mut out = Vec::with_capacity(s.len() + 1);
-        out.push(1);
-        out.extend(s.chars().map(|c| c as u32 as u8));
-        out
-    } else {
-        let mut out = Vec::with_capacity(s.len() * 2 + 1);
-        out.push(0);
-        for u in s.encode_utf16() {
-            out.extend_from_slice(&u.to_le_bytes());
-        }
-        out
-    }
-}
-
-/// Decode a prefixed Local Storage string (see [`encode_string`]). Unknown
-/// prefixes decode as lossy UTF-8 of the whole buffer.
+/// Decode a Local Storage string as Chromium stores it: 0x01 and Latin-1,
+/// or 0x00 and UTF-16LE. Unknown prefixes decode as lossy UTF-8 of the
+/// whole buffer.
 pub fn decode_string(b: &[u8]) -> String {
     match b.split_first() {
         Some((0, rest)) => {
@@ -88,13 +71,6 @@ pub fn decode_string(b: &[u8]) -> String {
         Some((1, rest)) => rest.iter().map(|&c| c as char).collect(),
         _ => String::from_utf8_lossy(b).into_owned(),
     }
-}
-
-/// The full LevelDB key of `key` under `origin`.
-pub fn entry_key(origin: &str, key: &str) -> Vec<u8> {
-    let mut k = origin_prefix(origin);
-    k.extend_from_slice(&encode_string(key));
-    k
 }
 
 /// Every entry of `origins` in a Local Storage LevelDB, and what could not
@@ -155,11 +131,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn strings_round_trip_in_both_encodings() {
-        for s in ["notion:workspace:abc", "Équipe", "Équipe 東京", ""] {
-            assert_eq!(decode_string(&encode_string(s)), s);
-        }
-        assert_eq!(encode_string("é")[0], 1);
-        assert_eq!(encode_string("東")[0], 0);
+    fn strings_decode_in_both_encodings() {
+        assert_eq!(
+            decode_string(b"\x01notion:workspace:abc"),
+            "notion:workspace:abc"
+        );
+        assert_eq!(decode_string(b"\x01\xc9quipe"), "Équipe");
+        assert_eq!(decode_string(b"\x00\x71\x67\xac\x4e"), "東京");
+        assert_eq!(decode_string(b"\x01"), "");
+        assert_eq!(decode_string(b"plain"), "plain");
     }
 }

@@ -8,8 +8,8 @@
 //!
 //! ```no_run
 //! use troubleshoot::probe::Layout;
-//! use troubleshoot::sample::{NOTION_WWW, SampleHome};
-//! use troubleshoot::sample::notion::{NotionDb, NotionLocalStorage, NotionState, notion_users};
+//! use testkit::{NOTION_WWW, SampleHome};
+//! use testkit::notion::{NotionDb, NotionLocalStorage, NotionState, notion_users};
 //! let home = SampleHome::new("/tmp/h", Layout::Macos);
 //! let data = home
 //!     .desktop_app("Notion")
@@ -305,29 +305,4 @@ pub fn seal_cookie(db: &Path, name: &str, seal: Seal) -> io::Result<()> {
     )
     .map_err(|e| other("Cookies update", e))?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cookie_list_is_url_encoded_json() {
-        assert_eq!(notion_users(&["u-1", "u-2"]), "%5B%22u-1%22%2C%22u-2%22%5D");
-        assert_eq!(
-            crate::probe::sessions::percent_decode(&notion_users(&["a"])),
-            "[\"a\"]"
-        );
-    }
-
-    #[test]
-    fn envelopes_hold_id_value_timestamp_important() {
-        let (k, v) = envelope("current-user-id", json!("u-1"));
-        assert_eq!(k, "LRU:KeyValueStore2:current-user-id");
-        let v: Value = serde_json::from_str(&v).unwrap();
-        assert_eq!(v["id"], "current-user-id");
-        assert_eq!(v["value"], "u-1");
-        assert_eq!(v["important"], true);
-        assert!(v["timestamp"].is_i64());
-    }
 }

@@ -1,4 +1,6 @@
-//! Sample homes in real formats, for tests, the demo and benchmarks.
+//! The test kit: sample homes in real formats, for the integration tests
+//! and the benchmarks (a dev-dependency of `troubleshoot`; nothing here is
+//! in the product).
 //!
 //! Every store is written in the format the real program writes: Chromium
 //! `Local State`, `Preferences`, `Cookies` (schema 24, values encrypted as
@@ -8,11 +10,12 @@
 //! `data.sqlite` (snappy for long values); the Notion desktop app's
 //! `Partitions/notion` stores. [`notion`] adds what current Notion builds
 //! write: Local Storage envelopes and key names, the `notion_users` cookie,
-//! the desktop app's `state.json` tabs and `notion.db`.
+//! the desktop app's `state.json` tabs and `notion.db`. The bytes inside
+//! the stores are encoded by [`encode`], not by the readers under test.
 //!
 //! ```no_run
 //! use troubleshoot::probe::Layout;
-//! use troubleshoot::sample::SampleHome;
+//! use testkit::SampleHome;
 //! let home = SampleHome::new("/tmp/h", Layout::Linux);
 //! home.chromium_profile("chrome", "Default", "Person 1")
 //!     .workspace("https://www.notion.so", "ws-1", "Acme Corp", "user-1")
@@ -21,6 +24,7 @@
 //!     .unwrap();
 //! ```
 
+pub mod encode;
 pub mod notion;
 pub mod stores;
 
@@ -28,11 +32,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
+use troubleshoot::probe::browsers::{Browser, Family};
+use troubleshoot::probe::{AppSpec, Home, Layout};
 
-use crate::probe::browsers::{Browser, Family};
-use crate::probe::running::this_hostname;
-use crate::probe::{Home, Layout};
-use crate::readers::sqlite::firefox_origin_dir;
+use encode::{firefox_origin_dir, hostname};
 pub use stores::LsLayout;
 pub use stores::SampleCookie;
 use stores::{other, write_chromium_cookies, write_chromium_ls, write_lsng, write_moz_cookies};
@@ -40,6 +43,16 @@ use stores::{other, write_chromium_cookies, write_chromium_ls, write_lsng, write
 /// The origins Notion serves from.
 pub const NOTION_WWW: &str = "https://www.notion.so";
 pub const NOTION_APP: &str = "https://app.notion.com";
+
+/// The `app-sessions` parameters of the built-in `notion-signout` flow, the
+/// spec the tests and benchmarks scan with (loaded once).
+pub fn notion_spec() -> &'static AppSpec {
+    static SPEC: std::sync::LazyLock<AppSpec> = std::sync::LazyLock::new(|| {
+        troubleshoot::probe::app_sessions::builtin_spec(troubleshoot::flow::builtin::DEFAULT_FLOW)
+            .unwrap_or_else(|e| panic!("the built-in flow's spec: {e}"))
+    });
+    &SPEC
+}
 
 /// A home folder being filled with sample data.
 #[derive(Debug, Clone)]
@@ -342,10 +355,7 @@ impl ChromiumProfile {
         };
         write_chromium_cookies(&cookies_path, &self.cookies)?;
         if let Some(pid) = self.singleton_lock {
-            symlink(
-                &format!("{}-{pid}", this_hostname()),
-                &udd.join("SingletonLock"),
-            )?;
+            symlink(&format!("{}-{pid}", hostname()), &udd.join("SingletonLock"))?;
         }
         Ok(profile)
     }
@@ -565,38 +575,12 @@ impl DesktopApp {
         write_chromium_cookies(&part.join("Cookies"), &self.cookies)?;
         if let Some(pid) = self.singleton_lock {
             symlink(
-                &format!("{}-{pid}", this_hostname()),
+                &format!("{}-{pid}", hostname()),
                 &data.join("SingletonLock"),
             )?;
         }
         Ok(data)
     }
-}
-
-/// The demo's home in the running OS's layout: see [`demo_home_in`].
-pub fn demo_home(root: &Path) -> io::Result<Home> {
-    demo_home_in(root, Layout::current())
-}
-
-/// The demo's home: Chrome "Person 1" signed in to one workspace "Acme Corp"
-/// with sync on, and the Notion desktop app signed in through Google to the
-/// same workspace.
-pub fn demo_home_in(root: &Path, layout: Layout) -> io::Result<Home> {
-    let h = SampleHome::new(root, layout);
-    h.chromium_profile("chrome", "Default", "Person 1")
-        .workspace(NOTION_WWW, "9f3c2a10-acme", "Acme Corp", "u-5e21-alex")
-        .cookie(".notion.so", "token_v2", "demo-secret-token")
-        .plain_cookie(".notion.so", "notion_user_id", "u-5e21-alex")
-        .cookie("www.notion.so", "notion_browser_id", "demo-browser-id")
-        .sync(true)
-        .write()?;
-    h.desktop_app("Notion")
-        .workspace(NOTION_WWW, "9f3c2a10-acme", "Acme Corp", "u-5e21-alex")
-        .cookie(".notion.so", "token_v2", "demo-desktop-secret")
-        .plain_cookie(".notion.so", "notion_user_id", "u-5e21-alex")
-        .google_account()
-        .write()?;
-    Ok(h.home())
 }
 
 /// A large home for benchmarks (Linux layout, Chrome): `profiles` profiles,

@@ -8,8 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, params};
 use rusty_leveldb::{DB, Options, WriteBatch};
 
-use crate::readers::cookie_crypto::encrypt_linux_v10;
-use crate::readers::leveldb::{encode_string, entry_key};
+use crate::encode::{ls_entry_key, ls_meta_key, ls_origin_meta, ls_string, seal_linux_v10};
 
 pub(crate) fn other<E: std::fmt::Display>(what: &str, e: E) -> io::Error {
     io::Error::other(format!("{what}: {e}"))
@@ -37,23 +36,6 @@ pub struct SampleCookie {
     /// on Linux without a keyring: `v10` with its public key, the host's
     /// SHA-256 first (database version 24). False stores it in `value`.
     pub encrypted: bool,
-}
-
-/// Protobuf `LocalStorageOriginMetaData { int64 last_modified = 1; uint64 size_bytes = 2; }`.
-fn origin_meta(last_modified: i64, size: u64) -> Vec<u8> {
-    fn varint(mut v: u64, out: &mut Vec<u8>) {
-        while v >= 0x80 {
-            out.push((v as u8) | 0x80);
-            v >>= 7;
-        }
-        out.push(v as u8);
-    }
-    let mut out = Vec::new();
-    out.push(0x08);
-    varint(last_modified as u64, &mut out);
-    out.push(0x10);
-    varint(size, &mut out);
-    out
 }
 
 /// How a sample LevelDB store is laid out on disk.
@@ -91,8 +73,8 @@ pub fn write_chromium_ls(
     };
     let mut in_batch = 0;
     for (origin, key, value) in entries {
-        let k = entry_key(origin, key);
-        let v = encode_string(value);
+        let k = ls_entry_key(origin, key);
+        let v = ls_string(value);
         *sizes.entry(origin.as_str()).or_default() += (key.len() + value.len()) as u64;
         batch.put(&k, &v);
         in_batch += 1;
@@ -104,10 +86,7 @@ pub fn write_chromium_ls(
     }
     let now = chromium_now();
     for (origin, size) in &sizes {
-        batch.put(
-            format!("META:{origin}").as_bytes(),
-            &origin_meta(now, *size),
-        );
+        batch.put(&ls_meta_key(origin), &ls_origin_meta(now, *size));
     }
     db.write(batch, true)
         .map_err(|e| other("write LevelDB", e))?;
@@ -154,7 +133,7 @@ pub fn write_chromium_cookies(path: &Path, cookies: &[SampleCookie]) -> io::Resu
         let now = chromium_now();
         for (i, c) in cookies.iter().enumerate() {
             let (value, enc): (&str, Vec<u8>) = if c.encrypted {
-                ("", encrypt_linux_v10(&c.value, &c.host, 24))
+                ("", seal_linux_v10(&c.value, &c.host))
             } else {
                 (c.value.as_str(), Vec::new())
             };
