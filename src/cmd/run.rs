@@ -120,12 +120,7 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
                 // prompt's help line (see app.rs).
                 printer.blank();
                 printer.plain("No report written.");
-                if let Some(f) = record
-                    .fixes
-                    .iter()
-                    .rev()
-                    .find(|f| f.result == "verified" || f.result == "applied")
-                {
+                if let Some(f) = record.fixes.iter().rev().find(|f| f.result.in_effect()) {
                     printer.plain(&format!(
                         "The fix \"{}\" stays applied; to undo it: {}",
                         f.title,

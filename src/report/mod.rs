@@ -22,7 +22,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use pseudonyms::{Redaction, RedactionKind, Redactor};
-pub use record::{Finding, FixRecord, Host, ProgramVersion, RECORD_SCHEMA, RunRecord, UndoRecord};
+pub use record::{
+    Finding, FixRecord, FixStatus, Host, ProgramVersion, RECORD_SCHEMA, RunRecord, UndoRecord,
+};
 pub use secrets::check_no_secrets;
 
 /// A report format.
@@ -256,7 +258,7 @@ pub fn record_undo(state_dir: &Path, undo: &crate::fix::UndoReport) -> Result<()
     let undone: Vec<&str> = undo.actions.iter().map(|a| a.backup_id.as_str()).collect();
     for f in &mut record.fixes {
         if f.backup_id.as_deref().is_some_and(|b| undone.contains(&b)) {
-            f.result = "undone".into();
+            f.result = FixStatus::Undone;
         }
     }
     record.undo = Some(UndoRecord {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::flow::engine::{Finish, Visit};
-use crate::flow::model::{Flow, Step, Terms};
+use crate::flow::model::{Flow, Risk, Step, Terms};
 use crate::probe::Warning;
 
 /// Version of the record and JSON report format; bump on breaking changes.
@@ -155,17 +155,62 @@ pub struct FixRecord {
     /// `reset-desktop-app`).
     pub action: String,
     pub title: String,
-    /// `info`, `low`, `medium` or `high`.
-    pub risk: String,
+    pub risk: Risk,
     /// The plan as shown to the user: files, keys, cookie names, moves.
     pub plan: Value,
-    /// `applied`, `verified`, `rolled-back`, `failed`, `refused`,
-    /// `declined`, `dry-run`; `undone` once `troubleshoot undo` undid it.
-    pub result: String,
+    pub result: FixStatus,
     /// Why it was refused or failed.
     pub reason: Option<String>,
     /// The backup in the state folder (`backups/<id>`), when one was taken.
     pub backup_id: Option<String>,
+}
+
+/// What became of a proposed fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixStatus {
+    /// Applied; no fresh scan checked it (the step has no `verify`).
+    Applied,
+    /// Applied, and a fresh scan confirmed it.
+    Verified,
+    /// Applied, did not hold on a fresh scan, and its backup was restored.
+    RolledBack,
+    /// Could not be planned or applied; anything it changed was restored.
+    Failed,
+    /// Not applied: the owning program ran or held its lock.
+    Refused,
+    /// Not applied: the user answered No.
+    Declined,
+    /// `--dry-run`: planned and shown only.
+    DryRun,
+    /// Applied, then undone by `troubleshoot undo`.
+    Undone,
+}
+
+impl FixStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixStatus::Applied => "applied",
+            FixStatus::Verified => "verified",
+            FixStatus::RolledBack => "rolled-back",
+            FixStatus::Failed => "failed",
+            FixStatus::Refused => "refused",
+            FixStatus::Declined => "declined",
+            FixStatus::DryRun => "dry-run",
+            FixStatus::Undone => "undone",
+        }
+    }
+
+    /// The change is in the store now (so `undo` has something to undo).
+    pub fn in_effect(self) -> bool {
+        matches!(self, FixStatus::Applied | FixStatus::Verified)
+    }
+}
+
+impl std::fmt::Display for FixStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl RunRecord {
@@ -256,13 +301,13 @@ impl RunRecord {
                 step,
                 action,
                 title,
-                risk,
+                risk: _,
                 plan: _,
-                result,
+                result: _,
                 reason,
                 backup_id,
             } = f;
-            for x in [step, action, title, risk, result] {
+            for x in [step, action, title] {
                 s(x);
             }
             reason.iter_mut().for_each(&mut s);
@@ -366,9 +411,7 @@ impl RunRecord {
                     || opt(&v.answer)
             })
             || self.fixes.iter().any(|f| {
-                [&f.step, &f.action, &f.title, &f.risk, &f.result]
-                    .iter()
-                    .any(|x| long(x))
+                [&f.step, &f.action, &f.title].iter().any(|x| long(x))
                     || opt(&f.reason)
                     || opt(&f.backup_id)
                     || json_needs_cap(&f.plan, max)

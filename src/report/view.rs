@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::pseudonyms::Redaction;
-use super::record::{FixRecord, RunRecord};
+use super::record::{FixRecord, FixStatus, RunRecord};
 use super::scan_fields::{APP_COOKIES, WORKSPACE_ID, WORKSPACE_LABEL, WORKSPACE_NAME};
 use crate::flow::facts::{Facts, display, lookup, render_with};
 use crate::flow::model::{AskKind, Cond, Flow, Op, Step, Terms};
@@ -440,13 +440,13 @@ fn yes_no_word(b: bool) -> &'static str {
 // ---------------------------------------------------------------- summary
 
 fn applied(f: &FixRecord) -> bool {
-    matches!(f.result.as_str(), "applied" | "verified")
+    f.result.in_effect()
 }
 
 fn changed_anything(r: &RunRecord) -> bool {
     r.fixes
         .iter()
-        .any(|f| matches!(f.result.as_str(), "applied" | "verified" | "undone"))
+        .any(|f| f.result.in_effect() || f.result == FixStatus::Undone)
 }
 
 fn undo_command(r: &RunRecord) -> Option<String> {
@@ -566,7 +566,7 @@ fn summary(ctx: &Ctx) -> Vec<Sentence> {
         text: match undo_command(r) {
             Some(cmd) => format!("Run `{cmd}` on this machine: it puts back exactly what the fix changed, from its backup."),
             None if r.undo.is_some() => "Already undone.".into(),
-            None if r.fixes.iter().any(|f| f.result == "rolled-back") => {
+            None if r.fixes.iter().any(|f| f.result == FixStatus::RolledBack) => {
                 "Nothing to undo: the backup was restored during the run.".into()
             }
             None => "Nothing to undo: nothing was changed.".into(),
@@ -587,21 +587,22 @@ fn undo_mode_words(mode: &str) -> &str {
 /// What became of a fix, as one sentence for the summary.
 fn fix_done(f: &FixRecord) -> String {
     let t = quoted(&f.title);
-    match f.result.as_str() {
-        "verified" => format!("The fix {t} was applied and a fresh scan confirmed it."),
-        "applied" => format!("The fix {t} was applied (not verified by a fresh scan)."),
-        "undone" => format!("The fix {t} was applied, and undone later."),
-        "rolled-back" => format!(
+    match f.result {
+        FixStatus::Verified => format!("The fix {t} was applied and a fresh scan confirmed it."),
+        FixStatus::Applied => format!("The fix {t} was applied (not verified by a fresh scan)."),
+        FixStatus::Undone => format!("The fix {t} was applied, and undone later."),
+        FixStatus::RolledBack => format!(
             "The fix {t} was applied but did not hold on a fresh scan, so its backup was restored."
         ),
-        "failed" => format!(
+        FixStatus::Failed => format!(
             "The fix {t} failed{}; anything it changed was restored.",
             reason_suffix(f)
         ),
-        "refused" => format!("The fix {t} was not applied{}.", reason_suffix(f)),
-        "declined" => format!("The fix {t} was proposed and declined, so it was not applied."),
-        "dry-run" => format!("The fix {t} was planned but not applied (dry run)."),
-        other => format!("The fix {t}: {other}."),
+        FixStatus::Refused => format!("The fix {t} was not applied{}.", reason_suffix(f)),
+        FixStatus::Declined => {
+            format!("The fix {t} was proposed and declined, so it was not applied.")
+        }
+        FixStatus::DryRun => format!("The fix {t} was planned but not applied (dry run)."),
     }
 }
 
@@ -1142,7 +1143,7 @@ fn fix_result_words(detail: Option<&str>, fix: Option<&FixRecord>) -> String {
         }
         other => sentence(other),
     };
-    if fix.is_some_and(|f| f.result == "undone") {
+    if fix.is_some_and(|f| f.result == FixStatus::Undone) {
         s.push_str(" Undone later with `troubleshoot undo`.");
     }
     s
@@ -1151,40 +1152,39 @@ fn fix_result_words(detail: Option<&str>, fix: Option<&FixRecord>) -> String {
 // ---------------------------------------------------------------- fixes
 
 /// Tone of a fix result.
-pub fn fix_tone(result: &str) -> &'static str {
+pub fn fix_tone(result: FixStatus) -> &'static str {
     match result {
-        "applied" | "verified" => "ok",
-        "dry-run" | "undone" => "info",
-        "refused" | "declined" => "warn",
-        _ => "bad",
+        FixStatus::Applied | FixStatus::Verified => "ok",
+        FixStatus::DryRun | FixStatus::Undone => "info",
+        FixStatus::Refused | FixStatus::Declined => "warn",
+        FixStatus::RolledBack | FixStatus::Failed => "bad",
     }
 }
 
-fn result_label(result: &str) -> String {
+fn result_label(result: FixStatus) -> String {
     match result {
-        "verified" => "applied and verified",
-        "applied" => "applied",
-        "undone" => "applied, then undone",
-        "rolled-back" => "rolled back",
-        "failed" => "failed",
-        "refused" => "refused",
-        "declined" => "declined",
-        "dry-run" => "dry run: not applied",
-        other => other,
+        FixStatus::Verified => "applied and verified",
+        FixStatus::Applied => "applied",
+        FixStatus::Undone => "applied, then undone",
+        FixStatus::RolledBack => "rolled back",
+        FixStatus::Failed => "failed",
+        FixStatus::Refused => "refused",
+        FixStatus::Declined => "declined",
+        FixStatus::DryRun => "dry run: not applied",
     }
     .to_string()
 }
 
 fn fix_view(r: &RunRecord, f: &FixRecord) -> FixView {
-    let mut result = result_label(&f.result);
+    let mut result = result_label(f.result);
     if let Some(reason) = &f.reason {
         result.push_str(&format!(": {reason}"));
     }
     FixView {
         title: f.title.clone(),
         result,
-        tone: fix_tone(&f.result).into(),
-        risk: f.risk.clone(),
+        tone: fix_tone(f.result).into(),
+        risk: f.risk.to_string(),
         plan: plan_sentences(&f.plan),
         backup: backup_line(r, f),
     }
@@ -1297,8 +1297,8 @@ pub fn undo_line(u: &crate::report::UndoRecord) -> String {
 /// The fix's backup, with how to undo it (or when it was undone).
 fn backup_line(r: &RunRecord, f: &FixRecord) -> Option<String> {
     f.backup_id.as_ref().map(|b| match &r.undo {
-        Some(u) if f.result == "undone" => format!("Backup {b}, {}.", undo_line(u)),
-        _ if f.result == "rolled-back" => format!("Backup {b}, restored during the run."),
+        Some(u) if f.result == FixStatus::Undone => format!("Backup {b}, {}.", undo_line(u)),
+        _ if f.result == FixStatus::RolledBack => format!("Backup {b}, restored during the run."),
         _ => format!(
             "Backup {b}; undo with `{}`.",
             r.undo_command
@@ -1464,8 +1464,8 @@ fn stores_of(facts: &Value, terms: &Terms) -> Vec<StoreRows> {
 fn environment(r: &RunRecord) -> EnvironmentView {
     let fixed = r.fixes.iter().any(|f| {
         matches!(
-            f.result.as_str(),
-            "applied" | "verified" | "rolled-back" | "undone"
+            f.result,
+            FixStatus::Applied | FixStatus::Verified | FixStatus::RolledBack | FixStatus::Undone
         )
     });
     let (columns, snapshots, note): (Vec<String>, Vec<&Value>, Option<String>) =

@@ -12,7 +12,7 @@ use crate::fix::{self, FixContext};
 use crate::flow::engine::{EngineError, Finish, FixCall, Need, ProbeCall, Question, Visit};
 use crate::flow::{Answer, Engine, FixResult, Flow};
 use crate::probe::{Home, Warning, app_sessions};
-use crate::report::{Finding, FixRecord, RECORD_SCHEMA, RunRecord};
+use crate::report::{Finding, FixRecord, FixStatus, RECORD_SCHEMA, RunRecord};
 use crate::ui::{Printer, Prompter};
 use crate::{Error, Result};
 
@@ -98,12 +98,7 @@ impl Wizard<'_> {
         let result = self.after_cancel(result, &mut record);
         record.finished_at = crate::state::now();
         record.facts = Value::Object(engine.facts().0.clone());
-        if self.undo_hint
-            && record
-                .fixes
-                .iter()
-                .any(|f| f.result == "applied" || f.result == "verified")
-        {
+        if self.undo_hint && record.fixes.iter().any(|f| f.result.in_effect()) {
             record.undo_command = Some(crate::state::undo_command(&record.run_id, self.state_dir));
         }
         record.host = Some(crate::report::host::collect(
@@ -252,7 +247,7 @@ impl Wizard<'_> {
                         if let Some((_, _, i)) = &applied
                             && let Some(r) = record.fixes.get_mut(*i)
                         {
-                            r.result = "verified".into();
+                            r.result = FixStatus::Verified;
                         }
                         // Verified: the stores' locks, held since the owner
                         // re-check, are released.
@@ -289,7 +284,7 @@ impl Wizard<'_> {
                     self.printer
                         .success("Restored: the store is byte-for-byte as before.");
                     if let Some(r) = record.fixes.get_mut(i) {
-                        r.result = "rolled-back".into();
+                        r.result = FixStatus::RolledBack;
                         r.reason = Some("verify condition failed on fresh evidence".into());
                     }
                     engine.rolled_back().map_err(engine_err)?;
@@ -305,12 +300,7 @@ impl Wizard<'_> {
                     }
                     // Whatever the flow's words, a fix that stays applied
                     // ends with the one undo command that works as printed.
-                    if self.undo_hint
-                        && record
-                            .fixes
-                            .iter()
-                            .any(|f| f.result == "applied" || f.result == "verified")
-                    {
+                    if self.undo_hint && record.fixes.iter().any(|f| f.result.in_effect()) {
                         self.printer.plain(&format!(
                             "To undo it: {}",
                             crate::state::undo_command(&record.run_id, self.state_dir)
@@ -344,12 +334,7 @@ impl Wizard<'_> {
         if !matches!(result, Err(Error::Cancelled)) {
             return result;
         }
-        let Some(fix) = record
-            .fixes
-            .iter()
-            .rev()
-            .find(|f| f.result == "applied" || f.result == "verified")
-        else {
+        let Some(fix) = record.fixes.iter().rev().find(|f| f.result.in_effect()) else {
             // Nothing stays changed: the record says it was cancelled.
             record.outcome = Some(Finish {
                 step: record
@@ -363,7 +348,7 @@ impl Wizard<'_> {
             });
             return result;
         };
-        let verified = fix.result == "verified";
+        let verified = fix.result == FixStatus::Verified;
         let mut message = format!("Cancelled. The fix \"{}\" stays applied", fix.title);
         if !verified {
             message.push_str(" (it was not verified)");
@@ -428,9 +413,10 @@ impl Wizard<'_> {
             step: call.step.clone(),
             action: call.action.clone(),
             title: call.title.clone(),
-            risk: plan_risk(call),
+            risk: call.risk,
             plan: Value::Null,
-            result: String::new(),
+            // Each way out below sets what became of it before keeping the record.
+            result: FixStatus::Failed,
             reason: None,
             backup_id: None,
         };
@@ -439,7 +425,7 @@ impl Wizard<'_> {
             Err(e) => {
                 self.printer
                     .failure(&format!("cannot plan `{}`: {e}", call.action));
-                rec.result = "failed".into();
+                rec.result = FixStatus::Failed;
                 rec.reason = Some(e.to_string());
                 record.fixes.push(rec);
                 return Ok(FixResult::Failed {
@@ -448,10 +434,10 @@ impl Wizard<'_> {
             }
         };
         rec.plan = plan.to_json(self.home);
-        rec.risk = risk_name(plan.risk);
+        rec.risk = plan.risk;
         self.show_plan(call, &plan);
         if self.dry_run {
-            rec.result = "dry-run".into();
+            rec.result = FixStatus::DryRun;
             record.fixes.push(rec);
             return Ok(FixResult::DryRun);
         }
@@ -459,7 +445,7 @@ impl Wizard<'_> {
             self.printer
                 .failure(&format!("Refusing to change anything: {reason}"));
             if !prompter.retry_when_closed(&reason)? {
-                rec.result = "refused".into();
+                rec.result = FixStatus::Refused;
                 rec.reason = Some(reason.clone());
                 record.fixes.push(rec);
                 return Ok(FixResult::Refused { reason });
@@ -467,7 +453,7 @@ impl Wizard<'_> {
         }
         if !prompter.consent(&call.step, &call.title)? {
             self.printer.plain("Declined: nothing was changed.");
-            rec.result = "declined".into();
+            rec.result = FixStatus::Declined;
             record.fixes.push(rec);
             return Ok(FixResult::Declined);
         }
@@ -486,7 +472,7 @@ impl Wizard<'_> {
                     "Interrupted: the fix was applied first (backup {}), not verified.",
                     done.backup_id
                 ));
-                rec.result = "applied".into();
+                rec.result = FixStatus::Applied;
                 rec.backup_id = Some(done.backup_id.clone());
                 record.fixes.push(rec);
                 drop(held);
@@ -495,7 +481,7 @@ impl Wizard<'_> {
             Err(e) if interrupted => {
                 self.printer
                     .plain(&format!("Interrupted: the fix did not complete ({e})."));
-                rec.result = "failed".into();
+                rec.result = FixStatus::Failed;
                 rec.reason = Some(e.to_string());
                 record.fixes.push(rec);
                 Err(Error::Cancelled)
@@ -523,7 +509,7 @@ impl Wizard<'_> {
                     self.printer
                         .success(&format!("Applied. Backup {}", done.backup_id));
                 }
-                rec.result = "applied".into();
+                rec.result = FixStatus::Applied;
                 rec.backup_id = Some(done.backup_id.clone());
                 record.fixes.push(rec);
                 *applied = Some((done, held, record.fixes.len() - 1));
@@ -531,7 +517,7 @@ impl Wizard<'_> {
             }
             Err(e) => {
                 self.printer.failure(&format!("The fix failed: {e}"));
-                rec.result = "failed".into();
+                rec.result = FixStatus::Failed;
                 rec.reason = Some(e.to_string());
                 record.fixes.push(rec);
                 Ok(FixResult::Failed {
@@ -543,11 +529,8 @@ impl Wizard<'_> {
 
     fn show_plan(&self, call: &FixCall, plan: &fix::Plan) {
         self.printer.blank();
-        self.printer.heading(&format!(
-            "Fix: {} (risk: {})",
-            call.title,
-            risk_name(plan.risk)
-        ));
+        self.printer
+            .heading(&format!("Fix: {} (risk: {})", call.title, plan.risk));
         self.printer.plain(&format!("  {}", call.changes));
         self.printer.plain("  Plan:");
         for s in &plan.steps {
@@ -622,12 +605,4 @@ impl StepClock {
             steps.push(v);
         }
     }
-}
-
-fn plan_risk(call: &FixCall) -> String {
-    risk_name(call.risk)
-}
-
-fn risk_name(r: crate::flow::model::Risk) -> String {
-    format!("{r:?}").to_lowercase()
 }

@@ -369,7 +369,7 @@ fn sample_record() -> RunRecord {
             step: "fix-remove-entry".into(),
             action: "remove-workspace-entry".into(),
             title: format!("Remove the local session entry of {}", WORKSPACE_NAMES[1]),
-            risk: "medium".into(),
+            risk: troubleshoot::flow::Risk::Medium,
             // As `Plan::to_json` writes it.
             plan: json!({
                 "action": "remove-workspace-entry",
@@ -385,7 +385,7 @@ fn sample_record() -> RunRecord {
                 ],
                 "store_path": store,
             }),
-            result: "verified".into(),
+            result: troubleshoot::report::FixStatus::Verified,
             reason: None,
             backup_id: Some("20260101-120000-abcd-1".into()),
         }],
