@@ -1,4 +1,7 @@
-//! Apply, rollback and undo.
+//! Putting a store back: [`restore`] from the backup byte for byte (after a
+//! failed apply, for [`rollback`] after a failed verify, and for [`undo`]),
+//! or [`undo`]'s logical inverse when the browser wrote since; and the
+//! journal entries [`list_undoable`] shows.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -7,57 +10,18 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::backup::{self, BackupSet};
+use super::apply::{Applied, StoreHold};
+use super::backup;
+use super::checks::{check_plan_paths, check_rows};
 use super::error::FixError;
-use super::journal::{ActionRow, FileRow, Journal, status};
+use super::folders::{aside_name, move_dir, partial_name};
+use super::journal::{self, ActionRow, FileRow, Journal, status};
 use super::lock::StateLock;
-use super::stores::{self, LdbSnapshot};
-use super::{FixContext, Op, Plan, check_plan_paths, fsx, hold_stores, inverse};
+use super::owner::{hold_more_stores, hold_stores};
+use super::plan::{FixContext, Op};
+use super::watched::current_files;
+use super::{fsx, inverse};
 use crate::probe::Home;
-use crate::readers::leveldb::StoreLock;
-
-/// A fix that was applied (and read back).
-#[derive(Debug, Clone, Serialize)]
-pub struct Applied {
-    pub run_id: String,
-    /// Names the folder `<state_dir>/backups/<backup_id>`.
-    pub backup_id: String,
-    pub action: String,
-    pub backup_dir: PathBuf,
-    pub plan: Plan,
-    pub keys_removed: usize,
-    pub cookies_removed: usize,
-    /// Files whose bytes changed, that the fix created, or that it removed.
-    pub changed: Vec<PathBuf>,
-    pub created: Vec<PathBuf>,
-    pub removed: Vec<PathBuf>,
-    pub moved: Vec<(PathBuf, PathBuf)>,
-}
-
-/// The stores' own locks a fix took, kept by [`apply_held`] for the caller
-/// to hold through its verify re-scan and any rollback; released when
-/// dropped.
-#[derive(Debug, Default)]
-pub struct StoreHold(Vec<StoreLock>);
-
-impl Applied {
-    /// What was done, for reports: paths shown with `~`, no values.
-    pub fn to_json(&self, home: &Home) -> serde_json::Value {
-        let show = |v: &[PathBuf]| v.iter().map(|p| home.display(p)).collect::<Vec<_>>();
-        serde_json::json!({
-            "run_id": self.run_id,
-            "backup_id": self.backup_id,
-            "action": self.action,
-            "backup_dir": home.display(&self.backup_dir),
-            "keys_removed": self.keys_removed,
-            "cookies_removed": self.cookies_removed,
-            "changed": show(&self.changed),
-            "created": show(&self.created),
-            "removed": show(&self.removed),
-            "moved": self.moved.iter().map(|(a, b)| serde_json::json!({"from": home.display(a), "to": home.display(b)})).collect::<Vec<_>>(),
-        })
-    }
-}
 
 /// One action undone.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -157,302 +121,12 @@ impl fmt::Display for JournalEntry {
     }
 }
 
-// ---------------------------------------------------------------- watched
-
-/// The files an op may change: (folders whose every file but `LOCK`
-/// counts, single files).
-fn watched(plan: &Plan) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let mut dirs = Vec::new();
-    let mut files = Vec::new();
-    for op in &plan.ops {
-        match op {
-            Op::LeveldbDelete { dir, .. } => dirs.push(dir.clone()),
-            Op::LsngDelete { db, .. } => files.extend(stores::lsng_files(db)),
-            Op::CookiesDelete { db, .. } => files.extend(stores::sqlite_files(db)),
-            Op::MoveAside { .. } => {}
-        }
-    }
-    let tmps: Vec<PathBuf> = files.iter().map(|f| fsx::tmp_path(f)).collect();
-    files.extend(tmps);
-    dirs.sort();
-    dirs.dedup();
-    files.sort();
-    files.dedup();
-    (dirs, files)
-}
-
-/// The watched files that exist now (refusing symlinks).
-pub(crate) fn current_files(plan: &Plan) -> Result<Vec<PathBuf>, FixError> {
-    let (dirs, files) = watched(plan);
-    let mut out = BTreeSet::new();
-    for d in &dirs {
-        if d.is_dir() {
-            out.extend(fsx::leveldb_files(d)?);
-        }
-    }
-    for f in files {
-        if fsx::check_regular(&f)? {
-            out.insert(f);
-        }
-    }
-    Ok(out.into_iter().collect())
-}
-
-/// A file and its (sha256, size), None when absent.
-type FileState = (PathBuf, Option<(String, u64)>);
-
-fn current_state(plan: &Plan, known: &[PathBuf]) -> Result<Vec<FileState>, FixError> {
-    let mut paths: BTreeSet<PathBuf> = current_files(plan)?.into_iter().collect();
-    paths.extend(known.iter().cloned());
-    let mut out = Vec::new();
-    for p in paths {
-        let st = if fsx::check_regular(&p)? {
-            Some(fsx::hash_file(&p)?)
-        } else {
-            None
-        };
-        out.push((p, st));
-    }
-    Ok(out)
-}
-
-// ------------------------------------------------------------------ apply
-
-/// An op with what was read from the store just before writing.
-enum Prepared<'a> {
-    Ldb {
-        dir: &'a Path,
-        before: LdbSnapshot,
-        raw: Vec<Vec<u8>>,
-    },
-    Other(&'a Op),
-}
-
-fn prepare(plan: &Plan) -> Result<Vec<Prepared<'_>>, FixError> {
-    let mut out = Vec::new();
-    for op in &plan.ops {
-        match op {
-            Op::LeveldbDelete { dir, keys, origins } => {
-                let before = stores::ldb_snapshot(dir)?;
-                let raw = stores::ldb_targets(&before, keys, origins);
-                if raw.is_empty() && !keys.is_empty() {
-                    return Err(FixError::Stale {
-                        path: dir.clone(),
-                        message: "the keys to delete are no longer there".into(),
-                    });
-                }
-                out.push(Prepared::Ldb { dir, before, raw });
-            }
-            Op::LsngDelete {
-                db,
-                keys,
-                all: false,
-                ..
-            } => {
-                let present = stores::lsng_keys(db)?;
-                if !keys.iter().any(|k| present.contains(k)) {
-                    return Err(FixError::Stale {
-                        path: db.clone(),
-                        message: "the keys to delete are no longer there".into(),
-                    });
-                }
-                out.push(Prepared::Other(op));
-            }
-            Op::MoveAside { from, to } => {
-                if !from.is_dir() {
-                    return Err(FixError::Stale {
-                        path: from.clone(),
-                        message: "the folder to move is gone".into(),
-                    });
-                }
-                if fs::symlink_metadata(to).is_ok() {
-                    return Err(FixError::Stale {
-                        path: to.clone(),
-                        message: "the destination exists now".into(),
-                    });
-                }
-                out.push(Prepared::Other(op));
-            }
-            other => out.push(Prepared::Other(other)),
-        }
-    }
-    Ok(out)
-}
-
-#[derive(Default)]
-struct Done {
-    keys: usize,
-    cookies: usize,
-    moved: Vec<(PathBuf, PathBuf)>,
-}
-
-fn run_ops(work: &[Prepared<'_>], locks: &[StoreLock]) -> Result<Done, FixError> {
-    let mut done = Done::default();
-    for p in work {
-        match p {
-            Prepared::Ldb { dir, before, raw } => {
-                if !raw.is_empty() {
-                    let lock = locks.iter().find(|l| l.dir() == *dir).ok_or_else(|| {
-                        FixError::store(dir, "the store's LOCK is not held; not writing")
-                    })?;
-                    done.keys += stores::ldb_delete(lock, before, raw)?;
-                }
-            }
-            Prepared::Other(Op::LsngDelete { db, keys, all, .. }) => {
-                done.keys += stores::delete_lsng(db, keys, *all)?;
-            }
-            Prepared::Other(Op::CookiesDelete {
-                db,
-                flavor,
-                domains,
-            }) => {
-                done.cookies += stores::delete_cookies(db, *flavor, domains)?;
-            }
-            Prepared::Other(Op::MoveAside { from, to }) => {
-                move_dir(from, to)?;
-                done.moved.push((from.clone(), to.clone()));
-            }
-            Prepared::Other(Op::LeveldbDelete { .. }) => {}
-        }
-    }
-    Ok(done)
-}
-
-fn next_backup_id(journal: &Journal, ctx: &FixContext) -> Result<String, FixError> {
-    for n in 1..1000 {
-        let id = if n == 1 {
-            ctx.run_id.to_string()
-        } else {
-            format!("{}-{n}", ctx.run_id)
-        };
-        if !journal.backup_id_taken(&id)?
-            && fs::symlink_metadata(backup::backup_dir(ctx.state_dir, &id)).is_err()
-        {
-            return Ok(id);
-        }
-    }
-    Err(FixError::Backup {
-        path: backup::backups_root(ctx.state_dir),
-        message: format!("too many backups for run {}", ctx.run_id),
-    })
-}
-
-/// Apply a plan: lock the state folder, re-check the owner, back up, journal,
-/// write, read back. On any failure after the first write the backup is
-/// restored before returning the error.
-pub fn apply(plan: &Plan, ctx: &FixContext) -> Result<Applied, FixError> {
-    apply_held(plan, ctx).map(|(applied, _released)| applied)
-}
-
-/// [`apply`], keeping the stores' locks (see [`StoreHold`]): from the
-/// owner re-check until the caller drops them, neither the browser nor
-/// another troubleshoot run can write those stores.
-pub fn apply_held(plan: &Plan, ctx: &FixContext) -> Result<(Applied, StoreHold), FixError> {
-    fsx::check_run_id(ctx.run_id)?;
-    check_plan_paths(plan, ctx.home)?;
-    let _lock = StateLock::acquire(ctx.state_dir, ctx.run_id)?;
-    let stores = hold_stores(plan, ctx.home)?;
-    let mut journal = Journal::open(ctx.state_dir)?;
-    let work = prepare(plan)?;
-    let present = current_files(plan)?;
-    for f in &present {
-        fsx::check_under(&ctx.home.root, f)?;
-    }
-    let backup_id = next_backup_id(&journal, ctx)?;
-    journal.ensure_run(ctx.run_id, ctx.home)?;
-    let set: BackupSet = backup::create(
-        ctx.state_dir,
-        &backup_id,
-        ctx.run_id,
-        &plan.action,
-        &plan.store_path,
-        &present,
-        &plan.moves,
-    )?;
-    let action_id = journal.begin(ctx.run_id, &backup_id, plan, &set.files)?;
-
-    match run_ops(&work, &stores) {
-        Ok(done) => {
-            let known: Vec<PathBuf> = set.files.iter().map(|f| f.path.clone()).collect();
-            let after = current_state(plan, &known)?;
-            journal.finish(action_id, &after, status::APPLIED, None)?;
-            let before: BTreeMap<&Path, &str> = set
-                .files
-                .iter()
-                .filter_map(|f| f.before_sha256.as_deref().map(|s| (f.path.as_path(), s)))
-                .collect();
-            let mut changed = Vec::new();
-            let mut created = Vec::new();
-            let mut removed = Vec::new();
-            for (p, st) in &after {
-                match (before.get(p.as_path()), st) {
-                    (Some(b), Some((a, _))) if b != a => changed.push(p.clone()),
-                    (None, Some(_)) => created.push(p.clone()),
-                    (Some(_), None) => removed.push(p.clone()),
-                    _ => {}
-                }
-            }
-            Ok((
-                Applied {
-                    run_id: ctx.run_id.to_string(),
-                    backup_id,
-                    action: plan.action.clone(),
-                    backup_dir: set.dir,
-                    plan: plan.clone(),
-                    keys_removed: done.keys,
-                    cookies_removed: done.cookies,
-                    changed,
-                    created,
-                    removed,
-                    moved: done.moved,
-                },
-                StoreHold(stores),
-            ))
-        }
-        Err(e) => {
-            let row = ActionRow {
-                id: action_id,
-                run_id: ctx.run_id.to_string(),
-                backup_id: backup_id.clone(),
-                action: plan.action.clone(),
-                store_path: plan.store_path.clone(),
-                owner: plan.owner.clone(),
-                plan: plan.clone(),
-                status: status::STARTED.into(),
-                started_at: String::new(),
-                finished_at: None,
-                message: None,
-            };
-            match restore(ctx.state_dir, &row, &set.files, true) {
-                Ok(_) => {
-                    let _ = journal.set_status(action_id, status::FAILED, Some(&e.to_string()));
-                    Err(FixError::FailedRestored {
-                        backup_id,
-                        message: e.to_string(),
-                    })
-                }
-                Err(r) => {
-                    let _ =
-                        journal.set_status(action_id, status::RESTORE_FAILED, Some(&e.to_string()));
-                    Err(FixError::FailedNotRestored {
-                        run_id: ctx.run_id.to_string(),
-                        backup_id,
-                        backup_dir: set.dir,
-                        message: e.to_string(),
-                        restore: r.to_string(),
-                    })
-                }
-            }
-        }
-    }
-}
-
 // ---------------------------------------------------------------- restore
 
 /// Put the store back as the backup recorded it: check the copies, undo
 /// moves, remove files the fix created, restore changed files atomically,
 /// then read back every hash.
-fn restore(
+pub(super) fn restore(
     state_dir: &Path,
     action: &ActionRow,
     rows: &[FileRow],
@@ -534,21 +208,6 @@ fn restore(
     Ok(out)
 }
 
-fn aside_name(p: &Path, tag: &str) -> PathBuf {
-    let mut name = p.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(format!(
-        ".troubleshoot-{tag}-{}",
-        fsx::now().replace(':', "")
-    ));
-    p.with_file_name(name)
-}
-
-fn partial_name(to: &Path) -> PathBuf {
-    let mut name = to.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(".partial");
-    to.with_file_name(name)
-}
-
 fn move_back(
     action: &ActionRow,
     from: &Path,
@@ -605,58 +264,6 @@ fn move_back(
     }
 }
 
-/// Move a folder: a rename, or across filesystems a copy to `<to>.partial`,
-/// a rename into place, then removal of the original.
-fn move_dir(from: &Path, to: &Path) -> Result<(), FixError> {
-    match fs::rename(from, to) {
-        Ok(()) => {
-            if let Some(d) = to.parent() {
-                fsx::sync_dir(d)?;
-            }
-            Ok(())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
-            let partial = partial_name(to);
-            copy_tree(from, &partial)?;
-            fs::rename(&partial, to).map_err(|e| FixError::io(to, "finish the copy", e))?;
-            fs::remove_dir_all(from).map_err(|e| FixError::io(from, "remove after copying", e))?;
-            Ok(())
-        }
-        Err(e) => Err(FixError::io(from, format!("move to {}", to.display()), e)),
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) -> Result<(), FixError> {
-    fs::create_dir_all(to).map_err(|e| FixError::io(to, "create", e))?;
-    let meta = fs::symlink_metadata(from).map_err(|e| FixError::io(from, "inspect", e))?;
-    let _ = fsx::set_mode(to, fsx::mode_of(&meta));
-    for ent in fs::read_dir(from).map_err(|e| FixError::io(from, "list", e))? {
-        let ent = ent.map_err(|e| FixError::io(from, "list", e))?;
-        let src = ent.path();
-        let dst = to.join(ent.file_name());
-        let ft = ent
-            .file_type()
-            .map_err(|e| FixError::io(&src, "inspect", e))?;
-        if ft.is_dir() {
-            copy_tree(&src, &dst)?;
-        } else if ft.is_symlink() {
-            #[cfg(unix)]
-            {
-                let target = fs::read_link(&src).map_err(|e| FixError::io(&src, "read link", e))?;
-                std::os::unix::fs::symlink(target, &dst)
-                    .map_err(|e| FixError::io(&dst, "create link", e))?;
-            }
-        } else {
-            let m = ent
-                .metadata()
-                .map_err(|e| FixError::io(&src, "inspect", e))?;
-            fsx::copy_durable(&src, &dst, fsx::mode_of(&m))?;
-        }
-    }
-    fsx::sync_dir(to)?;
-    Ok(())
-}
-
 // ------------------------------------------------------- rollback and undo
 
 /// Restore the store of an applied fix from its backup, byte-identical
@@ -684,10 +291,10 @@ pub fn rollback_held(
     }
     check_plan_paths(&action.plan, ctx.home)?;
     let rows = journal.files(action.id)?;
-    super::checks::check_rows(&action.plan, &rows, ctx.home)?;
+    check_rows(&action.plan, &rows, ctx.home)?;
     // The apply's locks are still held (the browser could not open the
     // store since); take any it did not.
-    let _more = super::hold_more_stores(&action.plan, ctx.home, &held.0)?;
+    let _more = hold_more_stores(&action.plan, ctx.home, &held.0)?;
     journal.set_status(action.id, status::UNDOING, None)?;
     restore(ctx.state_dir, &action, &rows, true)?;
     journal.set_status(
@@ -734,7 +341,7 @@ pub fn undo(
     // An empty or missing journal beside backups means the journal was lost:
     // say where the backups are rather than "nothing to undo".
     let nothing = |run_id: Option<String>| {
-        let dir = super::backup::backups_root(state_dir);
+        let dir = backup::backups_root(state_dir);
         let kept = std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some());
         if kept && run_id.is_none() {
             FixError::BackupsWithoutJournal { dir }
@@ -776,7 +383,7 @@ pub fn undo(
         (None, Some(a)) => a.clone(),
         (None, None) => {
             return Err(FixError::Undo {
-                path: state_dir.join(super::journal::FILE_NAME),
+                path: state_dir.join(journal::FILE_NAME),
                 message: format!(
                     "the journal does not say which home run {run} inspected; pass --root"
                 ),
@@ -795,7 +402,7 @@ pub fn undo(
             other => other,
         })?;
         let rows = journal.files(a.id)?;
-        super::checks::check_rows(&a.plan, &rows, home)?;
+        check_rows(&a.plan, &rows, home)?;
         let stores = hold_stores(&a.plan, home)?;
         let bdir = backup::backup_dir(state_dir, &a.backup_id);
         // How to put the store back: byte-identical from the backup when

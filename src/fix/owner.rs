@@ -1,0 +1,145 @@
+//! Whether the program owning a plan's stores runs, and the stores' own
+//! locks a fix holds while it writes (so that program cannot start writing
+//! them meanwhile, nor can another troubleshoot run).
+
+use std::path::Path;
+
+use super::error::FixError;
+use super::plan::{FixContext, Op, Plan};
+use super::stores;
+use crate::probe::Home;
+use crate::probe::running::{ProcessList, lock_evidence_except, owner_of, process_evidence};
+use crate::readers::leveldb::{LockError, StoreLock};
+
+/// `Some(reason and what to do)` when the program owning the plan's store
+/// runs or holds its lock: lock files always count (`SingletonLock`,
+/// Firefox `lock`/`.parentlock`, LevelDB `LOCK`); the process list only
+/// for the real home (not with `--root`).
+pub fn owner_running(plan: &Plan, ctx: &FixContext) -> Option<String> {
+    owner_running_in(plan, ctx.home)
+}
+
+pub(crate) fn owner_running_in(plan: &Plan, home: &Home) -> Option<String> {
+    owner_running_except(plan, home, &[])
+}
+
+/// Take the lock of every store the plan writes (the `fcntl` lock on a
+/// LevelDB's `LOCK`, the one Chromium takes; Firefox's on `.parentlock`),
+/// then check the owner: from here until the locks are dropped, the
+/// browser cannot open those stores and no other troubleshoot run, whatever
+/// its state folder, can write them. A lock held by someone else is the
+/// owner running.
+pub(crate) fn hold_stores(plan: &Plan, home: &Home) -> Result<Vec<StoreLock>, FixError> {
+    hold_more_stores(plan, home, &[])
+}
+
+/// The stores a plan writes and the lock each takes: a LevelDB's `LOCK`,
+/// a Firefox profile's `.parentlock` (Firefox's own lock, so neither
+/// Firefox nor another troubleshoot run can write it meanwhile).
+fn store_locks(plan: &Plan) -> Vec<(&Path, &'static str)> {
+    let mut out: Vec<(&Path, &'static str)> = Vec::new();
+    for op in &plan.ops {
+        let lock = match op {
+            Op::LeveldbDelete { dir, .. } if dir.join("CURRENT").is_file() => {
+                Some((dir.as_path(), "LOCK"))
+            }
+            // Only where Firefox made one: taking the lock must not add a
+            // file to the profile.
+            Op::LsngDelete { db, .. } => db
+                .ancestors()
+                .nth(5)
+                .filter(|p| p.join(".parentlock").is_file())
+                .map(|p| (p, ".parentlock")),
+            Op::CookiesDelete {
+                db,
+                flavor: stores::CookieFlavor::Firefox,
+                ..
+            } => db
+                .parent()
+                .filter(|p| p.join(".parentlock").is_file())
+                .map(|p| (p, ".parentlock")),
+            _ => None,
+        };
+        if let Some(l) = lock
+            && !out.contains(&l)
+        {
+            out.push(l);
+        }
+    }
+    out
+}
+
+/// [`hold_stores`] when `held` (taken by an earlier step of the same fix)
+/// are already held: only the others are taken. Returns the new ones.
+pub(crate) fn hold_more_stores(
+    plan: &Plan,
+    home: &Home,
+    held: &[StoreLock],
+) -> Result<Vec<StoreLock>, FixError> {
+    let mut locks = Vec::new();
+    for (dir, name) in store_locks(plan) {
+        if held.iter().any(|l| l.dir() == dir) {
+            continue;
+        }
+        match StoreLock::acquire_named(dir, name) {
+            Ok(l) => locks.push(l),
+            Err(LockError::Held { path }) => {
+                return Err(FixError::OwnerRunning {
+                    owner: plan.owner.clone(),
+                    reason: format!(
+                        "{} is using its data ({} is locked); {}",
+                        plan.owner,
+                        path.display(),
+                        owner_hint(plan)
+                    ),
+                });
+            }
+            Err(LockError::Other { path, message }) => {
+                return Err(FixError::UnsafePath {
+                    path,
+                    reason: message,
+                });
+            }
+        }
+    }
+    let all: Vec<&Path> = locks.iter().chain(held).map(StoreLock::dir).collect();
+    if let Some(reason) = owner_running_except(plan, home, &all) {
+        return Err(FixError::OwnerRunning {
+            owner: plan.owner.clone(),
+            reason,
+        });
+    }
+    Ok(locks)
+}
+
+fn owner_hint(plan: &Plan) -> String {
+    if plan.owner_is_app() {
+        format!(
+            "quit {} completely (also from the system tray or menu bar), then try again",
+            plan.owner
+        )
+    } else {
+        format!(
+            "close every {} window (and wait for it to exit), then try again",
+            plan.owner
+        )
+    }
+}
+
+/// [`owner_running_in`], not counting the `LOCK` of the LevelDB folders in
+/// `held` (this process holds those itself).
+fn owner_running_except(plan: &Plan, home: &Home, held: &[&Path]) -> Option<String> {
+    let hint = owner_hint(plan);
+    for p in &plan.lock_paths {
+        if let Some(r) = lock_evidence_except(home, p, held) {
+            return Some(format!("{} is using its data ({r}); {hint}", plan.owner));
+        }
+    }
+    if home.explicit_root {
+        return None;
+    }
+    let list = ProcessList::snapshot();
+    let owner = owner_of(home, &plan.store_path);
+    process_evidence(&list, &owner, &plan.owner_processes)
+        .map(|r| format!("{} is running ({r}); {hint}", plan.owner))
+}
