@@ -13,7 +13,7 @@ use super::checks::check_plan_paths;
 use super::error::FixError;
 use super::folders::move_dir;
 use super::fsx;
-use super::journal::{ActionRow, Journal, status};
+use super::journal::{ActionRow, Journal, Status};
 use super::lock::StateLock;
 use super::owner::hold_stores;
 use super::plan::{FixContext, Op, Plan};
@@ -223,7 +223,7 @@ pub fn apply_held(plan: &Plan, ctx: &FixContext) -> Result<(Applied, StoreHold),
         Ok(done) => {
             let known: Vec<PathBuf> = set.files.iter().map(|f| f.path.clone()).collect();
             let after = current_state(plan, &known)?;
-            journal.finish(action_id, &after, status::APPLIED, None)?;
+            journal.finish(action_id, &after, Status::Applied, None)?;
             let before: BTreeMap<&Path, &str> = set
                 .files
                 .iter()
@@ -266,14 +266,14 @@ pub fn apply_held(plan: &Plan, ctx: &FixContext) -> Result<(Applied, StoreHold),
                 store_path: plan.store_path.clone(),
                 owner: plan.owner.clone(),
                 plan: plan.clone(),
-                status: status::STARTED.into(),
+                status: Status::Started,
                 started_at: String::new(),
                 finished_at: None,
                 message: None,
             };
             match restore(ctx.state_dir, &row, &set.files, true) {
                 Ok(_) => {
-                    let _ = journal.set_status(action_id, status::FAILED, Some(&e.to_string()));
+                    let _ = journal.set_status(action_id, Status::Failed, Some(&e.to_string()));
                     Err(FixError::FailedRestored {
                         backup_id,
                         message: e.to_string(),
@@ -281,7 +281,7 @@ pub fn apply_held(plan: &Plan, ctx: &FixContext) -> Result<(Applied, StoreHold),
                 }
                 Err(r) => {
                     let _ =
-                        journal.set_status(action_id, status::RESTORE_FAILED, Some(&e.to_string()));
+                        journal.set_status(action_id, Status::RestoreFailed, Some(&e.to_string()));
                     Err(FixError::FailedNotRestored {
                         run_id: ctx.run_id.to_string(),
                         backup_id,

@@ -48,6 +48,7 @@ pub use actions::{
 };
 pub use apply::{Applied, StoreHold, apply, apply_held};
 pub use error::FixError;
+pub use journal::Status as JournalStatus;
 pub use owner::owner_running;
 pub use plan::{FixContext, Op, Plan, plan};
 pub use stores::{CookieFlavor, LsKey};

@@ -2,7 +2,7 @@
 //! locks a fix holds while it writes (so that program cannot start writing
 //! them meanwhile, nor can another troubleshoot run).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::error::FixError;
 use super::plan::{FixContext, Op, Plan};
@@ -36,28 +36,28 @@ pub(crate) fn hold_stores(plan: &Plan, home: &Home) -> Result<Vec<StoreLock>, Fi
 /// The stores a plan writes and the lock each takes: a LevelDB's `LOCK`,
 /// a Firefox profile's `.parentlock` (Firefox's own lock, so neither
 /// Firefox nor another troubleshoot run can write it meanwhile).
-fn store_locks(plan: &Plan) -> Vec<(&Path, &'static str)> {
-    let mut out: Vec<(&Path, &'static str)> = Vec::new();
+fn store_locks(plan: &Plan) -> Vec<(&Path, LockedStore)> {
+    let mut out: Vec<(&Path, LockedStore)> = Vec::new();
     for op in &plan.ops {
         let lock = match op {
             Op::LeveldbDelete { dir, .. } if dir.join("CURRENT").is_file() => {
-                Some((dir.as_path(), "LOCK"))
+                Some((dir.as_path(), LockedStore::Leveldb))
             }
             // Only where Firefox made one: taking the lock must not add a
             // file to the profile.
             Op::LsngDelete { db, .. } => db
                 .ancestors()
                 .nth(5)
-                .filter(|p| p.join(".parentlock").is_file())
-                .map(|p| (p, ".parentlock")),
+                .filter(|p| LockedStore::FirefoxProfile.lock_file(p).is_file())
+                .map(|p| (p, LockedStore::FirefoxProfile)),
             Op::CookiesDelete {
                 db,
                 flavor: stores::CookieFlavor::Firefox,
                 ..
             } => db
                 .parent()
-                .filter(|p| p.join(".parentlock").is_file())
-                .map(|p| (p, ".parentlock")),
+                .filter(|p| LockedStore::FirefoxProfile.lock_file(p).is_file())
+                .map(|p| (p, LockedStore::FirefoxProfile)),
             _ => None,
         };
         if let Some(l) = lock
@@ -69,6 +69,28 @@ fn store_locks(plan: &Plan) -> Vec<(&Path, &'static str)> {
     out
 }
 
+/// The kind of store a fix locks, which names its lock file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LockedStore {
+    /// A LevelDB folder: `LOCK`, the `fcntl` lock Chromium takes.
+    Leveldb,
+    /// A Firefox profile folder: `.parentlock`, Firefox's own lock.
+    FirefoxProfile,
+}
+
+impl LockedStore {
+    fn file_name(self) -> &'static str {
+        match self {
+            LockedStore::Leveldb => "LOCK",
+            LockedStore::FirefoxProfile => ".parentlock",
+        }
+    }
+
+    fn lock_file(self, dir: &Path) -> PathBuf {
+        dir.join(self.file_name())
+    }
+}
+
 /// [`hold_stores`] when `held` (taken by an earlier step of the same fix)
 /// are already held: only the others are taken. Returns the new ones.
 pub(crate) fn hold_more_stores(
@@ -77,11 +99,11 @@ pub(crate) fn hold_more_stores(
     held: &[StoreLock],
 ) -> Result<Vec<StoreLock>, FixError> {
     let mut locks = Vec::new();
-    for (dir, name) in store_locks(plan) {
+    for (dir, kind) in store_locks(plan) {
         if held.iter().any(|l| l.dir() == dir) {
             continue;
         }
-        match StoreLock::acquire_named(dir, name) {
+        match StoreLock::acquire_named(dir, kind.file_name()) {
             Ok(l) => locks.push(l),
             Err(LockError::Held { path }) => {
                 return Err(FixError::OwnerRunning {

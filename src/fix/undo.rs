@@ -15,7 +15,7 @@ use super::backup;
 use super::checks::{check_plan_paths, check_rows};
 use super::error::FixError;
 use super::folders::{aside_name, move_dir, partial_name};
-use super::journal::{self, ActionRow, FileRow, Journal, status};
+use super::journal::{self, ActionRow, FileRow, Journal, Status};
 use super::lock::StateLock;
 use super::owner::{hold_more_stores, hold_stores};
 use super::plan::{FixContext, Op};
@@ -44,9 +44,43 @@ pub struct UndoneAction {
 pub struct UndoReport {
     pub run_id: String,
     pub forced: bool,
-    /// `byte-identical`, `logical` or `forced`: how the store was put back.
-    pub mode: &'static str,
+    pub mode: UndoMode,
     pub actions: Vec<UndoneAction>,
+}
+
+/// How `undo` put the stores back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UndoMode {
+    /// From the backup, byte for byte: nothing but the fix wrote since.
+    ByteIdentical,
+    /// By the fix's exact inverse, keeping what the browser wrote since.
+    Logical,
+    /// From the backup, byte for byte, whatever changed since (`--force`).
+    Forced,
+}
+
+impl UndoMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UndoMode::ByteIdentical => "byte-identical",
+            UndoMode::Logical => "logical",
+            UndoMode::Forced => "forced",
+        }
+    }
+}
+
+impl fmt::Display for UndoMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A mode compares equal to its word (`report.mode == "logical"`).
+impl PartialEq<&str> for UndoMode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 impl fmt::Display for UndoReport {
@@ -93,11 +127,11 @@ pub struct JournalEntry {
     pub action: String,
     pub store_path: PathBuf,
     pub owner: String,
-    pub status: String,
+    pub status: Status,
     pub started_at: String,
     pub finished_at: Option<String>,
     pub files: usize,
-    /// Why a run stopped (for `restore-failed`).
+    /// Why a run stopped (for [`Status::RestoreFailed`]).
     pub message: Option<String>,
 }
 
@@ -224,7 +258,7 @@ fn move_back(
             .map_err(|e| FixError::io(&partial, "remove the partial copy", e))?;
     }
     match (from_exists, to_exists) {
-        (_, false) if action.status == status::STARTED || action.status == status::UNDOING => {
+        (_, false) if action.status == Status::Started || action.status == Status::Undoing => {
             if from_exists {
                 Ok(())
             } else {
@@ -242,7 +276,7 @@ fn move_back(
             message: "the moved-aside folder is gone; nothing to put back".into(),
         }),
         (true, true) => {
-            if !force && action.status == status::APPLIED {
+            if !force && action.status == Status::Applied {
                 return Err(FixError::ChangedSince {
                     run_id: action.run_id.clone(),
                     paths: vec![from.to_path_buf()],
@@ -286,7 +320,7 @@ pub fn rollback_held(
             path: backup::backup_dir(ctx.state_dir, &applied.backup_id),
             message: "this fix is not in the journal".into(),
         })?;
-    if action.status == status::ROLLED_BACK || action.status == status::UNDONE {
+    if action.status == Status::RolledBack || action.status == Status::Undone {
         return Ok(());
     }
     check_plan_paths(&action.plan, ctx.home)?;
@@ -295,11 +329,11 @@ pub fn rollback_held(
     // The apply's locks are still held (the browser could not open the
     // store since); take any it did not.
     let _more = hold_more_stores(&action.plan, ctx.home, &held.0)?;
-    journal.set_status(action.id, status::UNDOING, None)?;
+    journal.set_status(action.id, Status::Undoing, None)?;
     restore(ctx.state_dir, &action, &rows, true)?;
     journal.set_status(
         action.id,
-        status::ROLLED_BACK,
+        Status::RolledBack,
         Some("verify failed; restored from backup"),
     )?;
     Ok(())
@@ -411,7 +445,7 @@ pub fn undo(
         // restores the backup's bytes regardless.
         let logical = if force {
             false
-        } else if a.status == status::APPLIED {
+        } else if a.status == Status::Applied {
             let changed = changed_since(&a, &rows)?;
             if !changed.is_empty() && !inverse::possible(&a.plan.ops) {
                 return Err(FixError::ChangedSince {
@@ -420,7 +454,7 @@ pub fn undo(
                 });
             }
             !changed.is_empty()
-        } else if a.status == status::STARTED && inverse::possible(&a.plan.ops) {
+        } else if a.status == Status::Started && inverse::possible(&a.plan.ops) {
             // Interrupted: files the fix did not write are never removed.
             // Byte-identical only when every difference is the fix's own.
             let mut only_ours = true;
@@ -431,7 +465,7 @@ pub fn undo(
         } else {
             false
         };
-        if a.status == status::APPLIED && !force && !logical {
+        if a.status == Status::Applied && !force && !logical {
             for op in &a.plan.ops {
                 if let Op::MoveAside { from, .. } = op
                     && fs::symlink_metadata(from).is_ok()
@@ -455,14 +489,18 @@ pub fn undo(
     let mut report = UndoReport {
         run_id: run.clone(),
         forced: force,
-        mode: if force { "forced" } else { "byte-identical" },
+        mode: if force {
+            UndoMode::Forced
+        } else {
+            UndoMode::ByteIdentical
+        },
         actions: Vec::new(),
     };
     for (a, rows, stores, logical) in work {
-        journal.set_status(a.id, status::UNDOING, None)?;
+        journal.set_status(a.id, Status::Undoing, None)?;
         let done = if logical {
             let put = inverse::undo(state_dir, &a, &rows, &stores)?;
-            report.mode = "logical";
+            report.mode = UndoMode::Logical;
             UndoneAction {
                 run_id: a.run_id.clone(),
                 backup_id: a.backup_id.clone(),
@@ -474,8 +512,12 @@ pub fn undo(
         } else {
             restore(state_dir, &a, &rows, force)?
         };
-        let how = if logical { "logical" } else { "byte-identical" };
-        journal.set_status(a.id, status::UNDONE, Some(how))?;
+        let how = if logical {
+            UndoMode::Logical
+        } else {
+            UndoMode::ByteIdentical
+        };
+        journal.set_status(a.id, Status::Undone, Some(how.as_str()))?;
         report.actions.push(done);
     }
     Ok(report)
