@@ -20,6 +20,7 @@ use super::error::FixError;
 use super::journal::{ActionRow, FileRow};
 use super::stores::{self, CookieFlavor};
 use super::{Op, fsx};
+use crate::readers::cookie_host;
 use crate::readers::leveldb::{self, BatchOp, Select, StoreLock};
 
 /// Whether every op of a plan has a logical inverse (a folder moved aside
@@ -75,7 +76,7 @@ pub fn only_ours(bdir: &Path, rows: &[FileRow], op: &Op) -> Result<bool, FixErro
         } => {
             let (table, host, _) = cookie_table(*flavor);
             sql_only_ours(bdir, rows, db, table, host, |h| {
-                stores::host_matches(h, domains)
+                cookie_host::on_any(h, domains)
             })
         }
         Op::LsngDelete { db, keys, all, .. } => sql_only_ours(bdir, rows, db, "data", "key", |k| {

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::FixError;
 use super::fsx;
+use crate::readers::cookie_host;
 use crate::readers::leveldb::{self, BatchOp, Select, StoreLock, decode_string};
 use crate::readers::sqlite::open_copy;
 
@@ -210,14 +211,6 @@ pub fn sqlite_files(db: &Path) -> Vec<PathBuf> {
     ]
 }
 
-pub fn host_matches(host: &str, domains: &[String]) -> bool {
-    let h = host.trim_start_matches('.').to_ascii_lowercase();
-    domains.iter().any(|d| {
-        let d = d.trim_start_matches('.').to_ascii_lowercase();
-        !d.is_empty() && (h == d || h.ends_with(&format!(".{d}")))
-    })
-}
-
 /// A cookie found by host: (rowid, host, name). Values are never read.
 type CookieHit = (i64, String, String);
 
@@ -245,7 +238,7 @@ fn cookie_hits(
     for row in rows {
         let row = row.map_err(|e| sql_err(db, e))?;
         total += 1;
-        if host_matches(&row.1, domains) {
+        if cookie_host::on_any(&row.1, domains) {
             hits.push(row);
         }
     }
@@ -439,7 +432,7 @@ pub fn reinsert_cookies(
                 ))
                 .map_err(|e| sql_err(db, e))?;
             for (h, list) in &rows {
-                if !host_matches(h, domains) {
+                if !cookie_host::on_any(h, domains) {
                     continue;
                 }
                 for r in list {
@@ -560,16 +553,6 @@ pub fn delete_lsng(db: &Path, keys: &[String], all: bool) -> Result<usize, FixEr
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hosts_match_domains_and_subdomains_only() {
-        let d = vec!["notion.so".to_string()];
-        assert!(host_matches(".notion.so", &d));
-        assert!(host_matches("www.notion.so", &d));
-        assert!(host_matches("NOTION.SO", &d));
-        assert!(!host_matches("notnotion.so", &d));
-        assert!(!host_matches("notion.so.evil.com", &d));
-    }
 
     #[test]
     fn raw_keys_decode_in_both_encodings() {

@@ -6,6 +6,7 @@
 //! is [`leveldb::write_batch`], used by fixes under the store's own lock.
 
 pub mod cookie_crypto;
+pub mod cookie_host;
 pub mod leveldb;
 pub mod sqlite;
 
