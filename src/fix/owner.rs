@@ -8,7 +8,7 @@ use super::error::FixError;
 use super::plan::{FixContext, Op, Plan};
 use super::stores;
 use crate::probe::Home;
-use crate::probe::running::{ProcessList, lock_evidence_except, owner_of, process_evidence};
+use crate::probe::running::{InUse, owner_has_store};
 use crate::readers::leveldb::{LockError, StoreLock};
 
 /// `Some(reason and what to do)` when the program owning the plan's store
@@ -148,20 +148,19 @@ fn owner_hint(plan: &Plan) -> String {
     }
 }
 
-/// [`owner_running_in`], not counting the `LOCK` of the LevelDB folders in
+/// [`owner_running_in`], not counting the lock files of the folders in
 /// `held` (this process holds those itself).
 fn owner_running_except(plan: &Plan, home: &Home, held: &[&Path]) -> Option<String> {
+    let found = owner_has_store(
+        home,
+        &plan.store_path,
+        &plan.lock_paths,
+        &plan.owner_processes,
+        held,
+    )?;
     let hint = owner_hint(plan);
-    for p in &plan.lock_paths {
-        if let Some(r) = lock_evidence_except(home, p, held) {
-            return Some(format!("{} is using its data ({r}); {hint}", plan.owner));
-        }
-    }
-    if home.explicit_root {
-        return None;
-    }
-    let list = ProcessList::snapshot();
-    let owner = owner_of(home, &plan.store_path);
-    process_evidence(&list, &owner, &plan.owner_processes)
-        .map(|r| format!("{} is running ({r}); {hint}", plan.owner))
+    Some(match found {
+        InUse::Locked(r) => format!("{} is using its data ({r}); {hint}", plan.owner),
+        InUse::Running(r) => format!("{} is running ({r}); {hint}", plan.owner),
+    })
 }

@@ -1,6 +1,7 @@
 //! The writes fixes make, store by store, each verified by reading back:
-//! Chromium Local Storage (LevelDB, through rusty-leveldb in place), Firefox
-//! LSNG `data.sqlite`, and cookie databases (Chromium `Cookies`, Firefox
+//! Chromium Local Storage (LevelDB: one batch appended to its log by
+//! [`leveldb::write_batch`], under the store's `LOCK`), Firefox LSNG
+//! `data.sqlite`, and cookie databases (Chromium `Cookies`, Firefox
 //! `cookies.sqlite`), each SQLite change in one transaction.
 
 use std::collections::{BTreeMap, BTreeSet};
