@@ -6,10 +6,12 @@
 #![forbid(unsafe_code)]
 
 pub mod bounded;
+pub mod clock;
 pub mod digest;
 pub mod error;
 pub mod fix;
 pub mod flow;
+pub mod fsx;
 pub mod probe;
 pub mod readers;
 pub mod registry;

@@ -44,14 +44,9 @@ pub fn shell_quote(s: &str) -> String {
     }
 }
 
-/// Now as RFC 3339 (UTC, seconds).
-pub fn now() -> String {
-    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
-}
-
 /// A run id that sorts by time: `20261125-124501-1a2b`.
 pub fn new_run_id() -> String {
-    let t = now();
+    let t = crate::clock::now();
     let digits: String = t.chars().filter(|c| c.is_ascii_digit()).take(14).collect();
     let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)

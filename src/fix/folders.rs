@@ -13,7 +13,7 @@ pub(super) fn aside_name(p: &Path, tag: &str) -> PathBuf {
     let mut name = p.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(format!(
         ".troubleshoot-{tag}-{}",
-        fsx::now().replace(':', "")
+        crate::clock::now().replace(':', "")
     ));
     p.with_file_name(name)
 }

@@ -276,7 +276,7 @@ impl Journal {
                 "INSERT OR IGNORE INTO runs (run_id, started_at, home, tool_version, layout, explicit_root) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     run_id,
-                    fsx::now(),
+                    crate::clock::now(),
                     home.root.to_string_lossy(),
                     env!("CARGO_PKG_VERSION"),
                     home.layout.name(),
@@ -356,7 +356,7 @@ impl Journal {
         tx.execute(
             "INSERT INTO actions (run_id, backup_id, action, store_path, owner, plan_json, status, started_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![run_id, backup_id, plan.action, store, plan.owner, plan_json, Status::Started, fsx::now()],
+            params![run_id, backup_id, plan.action, store, plan.owner, plan_json, Status::Started, crate::clock::now()],
         )
         .map_err(&err)?;
         let id = tx.last_insert_rowid();
@@ -419,7 +419,7 @@ impl Journal {
         }
         tx.execute(
             "UPDATE actions SET status = ?2, finished_at = ?3, message = ?4 WHERE id = ?1",
-            params![action_id, new_status, fsx::now(), message],
+            params![action_id, new_status, crate::clock::now(), message],
         )
         .map_err(&err)?;
         tx.commit().map_err(&err)?;
@@ -435,7 +435,7 @@ impl Journal {
         self.conn
             .execute(
                 "UPDATE actions SET status = ?2, finished_at = ?3, message = coalesce(?4, message) WHERE id = ?1",
-                params![action_id, new_status, fsx::now(), message],
+                params![action_id, new_status, crate::clock::now(), message],
             )
             .map_err(|e| self.err(e))?;
         Ok(())

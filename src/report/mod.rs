@@ -262,7 +262,7 @@ pub fn record_undo(state_dir: &Path, undo: &crate::fix::UndoReport) -> Result<()
         }
     }
     record.undo = Some(UndoRecord {
-        at: crate::state::now(),
+        at: crate::clock::now(),
         mode: undo.mode.to_string(),
         fixes: undo.actions.len(),
     });

@@ -47,7 +47,7 @@ impl Wizard<'_> {
             flow_id: self.flow.id.clone(),
             flow_title: self.flow.title.clone(),
             flow_hash: crate::digest::sha256_hex(self.flow_text.as_bytes()),
-            started_at: crate::state::now(),
+            started_at: crate::clock::now(),
             finished_at: String::new(),
             layout: self.home.layout.name().into(),
             root: self.home.root.display().to_string(),
@@ -94,7 +94,7 @@ impl Wizard<'_> {
         let result = self.drive(&mut engine, prompter, &mut record, &mut clock);
         clock.sync(engine.visits(), &mut record.steps);
         let result = self.after_cancel(result, &mut record);
-        record.finished_at = crate::state::now();
+        record.finished_at = crate::clock::now();
         record.facts = Value::Object(engine.facts().0.clone());
         if self.undo_hint
             && record
