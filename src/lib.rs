@@ -12,6 +12,7 @@ pub mod error;
 pub mod fix;
 pub mod flow;
 pub mod fsx;
+pub mod os;
 pub mod probe;
 pub mod readers;
 pub mod registry;

@@ -10,47 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::browsers::{BROWSERS, Browser};
 use super::layout::Home;
-
-/// True when a process with this id exists on this machine.
-pub fn pid_alive(pid: i64) -> bool {
-    if pid <= 0 || pid > i64::from(i32::MAX) {
-        return false;
-    }
-    #[cfg(unix)]
-    {
-        // Signal 0 checks existence and permission without sending anything.
-        use nix::sys::signal::kill;
-        use nix::unistd::Pid;
-        match kill(Pid::from_raw(pid as i32), None) {
-            Ok(()) => true,
-            Err(e) => e == nix::errno::Errno::EPERM,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let mut sys = match sysinfo::System::new() {
-            Ok(s) => s,
-            Err(_) => return false,
-        };
-        let p = sysinfo::Pid::from_u32(pid as u32);
-        sys.refresh_processes(sysinfo::ProcessesToUpdate::Some(&[p]), true);
-        sys.process(p).is_some()
-    }
-}
-
-/// This machine's host name ("" when unknown).
-pub fn this_hostname() -> String {
-    #[cfg(unix)]
-    {
-        nix::unistd::gethostname()
-            .map(|h| h.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    }
-    #[cfg(not(unix))]
-    {
-        sysinfo::System::host_name().unwrap_or_default()
-    }
-}
+pub use crate::os::{pid_alive, this_hostname};
 
 /// Chromium's `SingletonLock` in a user data folder (Chromium, Chrome, Edge,
 /// Brave, Vivaldi, Electron apps): a symlink to `hostname-PID`. Returns the

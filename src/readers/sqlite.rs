@@ -1,8 +1,10 @@
-//! SQLite stores read from a private copy: Chromium `Cookies`, Firefox
-//! `cookies.sqlite`, Firefox LSNG `ls/data.sqlite`.
+//! SQLite stores, read only: Chromium `Cookies`, Firefox `cookies.sqlite`,
+//! Firefox LSNG `ls/data.sqlite`.
 //!
-//! The database is copied together with its `-wal` and `-journal` (rows may
-//! still be only in the WAL) and the copy is opened read-only. Cookie values
+//! A private copy ([`open_copy`]) holds the database with its `-wal` and
+//! `-journal` (rows may still be only in the WAL) and is opened read-only;
+//! [`read_cookies`] first tries the file in place, immutable, when a copy
+//! would hold nothing more (see `read_in_place`). Cookie values
 //! are never read, except for the user-id cookies the caller names; of
 //! those, Chromium's Linux `v10` values are decrypted with its public key
 //! (see [`super::cookie_crypto`]), every other encrypted value stays
@@ -15,7 +17,7 @@ use rusqlite::{Connection, OpenFlags, params_from_iter};
 use super::cookie_crypto::{Protection, decrypt_linux_v10};
 use super::cookie_host;
 use super::{StoreError, copy_into_temp};
-use crate::probe::Layout;
+use crate::os::Layout;
 
 /// An open private copy of an SQLite database; the copy is removed on drop.
 pub struct SqliteCopy {
