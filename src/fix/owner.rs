@@ -16,11 +16,7 @@ use crate::readers::leveldb::{LockError, StoreLock};
 /// Firefox `lock`/`.parentlock`, LevelDB `LOCK`); the process list only
 /// for the real home (not with `--root`).
 pub fn owner_running(plan: &Plan, ctx: &FixContext) -> Option<String> {
-    owner_running_in(plan, ctx.home)
-}
-
-pub(crate) fn owner_running_in(plan: &Plan, home: &Home) -> Option<String> {
-    owner_running_except(plan, home, &[])
+    owner_running_except(plan, ctx.home, &[])
 }
 
 /// Take the lock of every store the plan writes (the `fcntl` lock on a
@@ -148,7 +144,7 @@ fn owner_hint(plan: &Plan) -> String {
     }
 }
 
-/// [`owner_running_in`], not counting the lock files of the folders in
+/// [`owner_running`], not counting the lock files of the folders in
 /// `held` (this process holds those itself).
 fn owner_running_except(plan: &Plan, home: &Home, held: &[&Path]) -> Option<String> {
     let found = owner_has_store(

@@ -123,8 +123,8 @@ impl Plan {
 }
 
 /// Compute exactly what `call` will touch with `action` (the registry's
-/// entry for `call.action`). Reads only (stores are read from private
-/// copies).
+/// entry for `call.action`). Reads only: LevelDB in place, SQLite through
+/// private copies.
 pub fn plan(action: &dyn Action, call: &FixCall, ctx: &FixContext) -> Result<Plan, FixError> {
     fsx::check_run_id(ctx.run_id)?;
     let mut plan = action.plan(call, ctx)?;

@@ -18,7 +18,7 @@ use crate::probe::{AppSpec, Session, StoreKind, app_sessions};
 /// The id flows name this action by.
 pub const ID: &str = "remove-workspace-entry";
 
-/// `remove-workspace-entry`.
+/// The `remove-workspace-entry` action ([`ID`]).
 pub struct RemoveWorkspaceEntry;
 
 impl ActionDef for RemoveWorkspaceEntry {
