@@ -306,7 +306,7 @@ pub fn rollback(applied: &Applied, ctx: &FixContext) -> Result<(), FixError> {
     rollback_held(applied, &StoreHold::default(), ctx)
 }
 
-/// [`rollback`] while `held` (from [`apply_held`]) still holds the stores.
+/// [`rollback`] while `held` (from [`apply_held`](super::apply_held)) still holds the stores.
 pub fn rollback_held(
     applied: &Applied,
     held: &StoreHold,
