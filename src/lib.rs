@@ -6,16 +6,20 @@
 #![forbid(unsafe_code)]
 
 pub mod bounded;
+pub mod clock;
 pub mod demo;
 pub mod digest;
 pub mod error;
 pub mod fix;
 pub mod flow;
+pub mod fsx;
+pub mod os;
 pub mod probe;
 pub mod readers;
 pub mod registry;
 pub mod report;
 pub mod retention;
+pub mod run_id;
 pub mod sanitize;
 pub mod signals;
 

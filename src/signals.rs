@@ -178,10 +178,7 @@ fn sweep_stale(mine: &Path) {
             let same_owner = e
                 .metadata()
                 .is_ok_and(|m| Some(owner_of(&m)) == owner && m.is_dir());
-            if same_owner
-                && pid != i64::from(std::process::id())
-                && !crate::probe::running::pid_alive(pid)
-            {
+            if same_owner && pid != i64::from(std::process::id()) && !crate::os::pid_alive(pid) {
                 let _ = std::fs::remove_dir_all(e.path());
             }
         }

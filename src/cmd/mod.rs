@@ -11,6 +11,7 @@ pub mod scan;
 pub mod undo;
 
 use crate::cli::Global;
+use crate::fix::JournalStatus;
 use crate::probe::{Home, Layout};
 use crate::{Error, Result};
 
@@ -25,9 +26,13 @@ pub fn warn_interrupted(global: &Global, printer: crate::ui::Printer) {
     };
     for e in entries
         .iter()
-        .filter(|e| e.status == "started" || e.status == "undoing")
+        .filter(|e| matches!(e.status, JournalStatus::Started | JournalStatus::Undoing))
     {
-        let what = if e.status == "started" { "fix" } else { "undo" };
+        let what = if e.status == JournalStatus::Started {
+            "fix"
+        } else {
+            "undo"
+        };
         printer.warn(&format!(
             "the {what} of run {} on {} was interrupted and may have left the store half-changed; put it back with: {}",
             e.run_id,

@@ -143,7 +143,7 @@ fn fill(
         run_id: run_id.to_string(),
         backup_id: backup_id.to_string(),
         action: action.to_string(),
-        created_at: fsx::now(),
+        created_at: crate::clock::now(),
         store_path: store_path.to_string_lossy().into_owned(),
         files: entries,
         moves: moves

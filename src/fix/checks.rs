@@ -1,4 +1,8 @@
-//! What undo trusts in the journal: nothing it has not checked.
+//! What a write trusts: nothing it has not checked.
+//!
+//! Every plan, when it is made and again before apply, rollback and undo
+//! write, must name only paths under the home and stores of the shapes its
+//! ops write ([`check_plan_paths`]).
 //!
 //! The journal lives in the state folder, which someone else may have
 //! written to. Before a single byte is restored, every file row is
@@ -8,7 +12,7 @@
 //! recorded mode may only hold permission bits. A row that fails refuses
 //! the undo with the reason, with or without `--force`.
 
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 use super::error::FixError;
 use super::journal::FileRow;
@@ -24,6 +28,27 @@ fn tampered(path: &Path, reason: impl Into<String>) -> FixError {
             reason.into()
         ),
     }
+}
+
+/// Every path in a plan must lie under the home (after resolving symlinks)
+/// and hold no `..`.
+pub(crate) fn check_plan_paths(plan: &Plan, home: &Home) -> Result<(), FixError> {
+    let mut paths: Vec<&Path> = vec![&plan.store_path];
+    paths.extend(plan.files.iter().map(PathBuf::as_path));
+    for op in &plan.ops {
+        match op {
+            Op::LeveldbDelete { dir, .. } => paths.push(dir),
+            Op::LsngDelete { db, .. } | Op::CookiesDelete { db, .. } => paths.push(db),
+            Op::MoveAside { from, to } => {
+                paths.push(from);
+                paths.push(to);
+            }
+        }
+    }
+    for p in paths {
+        fsx::check_under(&home.root, p)?;
+    }
+    check_stores(plan)
 }
 
 /// The plan's stores have the shapes its actions write: a Local Storage

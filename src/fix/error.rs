@@ -135,3 +135,9 @@ impl FixError {
         matches!(self, FixError::OwnerRunning { .. })
     }
 }
+
+impl From<crate::fsx::FsError> for FixError {
+    fn from(e: crate::fsx::FsError) -> FixError {
+        FixError::io(e.path, e.op, e.source)
+    }
+}

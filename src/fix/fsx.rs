@@ -1,5 +1,7 @@
 //! File helpers for fixes: hashing, durable copies, atomic replacement,
-//! owner-only permissions, and path safety.
+//! owner-only permissions, and path safety. The steps the report takes too
+//! (owner-only folders, durable and atomic writes) are [`crate::fsx`]'s,
+//! re-exported here.
 
 use std::fs::{self, File};
 use std::io::{Read, Write};
@@ -9,19 +11,10 @@ use sha2::{Digest, Sha256};
 
 use super::error::FixError;
 use crate::digest::hex;
-
-/// Suffix of the temporary file next to a file being replaced atomically.
-pub const TMP_SUFFIX: &str = ".troubleshoot-tmp";
-
-/// The temp name used when replacing `path` atomically.
-pub fn tmp_path(path: &Path) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(TMP_SUFFIX);
-    path.with_file_name(name)
-}
+pub use crate::fsx::{
+    create_fresh, private_dir, remove_if_exists, rename_into_place, replace_with_bytes, set_mode,
+    sync_dir, tmp_path, write_durable,
+};
 
 /// sha256 and size of a file.
 pub fn hash_file(path: &Path) -> Result<(String, u64), FixError> {
@@ -65,50 +58,6 @@ pub fn mode_of(meta: &fs::Metadata) -> u32 {
     }
 }
 
-pub fn set_mode(path: &Path, mode: u32) -> Result<(), FixError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // Permission bits only: never setuid, setgid or sticky.
-        fs::set_permissions(path, fs::Permissions::from_mode(mode & 0o777))
-            .map_err(|e| FixError::io(path, "set permissions of", e))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (path, mode);
-        Ok(())
-    }
-}
-
-/// Create a folder (and parents) readable by the owner only.
-pub fn private_dir(path: &Path) -> Result<(), FixError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(path)
-            .map_err(|e| FixError::io(path, "create folder", e))?;
-    }
-    #[cfg(not(unix))]
-    fs::create_dir_all(path).map_err(|e| FixError::io(path, "create folder", e))?;
-    set_mode(path, 0o700)
-}
-
-/// fsync a folder so renames and new entries in it are durable: kill
-/// safety relies on it, so a failure is an error, not ignored.
-pub fn sync_dir(dir: &Path) -> Result<(), FixError> {
-    #[cfg(unix)]
-    {
-        let f = File::open(dir).map_err(|e| FixError::io(dir, "open to sync", e))?;
-        f.sync_all().map_err(|e| FixError::io(dir, "sync", e))?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
-}
-
 /// Open a file for reading without following a symlink at its last
 /// component, and only if it is a regular file (a FIFO must not block).
 pub fn open_nofollow(path: &Path) -> std::io::Result<File> {
@@ -124,21 +73,6 @@ pub fn open_nofollow(path: &Path) -> std::io::Result<File> {
         return Err(std::io::Error::other("not a regular file"));
     }
     Ok(f)
-}
-
-/// Create `to` as a new file, never through a link: a stale file or link
-/// of that name (a temp file a killed run left, or one planted there) is
-/// removed first, then the file is created exclusively.
-fn create_fresh(to: &Path, mode: u32) -> Result<File, FixError> {
-    remove_if_exists(to)?;
-    let mut opts = fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(mode & 0o777).custom_flags(libc::O_NOFOLLOW);
-    }
-    opts.open(to).map_err(|e| FixError::io(to, "create", e))
 }
 
 /// Refuse when any component of `path` below `root` (the path itself
@@ -189,46 +123,13 @@ pub fn copy_durable(from: &Path, to: &Path, mode: u32) -> Result<(String, u64), 
     Ok((hex(&h.finalize()), size))
 }
 
-/// Write `bytes` to a new file, fsynced.
-pub fn write_durable(to: &Path, bytes: &[u8], mode: u32) -> Result<(), FixError> {
-    let mut f = create_fresh(to, mode)?;
-    f.write_all(bytes)
-        .map_err(|e| FixError::io(to, "write", e))?;
-    f.sync_all().map_err(|e| FixError::io(to, "sync", e))?;
-    drop(f);
-    set_mode(to, mode)
-}
-
 /// Replace `target` atomically with the bytes of `source` (through a temp
 /// file in the same folder and a rename), with permission bits `mode`.
 pub fn replace_with_copy(source: &Path, target: &Path, mode: u32) -> Result<String, FixError> {
     let tmp = tmp_path(target);
     let (sha, _) = copy_durable(source, &tmp, mode)?;
-    fs::rename(&tmp, target).map_err(|e| FixError::io(target, "replace", e))?;
-    if let Some(dir) = target.parent() {
-        sync_dir(dir)?;
-    }
+    rename_into_place(&tmp, target)?;
     Ok(sha)
-}
-
-/// Replace `target` atomically with `bytes`.
-pub fn replace_with_bytes(target: &Path, bytes: &[u8], mode: u32) -> Result<(), FixError> {
-    let tmp = tmp_path(target);
-    write_durable(&tmp, bytes, mode)?;
-    fs::rename(&tmp, target).map_err(|e| FixError::io(target, "replace", e))?;
-    if let Some(dir) = target.parent() {
-        sync_dir(dir)?;
-    }
-    Ok(())
-}
-
-/// Remove a file if it exists.
-pub fn remove_if_exists(path: &Path) -> Result<bool, FixError> {
-    match fs::remove_file(path) {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(FixError::io(path, "remove", e)),
-    }
 }
 
 /// A path as UTF-8 (journal and manifest keep paths as text).
@@ -336,19 +237,14 @@ pub fn check_regular(path: &Path) -> Result<bool, FixError> {
     }
 }
 
-/// Now as RFC 3339 (UTC, seconds).
-pub fn now() -> String {
-    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
-}
-
-/// A run id usable in file names ([`crate::state::is_run_id`]).
+/// A run id usable in file names ([`crate::run_id::is_run_id`]).
 pub fn check_run_id(run_id: &str) -> Result<(), FixError> {
-    if crate::state::is_run_id(run_id) {
+    if crate::run_id::is_run_id(run_id) {
         Ok(())
     } else {
         Err(FixError::UnsafePath {
             path: PathBuf::from(run_id),
-            reason: format!("a run id is {}", crate::state::RUN_ID_RULE),
+            reason: format!("a run id is {}", crate::run_id::RUN_ID_RULE),
         })
     }
 }

@@ -10,16 +10,14 @@
 //! the origin's usage bookkeeping). Every other byte the browser wrote
 //! stays. Nothing here deletes or overwrites a file.
 
-use std::collections::BTreeMap;
 use std::path::Path;
-
-use rusqlite::types::Value as SqlValue;
 
 use super::backup;
 use super::error::FixError;
 use super::journal::{ActionRow, FileRow};
-use super::stores::{self, CookieFlavor};
+use super::stores::{self, columns, cookie_table, rows_by};
 use super::{Op, fsx};
+use crate::readers::cookie_host;
 use crate::readers::leveldb::{self, BatchOp, Select, StoreLock};
 
 /// Whether every op of a plan has a logical inverse (a folder moved aside
@@ -75,7 +73,7 @@ pub fn only_ours(bdir: &Path, rows: &[FileRow], op: &Op) -> Result<bool, FixErro
         } => {
             let (table, host, _) = cookie_table(*flavor);
             sql_only_ours(bdir, rows, db, table, host, |h| {
-                stores::host_matches(h, domains)
+                cookie_host::on_any(h, domains)
             })
         }
         Op::LsngDelete { db, keys, all, .. } => sql_only_ours(bdir, rows, db, "data", "key", |k| {
@@ -236,61 +234,6 @@ pub fn undo(
         }
     }
     Ok(done)
-}
-
-/// A row of an SQLite table, as values in column order.
-pub(crate) type SqlRow = Vec<SqlValue>;
-
-/// The columns of `table` in `conn`, without `skip`.
-pub(crate) fn columns(
-    conn: &rusqlite::Connection,
-    table: &str,
-    skip: &[&str],
-) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = conn.prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?;
-    let names: Vec<String> = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(names
-        .into_iter()
-        .filter(|n| !skip.contains(&n.as_str()))
-        .collect())
-}
-
-/// Rows of `table` with the given `columns`, keyed by `key_col`'s text.
-pub(crate) fn rows_by(
-    conn: &rusqlite::Connection,
-    table: &str,
-    cols: &[String],
-    key_col: &str,
-) -> rusqlite::Result<BTreeMap<String, Vec<SqlRow>>> {
-    let quoted: Vec<String> = cols.iter().map(|c| format!("\"{c}\"")).collect();
-    let sql = format!("SELECT \"{key_col}\", {} FROM {table}", quoted.join(", "));
-    let mut stmt = conn.prepare(&sql)?;
-    let mut out: BTreeMap<String, Vec<SqlRow>> = BTreeMap::new();
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let key: Option<String> = r.get(0)?;
-        let mut vals = Vec::with_capacity(cols.len());
-        for i in 0..cols.len() {
-            vals.push(r.get::<_, SqlValue>(i + 1)?);
-        }
-        out.entry(key.unwrap_or_default()).or_default().push(vals);
-    }
-    Ok(out)
-}
-
-/// Which cookie table columns identify a row (what a re-inserted row must
-/// not collide with): the store's unique index columns.
-pub(crate) fn cookie_table(
-    flavor: CookieFlavor,
-) -> (&'static str, &'static str, &'static [&'static str]) {
-    match flavor {
-        CookieFlavor::Chromium => ("cookies", "host_key", &[]),
-        // Firefox's `id` is an INTEGER PRIMARY KEY the browser may have
-        // reused since: let SQLite give re-inserted rows a new one.
-        CookieFlavor::Firefox => ("moz_cookies", "host", &["id"]),
-    }
 }
 
 /// What a logical undo did, in words.

@@ -4,9 +4,13 @@
 //! committed) with status `started` before the store is touched, so a run
 //! killed at any point can be undone.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql, params};
+use serde::{Deserialize, Serialize};
 
 use super::error::FixError;
 use super::{Plan, fsx};
@@ -15,23 +19,99 @@ use crate::probe::{Home, Layout};
 pub const FILE_NAME: &str = "journal.sqlite";
 const SCHEMA_VERSION: i64 = 1;
 
-/// Status of an action in the journal.
-pub mod status {
+/// Status of an action in the journal, stored as its word (`started`,
+/// `rolled-back`, ...): the words journals have always held, so an old
+/// journal reads the same. (Not `Copy`, so that code written when a status
+/// was a `String`, `status.clone()` included, still builds.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
     /// Backup taken, the store may be partly changed (the run may have died).
-    pub const STARTED: &str = "started";
-    pub const APPLIED: &str = "applied";
+    Started,
+    Applied,
     /// Apply failed and the backup was restored.
-    pub const FAILED: &str = "failed";
+    Failed,
     /// Verify failed after apply and the backup was restored.
-    pub const ROLLED_BACK: &str = "rolled-back";
+    RolledBack,
     /// An undo began (it may have died midway; undo again finishes it).
-    pub const UNDOING: &str = "undoing";
-    pub const UNDONE: &str = "undone";
+    Undoing,
+    Undone,
     /// Apply failed and so did the automatic restore.
-    pub const RESTORE_FAILED: &str = "restore-failed";
+    RestoreFailed,
+}
+
+impl Status {
+    /// Every status, in the order an action may pass through them.
+    pub const ALL: [Status; 7] = [
+        Status::Started,
+        Status::Applied,
+        Status::Failed,
+        Status::RolledBack,
+        Status::Undoing,
+        Status::Undone,
+        Status::RestoreFailed,
+    ];
 
     /// Statuses `undo` acts on.
-    pub const UNDOABLE: &[&str] = &[STARTED, APPLIED, UNDOING, RESTORE_FAILED];
+    pub const UNDOABLE: [Status; 4] = [
+        Status::Started,
+        Status::Applied,
+        Status::Undoing,
+        Status::RestoreFailed,
+    ];
+
+    /// The word the journal stores.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Started => "started",
+            Status::Applied => "applied",
+            Status::Failed => "failed",
+            Status::RolledBack => "rolled-back",
+            Status::Undoing => "undoing",
+            Status::Undone => "undone",
+            Status::RestoreFailed => "restore-failed",
+        }
+    }
+
+    pub fn is_undoable(&self) -> bool {
+        Status::UNDOABLE.contains(self)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Status, String> {
+        Status::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown action status `{s}`"))
+    }
+}
+
+/// A status compares equal to its word (`entry.status == "applied"`).
+impl PartialEq<&str> for Status {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl ToSql for Status {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for Status {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Status> {
+        let s = value.as_str()?;
+        s.parse().map_err(|e: String| FromSqlError::Other(e.into()))
+    }
 }
 
 /// One action of a run, as journaled.
@@ -44,7 +124,7 @@ pub struct ActionRow {
     pub store_path: PathBuf,
     pub owner: String,
     pub plan: Plan,
-    pub status: String,
+    pub status: Status,
     pub started_at: String,
     pub finished_at: Option<String>,
     pub message: Option<String>,
@@ -196,7 +276,7 @@ impl Journal {
                 "INSERT OR IGNORE INTO runs (run_id, started_at, home, tool_version, layout, explicit_root) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     run_id,
-                    fsx::now(),
+                    crate::clock::now(),
                     home.root.to_string_lossy(),
                     env!("CARGO_PKG_VERSION"),
                     home.layout.name(),
@@ -232,15 +312,12 @@ impl Journal {
     /// When a run's fixes were undone (the latest), if they all were.
     pub fn undone_at(&self, run_id: &str) -> Result<Option<String>, FixError> {
         let rows = self.actions_where("run_id = ?1", &[&run_id])?;
-        if rows
-            .iter()
-            .any(|a| status::UNDOABLE.contains(&a.status.as_str()))
-        {
+        if rows.iter().any(|a| a.status.is_undoable()) {
             return Ok(None);
         }
         Ok(rows
             .iter()
-            .filter(|a| a.status == status::UNDONE)
+            .filter(|a| a.status == Status::Undone)
             .filter_map(|a| a.finished_at.clone())
             .max())
     }
@@ -279,7 +356,7 @@ impl Journal {
         tx.execute(
             "INSERT INTO actions (run_id, backup_id, action, store_path, owner, plan_json, status, started_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![run_id, backup_id, plan.action, store, plan.owner, plan_json, status::STARTED, fsx::now()],
+            params![run_id, backup_id, plan.action, store, plan.owner, plan_json, Status::Started, crate::clock::now()],
         )
         .map_err(&err)?;
         let id = tx.last_insert_rowid();
@@ -312,7 +389,7 @@ impl Journal {
         &mut self,
         action_id: i64,
         after: &[(PathBuf, Option<(String, u64)>)],
-        new_status: &str,
+        new_status: Status,
         message: Option<&str>,
     ) -> Result<(), FixError> {
         let path = self.path.clone();
@@ -342,7 +419,7 @@ impl Journal {
         }
         tx.execute(
             "UPDATE actions SET status = ?2, finished_at = ?3, message = ?4 WHERE id = ?1",
-            params![action_id, new_status, fsx::now(), message],
+            params![action_id, new_status, crate::clock::now(), message],
         )
         .map_err(&err)?;
         tx.commit().map_err(&err)?;
@@ -352,13 +429,13 @@ impl Journal {
     pub fn set_status(
         &self,
         action_id: i64,
-        new_status: &str,
+        new_status: Status,
         message: Option<&str>,
     ) -> Result<(), FixError> {
         self.conn
             .execute(
                 "UPDATE actions SET status = ?2, finished_at = ?3, message = coalesce(?4, message) WHERE id = ?1",
-                params![action_id, new_status, fsx::now(), message],
+                params![action_id, new_status, crate::clock::now(), message],
             )
             .map_err(|e| self.err(e))?;
         Ok(())
@@ -413,7 +490,7 @@ impl Journal {
     }
 
     fn undoable_cond() -> String {
-        let list: Vec<String> = status::UNDOABLE.iter().map(|s| format!("'{s}'")).collect();
+        let list: Vec<String> = Status::UNDOABLE.iter().map(|s| format!("'{s}'")).collect();
         format!("status IN ({})", list.join(", "))
     }
 
@@ -466,5 +543,35 @@ impl Journal {
             out.push(row.map_err(|e| self.err(e))?);
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_keep_the_words_journals_hold() {
+        let words: Vec<String> = Status::ALL.iter().map(Status::to_string).collect();
+        assert_eq!(
+            words,
+            [
+                "started",
+                "applied",
+                "failed",
+                "rolled-back",
+                "undoing",
+                "undone",
+                "restore-failed"
+            ]
+        );
+        for s in Status::ALL {
+            assert_eq!(s.as_str().parse::<Status>(), Ok(s.clone()));
+            assert_eq!(
+                serde_json::to_value(&s).unwrap(),
+                serde_json::json!(s.as_str())
+            );
+        }
+        assert!("done".parse::<Status>().is_err());
     }
 }

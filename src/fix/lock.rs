@@ -55,7 +55,7 @@ impl StateLock {
             "pid {} run {} since {}\n",
             std::process::id(),
             run_id,
-            fsx::now()
+            crate::clock::now()
         );
         let _ = file.set_len(0);
         let _ = file.seek(SeekFrom::Start(0));

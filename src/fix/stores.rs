@@ -1,17 +1,20 @@
 //! The writes fixes make, store by store, each verified by reading back:
-//! Chromium Local Storage (LevelDB, through rusty-leveldb in place), Firefox
-//! LSNG `data.sqlite`, and cookie databases (Chromium `Cookies`, Firefox
+//! Chromium Local Storage (LevelDB: one batch appended to its log by
+//! [`leveldb::write_batch`], under the store's `LOCK`), Firefox LSNG
+//! `data.sqlite`, and cookie databases (Chromium `Cookies`, Firefox
 //! `cookies.sqlite`), each SQLite change in one transaction.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
+use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 use super::error::FixError;
 use super::fsx;
+use crate::readers::cookie_host;
 use crate::readers::leveldb::{self, BatchOp, Select, StoreLock, decode_string};
 use crate::readers::sqlite::open_copy;
 
@@ -210,14 +213,6 @@ pub fn sqlite_files(db: &Path) -> Vec<PathBuf> {
     ]
 }
 
-pub fn host_matches(host: &str, domains: &[String]) -> bool {
-    let h = host.trim_start_matches('.').to_ascii_lowercase();
-    domains.iter().any(|d| {
-        let d = d.trim_start_matches('.').to_ascii_lowercase();
-        !d.is_empty() && (h == d || h.ends_with(&format!(".{d}")))
-    })
-}
-
 /// A cookie found by host: (rowid, host, name). Values are never read.
 type CookieHit = (i64, String, String);
 
@@ -245,7 +240,7 @@ fn cookie_hits(
     for row in rows {
         let row = row.map_err(|e| sql_err(db, e))?;
         total += 1;
-        if host_matches(&row.1, domains) {
+        if cookie_host::on_any(&row.1, domains) {
             hits.push(row);
         }
     }
@@ -417,7 +412,6 @@ pub fn reinsert_cookies(
     flavor: CookieFlavor,
     domains: &[String],
 ) -> Result<usize, FixError> {
-    use super::inverse::{columns, cookie_table, rows_by};
     let (table, host, skip) = cookie_table(flavor);
     let old = open_copy(backup).map_err(|e| FixError::store(backup, e.reason))?;
     let cols = columns(&old.conn, table, skip).map_err(|e| sql_err(backup, e))?;
@@ -439,7 +433,7 @@ pub fn reinsert_cookies(
                 ))
                 .map_err(|e| sql_err(db, e))?;
             for (h, list) in &rows {
-                if !host_matches(h, domains) {
+                if !cookie_host::on_any(h, domains) {
                     continue;
                 }
                 for r in list {
@@ -464,7 +458,6 @@ pub fn reinsert_lsng(
     keys: &[String],
     all: bool,
 ) -> Result<(usize, usize), FixError> {
-    use super::inverse::{columns, rows_by};
     let old = open_copy(backup).map_err(|e| FixError::store(backup, e.reason))?;
     let cols = columns(&old.conn, "data", &[]).map_err(|e| sql_err(backup, e))?;
     let rows = rows_by(&old.conn, "data", &cols, "key").map_err(|e| sql_err(backup, e))?;
@@ -557,19 +550,64 @@ pub fn delete_lsng(db: &Path, keys: &[String], all: bool) -> Result<usize, FixEr
     Ok(deleted)
 }
 
+/// A row of an SQLite table, as values in column order.
+pub(crate) type SqlRow = Vec<SqlValue>;
+
+/// The columns of `table` in `conn`, without `skip`.
+pub(crate) fn columns(
+    conn: &rusqlite::Connection,
+    table: &str,
+    skip: &[&str],
+) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?;
+    let names: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(names
+        .into_iter()
+        .filter(|n| !skip.contains(&n.as_str()))
+        .collect())
+}
+
+/// Rows of `table` with the given `columns`, keyed by `key_col`'s text.
+pub(crate) fn rows_by(
+    conn: &rusqlite::Connection,
+    table: &str,
+    cols: &[String],
+    key_col: &str,
+) -> rusqlite::Result<BTreeMap<String, Vec<SqlRow>>> {
+    let quoted: Vec<String> = cols.iter().map(|c| format!("\"{c}\"")).collect();
+    let sql = format!("SELECT \"{key_col}\", {} FROM {table}", quoted.join(", "));
+    let mut stmt = conn.prepare(&sql)?;
+    let mut out: BTreeMap<String, Vec<SqlRow>> = BTreeMap::new();
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let key: Option<String> = r.get(0)?;
+        let mut vals = Vec::with_capacity(cols.len());
+        for i in 0..cols.len() {
+            vals.push(r.get::<_, SqlValue>(i + 1)?);
+        }
+        out.entry(key.unwrap_or_default()).or_default().push(vals);
+    }
+    Ok(out)
+}
+
+/// Which cookie table columns identify a row (what a re-inserted row must
+/// not collide with): the store's unique index columns.
+pub(crate) fn cookie_table(
+    flavor: CookieFlavor,
+) -> (&'static str, &'static str, &'static [&'static str]) {
+    match flavor {
+        CookieFlavor::Chromium => ("cookies", "host_key", &[]),
+        // Firefox's `id` is an INTEGER PRIMARY KEY the browser may have
+        // reused since: let SQLite give re-inserted rows a new one.
+        CookieFlavor::Firefox => ("moz_cookies", "host", &["id"]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hosts_match_domains_and_subdomains_only() {
-        let d = vec!["notion.so".to_string()];
-        assert!(host_matches(".notion.so", &d));
-        assert!(host_matches("www.notion.so", &d));
-        assert!(host_matches("NOTION.SO", &d));
-        assert!(!host_matches("notnotion.so", &d));
-        assert!(!host_matches("notion.so.evil.com", &d));
-    }
 
     #[test]
     fn raw_keys_decode_in_both_encodings() {

@@ -2,37 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
-/// Which operating system's folder conventions to apply under the home.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Layout {
-    Linux,
-    Macos,
-    Windows,
-}
-
-impl Layout {
-    /// The layout of the running OS.
-    pub fn current() -> Layout {
-        if cfg!(target_os = "windows") {
-            Layout::Windows
-        } else if cfg!(target_os = "macos") {
-            Layout::Macos
-        } else {
-            Layout::Linux
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Layout::Linux => "linux",
-            Layout::Macos => "macos",
-            Layout::Windows => "windows",
-        }
-    }
-}
+pub use crate::os::Layout;
 
 /// The home folder being inspected, in a layout.
 #[derive(Debug, Clone)]

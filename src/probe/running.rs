@@ -3,54 +3,14 @@
 //! home). Every check here is read-only: locks are tested, never taken.
 //!
 //! Used by the scan (`running` facts) and by fixes, which refuse to write a
-//! store that [`store_in_use`] reports as in use.
+//! store whose owner [`owner_has_store`] finds holding it.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::browsers::{BROWSERS, Browser};
 use super::layout::Home;
-
-/// True when a process with this id exists on this machine.
-pub fn pid_alive(pid: i64) -> bool {
-    if pid <= 0 || pid > i64::from(i32::MAX) {
-        return false;
-    }
-    #[cfg(unix)]
-    {
-        // Signal 0 checks existence and permission without sending anything.
-        use nix::sys::signal::kill;
-        use nix::unistd::Pid;
-        match kill(Pid::from_raw(pid as i32), None) {
-            Ok(()) => true,
-            Err(e) => e == nix::errno::Errno::EPERM,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let mut sys = match sysinfo::System::new() {
-            Ok(s) => s,
-            Err(_) => return false,
-        };
-        let p = sysinfo::Pid::from_u32(pid as u32);
-        sys.refresh_processes(sysinfo::ProcessesToUpdate::Some(&[p]), true);
-        sys.process(p).is_some()
-    }
-}
-
-/// This machine's host name ("" when unknown).
-pub fn this_hostname() -> String {
-    #[cfg(unix)]
-    {
-        nix::unistd::gethostname()
-            .map(|h| h.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    }
-    #[cfg(not(unix))]
-    {
-        sysinfo::System::host_name().unwrap_or_default()
-    }
-}
+pub use crate::os::{pid_alive, this_hostname};
 
 /// Chromium's `SingletonLock` in a user data folder (Chromium, Chrome, Edge,
 /// Brave, Vivaldi, Electron apps): a symlink to `hostname-PID`. Returns the
@@ -128,8 +88,8 @@ pub fn leveldb_lock_held(leveldb_dir: &Path) -> Option<String> {
 
 /// Test, without taking it, whether a lock is held on `path`: a POSIX record
 /// lock (fcntl `F_GETLK`, what Chromium's LevelDB and Firefox use) or a BSD
-/// `flock` lock (what rusty-leveldb uses). Returns "locked by process N" or
-/// "locked by another process".
+/// `flock` lock (what rusty-leveldb, which writes the sample stores, takes).
+/// Returns "locked by process N" or "locked by another process".
 pub fn file_lock_held(path: &Path) -> Option<String> {
     #[cfg(unix)]
     {
@@ -289,13 +249,8 @@ impl Owner {
 
 /// Lock-file evidence only: walk from `path` up to the home and report the
 /// first held lock (LevelDB `LOCK`, Chromium `SingletonLock`, Firefox
-/// `lock`/`.parentlock`).
-pub fn lock_evidence(home: &Home, path: &Path) -> Option<String> {
-    lock_evidence_except(home, path, &[])
-}
-
-/// [`lock_evidence`], not counting the lock files of the folders in `held`
-/// (LevelDB folders, Firefox profiles), whose lock this process holds.
+/// `lock`/`.parentlock`), not counting the lock files of the folders in
+/// `held` (LevelDB folders, Firefox profiles), whose lock this process holds.
 pub fn lock_evidence_except(home: &Home, path: &Path, held: &[&Path]) -> Option<String> {
     let mut dir: Option<&Path> = Some(path);
     while let Some(d) = dir {
@@ -328,27 +283,50 @@ pub fn lock_evidence_except(home: &Home, path: &Path, held: &[&Path]) -> Option<
     None
 }
 
-/// Is the store at `path` (a LevelDB folder, an SQLite file, a profile
-/// folder or an app data folder) in use? Returns "PROGRAM: reason" when the
-/// owning browser or app runs or holds a lock on it. Lock files always count;
-/// the process list only when the home is the real one (`!home.explicit_root`).
-pub fn store_in_use(home: &Home, path: &Path) -> Option<String> {
-    store_in_use_with(home, path, &[])
+/// What shows that the program owning a store has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InUse {
+    /// A lock file is held ("LevelDB LOCK is locked by process 12").
+    Locked(String),
+    /// The owner's process runs ("process chrome (pid 12) is running").
+    Running(String),
 }
 
-/// [`store_in_use`] with extra process names for the owner (e.g. the desktop
-/// app's names from the flow's spec).
-pub fn store_in_use_with(home: &Home, path: &Path, extra_processes: &[String]) -> Option<String> {
-    let owner = owner_of(home, path);
-    if let Some(reason) = lock_evidence(home, path) {
-        return Some(format!("{} is using it: {reason}", owner.name()));
+/// Whether the owner of `store` (a LevelDB folder, an SQLite file, a
+/// profile folder or an app data folder) has it. Lock files at or above
+/// any of `lock_paths` always count, except those of the folders in `held`
+/// (this process holds them); the process list only when the home is the
+/// real one (`!home.explicit_root`): the owner [`owner_of`] finds for
+/// `store`, or a process named one of `extra_processes` (a desktop app's).
+pub fn owner_has_store(
+    home: &Home,
+    store: &Path,
+    lock_paths: &[PathBuf],
+    extra_processes: &[String],
+    held: &[&Path],
+) -> Option<InUse> {
+    for p in lock_paths {
+        if let Some(r) = lock_evidence_except(home, p, held) {
+            return Some(InUse::Locked(r));
+        }
     }
     if home.explicit_root {
         return None;
     }
     let list = ProcessList::snapshot();
-    process_evidence(&list, &owner, extra_processes)
-        .map(|reason| format!("{} is running: {reason}", owner.name()))
+    process_evidence(&list, &owner_of(home, store), extra_processes).map(InUse::Running)
+}
+
+/// Is the store at `path` in use ([`owner_has_store`])? Returns
+/// "PROGRAM is using it: reason" or "PROGRAM is running: reason". Fixes ask
+/// the same of their plan's stores (`fix::owner_running`).
+pub fn store_in_use(home: &Home, path: &Path) -> Option<String> {
+    let found = owner_has_store(home, path, &[path.to_path_buf()], &[], &[])?;
+    let owner = owner_of(home, path).name();
+    Some(match found {
+        InUse::Locked(reason) => format!("{owner} is using it: {reason}"),
+        InUse::Running(reason) => format!("{owner} is running: {reason}"),
+    })
 }
 
 /// Process-list evidence for an owner, from a snapshot.

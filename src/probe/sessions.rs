@@ -34,6 +34,7 @@ use serde_json::Value;
 use super::model::{AccountFacts, AccountSession, StoreKind, WorkspaceSeen};
 use super::pattern::normalize_id;
 use super::spec::{AppSpec, UserCookieFormat};
+use crate::readers::cookie_host;
 use crate::readers::sqlite::CookieRow;
 
 /// One Local Storage entry of a store, with where it lives.
@@ -96,12 +97,6 @@ pub struct StoreFacts {
     pub notion_cookies: Vec<String>,
     /// Providers with a sign-in cookie, in spec order.
     pub linked_accounts: Vec<String>,
-}
-
-fn host_matches(host: &str, domain: &str) -> bool {
-    let host = host.trim_start_matches('.').to_ascii_lowercase();
-    let domain = domain.trim_start_matches('.').to_ascii_lowercase();
-    host == domain || host.ends_with(&format!(".{domain}"))
 }
 
 fn hex(c: u8) -> Option<u8> {
@@ -389,7 +384,7 @@ struct CookieAccounts {
 fn cookie_accounts(spec: &AppSpec, cookies: &[CookieRow]) -> CookieAccounts {
     let mut out = CookieAccounts::default();
     for c in cookies {
-        if !spec.cookie_domains.iter().any(|d| host_matches(&c.host, d)) {
+        if !cookie_host::on_any(&c.host, &spec.cookie_domains) {
             continue;
         }
         if spec.session_cookies.contains(&c.name) && out.signed_in.is_none() {
@@ -459,14 +454,13 @@ pub fn analyze(
     // Cookie names and linked accounts.
     let names: BTreeSet<String> = cookies
         .iter()
-        .filter(|c| spec.cookie_domains.iter().any(|d| host_matches(&c.host, d)))
+        .filter(|c| cookie_host::on_any(&c.host, &spec.cookie_domains))
         .map(|c| c.name.clone())
         .collect();
     facts.notion_cookies = names.into_iter().collect();
     for la in &spec.linked_accounts {
         let hit = cookies.iter().any(|c| {
-            la.cookie_domains.iter().any(|d| host_matches(&c.host, d))
-                && la.cookie_names.contains(&c.name)
+            cookie_host::on_any(&c.host, &la.cookie_domains) && la.cookie_names.contains(&c.name)
         });
         if hit && !facts.linked_accounts.contains(&la.provider) {
             facts.linked_accounts.push(la.provider.clone());

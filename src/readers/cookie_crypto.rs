@@ -25,7 +25,7 @@ use aes::cipher::block_padding::Pkcs7;
 use aes::cipher::{BlockModeDecrypt, KeyIvInit};
 use sha2::{Digest, Sha256};
 
-use crate::probe::Layout;
+use crate::os::Layout;
 
 type Aes128CbcDec = cbc::Decryptor<aes::Aes128>;
 

@@ -1,11 +1,16 @@
-//! Store readers: Chromium LevelDB Local Storage, SQLite copies (cookies, LSNG).
+//! Store readers: Chromium LevelDB Local Storage, SQLite (cookies, LSNG),
+//! Chromium cookie decryption, and which cookie hosts are a site's.
 //!
 //! Readers never write to the store they read. LevelDB is read file by file
-//! in place ([`leveldb::read`]); SQLite is opened immutable, or through a
-//! private copy when a `-wal`/`-journal` holds data. The only LevelDB writer
-//! is [`leveldb::write_batch`], used by fixes under the store's own lock.
+//! in place ([`leveldb::read`]). A cookie database is read in place,
+//! immutable, when no `-wal`/`-journal` holds data and it does not change
+//! during the read, else through a private copy; LSNG databases and cookie
+//! name listings always through a private copy ([`sqlite::open_copy`]). The
+//! only LevelDB writer is [`leveldb::write_batch`], used by fixes under the
+//! store's own lock.
 
 pub mod cookie_crypto;
+pub mod cookie_host;
 pub mod leveldb;
 pub mod sqlite;
 
@@ -36,10 +41,10 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
-/// Copy `files` (those that exist) from `src_dir` into a new private temp
-/// folder (0700, files 0600: a cookie database's `-wal` holds tokens),
-/// keeping their names. The folder goes when the copy is dropped, and also
-/// when a signal ends the process. Returns the folder.
+/// Copy the files `names` (those that exist) from `src_dir` into a new
+/// private temp folder (0700, files 0600: a cookie database's `-wal` holds
+/// tokens), keeping their names. The folder goes when the copy is dropped,
+/// and also when a signal ends the process. Returns the folder.
 pub(crate) fn copy_into_temp(
     src_dir: &Path,
     names: &[String],
@@ -59,14 +64,8 @@ pub(crate) fn copy_into_temp(
         }
         let to = tmp.path().join(name);
         match std::fs::copy(&from, &to) {
-            Ok(_) => {
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600))
-                        .map_err(|e| StoreError::new(&to, format!("cannot make private: {e}")))?;
-                }
-            }
+            Ok(_) => crate::fsx::set_mode(&to, 0o600)
+                .map_err(|e| StoreError::new(&to, format!("cannot make private: {}", e.source)))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(StoreError::new(&from, format!("cannot copy: {e}"))),
         }

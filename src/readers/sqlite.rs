@@ -1,8 +1,10 @@
-//! SQLite stores read from a private copy: Chromium `Cookies`, Firefox
-//! `cookies.sqlite`, Firefox LSNG `ls/data.sqlite`.
+//! SQLite stores, read only: Chromium `Cookies`, Firefox `cookies.sqlite`,
+//! Firefox LSNG `ls/data.sqlite`.
 //!
-//! The database is copied together with its `-wal` and `-journal` (rows may
-//! still be only in the WAL) and the copy is opened read-only. Cookie values
+//! A private copy ([`open_copy`]) holds the database with its `-wal` and
+//! `-journal` (rows may still be only in the WAL) and is opened read-only;
+//! [`read_cookies`] first tries the file in place, immutable, when a copy
+//! would hold nothing more (see `read_in_place`). Cookie values
 //! are never read, except for the user-id cookies the caller names; of
 //! those, Chromium's Linux `v10` values are decrypted with its public key
 //! (see [`super::cookie_crypto`]), every other encrypted value stays
@@ -13,8 +15,9 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags, params_from_iter};
 
 use super::cookie_crypto::{Protection, decrypt_linux_v10};
+use super::cookie_host;
 use super::{StoreError, copy_into_temp};
-use crate::probe::Layout;
+use crate::os::Layout;
 
 /// An open private copy of an SQLite database; the copy is removed on drop.
 pub struct SqliteCopy {
@@ -138,16 +141,25 @@ pub struct CookieQuery {
     pub layout: Option<Layout>,
 }
 
-/// `host = ?d OR host LIKE ?'%.d'` for each domain, binding into `params`.
+/// The SQL prefilter of the cookie-host rule ([`cookie_host::on_domain`]):
+/// `host LIKE ?d OR host LIKE ?'%.d'` for each domain, binding into
+/// `params`. It selects every host the rule accepts (`LIKE` ignores ASCII
+/// case as the rule does, and `%` takes leading dots); what it selects is
+/// checked again with the rule.
 fn host_condition(host: &str, domains: &[String], params: &mut Vec<String>) -> String {
     let mut conds = Vec::new();
     for d in domains {
-        let d = d.trim_start_matches('.').to_ascii_lowercase();
+        let d = like_escape(&cookie_host::normalized(d));
+        if d.is_empty() {
+            continue;
+        }
         params.push(d.clone());
         let eq = params.len();
-        params.push(format!("%.{}", like_escape(&d)));
+        params.push(format!("%.{d}"));
         let like = params.len();
-        conds.push(format!("{host} = ?{eq} OR {host} LIKE ?{like} ESCAPE '\\'"));
+        conds.push(format!(
+            "{host} LIKE ?{eq} ESCAPE '\\' OR {host} LIKE ?{like} ESCAPE '\\'"
+        ));
     }
     if conds.is_empty() {
         "0".to_string()
@@ -231,21 +243,16 @@ fn read_in_place<T>(db: &Path, f: impl FnOnce(&Connection) -> rusqlite::Result<T
     (stamp(db) == Some(before) && !has_side_files(db)).then_some(out)
 }
 
-/// The distinct hosts of a cookie table that match `domains` (the same test
-/// as [`host_condition`]: equal to `d`, or ending in `.d` ignoring ASCII
-/// case, as SQL `LIKE` does). Listing the hosts walks the host index, much
-/// cheaper than evaluating the conditions on every row. `None` when a host
-/// is not text (let SQL decide).
+/// The distinct hosts of a cookie table on `domains` (by
+/// [`cookie_host::on_domain_bytes`]). Listing the hosts walks the host
+/// index, much cheaper than evaluating the SQL prefilter on every row.
+/// `None` when a host is not text (let SQL decide).
 fn matching_hosts(
     conn: &Connection,
     table: &str,
     host: &str,
     domains: &[String],
 ) -> rusqlite::Result<Option<Vec<String>>> {
-    let domains: Vec<String> = domains
-        .iter()
-        .map(|d| d.trim_start_matches('.').to_ascii_lowercase())
-        .collect();
     let mut stmt = conn.prepare(&format!("SELECT DISTINCT {host} FROM {table}"))?;
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
@@ -255,14 +262,10 @@ fn matching_hosts(
             rusqlite::types::ValueRef::Null => continue,
             _ => return Ok(None),
         };
-        let hit = domains.iter().any(|d| {
-            let d = d.as_bytes();
-            h == d
-                || (h.len() > d.len()
-                    && h[h.len() - d.len() - 1] == b'.'
-                    && h[h.len() - d.len()..].eq_ignore_ascii_case(d))
-        });
-        if hit {
+        if domains
+            .iter()
+            .any(|d| cookie_host::on_domain_bytes(h, d.as_bytes()))
+        {
             let Ok(s) = std::str::from_utf8(h) else {
                 return Ok(None);
             };
@@ -346,32 +349,40 @@ fn query_cookies(
     };
     let sql = format!("SELECT {host}, name, {value_expr}, {enc_expr} FROM {table} WHERE {filter}");
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params_from_iter(params.iter()), |r| {
-        let host: Option<String> = r.get(0)?;
-        let name: Option<String> = r.get(1)?;
-        let value: Option<String> = r.get(2).ok().flatten();
-        let encrypted: Option<Vec<u8>> = r.get(3).ok().flatten();
-        let host = host.unwrap_or_default();
-        let name = name.unwrap_or_default();
-        let (value, unreadable) = match value.filter(|v| !v.is_empty()) {
-            Some(v) => (Some(v), None),
-            None => match encrypted.filter(|b| !b.is_empty()) {
-                // Only the names asked for reach here (the SQL chose them);
-                // checked again, as this is the one place a value is decrypted.
-                Some(blob) if query.value_names.contains(&name) => {
-                    open_value(&blob, &host, db_version, query.layout)
-                }
-                _ => (None, None),
-            },
+    let mut out = Vec::new();
+    let mut rows = stmt.query(params_from_iter(params.iter()))?;
+    while let Some(r) = rows.next()? {
+        let host: String = r.get::<_, Option<String>>(0)?.unwrap_or_default();
+        // The SQL filter selected the rows; the rule has the last word.
+        if !cookie_host::on_any(&host, &query.domains) {
+            continue;
+        }
+        let name: String = r.get::<_, Option<String>>(1)?.unwrap_or_default();
+        // Only the values asked for reach here (the SQL chose them); checked
+        // again, as this is the one place a value is read or decrypted.
+        let asked =
+            query.value_names.contains(&name) && cookie_host::on_any(&host, &query.value_domains);
+        let (value, unreadable) = if !asked {
+            (None, None)
+        } else {
+            let value: Option<String> = r.get(2).ok().flatten();
+            let encrypted: Option<Vec<u8>> = r.get(3).ok().flatten();
+            match value.filter(|v| !v.is_empty()) {
+                Some(v) => (Some(v), None),
+                None => match encrypted.filter(|b| !b.is_empty()) {
+                    Some(blob) => open_value(&blob, &host, db_version, query.layout),
+                    None => (None, None),
+                },
+            }
         };
-        Ok(CookieRow {
+        out.push(CookieRow {
             host,
             name,
             value,
             unreadable,
-        })
-    })?;
-    rows.collect()
+        });
+    }
+    Ok(out)
 }
 
 /// The value of an encrypted user-id cookie, or why it stays unread.
@@ -526,5 +537,79 @@ mod tests {
     #[test]
     fn like_patterns_are_escaped() {
         assert_eq!(like_escape("a_b%c"), "a\\_b\\%c");
+    }
+
+    /// The SQL prefilter and the host list select what the rule does.
+    #[test]
+    fn cookie_queries_select_the_hosts_the_rule_accepts() {
+        let hosts = [
+            "notion.so",
+            ".notion.so",
+            "..notion.so",
+            "www.notion.so",
+            "NOTION.SO",
+            "Www.Notion.So",
+            "notnotion.so",
+            "notion.so.evil.com",
+            "notion_so",
+            "so",
+            "",
+        ];
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE moz_cookies (host TEXT, name TEXT, value TEXT)")
+            .unwrap();
+        for h in hosts {
+            conn.execute(
+                "INSERT INTO moz_cookies VALUES (?1, 'n', 'v')",
+                rusqlite::params![h],
+            )
+            .unwrap();
+        }
+        let domains = vec![".Notion.so".to_string(), "".to_string()];
+        let want: Vec<&str> = hosts
+            .iter()
+            .copied()
+            .filter(|h| cookie_host::on_any(h, &domains))
+            .collect();
+        assert_eq!(want.len(), 6);
+        let mut params = Vec::new();
+        let cond = host_condition("host", &domains, &mut params);
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT host FROM moz_cookies WHERE {cond} ORDER BY rowid"
+            ))
+            .unwrap();
+        let by_sql: Vec<String> = stmt
+            .query_map(params_from_iter(params.iter()), |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(by_sql, want);
+        let mut by_list = matching_hosts(&conn, "moz_cookies", "host", &domains)
+            .unwrap()
+            .unwrap();
+        by_list.sort();
+        let mut sorted = want.clone();
+        sorted.sort();
+        assert_eq!(by_list, sorted);
+        let query = CookieQuery {
+            domains: domains.clone(),
+            value_names: vec!["n".into()],
+            value_domains: vec!["www.notion.so".into()],
+            layout: None,
+        };
+        let rows = query_cookies(&conn, CookieSchema::Firefox, &query).unwrap();
+        let got: Vec<(&str, Option<&str>)> = rows
+            .iter()
+            .map(|r| (r.host.as_str(), r.value.as_deref()))
+            .collect();
+        let expect: Vec<(&str, Option<&str>)> = want
+            .iter()
+            .map(|h| {
+                let v = cookie_host::on_domain(h, "www.notion.so").then_some("v");
+                (*h, v)
+            })
+            .collect();
+        assert_eq!(got, expect);
     }
 }

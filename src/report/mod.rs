@@ -14,9 +14,9 @@ pub mod record;
 pub mod scan_fields;
 pub mod secrets;
 pub mod view;
+pub mod words;
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -101,7 +101,7 @@ pub enum ReportError {
     #[error("run id `{id}` is ambiguous; it starts {}", matches.join(", "))]
     Ambiguous { id: String, matches: Vec<String> },
 
-    #[error("`{0}` is not a run id (a run id is {rule})", rule = crate::state::RUN_ID_RULE)]
+    #[error("`{0}` is not a run id (a run id is {rule})", rule = crate::run_id::RUN_ID_RULE)]
     BadRunId(String),
 
     /// A record or report file refused before parsing: not a regular file,
@@ -215,27 +215,15 @@ pub fn export(
 }
 
 fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<(), ReportError> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err(path))?;
-    tmp.write_all(bytes).map_err(io_err(path))?;
-    tmp.as_file().sync_all().map_err(io_err(path))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // A report is meant to be shared; a saved record is the user's own.
-        let mode = mode.unwrap_or(0o644);
-        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode)).map_err(io_err(path))?;
+    // A report is meant to be shared; a saved record is the user's own.
+    crate::fsx::replace_with_bytes(path, bytes, mode.unwrap_or(0o644)).map_err(fs_err)
+}
+
+fn fs_err(e: crate::fsx::FsError) -> ReportError {
+    ReportError::Io {
+        path: e.path,
+        source: e.source,
     }
-    #[cfg(not(unix))]
-    let _ = mode;
-    tmp.persist(path).map_err(|e| ReportError::Io {
-        path: path.to_path_buf(),
-        source: e.error,
-    })?;
-    Ok(())
 }
 
 /// The folder holding saved run records.
@@ -244,7 +232,7 @@ pub fn runs_dir(state_dir: &Path) -> PathBuf {
 }
 
 fn check_run_id(id: &str) -> Result<(), ReportError> {
-    if crate::state::is_run_id(id) {
+    if crate::run_id::is_run_id(id) {
         Ok(())
     } else {
         Err(ReportError::BadRunId(id.to_string()))
@@ -262,7 +250,7 @@ pub fn record_undo(state_dir: &Path, undo: &crate::fix::UndoReport) -> Result<()
         }
     }
     record.undo = Some(UndoRecord {
-        at: crate::state::now(),
+        at: crate::clock::now(),
         mode: undo.mode.to_string(),
         fixes: undo.actions.len(),
     });
@@ -278,27 +266,13 @@ pub fn save_record(state_dir: &Path, record: &RunRecord) -> Result<PathBuf, Repo
     let value = serde_json::to_value(record).map_err(ReportError::Encode)?;
     check_no_secrets(&value)?;
     let dir = runs_dir(state_dir);
-    create_private_dir(&dir)?;
+    crate::fsx::private_dir(&dir).map_err(fs_err)?;
     let path = dir.join(format!("{}.json", record.run_id));
     let mut text = serde_json::to_string_pretty(record).map_err(ReportError::Encode)?;
     text.push('\n');
     let text = crate::sanitize::json_safe(text);
     write_atomic(&path, text.as_bytes(), Some(0o600))?;
     Ok(path)
-}
-
-fn create_private_dir(dir: &Path) -> Result<(), ReportError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(io_err(dir))
-    }
-    #[cfg(not(unix))]
-    fs::create_dir_all(dir).map_err(io_err(dir))
 }
 
 /// Read a run record (or a JSON report, which is a record plus `redaction`)

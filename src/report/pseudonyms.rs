@@ -215,7 +215,7 @@ impl Collector {
             .unwrap_or_else(|| fallback.clone());
         Collector {
             id_word: id,
-            name_word: super::view::first_upper(word),
+            name_word: super::words::first_upper(word),
             ..Collector::default()
         }
     }
@@ -479,7 +479,7 @@ impl Redactor {
 fn item_questions(record: &RunRecord) -> Vec<String> {
     match &record.item_questions {
         Some(q) => q.clone(),
-        None => super::view::flow_of(record)
+        None => super::record::flow_of(record)
             .map(|f| super::record::item_questions(&f))
             .unwrap_or_default(),
     }

@@ -17,8 +17,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::pseudonyms::Redaction;
-use super::record::{FixRecord, FixStatus, RunRecord};
+use super::record::{FixRecord, FixStatus, RunRecord, flow_of};
 use super::scan_fields::{APP_COOKIES, WORKSPACE_ID, WORKSPACE_LABEL, WORKSPACE_NAME};
+use super::words::first_upper;
 use crate::flow::facts::{Facts, display, lookup, render_with};
 use crate::flow::model::{AskKind, Cond, Flow, Op, Step, Terms};
 
@@ -293,17 +294,6 @@ pub struct SupportView {
     pub url: String,
 }
 
-/// The built-in flow a record ran, when there is one by its id (a record
-/// never makes the report read a file it names).
-pub fn flow_of(r: &RunRecord) -> Option<Flow> {
-    crate::flow::builtin::BUILTIN
-        .iter()
-        .any(|(id, _, _)| *id == r.flow_id)
-        .then(|| crate::flow::builtin::resolve(&r.flow_id, crate::registry::builtin()).ok())
-        .flatten()
-        .map(|(f, _)| f)
-}
-
 /// Build the view of a (redacted) record.
 pub fn build(r: &RunRecord, redactions: &[Redaction], include_names: bool) -> View {
     let flow = flow_of(r);
@@ -408,15 +398,6 @@ impl<'a> Ctx<'a> {
 
     fn step(&self, id: &str) -> Option<&'a Step> {
         self.flow.and_then(|f| f.step(id))
-    }
-}
-
-/// `s` with its first letter upper-case.
-pub(crate) fn first_upper(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
     }
 }
 

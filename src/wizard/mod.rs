@@ -49,7 +49,7 @@ impl Wizard<'_> {
             flow_hash: crate::digest::sha256_hex(self.flow_text.as_bytes()),
             terms: self.flow.terms.clone(),
             item_questions: Some(crate::report::record::item_questions(self.flow)),
-            started_at: crate::state::now(),
+            started_at: crate::clock::now(),
             finished_at: String::new(),
             layout: self.home.layout.name().into(),
             root: self.home.root.display().to_string(),
@@ -89,14 +89,14 @@ impl Wizard<'_> {
     /// Run the flow to its end. The record is returned even when the run
     /// stops with an error, so it can still be saved.
     pub fn run(&self, prompter: &mut dyn Prompter) -> (RunRecord, Result<u8>) {
-        let run_id = crate::state::new_run_id();
+        let run_id = crate::run_id::new_run_id();
         let mut record = self.new_record(&run_id);
         let mut engine = Engine::new(self.flow);
         let mut clock = StepClock::new();
         let result = self.drive(&mut engine, prompter, &mut record, &mut clock);
         clock.sync(engine.visits(), &mut record.steps);
         let result = self.after_cancel(result, &mut record);
-        record.finished_at = crate::state::now();
+        record.finished_at = crate::clock::now();
         record.facts = Value::Object(engine.facts().0.clone());
         if self.undo_hint && record.fixes.iter().any(|f| f.result.in_effect()) {
             record.undo_command = Some(crate::state::undo_command(&record.run_id, self.state_dir));
