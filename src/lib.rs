@@ -12,6 +12,7 @@ pub mod digest;
 pub mod error;
 pub mod fix;
 pub mod flow;
+pub mod flowtest;
 pub mod fsx;
 pub mod os;
 pub mod probe;

@@ -107,11 +107,11 @@ pub fn graph(flow: &str, format: GraphFormat) -> Result<u8> {
 
 /// Run scenarios; their text goes to stderr like every non-JSON output.
 pub fn test(targets: &[String], require_full_coverage: bool) -> Result<u8> {
-    let options = crate::flow::scenario::Options {
+    let options = crate::flowtest::Options {
         require_full_coverage,
-        catalog: crate::registry::builtin(),
+        ..Default::default()
     };
-    let out = crate::flow::scenario::test_command(targets, options);
+    let out = crate::flowtest::test_command(targets, options);
     // Like every status message, a closed stderr is not worth failing for
     // (the exit code says the result); `eprint!` would panic.
     let _ = std::io::stderr().write_all(out.text.as_bytes());

@@ -9,7 +9,6 @@ pub mod facts;
 pub mod graph;
 pub mod load;
 pub mod model;
-pub mod scenario;
 pub mod validate;
 
 #[cfg(test)]

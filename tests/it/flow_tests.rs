@@ -2,7 +2,7 @@
 //! coverage, the test-format schema is fresh, and a mutation test shows the
 //! scenarios catch a redirected `next`.
 
-use troubleshoot::flow::scenario::{self, Options};
+use troubleshoot::flowtest::{self, Options};
 
 /// Built-in flows and the test files beside them in the repository.
 #[test]
@@ -13,40 +13,40 @@ fn every_shipped_flow_passes_its_scenarios_with_full_coverage() {
         .collect();
     for id in &ids {
         assert!(
-            scenario::BUILTIN_TESTS.iter().any(|(t, _, _)| t == id),
-            "built-in flow `{id}` has no embedded tests (flows/{id}.tests.json in scenario::BUILTIN_TESTS)"
+            flowtest::BUILTIN_TESTS.iter().any(|(t, _, _)| t == id),
+            "built-in flow `{id}` has no embedded tests (flows/{id}.tests.json in flowtest::BUILTIN_TESTS)"
         );
     }
     let opts = Options {
         require_full_coverage: true,
-        catalog: troubleshoot::registry::builtin(),
+        ..Options::default()
     };
-    let out = scenario::test_command(&[], opts);
+    let out = flowtest::test_command(&[], opts);
     eprintln!("{}", out.text);
     assert_eq!(out.exit_code, 0, "{}", out.text);
     assert_eq!(out.results.len(), ids.len());
     for r in &out.results {
-        assert!(r.coverage.full(), "{}", scenario::render_text(r));
+        assert!(r.coverage.full(), "{}", flowtest::render_text(r));
         assert!(
             r.coverage.uncovered_edges.is_empty(),
             "every edge of a shipped flow is taken by some scenario:\n{}",
-            scenario::render_text(r)
+            flowtest::render_text(r)
         );
     }
     // The repository copies run the same (flow file path form).
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/flows");
-    let out = scenario::test_command(&[dir.to_string()], opts);
+    let out = flowtest::test_command(&[dir.to_string()], opts);
     assert_eq!(out.exit_code, 0, "{}", out.text);
     let flow_path = format!("{dir}/notion-signout.json");
-    let r = scenario::run_file(&flow_path, opts).unwrap_or_else(|e| panic!("{e}"));
-    assert!(r.passed(), "{}", scenario::render_text(&r));
+    let r = flowtest::run_file(&flow_path, opts).unwrap_or_else(|e| panic!("{e}"));
+    assert!(r.passed(), "{}", flowtest::render_text(&r));
 }
 
 /// `UPDATE_SCHEMA=1 cargo test tests_schema_is_fresh`.
 #[test]
 fn tests_schema_is_fresh() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/flows/tests.schema.json");
-    let want = scenario::schema_json();
+    let want = flowtest::schema_json();
     if std::env::var_os("UPDATE_SCHEMA").is_some() {
         std::fs::write(path, &want).unwrap();
     }
@@ -61,11 +61,11 @@ fn tests_schema_is_fresh() {
 /// mutants `flows check` accepts, at least 90% must make a scenario fail.
 #[test]
 fn mutation_score_of_shipped_flows() {
-    for t in scenario::builtin_targets(troubleshoot::registry::builtin())
+    for t in flowtest::builtin_targets(troubleshoot::registry::builtin())
         .unwrap_or_else(|e| panic!("{e}"))
     {
         let started = std::time::Instant::now();
-        let m = scenario::mutation_test(&t.flow, &t.suite, troubleshoot::registry::builtin());
+        let m = flowtest::mutation_test(&t.flow, &t.suite, troubleshoot::registry::builtin());
         eprintln!(
             "mutation score of `{}`: {}/{} killed ({:.1}%), {} invalid mutants skipped, {:.1?}",
             t.flow.id,
@@ -94,8 +94,8 @@ fn mutation_score_of_shipped_flows() {
     }
 }
 
-fn shipped_suite() -> (troubleshoot::flow::Flow, scenario::Suite) {
-    let t = scenario::resolve("notion-signout", troubleshoot::registry::builtin())
+fn shipped_suite() -> (troubleshoot::flow::Flow, flowtest::Suite) {
+    let t = flowtest::resolve("notion-signout", troubleshoot::registry::builtin())
         .unwrap_or_else(|e| panic!("{e}"))
         .remove(0);
     (t.flow, t.suite)
@@ -108,10 +108,10 @@ fn a_wrong_expectation_fails_with_a_marked_path_diff() {
     let path = sc.expect.path.as_mut().unwrap();
     path[6] = "sync-check".into();
     sc.expect.says = Some(vec!["no such sentence".into()]);
-    let r = scenario::run_suite(&flow, &suite);
+    let r = flowtest::run_suite(&flow, &suite);
     assert!(!r.passed());
     assert_eq!(r.exit_code(), 1);
-    let text = scenario::render_text(&r);
+    let text = flowtest::render_text(&r);
     assert!(
         text.contains("FAIL  second session unlocks Sign out"),
         "{text}"
@@ -138,7 +138,7 @@ fn a_wrong_expectation_fails_with_a_marked_path_diff() {
 fn a_missing_answer_names_the_question_and_its_options() {
     let (flow, mut suite) = shipped_suite();
     suite.scenarios[0].answers.remove("method");
-    let r = scenario::run_suite(&flow, &suite);
+    let r = flowtest::run_suite(&flow, &suite);
     let f = &r.scenarios[0].failures;
     assert!(
         f[0].contains("question `method`")
@@ -153,11 +153,11 @@ fn coverage_lists_what_no_scenario_reaches() {
     suite
         .scenarios
         .retain(|s| !s.name.starts_with("nothing found"));
-    let mut r = scenario::run_suite(&flow, &suite);
+    let mut r = flowtest::run_suite(&flow, &suite);
     assert!(r.passed(), "coverage is only a failure when required");
     r.require_full_coverage = true;
     assert!(!r.passed());
-    let text = scenario::render_text(&r);
+    let text = flowtest::render_text(&r);
     assert!(
         text.contains(
             "steps no scenario reaches: where, web-route, guide-web, guide-web-all, guide-desktop\n"
@@ -178,10 +178,10 @@ fn malformed_test_files_are_located_and_exit_2() {
     let flow = dir.path().join("mine.json");
     std::fs::copy(flow_src, &flow).unwrap();
     let tests = dir.path().join("mine.tests.json");
-    let opts = Options::new(troubleshoot::registry::builtin());
+    let opts = Options::default();
     let run = |text: &str| {
         std::fs::write(&tests, text).unwrap();
-        scenario::test_command(&[flow.display().to_string()], opts)
+        flowtest::test_command(&[flow.display().to_string()], opts)
     };
     // Syntax: line and column.
     let out = run("{\"flow\": \"notion-signout\",\n \"scenarios\": [ }");
@@ -224,20 +224,20 @@ fn malformed_test_files_are_located_and_exit_2() {
             "answers": {"goal": "remove-one", "where": "web", "guide-web": true}, "expect": {"end": "end-guided"}}]}"#,
     );
     assert_eq!(out.exit_code, 0, "{}", out.text);
-    let out = scenario::test_command(&[tests.display().to_string()], opts);
+    let out = flowtest::test_command(&[tests.display().to_string()], opts);
     assert_eq!(out.exit_code, 0, "{}", out.text);
     let strict = Options {
         require_full_coverage: true,
-        catalog: troubleshoot::registry::builtin(),
+        ..Options::default()
     };
-    let out = scenario::test_command(&[tests.display().to_string()], strict);
+    let out = flowtest::test_command(&[tests.display().to_string()], strict);
     assert_eq!(out.exit_code, 1, "{}", out.text);
     // Missing tests beside a flow, unknown target: 2.
     std::fs::remove_file(&tests).unwrap();
-    let out = scenario::test_command(&[flow.display().to_string()], opts);
+    let out = flowtest::test_command(&[flow.display().to_string()], opts);
     assert_eq!(out.exit_code, 2, "{}", out.text);
     assert!(out.text.contains("mine.tests.json"), "{}", out.text);
-    let out = scenario::test_command(&["no-such-flow".into()], opts);
+    let out = flowtest::test_command(&["no-such-flow".into()], opts);
     assert_eq!(out.exit_code, 2, "{}", out.text);
 }
 
@@ -248,9 +248,9 @@ fn loops_and_engine_errors_fail_the_scenario_instead_of_hanging() {
     let sc = &mut suite.scenarios[0];
     sc.answers.insert(
         "guide-second-session".into(),
-        scenario::AnswerSpec::One(scenario::AnswerValue::Bool(false)),
+        flowtest::AnswerSpec::One(flowtest::AnswerValue::Bool(false)),
     );
-    let r = scenario::run_suite(&flow, &suite);
+    let r = flowtest::run_suite(&flow, &suite);
     assert!(
         r.scenarios[0].failures[0].contains("was asked 16 times; the run loops"),
         "{:?}",
@@ -265,9 +265,9 @@ fn loops_and_engine_errors_fail_the_scenario_instead_of_hanging() {
         .unwrap();
     desk.answers.insert(
         "method".into(),
-        scenario::AnswerSpec::One(scenario::AnswerValue::Text("second-session".into())),
+        flowtest::AnswerSpec::One(flowtest::AnswerValue::Text("second-session".into())),
     );
-    let r = scenario::run_suite(&flow, &suite);
+    let r = flowtest::run_suite(&flow, &suite);
     let f = r.scenarios.iter().find(|s| !s.passed).unwrap();
     assert!(f.failures[0].contains("not valid"), "{:?}", f.failures);
 }

@@ -12,7 +12,7 @@ use troubleshoot::fix::{self, Action, ActionDef, FixContext, FixError, Op, Plan}
 use troubleshoot::flow::catalog::{ParamDef, ProbeDef};
 use troubleshoot::flow::engine::FixCall;
 use troubleshoot::flow::model::{Risk, schema_json};
-use troubleshoot::flow::scenario::{self, Options};
+use troubleshoot::flowtest::{self, Options};
 use troubleshoot::probe::{Home, Layout, Probe, ProbeRun};
 use troubleshoot::registry::Registry;
 
@@ -207,13 +207,12 @@ fn flows_test_runs_the_toy_flow_scenarios() {
     let tests = dir.path().join("toy-cache.tests.json");
     std::fs::write(&tests, TESTS).unwrap();
     let r = registry();
-    let mut opts = Options::new(&r);
-    opts.require_full_coverage = false;
-    let result = scenario::run_file(&tests, opts).unwrap_or_else(|e| panic!("{e}"));
-    assert!(result.passed(), "{}", scenario::render_text(&result));
+    let opts = Options::new(&r);
+    let result = flowtest::run_file(&tests, opts).unwrap_or_else(|e| panic!("{e}"));
+    assert!(result.passed(), "{}", flowtest::render_text(&result));
     assert_eq!(result.scenarios.len(), 2);
     // Without the registry lines the same files are refused.
-    let e = scenario::run_file(&tests, Options::new(troubleshoot::registry::builtin()))
+    let e = flowtest::run_file(&tests, Options::default())
         .unwrap_err()
         .to_string();
     assert!(e.contains("unknown probe `toy-stale-cache`"), "{e}");

@@ -1,6 +1,8 @@
 //! What running a suite reports.
 
-use super::*;
+use crate::flow::catalog::Catalog;
+use crate::flow::error::FlowError;
+use serde::Serialize;
 
 /// Why tests could not run: the flow or the test file is malformed or missing
 /// (exit 2). Every error names the file and where in it.
@@ -93,7 +95,15 @@ pub struct Options<'a> {
     pub catalog: &'a dyn Catalog,
 }
 
+impl Default for Options<'static> {
+    /// The probes and actions the binary ships.
+    fn default() -> Options<'static> {
+        Options::new(crate::registry::builtin())
+    }
+}
+
 impl<'a> Options<'a> {
+    /// Against another catalog (a test's own probes and actions).
     pub fn new(catalog: &'a dyn Catalog) -> Options<'a> {
         Options {
             require_full_coverage: false,

@@ -1,6 +1,10 @@
 //! The test file format (serde types, also the source of `flows/tests.schema.json`).
 
-use super::*;
+use crate::flow::engine::{Answer, FixResult};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// A flow's test file: named scenarios run through the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -1,6 +1,9 @@
 //! Text output and the `flows test` command.
 
-use super::*;
+use super::BUILTIN_TESTS;
+use super::load::run_target;
+use super::results::{Options, SuiteResult};
+use std::fmt::Write as _;
 
 /// The text `troubleshoot flows test` prints for one test file.
 pub fn render_text(r: &SuiteResult) -> String {

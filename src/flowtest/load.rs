@@ -1,6 +1,18 @@
 //! Loading test files, checking them against their flow, resolving targets.
 
-use super::*;
+use super::format::{FactSet, Namespaces, Suite};
+use super::results::{Options, ScenarioError, SuiteResult};
+use super::run::run_suite;
+use super::{BUILTIN_TESTS, MAX_TESTS_BYTES};
+use crate::flow::builtin::BUILTIN;
+use crate::flow::catalog::Catalog;
+use crate::flow::error::{FlowError, Problem};
+use crate::flow::load::{load_bytes, load_file};
+use crate::flow::model::Flow;
+use crate::flow::validate;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 /// Parse a test file (no checks against the flow yet), locating any error.
 pub fn parse_suite(name: &str, bytes: &[u8]) -> Result<Suite, ScenarioError> {
@@ -32,7 +44,7 @@ pub fn check_suite(flow: &Flow, suite: &Suite, catalog: &dyn Catalog) -> Vec<Pro
             ),
         );
     }
-    let namespaces = super::validate::probe_namespaces(flow, catalog);
+    let namespaces = validate::probe_namespaces(flow, catalog);
     let check_ns = |at: &str, set: &Namespaces, push: &mut dyn FnMut(String, String)| {
         for (ns, value) in set {
             match namespaces.get(ns) {

@@ -55,34 +55,18 @@ pub use render::*;
 pub use results::*;
 pub use run::*;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
-
-use crate::flow::builtin::BUILTIN;
-use crate::flow::catalog::Catalog;
-use crate::flow::engine::{Answer, Engine, FixCall, FixResult, Need};
-use crate::flow::error::{FlowError, Problem};
-use crate::flow::load::{load_bytes, load_file};
-use crate::flow::model::{Flow, Step};
-use crate::flow::validate;
-
 /// Test files of the built-in flows, embedded so the installed binary can run
 /// them: (flow id, file name, text).
 pub const BUILTIN_TESTS: &[(&str, &str, &str)] = &[
     (
         "notion-signout",
         "flows/notion-signout.tests.json",
-        include_str!("../../../flows/notion-signout.tests.json"),
+        include_str!("../../flows/notion-signout.tests.json"),
     ),
     (
         "notion-desktop-relogin",
         "flows/notion-desktop-relogin.tests.json",
-        include_str!("../../../flows/notion-desktop-relogin.tests.json"),
+        include_str!("../../flows/notion-desktop-relogin.tests.json"),
     ),
 ];
 

@@ -1,6 +1,15 @@
 //! Running scenarios through the engine and comparing with expectations.
 
-use super::*;
+use super::format::{
+    AnswerSpec, Expect, ExpectFix, FactSet, FixOutcome, FixSpec, Namespaces, Scenario, Suite,
+};
+use super::results::{Coverage, ScenarioResult, SuiteResult};
+use super::{MAX_NEEDS, MAX_REPEATS};
+use crate::flow::engine::{Engine, FixCall, Need};
+use crate::flow::model::{Flow, Step};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 /// Run every scenario of a suite through the engine over `flow`. Pure: no I/O.
 pub fn run_suite(flow: &Flow, suite: &Suite) -> SuiteResult {
