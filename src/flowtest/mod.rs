@@ -1,6 +1,7 @@
-//! Flow tests: named scenarios beside each flow (`flows/<id>.tests.json`), run
-//! through the real [`Engine`] with probes and fixes replaced by the scenario's
-//! facts and results. Nothing on the machine is read or changed.
+//! `flows test`: named scenarios beside each flow (`flows/<id>.tests.json`),
+//! run through the real [`Engine`](crate::flow::Engine) with probes and fixes
+//! replaced by the scenario's facts and results. Nothing on the machine is
+//! read or changed; only the test files and flows are read.
 //!
 //! # Format
 //!
