@@ -9,6 +9,7 @@ pub mod facts;
 pub mod graph;
 pub mod load;
 pub mod model;
+pub mod protocol;
 pub mod validate;
 
 #[cfg(test)]

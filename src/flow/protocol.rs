@@ -1,0 +1,202 @@
+//! What the engine and its front-ends say to each other: the engine asks for
+//! what it [`Need`]s next (a question, a probe, a fix, a re-probe, a rollback)
+//! and is fed an [`Answer`], a probe's facts, a [`FixResult`]; a run ends with
+//! a [`Finish`] and leaves its [`Visit`]s. The wizard, `flows test` and the
+//! run record all speak these types; the state machine is in
+//! [`engine`](super::engine).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::model::{AskKind, Risk};
+
+/// Steps the engine may take in a row without asking the user anything; a
+/// flow that loops through checks stops here instead of spinning.
+pub const STEP_BUDGET: usize = 200;
+
+/// An option offered to the user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Offer {
+    pub id: String,
+    pub label: String,
+    /// For generated options: the item behind it (e.g. a session).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<Value>,
+}
+
+/// A question, rendered for a front-end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    pub id: String,
+    pub kind: AskKind,
+    pub prompt: String,
+    pub help: Option<String>,
+    pub options: Vec<Offer>,
+    pub default: Option<Value>,
+    /// For a guide: its title, numbered instructions and link.
+    pub guide: Option<GuideText>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuideText {
+    pub title: String,
+    pub steps: Vec<String>,
+    pub url: Option<String>,
+}
+
+/// A probe to run; feed its facts back with [`Engine::probed`](super::engine::Engine::probed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeCall {
+    pub step: String,
+    pub title: Option<String>,
+    pub probe: String,
+    pub params: Value,
+    pub save_as: String,
+}
+
+/// A fix to plan and (with consent) apply; feed the result to [`Engine::fixed`](super::engine::Engine::fixed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixCall {
+    pub step: String,
+    pub title: String,
+    pub action: String,
+    /// Parameters with fact names resolved to their values.
+    pub params: Map<String, Value>,
+    pub risk: Risk,
+    pub changes: String,
+    /// The check whose probe found what the fix changes, with that probe's
+    /// parameters: what the app is and where it keeps its data.
+    pub evidence: Option<Evidence>,
+}
+
+/// A fix step's evidence: which check, which probe, its parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    pub check: String,
+    pub probe: String,
+    pub params: Value,
+}
+
+/// What happened to a proposed fix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "kebab-case")]
+pub enum FixResult {
+    /// Applied; the engine asks for fresh evidence to verify it.
+    Applied,
+    /// Could not be applied; nothing changed (or it was restored).
+    Failed { reason: String },
+    /// The owning program runs or holds its lock; nothing changed.
+    Refused { reason: String },
+    /// The user answered No to applying it; nothing changed.
+    Declined,
+    /// `--dry-run`: planned and shown, not applied.
+    DryRun,
+}
+
+/// What the engine needs next.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Need {
+    /// Show a conclusion or note to the user.
+    Say {
+        step: String,
+        text: String,
+    },
+    Ask(Question),
+    Probe(ProbeCall),
+    Fix(FixCall),
+    /// After an applied fix: re-run these probes and feed them to [`Engine::reprobed`](super::engine::Engine::reprobed).
+    Reprobe {
+        step: String,
+        probes: Vec<ProbeCall>,
+    },
+    /// The fix's verify condition failed on fresh evidence: restore the backup,
+    /// then call [`Engine::rolled_back`](super::engine::Engine::rolled_back).
+    Rollback {
+        step: String,
+    },
+    Finished(Finish),
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Finish {
+    /// The `end` step, or the fix step for a dry run.
+    pub step: String,
+    /// `resolved`, `unresolved`, `escalate` or `dry-run`; the wizard also
+    /// records `guide-not-confirmed`, `cancelled-after-change`, `cancelled`.
+    pub outcome: String,
+    pub message: String,
+    /// A fix failed verification and was rolled back during the run.
+    pub rolled_back: bool,
+}
+
+/// One visited step, for reports and flow tests.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Visit {
+    pub step: String,
+    /// `ask`, `check`, `fix`, `guide` or `end`.
+    pub kind: String,
+    /// The answer, branch, or fix result that left this step.
+    pub detail: Option<String>,
+    /// Conclusion shown at this step, if any.
+    pub explain: Option<String>,
+    /// The question as it was asked (ask and guide steps; set by the
+    /// wizard, absent in older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    /// The answer as it was shown: the chosen option's label, yes/no or
+    /// the text typed (set by the wizard).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+    /// Milliseconds from entering the step to leaving it: a probe's run,
+    /// the time taken to answer (set by the wizard; the engine has no clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+}
+
+/// An answer fed to a question.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// Option id (or, for generated options, a value the flow lets it match).
+    Choice(String),
+    Bool(bool),
+    Text(String),
+}
+
+impl Answer {
+    /// From an answers-file value.
+    pub fn from_json(v: &Value) -> Option<Answer> {
+        match v {
+            Value::Bool(b) => Some(Answer::Bool(*b)),
+            Value::String(s) => Some(Answer::Choice(s.clone())),
+            Value::Number(n) => Some(Answer::Choice(n.to_string())),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum EngineError {
+    #[error("answer {given:?} to question `{question}` is not valid; expected {expected}")]
+    BadAnswer {
+        question: String,
+        given: String,
+        expected: String,
+    },
+    #[error("question `{question}` has no options to choose from (fact `{fact}` is empty)")]
+    NoOptions { question: String, fact: String },
+    #[error(
+        "the flow took {STEP_BUDGET} steps without asking anything; it loops (last step `{step}`)"
+    )]
+    Budget { step: String },
+    #[error("the engine was fed {fed} while waiting for {waiting}")]
+    Protocol { fed: &'static str, waiting: String },
+    #[error("fix `{step}`: parameter `{param}` names fact `{fact}`, which is not set")]
+    MissingParam {
+        step: String,
+        param: String,
+        fact: String,
+    },
+}
