@@ -181,7 +181,7 @@ impl<'f> Engine<'f> {
                 });
                 self.state = State::Done(Finish {
                     step: e.id.clone(),
-                    outcome: e.outcome.name().into(),
+                    outcome: e.outcome.into(),
                     message,
                     rolled_back: self.rolled_back,
                 });
@@ -513,7 +513,7 @@ impl<'f> Engine<'f> {
                 });
                 self.state = State::Done(Finish {
                     step: f.id.clone(),
-                    outcome: "dry-run".into(),
+                    outcome: Outcome::DryRun,
                     message: "Dry run: the plan above was not applied; nothing was changed.".into(),
                     rolled_back: false,
                 });

@@ -308,20 +308,25 @@ pub struct Guide {
     pub no: String,
 }
 
+// The outcome an `end` step declares; a run's outcome
+// (`protocol::Outcome`) is one of these, or an end the engine does not
+// declare (a dry run, a cancel). (A `//` comment: a doc comment would
+// become the schema's description.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Outcome {
+#[schemars(rename = "Outcome")]
+pub enum EndOutcome {
     Resolved,
     Unresolved,
     Escalate,
 }
 
-impl Outcome {
+impl EndOutcome {
     pub fn name(self) -> &'static str {
         match self {
-            Outcome::Resolved => "resolved",
-            Outcome::Unresolved => "unresolved",
-            Outcome::Escalate => "escalate",
+            EndOutcome::Resolved => "resolved",
+            EndOutcome::Unresolved => "unresolved",
+            EndOutcome::Escalate => "escalate",
         }
     }
 }
@@ -330,7 +335,7 @@ impl Outcome {
 #[serde(deny_unknown_fields)]
 pub struct End {
     pub id: String,
-    pub outcome: Outcome,
+    pub outcome: EndOutcome,
     pub message: String,
 }
 

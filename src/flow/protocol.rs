@@ -5,10 +5,12 @@
 //! run record all speak these types; the state machine is in
 //! [`engine`](super::engine).
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::model::{AskKind, Risk};
+use super::model::{AskKind, EndOutcome, Risk};
 
 /// Steps the engine may take in a row without asking the user anything; a
 /// flow that loops through checks stops here instead of spinning.
@@ -121,14 +123,71 @@ pub enum Need {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct Finish {
-    /// The `end` step, or the fix step for a dry run.
+    /// The `end` step, or the fix step for a dry run (the wizard: the
+    /// question or fix step it stopped at).
     pub step: String,
-    /// `resolved`, `unresolved`, `escalate` or `dry-run`; the wizard also
-    /// records `guide-not-confirmed`, `cancelled-after-change`, `cancelled`.
-    pub outcome: String,
+    pub outcome: Outcome,
     pub message: String,
     /// A fix failed verification and was rolled back during the run.
     pub rolled_back: bool,
+}
+
+/// How a run ended: the outcome of its `end` step, a dry run, a manual
+/// guide nobody confirmed, or a cancel.
+// The engine ends at an `end` step (from its `EndOutcome`) or at a dry-run
+// fix; the wizard adds the ends the engine does not see. The exit code of
+// each is the wizard's (`wizard::outcome`). The doc comments are the
+// report schema's descriptions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// An `end` step with outcome `resolved`.
+    Resolved,
+    /// An `end` step with outcome `unresolved` (declined, refused, failed…),
+    /// or a scripted answer that leads back to its own question.
+    Unresolved,
+    /// An `end` step with outcome `escalate`: support is needed.
+    Escalate,
+    /// `--dry-run`: planned and shown, nothing changed.
+    DryRun,
+    /// A manual guide nobody confirmed (`--yes` never does).
+    GuideNotConfirmed,
+    /// Esc, Ctrl-C or a signal after a fix was applied: it stays applied
+    /// (whether it was verified is in the record's fixes).
+    CancelledAfterChange,
+    /// Esc, Ctrl-C or a signal with nothing changed.
+    Cancelled,
+}
+
+impl Outcome {
+    /// The recorded word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Resolved => "resolved",
+            Outcome::Unresolved => "unresolved",
+            Outcome::Escalate => "escalate",
+            Outcome::DryRun => "dry-run",
+            Outcome::GuideNotConfirmed => "guide-not-confirmed",
+            Outcome::CancelledAfterChange => "cancelled-after-change",
+            Outcome::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<EndOutcome> for Outcome {
+    fn from(o: EndOutcome) -> Outcome {
+        match o {
+            EndOutcome::Resolved => Outcome::Resolved,
+            EndOutcome::Unresolved => Outcome::Unresolved,
+            EndOutcome::Escalate => Outcome::Escalate,
+        }
+    }
 }
 
 /// One visited step, for reports and flow tests.

@@ -68,7 +68,7 @@ fn select_confirm_text_reach_an_end() {
         panic!()
     };
     assert_eq!(fin.step, "e1");
-    assert_eq!(fin.outcome, "resolved");
+    assert_eq!(fin.outcome, Outcome::Resolved);
     assert_eq!(fin.message, "done a");
     let path: Vec<_> = e.visits().iter().map(|v| v.step.as_str()).collect();
     assert_eq!(path, ["q", "c", "t", "e1"]);

@@ -1,10 +1,13 @@
 //! The test file format (serde types, also the source of `flows/tests.schema.json`).
 
-use crate::flow::engine::{Answer, FixResult};
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+
+use crate::flow::engine::{Answer, FixResult};
+use crate::flow::protocol::Outcome;
 
 /// A flow's test file: named scenarios run through the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -179,12 +182,13 @@ pub enum ExpectOutcome {
 }
 
 impl ExpectOutcome {
-    pub fn name(self) -> &'static str {
+    /// The run outcome it expects.
+    pub fn outcome(self) -> Outcome {
         match self {
-            ExpectOutcome::Resolved => "resolved",
-            ExpectOutcome::Unresolved => "unresolved",
-            ExpectOutcome::Escalate => "escalate",
-            ExpectOutcome::DryRun => "dry-run",
+            ExpectOutcome::Resolved => Outcome::Resolved,
+            ExpectOutcome::Unresolved => Outcome::Unresolved,
+            ExpectOutcome::Escalate => Outcome::Escalate,
+            ExpectOutcome::DryRun => Outcome::DryRun,
         }
     }
 }

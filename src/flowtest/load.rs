@@ -1,18 +1,21 @@
 //! Loading test files, checking them against their flow, resolving targets.
 
-use super::format::{FactSet, Namespaces, Suite};
-use super::results::{Options, ScenarioError, SuiteResult};
-use super::run::run_suite;
-use super::{BUILTIN_TESTS, MAX_TESTS_BYTES};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
 use crate::flow::builtin::BUILTIN;
 use crate::flow::catalog::Catalog;
 use crate::flow::error::{FlowError, Problem};
 use crate::flow::load::{load_bytes, load_file};
 use crate::flow::model::Flow;
 use crate::flow::validate;
-use serde_json::Value;
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+
+use super::format::{FactSet, Namespaces, Suite};
+use super::results::{Options, ScenarioError, SuiteResult};
+use super::run::run_suite;
+use super::{BUILTIN_TESTS, MAX_TESTS_BYTES};
 
 /// Parse a test file (no checks against the flow yet), locating any error.
 pub fn parse_suite(name: &str, bytes: &[u8]) -> Result<Suite, ScenarioError> {

@@ -1,12 +1,14 @@
 //! Mutation testing: how well a suite pins down a flow's edges.
 
-use super::format::Suite;
-use super::results::ScenarioResult;
-use super::run::{run_scenario, run_suite};
+use serde::Serialize;
+
 use crate::flow::catalog::Catalog;
 use crate::flow::model::{Flow, Step};
 use crate::flow::validate;
-use serde::Serialize;
+
+use super::format::Suite;
+use super::results::ScenarioResult;
+use super::run::{run_scenario, run_suite};
 
 /// The targets of a step's edges, in [`Step::edges`] order, for rewriting.
 pub fn edge_targets_mut(step: &mut Step) -> Vec<&mut String> {

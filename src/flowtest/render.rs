@@ -1,9 +1,12 @@
 //! Text output and the `flows test` command.
 
+use std::fmt::Write as _;
+
+use crate::flow::protocol::Outcome;
+
 use super::BUILTIN_TESTS;
 use super::load::run_target;
 use super::results::{Options, SuiteResult};
-use std::fmt::Write as _;
 
 /// The text `troubleshoot flows test` prints for one test file.
 pub fn render_text(r: &SuiteResult) -> String {
@@ -21,7 +24,7 @@ pub fn render_text(r: &SuiteResult) -> String {
                 sc.name,
                 sc.path.len(),
                 sc.end.as_deref().unwrap_or("-"),
-                sc.outcome.as_deref().unwrap_or("-")
+                sc.outcome.map_or("-", Outcome::as_str)
             );
         } else {
             let _ = writeln!(s, "  FAIL  {}", sc.name);

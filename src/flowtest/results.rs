@@ -1,8 +1,10 @@
 //! What running a suite reports.
 
+use serde::Serialize;
+
 use crate::flow::catalog::Catalog;
 use crate::flow::error::FlowError;
-use serde::Serialize;
+use crate::flow::protocol::Outcome;
 
 /// Why tests could not run: the flow or the test file is malformed or missing
 /// (exit 2). Every error names the file and where in it.
@@ -35,7 +37,7 @@ pub struct ScenarioResult {
     pub path: Vec<String>,
     /// The step the run finished at, if it finished.
     pub end: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     /// Edges taken: (step id, edge label as in `Step::edges`).
     #[serde(skip)]
     pub edges: Vec<(String, String)>,

@@ -1,15 +1,18 @@
 //! Running scenarios through the engine and comparing with expectations.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use crate::flow::engine::{Engine, FixCall, Need};
+use crate::flow::model::{Flow, Step};
+
 use super::format::{
     AnswerSpec, Expect, ExpectFix, FactSet, FixOutcome, FixSpec, Namespaces, Scenario, Suite,
 };
 use super::results::{Coverage, ScenarioResult, SuiteResult};
 use super::{MAX_NEEDS, MAX_REPEATS};
-use crate::flow::engine::{Engine, FixCall, Need};
-use crate::flow::model::{Flow, Step};
-use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 /// Run every scenario of a suite through the engine over `flow`. Pure: no I/O.
 pub fn run_suite(flow: &Flow, suite: &Suite) -> SuiteResult {
@@ -237,7 +240,7 @@ pub fn run_scenario(flow: &Flow, suite: &Suite, sc: &Scenario) -> ScenarioResult
         passed: failures.is_empty(),
         failures,
         end: finish.as_ref().map(|f| f.step.clone()),
-        outcome: finish.as_ref().map(|f| f.outcome.clone()),
+        outcome: finish.as_ref().map(|f| f.outcome),
         path,
         edges,
     }
@@ -368,11 +371,11 @@ pub(crate) fn compare(
         ));
     }
     if let Some(want) = e.outcome {
-        let got = finish.map(|f| f.outcome.as_str());
-        if got != Some(want.name()) {
+        let got = finish.map(|f| f.outcome);
+        if got != Some(want.outcome()) {
             failures.push(format!(
                 "expected outcome `{}`, {}",
-                want.name(),
+                want.outcome(),
                 match got {
                     Some(g) => format!("got `{g}`"),
                     None => "the run did not finish".into(),

@@ -315,13 +315,12 @@ impl RunRecord {
         }
         if let Some(Finish {
             step,
-            outcome,
+            outcome: _,
             message,
             rolled_back: _,
         }) = outcome
         {
             s(step);
-            s(outcome);
             s(message);
         }
         for w in warnings.iter_mut() {
@@ -419,7 +418,7 @@ impl RunRecord {
             || self
                 .outcome
                 .as_ref()
-                .is_some_and(|o| long(&o.step) || long(&o.outcome) || long(&o.message))
+                .is_some_and(|o| long(&o.step) || long(&o.message))
             || self
                 .warnings
                 .iter()

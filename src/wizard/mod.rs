@@ -181,10 +181,10 @@ impl Wizard<'_> {
                                 ),
                             )
                         };
-                        let code = outcome.exit_code(false);
+                        let code = outcome.exit_code(false, false);
                         let finish = Finish {
                             step: q.id.clone(),
-                            outcome: outcome.as_str().into(),
+                            outcome,
                             message,
                             rolled_back: false,
                         };
@@ -201,7 +201,7 @@ impl Wizard<'_> {
                         Err(Error::ScriptLoop { id, answer }) => {
                             let finish = Finish {
                                 step: q.id.clone(),
-                                outcome: Outcome::Unresolved.as_str().into(),
+                                outcome: Outcome::Unresolved,
                                 message: format!(
                                     "Stopped: the scripted answer {id}={answer} leads back to the same question, so answering it again cannot get further. Choose another answer for `{id}`."
                                 ),
@@ -292,7 +292,7 @@ impl Wizard<'_> {
                 }
                 Need::Finished(finish) => {
                     self.printer.blank();
-                    let outcome = Outcome::parse(&finish.outcome, false);
+                    let outcome = finish.outcome;
                     match outcome {
                         Outcome::DryRun => self.printer.plain(&finish.message),
                         o if o.is_success() => self.printer.success(&finish.message),
@@ -319,7 +319,7 @@ impl Wizard<'_> {
                             "to send them this run: {report} --format html -o report.html"
                         ));
                     }
-                    let code = outcome.exit_code(finish.rolled_back);
+                    let code = outcome.exit_code(finish.rolled_back, false);
                     record.outcome = Some(finish);
                     return Ok(code);
                 }
@@ -342,7 +342,7 @@ impl Wizard<'_> {
                     .last()
                     .map(|s| s.step.clone())
                     .unwrap_or_default(),
-                outcome: Outcome::Cancelled.as_str().into(),
+                outcome: Outcome::Cancelled,
                 message: "Cancelled; nothing was changed.".into(),
                 rolled_back: false,
             });
@@ -362,14 +362,14 @@ impl Wizard<'_> {
         message.push('.');
         self.printer.blank();
         self.printer.plain(&message);
-        let outcome = Outcome::CancelledAfterChange { verified };
+        let outcome = Outcome::CancelledAfterChange;
         record.outcome = Some(Finish {
             step: fix.step.clone(),
-            outcome: outcome.as_str().into(),
+            outcome,
             message,
             rolled_back: false,
         });
-        Ok(outcome.exit_code(false))
+        Ok(outcome.exit_code(false, verified))
     }
 
     fn ask(&self, prompter: &mut dyn Prompter, q: &Question) -> Result<Answer> {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
-use troubleshoot::flow::engine::{Finish, Visit};
+use troubleshoot::flow::engine::{Finish, Outcome, Visit};
 use troubleshoot::probe::{
     BrowserProfile, DesktopApp, ScanReport, Session, Source, StoreKind, Warning,
 };
@@ -391,7 +391,7 @@ fn sample_record() -> RunRecord {
         }],
         outcome: Some(Finish {
             step: "end-removed".into(),
-            outcome: "resolved".into(),
+            outcome: Outcome::Resolved,
             message: format!(
                 "The local session entry of {} is gone. Reopen Notion there: it shows the login screen for that workspace.",
                 WORKSPACE_IDS[1]
@@ -666,9 +666,9 @@ fn html_leads_with_the_summary_then_findings_timeline_fixes_environment() {
     assert!(!html.contains('`'), "literal backticks");
 
     let mut r = sample_record();
-    r.outcome.as_mut().unwrap().outcome = "unresolved".into();
+    r.outcome.as_mut().unwrap().outcome = Outcome::Unresolved;
     assert!(render(&r, Format::Html, false).contains("class=\"banner warn\""));
-    r.outcome.as_mut().unwrap().outcome = "escalate".into();
+    r.outcome.as_mut().unwrap().outcome = Outcome::Escalate;
     assert!(render(&r, Format::Html, false).contains("class=\"banner bad\""));
     r.outcome.as_mut().unwrap().rolled_back = true;
     r.exit_code = 3;
