@@ -42,7 +42,7 @@ impl Kind {
     pub const fn limit(self) -> u64 {
         match self {
             Kind::Answers => MIB,
-            Kind::Flow => crate::flow::load::MAX_FLOW_BYTES as u64,
+            Kind::Flow => MIB,
             Kind::FlowTests => 4 * MIB,
             Kind::Record => 16 * MIB,
             Kind::ChromiumJson => 16 * MIB,

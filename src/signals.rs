@@ -121,7 +121,7 @@ pub fn take_pending() -> Option<i32> {
 /// A private temporary folder (0700, files 0600 by whoever fills it),
 /// removed when dropped and also when the process is ended by a signal.
 /// Its name carries the process id, so copies a killed run left behind are
-/// swept by the next run ([`sweep_stale`]).
+/// swept by the next run (`sweep_stale`).
 pub struct TempCopy {
     dir: tempfile::TempDir,
 }

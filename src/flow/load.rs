@@ -8,8 +8,8 @@ use super::error::FlowError;
 use super::model::Flow;
 use super::validate;
 
-/// Largest flow file accepted.
-pub const MAX_FLOW_BYTES: usize = 1024 * 1024;
+/// Largest flow file accepted (1 MiB, the bounded read's limit for a flow).
+pub const MAX_FLOW_BYTES: usize = crate::bounded::Kind::Flow.limit() as usize;
 /// Deepest nesting of arrays and objects accepted.
 pub const MAX_DEPTH: usize = 64;
 

@@ -10,6 +10,7 @@ pub mod graph;
 pub mod load;
 pub mod model;
 pub mod protocol;
+pub mod schema;
 pub mod validate;
 
 #[cfg(test)]
@@ -20,3 +21,4 @@ pub use error::{FlowError, Problem};
 pub use facts::Facts;
 pub use load::{load_file, load_str};
 pub use model::*;
+pub use schema::schema_json;

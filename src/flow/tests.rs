@@ -6,6 +6,7 @@ use super::engine::*;
 use super::facts::Facts;
 use super::load::{MAX_DEPTH, load_str, parse_bytes};
 use super::model::*;
+use super::schema::schema_json;
 
 fn flow(steps: Value) -> Flow {
     let text = json!({"id": "t", "title": "T", "steps": steps}).to_string();

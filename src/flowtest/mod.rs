@@ -71,8 +71,8 @@ pub const BUILTIN_TESTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Largest test file accepted.
-pub const MAX_TESTS_BYTES: usize = 4 * 1024 * 1024;
+/// Largest test file accepted (the bounded read's limit for flow tests).
+pub const MAX_TESTS_BYTES: usize = crate::bounded::Kind::FlowTests.limit() as usize;
 
 /// Needs (questions, probes, fixes, ...) a scenario may take before it is
 /// declared a loop.
