@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::browsers::Browser;
+use super::ctx::{Ctx, StoreOwner, read_json_file};
 use super::model::{Source, StoreKind};
 use super::running::{Owner, chromium_singleton, leveldb_lock_held, process_evidence};
-use super::scan::{Ctx, StoreOwner, read_json_file};
 use super::sessions::DefaultStore;
 use crate::bounded::Kind;
 

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::chromium::cookie_files;
+use super::ctx::{Ctx, StoreOwner, read_json_file};
 use super::model::{DesktopApp, Source, StoreKind};
 use super::running::{Owner, chromium_singleton, leveldb_lock_held, process_evidence};
-use super::scan::{Ctx, StoreOwner, read_json_file};
 use super::sessions::{DefaultStore, StoreExtra};
 use super::spec::{DesktopDatabase, StateFile};
 use crate::readers::sqlite::read_names;

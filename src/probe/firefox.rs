@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use super::browsers::Browser;
+use super::ctx::{Ctx, StoreOwner, read_json_file, read_side_file};
 use super::model::{Source, StoreKind};
 use super::running::{Owner, firefox_lock, process_evidence};
-use super::scan::{Ctx, StoreOwner, read_json_file, read_side_file};
 use super::sessions::{DefaultStore, LsItem};
 use crate::bounded::Kind;
 use crate::readers::StoreError;
