@@ -2,11 +2,12 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use crate::flow::graph::GraphFormat;
 use crate::probe::Layout;
 use crate::report::Format;
+use crate::ui::{ColorChoice, Verbosity};
 
 /// The heading of the options every command takes.
 pub const GLOBAL: &str = "Global options";
@@ -67,11 +68,11 @@ pub struct Global {
 
 impl Global {
     /// `-q`, `-v` or neither, as one setting.
-    pub fn verbosity(&self) -> crate::ui::Verbosity {
+    pub fn verbosity(&self) -> Verbosity {
         match (self.quiet, self.verbose) {
-            (true, _) => crate::ui::Verbosity::Quiet,
-            (_, true) => crate::ui::Verbosity::Verbose,
-            _ => crate::ui::Verbosity::Default,
+            (true, _) => Verbosity::Quiet,
+            (_, true) => Verbosity::Verbose,
+            _ => Verbosity::Default,
         }
     }
 }
@@ -84,13 +85,6 @@ fn absolute_path(s: &str) -> Result<PathBuf, String> {
         return Err("empty path".into());
     }
     std::path::absolute(s).map_err(|e| format!("cannot make {s} absolute: {e}"))
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,7 +12,7 @@ use crate::Result;
 use crate::flow::Answer;
 use crate::flow::engine::Question;
 
-pub use printer::{Printer, Verbosity};
+pub use printer::{ColorChoice, Printer, Verbosity};
 
 /// Something that can answer the engine's questions and give consent.
 pub trait Prompter {

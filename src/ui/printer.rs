@@ -15,7 +15,6 @@ use std::io::{IsTerminal, Write};
 
 use owo_colors::{OwoColorize, Stream};
 
-use crate::cli::ColorChoice;
 use crate::sanitize::{LINE_MAX, terminal};
 
 /// `s` safe for the terminal.
@@ -34,6 +33,15 @@ pub enum Verbosity {
     Default,
     /// `-v`: also every place looked at and why each was skipped.
     Verbose,
+}
+
+/// `--color`: whether messages are styled (`auto`: when stderr is a
+/// terminal and `NO_COLOR` is not set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 /// The color decision of [`Printer::new`].
