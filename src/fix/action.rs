@@ -8,7 +8,8 @@
 //!
 //! [`Op`]: super::Op
 
-use super::{FixContext, FixError, Plan};
+use super::checks::check_plan_paths;
+use super::{FixContext, FixError, Plan, fsx};
 pub use crate::flow::catalog::ActionDef;
 use crate::flow::engine::FixCall;
 use crate::probe::AppSpec;
@@ -17,7 +18,7 @@ use crate::probe::AppSpec;
 pub trait Action: ActionDef {
     /// Exactly what `call` will touch (its parameters resolved to facts, its
     /// evidence attached), reading only. The common checks (run id, paths
-    /// under the home, the vetted risk) are [`super::plan`]'s.
+    /// under the home, the vetted risk) are [`plan`]'s.
     fn plan(&self, call: &FixCall, ctx: &FixContext) -> Result<Plan, FixError>;
 }
 
@@ -41,4 +42,17 @@ pub fn evidence_spec(call: &FixCall) -> Result<AppSpec, FixError> {
     }
     crate::probe::app_sessions::parse_spec(&ev.params)
         .map_err(|e| bad(format!("check `{}`: {e}", ev.check)))
+}
+
+/// Compute exactly what `call` will touch with `action` (the registry's
+/// entry for `call.action`). Reads only: LevelDB in place, SQLite through
+/// private copies.
+pub fn plan(action: &dyn Action, call: &FixCall, ctx: &FixContext) -> Result<Plan, FixError> {
+    fsx::check_run_id(ctx.run_id)?;
+    let mut plan = action.plan(call, ctx)?;
+    plan.action = action.id().to_string();
+    // The vetted action's risk; a flow may raise it, never lower it.
+    plan.risk = action.risk().max(call.risk);
+    check_plan_paths(&plan, ctx.home)?;
+    Ok(plan)
 }

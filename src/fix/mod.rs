@@ -42,7 +42,7 @@ mod stores;
 mod undo;
 mod watched;
 
-pub use action::{Action, ActionDef, evidence_spec};
+pub use action::{Action, ActionDef, evidence_spec, plan};
 pub use actions::{
     ClearSiteData, RemoveWorkspaceEntry, ResetDesktopApp, clear_site_data, remove_workspace_entry,
     reset_desktop_app,
@@ -51,7 +51,7 @@ pub use apply::{Applied, StoreHold, apply, apply_held};
 pub use error::FixError;
 pub use journal::Status as JournalStatus;
 pub use owner::owner_running;
-pub use plan::{FixContext, Op, Plan, plan};
+pub use plan::{FixContext, Op, Plan};
 pub use restore::UndoneAction;
 pub use stores::{CookieFlavor, LsKey};
 pub use undo::{JournalEntry, UndoReport, list_undoable, rollback, rollback_held, undo};

@@ -1,18 +1,14 @@
 //! What a fix will do: the [`Plan`] an action computes, made of [`Op`]s the
-//! executor knows, and the [`FixContext`] it runs in; [`plan`] is the one
-//! way to get a plan (the common checks every action's plan passes).
+//! executor knows, and the [`FixContext`] it runs in. `fix::plan` (in
+//! `action.rs`) is the one way to get a plan (the common checks every
+//! action's plan passes).
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::action::Action;
-use super::checks::check_plan_paths;
-use super::error::FixError;
-use super::fsx;
 use super::stores::{CookieFlavor, LsKey};
-use crate::flow::engine::FixCall;
 use crate::flow::model::Risk;
 use crate::probe::Home;
 
@@ -120,17 +116,4 @@ impl Plan {
     pub(super) fn owner_is_app(&self) -> bool {
         !self.owner_processes.is_empty()
     }
-}
-
-/// Compute exactly what `call` will touch with `action` (the registry's
-/// entry for `call.action`). Reads only: LevelDB in place, SQLite through
-/// private copies.
-pub fn plan(action: &dyn Action, call: &FixCall, ctx: &FixContext) -> Result<Plan, FixError> {
-    fsx::check_run_id(ctx.run_id)?;
-    let mut plan = action.plan(call, ctx)?;
-    plan.action = action.id().to_string();
-    // The vetted action's risk; a flow may raise it, never lower it.
-    plan.risk = action.risk().max(call.risk);
-    check_plan_paths(&plan, ctx.home)?;
-    Ok(plan)
 }
