@@ -103,4 +103,10 @@ impl Error {
     }
 }
 
+impl From<crate::state::NoStateFolder> for Error {
+    fn from(e: crate::state::NoStateFolder) -> Error {
+        Error::Usage(e.to_string())
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

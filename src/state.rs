@@ -1,19 +1,23 @@
-//! The state folder: run records, backups and the undo journal.
+//! The state folder: run records, backups and the undo journal. A leaf:
+//! the fixes and the records use it, it uses none of them.
 
 use std::path::{Path, PathBuf};
 
-use crate::{Error, Result};
+/// The platform has no state folder and none was given (a usage error).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot find a state folder; pass --state-dir DIR")]
+pub struct NoStateFolder;
 
 /// `--state-dir`, else `TROUBLESHOOT_STATE_DIR` (clap reads it), else the
 /// platform's state folder (`~/.local/state/troubleshoot` on Linux).
-pub fn resolve(flag: Option<&Path>) -> Result<PathBuf> {
+pub fn resolve(flag: Option<&Path>) -> Result<PathBuf, NoStateFolder> {
     if let Some(p) = flag {
         return Ok(p.to_path_buf());
     }
     dirs::state_dir()
         .or_else(dirs::data_local_dir)
         .map(|d| d.join("troubleshoot"))
-        .ok_or_else(|| Error::Usage("cannot find a state folder; pass --state-dir DIR".into()))
+        .ok_or(NoStateFolder)
 }
 
 /// The command that undoes `run_id`, exactly as it must be typed from any
