@@ -5,16 +5,15 @@
 //!
 //! ```
 //! use serde_json::{Value, json};
-//! use troubleshoot::flow::catalog::{Catalog, ProbeDef};
+//! use troubleshoot::flow::catalog::{Catalog, ProbeDef, ProbeInfo};
 //! use troubleshoot::probe::contract::{Probe, ProbeRun};
 //! use troubleshoot::probe::Home;
 //! use troubleshoot::registry::Registry;
 //!
 //! struct Clock;
+//! const CLOCK: ProbeInfo = ProbeInfo { id: "clock", summary: "the time", facts: &["hour"] };
 //! impl ProbeDef for Clock {
-//!     fn id(&self) -> &'static str { "clock" }
-//!     fn summary(&self) -> &'static str { "the time" }
-//!     fn facts(&self) -> &'static [&'static str] { &["hour"] }
+//!     fn info(&self) -> &'static ProbeInfo { &CLOCK }
 //!     fn check_params(&self, p: &Value) -> Result<(), String> {
 //!         if p.is_null() { Ok(()) } else { Err("takes no parameters".into()) }
 //!     }

@@ -10,7 +10,7 @@
 
 use super::checks::check_plan_paths;
 use super::{FixContext, FixError, Plan, fsx};
-pub use crate::flow::catalog::ActionDef;
+pub use crate::flow::catalog::{ActionDef, ActionInfo};
 use crate::flow::engine::FixCall;
 use crate::probe::AppSpec;
 

@@ -42,7 +42,7 @@ mod stores;
 mod undo;
 mod watched;
 
-pub use action::{Action, ActionDef, evidence_spec, plan};
+pub use action::{Action, ActionDef, ActionInfo, evidence_spec, plan};
 pub use actions::{
     ClearSiteData, RemoveWorkspaceEntry, ResetDesktopApp, clear_site_data, remove_workspace_entry,
     reset_desktop_app,

@@ -9,19 +9,34 @@ use serde_json::Value;
 
 use super::model::Risk;
 
+/// What a probe is, as data: a `const` beside the probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProbeInfo {
+    /// The id flows name it by (`"probe": "app-sessions"`).
+    pub id: &'static str,
+    /// One line for `flows check` messages and the schema.
+    pub summary: &'static str,
+    /// Top-level fields of the facts it produces (under the step's `as`).
+    pub facts: &'static [&'static str],
+}
+
 /// A probe a `check` step may run, as flows see it.
 pub trait ProbeDef: Send + Sync {
-    /// The id flows name it by (`"probe": "app-sessions"`), defined once as a
-    /// constant beside the probe.
-    fn id(&self) -> &'static str;
-    /// One line for `flows check` messages and the schema.
-    fn summary(&self) -> &'static str;
-    /// Top-level fields of the facts it produces (under the step's `as`).
-    fn facts(&self) -> &'static [&'static str];
+    fn info(&self) -> &'static ProbeInfo;
     /// Checks the parameters; an error names what is wrong and where.
     fn check_params(&self, params: &Value) -> Result<(), String>;
     /// The JSON Schema of its parameters (for `flows/schema.json`).
     fn params_schema(&self, generator: &mut SchemaGenerator) -> Schema;
+
+    fn id(&self) -> &'static str {
+        self.info().id
+    }
+    fn summary(&self) -> &'static str {
+        self.info().summary
+    }
+    fn facts(&self) -> &'static [&'static str] {
+        self.info().facts
+    }
 }
 
 /// How an action parameter is typed.
@@ -40,18 +55,40 @@ pub struct ParamDef {
     pub required: bool,
 }
 
-/// A fix action a `fix` step may propose, as flows see it.
-pub trait ActionDef: Send + Sync {
+/// What a fix action is, as data: a `const` beside the action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionInfo {
     /// The id flows name it by (`"action": "clear-site-data"`).
-    fn id(&self) -> &'static str;
-    fn summary(&self) -> &'static str;
+    pub id: &'static str,
+    pub summary: &'static str,
     /// The vetted risk: a flow may raise it, never lower it.
-    fn risk(&self) -> Risk;
-    fn params(&self) -> &'static [ParamDef];
+    pub risk: Risk,
+    pub params: &'static [ParamDef],
     /// The probe whose parameters (what the app is, where it keeps its data)
     /// guide the action; the fix step's `evidence` names the check that ran
     /// it. `None`: the action needs no probe's parameters.
-    fn evidence_probe(&self) -> Option<&'static str>;
+    pub evidence_probe: Option<&'static str>,
+}
+
+/// A fix action a `fix` step may propose, as flows see it.
+pub trait ActionDef: Send + Sync {
+    fn info(&self) -> &'static ActionInfo;
+
+    fn id(&self) -> &'static str {
+        self.info().id
+    }
+    fn summary(&self) -> &'static str {
+        self.info().summary
+    }
+    fn risk(&self) -> Risk {
+        self.info().risk
+    }
+    fn params(&self) -> &'static [ParamDef] {
+        self.info().params
+    }
+    fn evidence_probe(&self) -> Option<&'static str> {
+        self.info().evidence_probe
+    }
 }
 
 /// The probes and actions a flow may name.

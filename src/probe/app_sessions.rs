@@ -6,7 +6,7 @@
 use schemars::{Schema, SchemaGenerator};
 use serde_json::Value;
 
-use super::contract::{Probe, ProbeDef, ProbeRun};
+use super::contract::{Probe, ProbeDef, ProbeInfo, ProbeRun};
 use super::{AppSpec, Home, ScanReport, Source};
 use crate::flow::builtin::BUILTIN;
 use crate::flow::load::parse_bytes;
@@ -30,19 +30,18 @@ pub const FACTS: &[&str] = &[
     "evidence",
 ];
 
+/// What the probe is, for the validator, the schema and the registry.
+pub const INFO: ProbeInfo = ProbeInfo {
+    id: ID,
+    summary: "sessions of a web/desktop app in every browser profile and the desktop app, with sync, linked accounts and running state",
+    facts: FACTS,
+};
+
 pub struct AppSessions;
 
 impl ProbeDef for AppSessions {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
-    fn summary(&self) -> &'static str {
-        "sessions of a web/desktop app in every browser profile and the desktop app, with sync, linked accounts and running state"
-    }
-
-    fn facts(&self) -> &'static [&'static str] {
-        FACTS
+    fn info(&self) -> &'static ProbeInfo {
+        &INFO
     }
 
     fn check_params(&self, params: &Value) -> Result<(), String> {

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::{Home, Warning};
-pub use crate::flow::catalog::ProbeDef;
+pub use crate::flow::catalog::{ProbeDef, ProbeInfo};
 
 /// What one run of a probe found.
 #[derive(Debug, Clone, PartialEq)]

@@ -17,7 +17,7 @@ pub mod scan;
 pub mod sessions;
 pub mod spec;
 
-pub use contract::{Probe, ProbeRun};
+pub use contract::{Probe, ProbeDef, ProbeInfo, ProbeRun};
 pub use layout::{Home, Layout};
 pub use model::*;
 pub use scan::scan;

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use troubleshoot::fix::{self, Action, ActionDef, FixContext, FixError, Op, Plan};
-use troubleshoot::flow::catalog::{ParamDef, ProbeDef};
+use troubleshoot::flow::catalog::{ActionInfo, ProbeDef, ProbeInfo};
 use troubleshoot::flow::engine::FixCall;
 use troubleshoot::flow::model::Risk;
 use troubleshoot::flow::schema::schema_json;
@@ -39,15 +39,15 @@ fn cache_params(v: &Value) -> Result<CacheParams, String> {
 /// Toy probe: is there a `cache` folder in `folder`?
 struct StaleCache;
 
+const STALE_CACHE: ProbeInfo = ProbeInfo {
+    id: "toy-stale-cache",
+    summary: "whether a cache folder exists",
+    facts: &["stale"],
+};
+
 impl ProbeDef for StaleCache {
-    fn id(&self) -> &'static str {
-        "toy-stale-cache"
-    }
-    fn summary(&self) -> &'static str {
-        "whether a cache folder exists"
-    }
-    fn facts(&self) -> &'static [&'static str] {
-        &["stale"]
+    fn info(&self) -> &'static ProbeInfo {
+        &STALE_CACHE
     }
     fn check_params(&self, params: &Value) -> Result<(), String> {
         cache_params(params).map(drop)
@@ -71,21 +71,17 @@ impl Probe for StaleCache {
 /// Toy action: move the cache folder aside.
 struct MoveCacheAside;
 
+const MOVE_CACHE_ASIDE: ActionInfo = ActionInfo {
+    id: "toy-move-cache-aside",
+    summary: "move a cache folder aside",
+    risk: Risk::Low,
+    params: &[],
+    evidence_probe: Some(STALE_CACHE.id),
+};
+
 impl ActionDef for MoveCacheAside {
-    fn id(&self) -> &'static str {
-        "toy-move-cache-aside"
-    }
-    fn summary(&self) -> &'static str {
-        "move a cache folder aside"
-    }
-    fn risk(&self) -> Risk {
-        Risk::Low
-    }
-    fn params(&self) -> &'static [ParamDef] {
-        &[]
-    }
-    fn evidence_probe(&self) -> Option<&'static str> {
-        Some("toy-stale-cache")
+    fn info(&self) -> &'static ActionInfo {
+        &MOVE_CACHE_ASIDE
     }
 }
 

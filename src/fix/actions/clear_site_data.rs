@@ -9,12 +9,11 @@ use super::session::{
     SESSION, lsng_items, owner_processes, session_keys_now, session_note, session_param,
     snapshot_items, store_path_of, where_,
 };
-use crate::fix::action::{Action, ActionDef, evidence_spec};
+use crate::fix::action::{Action, ActionDef, ActionInfo, evidence_spec};
 use crate::fix::error::FixError;
 use crate::fix::stores::{self, CookieFlavor};
 use crate::fix::watched::current_files;
 use crate::fix::{FixContext, Op, Plan, fsx};
-use crate::flow::catalog::ParamDef;
 use crate::flow::engine::FixCall;
 use crate::flow::model::Risk;
 use crate::probe::{AppSpec, Session, StoreKind, app_sessions};
@@ -26,21 +25,18 @@ pub const ID: &str = "clear-site-data";
 /// The `clear-site-data` action ([`ID`]).
 pub struct ClearSiteData;
 
+/// What the action is, for the validator, the schema and the registry.
+pub const INFO: ActionInfo = ActionInfo {
+    id: ID,
+    summary: "remove the app's cookies and Local Storage for its origins in one profile (sign out of all there)",
+    risk: Risk::Medium,
+    params: &[SESSION],
+    evidence_probe: Some(app_sessions::ID),
+};
+
 impl ActionDef for ClearSiteData {
-    fn id(&self) -> &'static str {
-        ID
-    }
-    fn summary(&self) -> &'static str {
-        "remove the app's cookies and Local Storage for its origins in one profile (sign out of all there)"
-    }
-    fn risk(&self) -> Risk {
-        Risk::Medium
-    }
-    fn params(&self) -> &'static [ParamDef] {
-        &[SESSION]
-    }
-    fn evidence_probe(&self) -> Option<&'static str> {
-        Some(app_sessions::ID)
+    fn info(&self) -> &'static ActionInfo {
+        &INFO
     }
 }
 

@@ -5,12 +5,11 @@ use super::session::{
     SESSION, lsng_items, owner_processes, session_keys_now, session_note, session_param,
     snapshot_items, store_path_of, where_,
 };
-use crate::fix::action::{Action, ActionDef, evidence_spec};
+use crate::fix::action::{Action, ActionDef, ActionInfo, evidence_spec};
 use crate::fix::error::FixError;
 use crate::fix::stores::{self, LsKey};
 use crate::fix::watched::current_files;
 use crate::fix::{FixContext, Op, Plan};
-use crate::flow::catalog::ParamDef;
 use crate::flow::engine::FixCall;
 use crate::flow::model::Risk;
 use crate::probe::{AppSpec, Session, StoreKind, app_sessions};
@@ -21,21 +20,18 @@ pub const ID: &str = "remove-workspace-entry";
 /// The `remove-workspace-entry` action ([`ID`]).
 pub struct RemoveWorkspaceEntry;
 
+/// What the action is, for the validator, the schema and the registry.
+pub const INFO: ActionInfo = ActionInfo {
+    id: ID,
+    summary: "delete one workspace's Local Storage keys in one store, leaving every other key",
+    risk: Risk::Medium,
+    params: &[SESSION],
+    evidence_probe: Some(app_sessions::ID),
+};
+
 impl ActionDef for RemoveWorkspaceEntry {
-    fn id(&self) -> &'static str {
-        ID
-    }
-    fn summary(&self) -> &'static str {
-        "delete one workspace's Local Storage keys in one store, leaving every other key"
-    }
-    fn risk(&self) -> Risk {
-        Risk::Medium
-    }
-    fn params(&self) -> &'static [ParamDef] {
-        &[SESSION]
-    }
-    fn evidence_probe(&self) -> Option<&'static str> {
-        Some(app_sessions::ID)
+    fn info(&self) -> &'static ActionInfo {
+        &INFO
     }
 }
 

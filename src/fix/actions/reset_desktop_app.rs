@@ -3,10 +3,9 @@
 
 use std::path::Path;
 
-use crate::fix::action::{Action, ActionDef, evidence_spec};
+use crate::fix::action::{Action, ActionDef, ActionInfo, evidence_spec};
 use crate::fix::error::FixError;
 use crate::fix::{FixContext, Op, Plan, fsx};
-use crate::flow::catalog::ParamDef;
 use crate::flow::engine::FixCall;
 use crate::flow::model::Risk;
 use crate::probe::{AppSpec, app_sessions};
@@ -17,21 +16,18 @@ pub const ID: &str = "reset-desktop-app";
 /// The `reset-desktop-app` action ([`ID`]).
 pub struct ResetDesktopApp;
 
+/// What the action is, for the validator, the schema and the registry.
+pub const INFO: ActionInfo = ActionInfo {
+    id: ID,
+    summary: "move the desktop app's data folder aside, like the app's Reset App Data",
+    risk: Risk::High,
+    params: &[],
+    evidence_probe: Some(app_sessions::ID),
+};
+
 impl ActionDef for ResetDesktopApp {
-    fn id(&self) -> &'static str {
-        ID
-    }
-    fn summary(&self) -> &'static str {
-        "move the desktop app's data folder aside, like the app's Reset App Data"
-    }
-    fn risk(&self) -> Risk {
-        Risk::High
-    }
-    fn params(&self) -> &'static [ParamDef] {
-        &[]
-    }
-    fn evidence_probe(&self) -> Option<&'static str> {
-        Some(app_sessions::ID)
+    fn info(&self) -> &'static ActionInfo {
+        &INFO
     }
 }
 
