@@ -33,6 +33,40 @@ fn no_import_cycles_among_src_modules() {
     );
 }
 
+/// The README's architecture section names every top-level module, so the
+/// map of the rooms cannot fall behind the tree.
+#[test]
+fn the_readme_architecture_names_every_top_level_module() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    let start = readme
+        .find("### Architecture")
+        .expect("README has an architecture section");
+    let rest = &readme[start + 3..];
+    let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
+    let mut missing = Vec::new();
+    for e in std::fs::read_dir(dir.join("src")).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().into_owned();
+        let shown = if e.file_type().unwrap().is_dir() {
+            format!("`{name}/`")
+        } else if name == "lib.rs" {
+            continue;
+        } else {
+            format!("`{name}`")
+        };
+        if !section.contains(&shown) {
+            missing.push(shown);
+        }
+    }
+    missing.sort();
+    assert!(
+        missing.is_empty(),
+        "README.md's architecture section does not name {}",
+        missing.join(", ")
+    );
+}
+
 #[test]
 fn a_cycle_is_found_and_named_with_the_uses_that_make_it() {
     let files = toy(&[
