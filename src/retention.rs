@@ -18,6 +18,7 @@ use std::time::{Duration, SystemTime};
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
+use crate::fix::JournalStatus;
 use crate::report::{self, ReportError, RunSummary};
 
 /// Run records and backups of undone fixes older than this are pruned.
@@ -26,12 +27,18 @@ pub const MAX_AGE_DAYS: u64 = 30;
 /// The journal file in the state folder (owned by the fix module).
 const JOURNAL: &str = "journal.sqlite";
 
-/// Journal statuses whose backup nothing needs any more: undone, rolled
-/// back after a failed verify, failed and restored at once.
-const DONE_WITH: &[&str] = &["undone", "rolled-back", "failed"];
+/// A fix that is (or may be) still in the store: what `undo` acts on. A
+/// word no status has (a journal from elsewhere, or tampered) counts as
+/// in the store, so its backup is kept.
+fn in_store(status: Option<JournalStatus>) -> bool {
+    status.is_none_or(|s| s.is_undoable())
+}
 
-/// Journal statuses of a fix that is (or may be) still in the store.
-const IN_STORE: &[&str] = &["started", "applied", "undoing", "restore-failed"];
+/// A fix whose backup nothing needs any more: undone, rolled back after a
+/// failed verify, failed and restored at once.
+fn done_with(status: Option<JournalStatus>) -> bool {
+    !in_store(status)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum RetentionError {
@@ -54,7 +61,8 @@ pub enum RetentionError {
 pub struct JournalRow {
     pub run_id: String,
     pub backup_id: String,
-    pub status: String,
+    /// `None`: a word no status has.
+    pub status: Option<JournalStatus>,
     pub started_at: String,
     pub finished_at: Option<String>,
 }
@@ -83,7 +91,7 @@ pub fn journal_rows(state_dir: &Path) -> Result<Vec<JournalRow>, RetentionError>
             Ok(JournalRow {
                 run_id: r.get(0)?,
                 backup_id: r.get(1)?,
-                status: r.get(2)?,
+                status: r.get::<_, String>(2)?.parse().ok(),
                 started_at: r.get(3)?,
                 finished_at: r.get(4)?,
             })
@@ -117,14 +125,14 @@ impl FixState {
 
 /// The fix state of `run_id` in `rows`.
 pub fn fix_state(rows: &[JournalRow], run_id: &str) -> FixState {
-    let statuses: Vec<&str> = rows
+    let statuses: Vec<Option<JournalStatus>> = rows
         .iter()
         .filter(|r| r.run_id == run_id)
-        .map(|r| r.status.as_str())
+        .map(|r| r.status)
         .collect();
-    if statuses.iter().any(|s| IN_STORE.contains(s)) {
+    if statuses.iter().any(|&s| in_store(s)) {
         FixState::Applied
-    } else if statuses.contains(&"undone") {
+    } else if statuses.contains(&Some(JournalStatus::Undone)) {
         FixState::Undone
     } else {
         FixState::None
@@ -200,14 +208,14 @@ pub fn prune(
 
     let backups = state_dir.join("backups");
     for row in &rows {
-        if !DONE_WITH.contains(&row.status.as_str()) || !plain_id(&row.backup_id) {
+        if !done_with(row.status) || !plain_id(&row.backup_id) {
             continue;
         }
         // Another row with the same backup still in the store (a tampered
         // journal): keep it.
         if rows
             .iter()
-            .any(|r| r.backup_id == row.backup_id && IN_STORE.contains(&r.status.as_str()))
+            .any(|r| r.backup_id == row.backup_id && in_store(r.status))
         {
             continue;
         }
@@ -274,7 +282,7 @@ mod tests {
         JournalRow {
             run_id: run.into(),
             backup_id: backup.into(),
-            status: status.into(),
+            status: status.parse().ok(),
             started_at: "2020-01-01T00:00:00Z".into(),
             finished_at: None,
         }
@@ -292,6 +300,15 @@ mod tests {
         assert_eq!(fix_state(&rows, "b"), FixState::Applied);
         assert_eq!(fix_state(&rows, "c"), FixState::None);
         assert_eq!(fix_state(&rows, "d"), FixState::None);
+    }
+
+    #[test]
+    fn a_status_word_no_status_has_keeps_its_backup() {
+        let rows = [row("e", "e-1", "half-done")];
+        assert_eq!(rows[0].status, None);
+        assert_eq!(fix_state(&rows, "e"), FixState::Applied);
+        assert!(!done_with(rows[0].status));
+        assert!(done_with(row("f", "f-1", "failed").status));
     }
 
     #[test]

@@ -21,9 +21,8 @@ const SCHEMA_VERSION: i64 = 1;
 
 /// Status of an action in the journal, stored as its word (`started`,
 /// `rolled-back`, ...): the words journals have always held, so an old
-/// journal reads the same. (Not `Copy`, so that code written when a status
-/// was a `String`, `status.clone()` included, still builds.)
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// journal reads the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// Backup taken, the store may be partly changed (the run may have died).
@@ -566,9 +565,9 @@ mod tests {
             ]
         );
         for s in Status::ALL {
-            assert_eq!(s.as_str().parse::<Status>(), Ok(s.clone()));
+            assert_eq!(s.as_str().parse::<Status>(), Ok(s));
             assert_eq!(
-                serde_json::to_value(&s).unwrap(),
+                serde_json::to_value(s).unwrap(),
                 serde_json::json!(s.as_str())
             );
         }

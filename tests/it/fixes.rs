@@ -1105,7 +1105,7 @@ fn sigkill_during_undo_then_undo_again_restores_exactly() {
         match fix::list_undoable(&state)
             .unwrap()
             .first()
-            .map(|e| e.status.clone())
+            .map(|e| e.status)
         {
             None => finished += 1,
             Some(s) if s == "undoing" => mid += 1,
