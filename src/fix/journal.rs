@@ -93,13 +93,6 @@ impl FromStr for Status {
     }
 }
 
-/// A status compares equal to its word (`entry.status == "applied"`).
-impl PartialEq<&str> for Status {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
 impl ToSql for Status {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(ToSqlOutput::from(self.as_str()))

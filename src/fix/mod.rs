@@ -54,4 +54,4 @@ pub use owner::owner_running;
 pub use plan::{FixContext, Op, Plan};
 pub use restore::UndoneAction;
 pub use stores::{CookieFlavor, LsKey};
-pub use undo::{JournalEntry, UndoReport, list_undoable, rollback, rollback_held, undo};
+pub use undo::{JournalEntry, UndoMode, UndoReport, list_undoable, rollback, rollback_held, undo};

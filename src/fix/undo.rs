@@ -60,13 +60,6 @@ impl fmt::Display for UndoMode {
     }
 }
 
-/// A mode compares equal to its word (`report.mode == "logical"`).
-impl PartialEq<&str> for UndoMode {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
 impl fmt::Display for UndoReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Undid run {}:", self.run_id)?;

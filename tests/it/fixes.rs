@@ -557,7 +557,7 @@ fn undo_after_the_browser_wrote_puts_back_the_removed_keys_and_keeps_its_writes(
         return;
     }
     let report = fix::undo(&state, Some(&home), None, false).unwrap();
-    assert_eq!(report.mode, "logical", "{report}");
+    assert_eq!(report.mode, fix::UndoMode::Logical, "{report}");
     assert!(
         report.to_string().contains("1 entr(ies) put back"),
         "{report}"
@@ -973,12 +973,12 @@ fn sigkill_during_apply_leaves_original_or_undoable_store() {
             untouched += 1;
             continue;
         }
-        if pending[0].status == "applied" {
+        if pending[0].status == fix::JournalStatus::Applied {
             done += 1;
         } else {
             mid += 1;
         }
-        if pending[0].status == "started" && mid == 1 {
+        if pending[0].status == fix::JournalStatus::Started && mid == 1 {
             // The next scan says a fix was interrupted and how to undo it.
             let o = std::process::Command::new(crate::util::BIN)
                 .args(["scan", "--layout", "linux", "--root"])
@@ -1108,7 +1108,7 @@ fn sigkill_during_undo_then_undo_again_restores_exactly() {
             .map(|e| e.status)
         {
             None => finished += 1,
-            Some(s) if s == "undoing" => mid += 1,
+            Some(fix::JournalStatus::Undoing) => mid += 1,
             Some(_) => before += 1,
         }
         match fix::undo(&state, Some(&home), None, false) {
@@ -1390,9 +1390,13 @@ fn a_signal_during_a_fix_lets_the_write_finish_and_tells_the_truth() {
         assert!(!err.contains("panicked"), "{err}");
         let profile = root.join(profile_rel);
         let pending = fix::list_undoable(&state).unwrap();
-        let applied = pending.iter().any(|e| e.status == "applied");
+        let applied = pending
+            .iter()
+            .any(|e| e.status == fix::JournalStatus::Applied);
         assert!(
-            pending.iter().all(|e| e.status != "started"),
+            pending
+                .iter()
+                .all(|e| e.status != fix::JournalStatus::Started),
             "the write finished or rolled back before the exit: {pending:?}\n{err}"
         );
         match code {
