@@ -452,6 +452,66 @@ fn validation_names_the_problem_and_place() {
     );
 }
 
+/// A fix acts on what one check's probe found: `evidence` names it, or the
+/// flow has exactly one check with a probe; the engine hands its parameters
+/// to the action.
+#[test]
+fn a_fix_names_the_check_whose_evidence_it_acts_on() {
+    let check = |id: &str, next: &str| json!({"check": {"id": id, "probe": "app-sessions", "params": probe_params(), "otherwise": next}});
+    let fix = |evidence: Option<&str>| {
+        let mut f = json!({"id": "f", "title": "t", "action": "reset-desktop-app", "risk": "high",
+            "changes": "", "on_success": "e", "on_failure": "e", "on_refused": "e", "on_declined": "e"});
+        if let Some(ev) = evidence {
+            f["evidence"] = json!(ev);
+        }
+        json!({ "fix": f })
+    };
+    // One probed check: the default.
+    let one = flow(json!([check("scan", "f"), fix(None), end("e")]));
+    let mut engine = Engine::new(&one);
+    let Need::Probe(call) = next_need(&mut engine) else {
+        panic!("the check runs first")
+    };
+    engine.probed(json!({})).unwrap();
+    let Need::Fix(fc) = next_need(&mut engine) else {
+        panic!("then the fix")
+    };
+    let ev = fc.evidence.expect("the only check is the fix's evidence");
+    assert_eq!(
+        (ev.check.as_str(), ev.probe.as_str()),
+        ("scan", "app-sessions")
+    );
+    assert_eq!(ev.params, call.params);
+
+    // Two: the fix must say which.
+    let e = problems(json!([
+        check("a", "b"),
+        check("b", "f"),
+        fix(None),
+        end("e")
+    ]));
+    assert!(
+        e.contains("steps[2].fix.evidence")
+            && e.contains("name the check that ran it with `evidence`"),
+        "{e}"
+    );
+    assert_eq!(
+        problems(json!([
+            check("a", "b"),
+            check("b", "f"),
+            fix(Some("b")),
+            end("e")
+        ])),
+        ""
+    );
+    // Not a check with a probe.
+    let e = problems(json!([check("a", "f"), fix(Some("e")), end("e")]));
+    assert!(
+        e.contains("`evidence` names `e`, which is not a check with a probe"),
+        "{e}"
+    );
+}
+
 #[test]
 fn unknown_fields_truncation_depth_and_garbage_are_located_errors() {
     let text = r#"{"id": "t", "title": "T", "steps": [{"end": {"id": "e", "outcome": "resolved", "message": "", "colour": 1}}]}"#;
