@@ -38,6 +38,7 @@ where
         Some(Command::Run(args)) => cmd::run::run(&global, &args, printer),
         Some(Command::Scan(args)) => cmd::scan::run(&global, &args, printer),
         Some(Command::Flows(FlowsCommand::List { json })) => cmd::flows::list(json),
+        Some(Command::Flows(FlowsCommand::Catalog { json })) => cmd::flows::catalog(json),
         Some(Command::Flows(FlowsCommand::Check { files })) => cmd::flows::check(&files, printer),
         Some(Command::Flows(FlowsCommand::Graph { flow, format })) => {
             cmd::flows::graph(&flow, format)

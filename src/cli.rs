@@ -208,6 +208,15 @@ pub enum FlowsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// List what a flow can call: every probe (a check's `probe`) and fix action (a fix's `action`)
+    #[command(after_help = "Examples:
+  troubleshoot flows catalog
+  troubleshoot flows catalog --json | jq -r '.actions[] | \"\\(.id) \\(.risk)\"'")]
+    Catalog {
+        /// Print the catalog as JSON on stdout
+        #[arg(long)]
+        json: bool,
+    },
     /// Validate flow files; exit 2 if any is bad, naming file, place and problem
     #[command(after_help = "Example:\n  troubleshoot flows check flows/*.json")]
     Check {

@@ -74,6 +74,72 @@ pub fn list(json: bool) -> Result<u8> {
     Ok(exit::OK)
 }
 
+/// Version of the `flows catalog --json` document.
+pub const CATALOG_SCHEMA: u32 = 1;
+
+/// `flows catalog`: the registry's probes and actions, for flow authors.
+pub fn catalog(json: bool) -> Result<u8> {
+    use crate::flow::catalog::{ActionInfo, Catalog, ParamKind, ProbeInfo};
+    let registry = crate::registry::builtin();
+    let probes: Vec<&ProbeInfo> = registry.probes().iter().map(|p| p.info()).collect();
+    let actions: Vec<&ActionInfo> = registry.actions().iter().map(|a| a.info()).collect();
+    if json {
+        #[derive(serde::Serialize)]
+        struct Doc<'a> {
+            schema: u32,
+            probes: &'a [&'a ProbeInfo],
+            actions: &'a [&'a ActionInfo],
+        }
+        let doc = Doc {
+            schema: CATALOG_SCHEMA,
+            probes: &probes,
+            actions: &actions,
+        };
+        let text = serde_json::to_string_pretty(&doc)
+            .map_err(|e| crate::Error::State(format!("cannot encode the catalog: {e}")))?;
+        stdout::line(&crate::sanitize::json_safe(text))?;
+        return Ok(exit::OK);
+    }
+    let mut lines = vec![
+        "Probes (a check's \"probe\"; its facts go under the check's id or `as`):".to_string(),
+    ];
+    for p in &probes {
+        lines.push(format!("  {}", p.id));
+        lines.push(format!("      {}", p.summary));
+        lines.push(format!("      facts: {}", p.facts.join(", ")));
+    }
+    lines.push(String::new());
+    lines.push("Actions (a fix's \"action\"; a flow may raise the risk, never lower it):".into());
+    for a in &actions {
+        lines.push(format!("  {} (risk {})", a.id, a.risk));
+        lines.push(format!("      {}", a.summary));
+        let params: Vec<String> = a
+            .params
+            .iter()
+            .map(|p| {
+                let kind = match p.kind {
+                    ParamKind::Fact => "a fact's name",
+                };
+                let need = if p.required { "required" } else { "optional" };
+                format!("{} ({kind}, {need})", p.name)
+            })
+            .collect();
+        if !params.is_empty() {
+            lines.push(format!("      params: {}", params.join("; ")));
+        }
+        if let Some(probe) = a.evidence_probe {
+            lines.push(format!("      evidence: a check running `{probe}`"));
+        }
+    }
+    let mut text = String::new();
+    for l in lines {
+        text.push_str(&terminal(&l, LINE_MAX));
+        text.push('\n');
+    }
+    stdout::write(text.as_bytes())?;
+    Ok(exit::OK)
+}
+
 /// Validate every file; report all of them, exit 2 if any is bad.
 pub fn check(files: &[String], printer: Printer) -> Result<u8> {
     let mut bad = 0;

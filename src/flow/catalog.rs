@@ -5,12 +5,13 @@
 //! and cannot run anything else.
 
 use schemars::{Schema, SchemaGenerator};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::model::Risk;
 
 /// What a probe is, as data: a `const` beside the probe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ProbeInfo {
     /// The id flows name it by (`"probe": "app-sessions"`).
     pub id: &'static str,
@@ -40,7 +41,8 @@ pub trait ProbeDef: Send + Sync {
 }
 
 /// How an action parameter is typed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ParamKind {
     /// A string naming a fact that holds one item of a probe's facts
     /// (`selected.workspace`).
@@ -48,7 +50,7 @@ pub enum ParamKind {
 }
 
 /// One parameter of an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ParamDef {
     pub name: &'static str,
     pub kind: ParamKind,
@@ -56,7 +58,7 @@ pub struct ParamDef {
 }
 
 /// What a fix action is, as data: a `const` beside the action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ActionInfo {
     /// The id flows name it by (`"action": "clear-site-data"`).
     pub id: &'static str,

@@ -49,6 +49,64 @@ fn shipped_flow_checks_lists_and_graphs() {
     assert!(stdout(&o).starts_with("digraph \"notion-signout\""));
 }
 
+/// `flows catalog` shows flow authors every probe and action the shipped
+/// flows use, with the facts, risk and parameters `flows check` holds them to.
+#[test]
+fn flows_catalog_lists_what_the_shipped_flows_call() {
+    let env = Env::new();
+    let o = env.run("linux", &["flows", "catalog", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["schema"], 1);
+    let text = env.run("linux", &["flows", "catalog"]);
+    let text = stdout(&text);
+    for file in [
+        "flows/notion-signout.json",
+        "flows/notion-desktop-relogin.json",
+    ] {
+        let flow: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        for step in flow["steps"].as_array().unwrap() {
+            if let Some(p) = step["check"]["probe"].as_str() {
+                let probe = doc["probes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|x| x["id"] == p);
+                let probe = probe.unwrap_or_else(|| panic!("{file}: probe {p} not in {doc}"));
+                assert!(
+                    probe["facts"]
+                        .as_array()
+                        .unwrap()
+                        .contains(&"sessions".into())
+                );
+                assert!(text.contains(&format!("  {p}\n")), "{text}");
+            }
+            if let Some(a) = step["fix"]["action"].as_str() {
+                let action = doc["actions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|x| x["id"] == a);
+                let action = action.unwrap_or_else(|| panic!("{file}: action {a} not in {doc}"));
+                let risk = action["risk"].as_str().unwrap();
+                assert!(
+                    ["info", "low", "medium", "high"].contains(&risk),
+                    "{action}"
+                );
+                assert!(text.contains(&format!("  {a} (risk {risk})\n")), "{text}");
+                for p in step["fix"]["params"].as_object().into_iter().flatten() {
+                    let known = action["params"].as_array().unwrap();
+                    assert!(
+                        known.iter().any(|k| k["name"] == p.0.as_str()),
+                        "{a}: {p:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn bad_flows_exit_2_with_a_located_message() {
     let env = Env::new();

@@ -28,6 +28,8 @@ fn home_with_a_run() -> Env {
 const PRODUCERS: &[&[&str]] = &[
     &["scan", "--json"],
     &["flows", "list"],
+    &["flows", "catalog"],
+    &["flows", "catalog", "--json"],
     &["flows", "graph", "notion-signout"],
     &["report"],
     &["report", "--format", "html"],
