@@ -195,7 +195,7 @@ pub struct Check {
     /// What is being checked, shown while it runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// A probe the binary ships, by id (the schema lists them).
+    /// A probe the binary ships, by id (`troubleshoot flows catalog` lists them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probe: Option<String>,
     /// The probe's parameters, typed per probe (`app-sessions` takes the
@@ -263,7 +263,7 @@ impl std::fmt::Display for Risk {
 pub struct Fix {
     pub id: String,
     pub title: String,
-    /// An action the binary ships, by id (the schema lists them).
+    /// An action the binary ships, by id (`troubleshoot flows catalog` lists them).
     pub action: String,
     /// The action's parameters (typed per action); strings may name facts.
     #[serde(default)]
