@@ -1,7 +1,9 @@
 //! The one list of what the binary can run: its probes and its fix actions.
-//! Validation (`flows check`), the schema, the wizard, `scan` and
-//! `flows test` all look ids up here, so a probe or an action is one file
-//! plus one line below.
+//! Validation (`flows check`, and every command that loads a flow), the
+//! schema, `flows catalog`, the wizard and `flows test` all look ids up
+//! here, so a probe or an action is one file plus one line below. (`scan`
+//! is the `app-sessions` probe's own command: it loads its flow against
+//! this list, then prints that probe's report.)
 //!
 //! ```
 //! use serde_json::{Value, json};
