@@ -105,7 +105,7 @@ text, e.g. {\"goal\": \"remove-one\", \"workspace\": \"<id or name>\", \"method\
   troubleshoot scan --json | jq '.sessions[].workspace_name'
   troubleshoot scan --root /mnt/old-home --layout windows")]
     Scan(ScanArgs),
-    /// List, check, draw and test flows
+    /// List flows and what they can call; check, draw and test them
     #[command(
         subcommand,
         after_help = "Examples:
