@@ -1292,3 +1292,101 @@ fn only_the_user_id_cookies_are_decrypted() {
     }
     assert!(!format!("{rows:?}").contains("SECRET"));
 }
+
+/// The cookie reader (its SQL prefilter, the host list and the one host
+/// rule) against system SQLite through Debian's `/usr/bin/python3`, a
+/// library and a host test that share nothing with it, on a database of
+/// real size (60,000 cookies, several MiB) whose hosts mix case, leading
+/// dots and look-alikes of the cookie domains.
+#[test]
+fn cookie_reader_agrees_with_system_sqlite3_on_a_large_database() {
+    use troubleshoot::readers::sqlite::{CookieQuery, CookieSchema, read_cookies};
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("Cookies");
+    let hosts = [
+        ".notion.so",
+        "www.notion.so",
+        "NOTION.SO",
+        "..Www.Notion.So",
+        "notnotion.so",
+        "notion.so.evil.example",
+        "notion_so",
+        ".accounts.google.com",
+        "google.com.example",
+        "app.notion.com",
+    ];
+    let cookies: Vec<testkit::SampleCookie> = (0..60_000)
+        .map(|i| testkit::SampleCookie {
+            host: if i % 7 == 0 {
+                hosts[i % hosts.len()].to_string()
+            } else {
+                format!(".site{}.example", i % 997)
+            },
+            name: format!("c{i}"),
+            value: format!("value-{i}-{}", "x".repeat(i % 40)),
+            encrypted: false,
+        })
+        .collect();
+    testkit::stores::write_chromium_cookies(&db, &cookies).unwrap();
+    assert!(
+        std::fs::metadata(&db).unwrap().len() > 4 << 20,
+        "a real-size database"
+    );
+    let domains = vec![
+        "notion.so".to_string(),
+        ".notion.com".to_string(),
+        "accounts.google.com".to_string(),
+    ];
+    let query = CookieQuery {
+        domains: domains.clone(),
+        value_names: vec![],
+        value_domains: vec![],
+        layout: None,
+    };
+    let mut ours: Vec<String> = read_cookies(&db, CookieSchema::Chromium, &query)
+        .unwrap()
+        .into_iter()
+        .map(|r| format!("{}\t{}", r.host, r.name))
+        .collect();
+    ours.sort();
+
+    let script = r#"
+import sqlite3, sys
+domains = [d.lower().lstrip('.') for d in sys.argv[2:]]
+con = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro&immutable=1', uri=True)
+out = []
+for host, name in con.execute('SELECT host_key, name FROM cookies'):
+    h = (host or '').lower().lstrip('.')
+    if any(h == d or h.endswith('.' + d) for d in domains):
+        out.append(host + '\t' + name)
+print('\n'.join(sorted(out)))
+"#;
+    let o = match std::process::Command::new("/usr/bin/python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&db)
+        .args(&domains)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "no /usr/bin/python3 under CI: {e}"
+            );
+            eprintln!("skipping: no /usr/bin/python3 ({e})");
+            return;
+        }
+    };
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut theirs: Vec<String> = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    theirs.sort();
+    assert!(theirs.len() > 4000, "{} rows", theirs.len());
+    assert_eq!(ours.len(), theirs.len());
+    assert_eq!(ours, theirs);
+}
