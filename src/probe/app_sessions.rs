@@ -120,7 +120,7 @@ fn store_label(s: &super::Session, app: &str) -> String {
 
 /// One sentence per store with sessions, e.g.
 /// "Chrome, profile Person 1: 1 workspace session (Acme Corp)".
-pub fn evidence(report: &ScanReport, app: &str) -> Vec<String> {
+fn evidence(report: &ScanReport, app: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     for s in &report.sessions {
@@ -194,7 +194,7 @@ fn store_sentence(report: &ScanReport, s: &super::Session, app: &str) -> String 
 }
 
 /// The report as facts, with `evidence` (list) on the scan and on each session.
-pub fn facts_of(report: &ScanReport, spec: &AppSpec) -> Value {
+fn facts_of(report: &ScanReport, spec: &AppSpec) -> Value {
     let mut v = serde_json::to_value(report).unwrap_or(Value::Null);
     if let Some(obj) = v.as_object_mut() {
         obj.insert("evidence".into(), Value::from(evidence(report, &spec.app)));

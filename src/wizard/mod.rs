@@ -71,19 +71,9 @@ impl Wizard<'_> {
 
     /// The desktop app's name, from the flow's `app-sessions` parameters.
     fn app_name(&self) -> String {
-        self.flow
-            .steps
-            .iter()
-            .find_map(|s| match s {
-                crate::flow::Step::Check(c) if c.probe.as_deref() == Some(app_sessions::ID) => c
-                    .params
-                    .as_ref()
-                    .and_then(|p| p.get("app"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                _ => None,
-            })
-            .unwrap_or_else(|| "the".into())
+        app_sessions::spec_of(self.flow)
+            .map(|spec| spec.app)
+            .unwrap_or_else(|_| "the".into())
     }
 
     /// Run the flow to its end. The record is returned even when the run
