@@ -23,9 +23,17 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
 
 pub const DEFAULT_FLOW: &str = "notion-signout";
 
+/// The file name and text of the built-in flow `id`.
+pub fn find(id: &str) -> Option<(&'static str, &'static str)> {
+    BUILTIN
+        .iter()
+        .find(|(b, _, _)| *b == id)
+        .map(|&(_, file, text)| (file, text))
+}
+
 /// A built-in flow id, or a path to a flow file.
 pub fn resolve(name: &str, catalog: &dyn Catalog) -> Result<(Flow, String), FlowError> {
-    if let Some((_, file, text)) = BUILTIN.iter().find(|(id, _, _)| *id == name) {
+    if let Some((file, text)) = find(name) {
         return Ok((
             load_bytes(file, text.as_bytes(), catalog)?,
             text.to_string(),

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::flow::builtin::BUILTIN;
+use crate::flow::builtin;
 use crate::flow::catalog::Catalog;
 use crate::flow::error::{FlowError, Problem};
 use crate::flow::load::{load_bytes, load_file};
@@ -214,12 +214,9 @@ pub fn resolve(target: &str, catalog: &dyn Catalog) -> Result<Vec<Target>, Scena
     if !path.exists()
         && let Some((_, file, text)) = BUILTIN_TESTS.iter().find(|(id, _, _)| *id == target)
     {
-        let (_, flow_file, flow_text) = BUILTIN
-            .iter()
-            .find(|(id, _, _)| *id == target)
-            .ok_or_else(|| {
-                ScenarioError::Tests(FlowError::one(file, "", "no built-in flow for these tests"))
-            })?;
+        let (flow_file, flow_text) = builtin::find(target).ok_or_else(|| {
+            ScenarioError::Tests(FlowError::one(file, "", "no built-in flow for these tests"))
+        })?;
         let flow =
             load_bytes(flow_file, flow_text.as_bytes(), catalog).map_err(ScenarioError::Flow)?;
         return prepare(flow, file, text.as_bytes(), catalog).map(|t| vec![t]);
@@ -270,7 +267,7 @@ pub fn resolve(target: &str, catalog: &dyn Catalog) -> Result<Vec<Target>, Scena
 /// Every built-in flow with its embedded tests.
 pub fn builtin_targets(catalog: &dyn Catalog) -> Result<Vec<Target>, ScenarioError> {
     let mut out = Vec::new();
-    for (id, _, _) in BUILTIN {
+    for (id, _, _) in builtin::BUILTIN {
         out.extend(resolve(id, catalog)?);
     }
     Ok(out)
@@ -297,7 +294,7 @@ pub(crate) fn from_tests_file(path: &Path, catalog: &dyn Catalog) -> Result<Targ
     let flow_path = beside(path, ".tests.json", ".json");
     let flow = if flow_path.exists() {
         load_file(&flow_path, catalog).map_err(ScenarioError::Flow)?
-    } else if let Some((_, file, text)) = BUILTIN.iter().find(|(id, _, _)| *id == suite.flow) {
+    } else if let Some((file, text)) = builtin::find(&suite.flow) {
         load_bytes(file, text.as_bytes(), catalog).map_err(ScenarioError::Flow)?
     } else {
         return Err(ScenarioError::Tests(FlowError::one(

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::contract::{Probe, ProbeDef, ProbeInfo, ProbeRun};
 use super::{AppSpec, Home, ScanReport, Source};
-use crate::flow::builtin::BUILTIN;
+use crate::flow::builtin;
 use crate::flow::load::parse_bytes;
 use crate::flow::{Flow, FlowError, Step};
 
@@ -89,10 +89,8 @@ pub fn spec_of(flow: &Flow) -> Result<AppSpec, FlowError> {
 /// The `app-sessions` parameters of the built-in flow `id`: the one source
 /// of the spec the tests and benchmarks scan with, too.
 pub fn builtin_spec(id: &str) -> Result<AppSpec, FlowError> {
-    let (_, file, text) = BUILTIN
-        .iter()
-        .find(|(b, _, _)| *b == id)
-        .ok_or_else(|| FlowError::one(id, "", "no built-in flow by that name"))?;
+    let (file, text) =
+        builtin::find(id).ok_or_else(|| FlowError::one(id, "", "no built-in flow by that name"))?;
     spec_of(&parse_bytes(file, text.as_bytes())?)
 }
 
@@ -225,7 +223,7 @@ mod tests {
         let notion = builtin_spec("notion-signout").unwrap();
         assert_eq!(notion.app, "Notion");
         assert!(notion.desktop.is_some() && !notion.linked_accounts.is_empty());
-        for (id, file, text) in BUILTIN {
+        for (id, file, text) in builtin::BUILTIN {
             let f = crate::flow::load_str(file, text, crate::registry::builtin())
                 .unwrap_or_else(|e| panic!("{e}"));
             for step in &f.steps {

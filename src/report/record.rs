@@ -465,10 +465,6 @@ pub fn item_questions(flow: &Flow) -> Vec<String> {
 /// The built-in flow a record ran, when there is one by its id (a record
 /// never makes the report read a file it names).
 pub fn flow_of(r: &RunRecord) -> Option<Flow> {
-    crate::flow::builtin::BUILTIN
-        .iter()
-        .any(|(id, _, _)| *id == r.flow_id)
-        .then(|| crate::flow::builtin::resolve(&r.flow_id, crate::registry::builtin()).ok())
-        .flatten()
-        .map(|(f, _)| f)
+    let (file, text) = crate::flow::builtin::find(&r.flow_id)?;
+    crate::flow::load::load_bytes(file, text.as_bytes(), crate::registry::builtin()).ok()
 }
