@@ -192,7 +192,7 @@ pub struct ScanArgs {
     /// Print the scan as JSON (schema 1) on stdout
     #[arg(long)]
     pub json: bool,
-    /// The flow whose `app-sessions` parameters say what to look for
+    /// The flow (built-in id or file) whose probes run, with its parameters
     #[arg(long, value_name = "FLOW", default_value = "notion-signout")]
     pub flow: String,
 }

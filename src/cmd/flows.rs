@@ -127,8 +127,11 @@ pub fn catalog(json: bool) -> Result<u8> {
         if !params.is_empty() {
             lines.push(format!("      params: {}", params.join("; ")));
         }
-        if let Some(probe) = a.evidence_probe {
-            lines.push(format!("      evidence: a check running `{probe}`"));
+        if !a.evidence.is_empty() {
+            lines.push(format!(
+                "      evidence: a check whose probe declares `{}`",
+                a.evidence.join("`, `")
+            ));
         }
     }
     let mut text = String::new();
@@ -175,7 +178,7 @@ pub fn graph(flow: &str, format: GraphFormat) -> Result<u8> {
 pub fn test(targets: &[String], require_full_coverage: bool) -> Result<u8> {
     let options = crate::flowtest::Options {
         require_full_coverage,
-        ..Default::default()
+        ..crate::flowtest::Options::new(crate::registry::builtin())
     };
     let out = crate::flowtest::test_command(targets, options);
     // Like every status message, a closed stderr is not worth failing for

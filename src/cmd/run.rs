@@ -45,10 +45,8 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
         Some(p) => Some(report_target(p, "--report")?),
         None => None,
     };
-    let (flow, text) = builtin::resolve(
-        flow_name.as_deref().unwrap_or(DEFAULT_FLOW),
-        crate::registry::builtin(),
-    )?;
+    let registry = crate::registry::builtin();
+    let (flow, text) = builtin::resolve(flow_name.as_deref().unwrap_or(DEFAULT_FLOW), registry)?;
     // Answers a recorded run gave to questions this flow no longer has are
     // only a warning; a typo on the command line or in a file is an error.
     check_answer_ids(&flow, &answers, args.from_report.is_some(), printer)?;
@@ -79,6 +77,7 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
     }
     let wizard = Wizard {
         flow: &flow,
+        registry,
         flow_text: &text,
         home: &home,
         state_dir: &state_dir,

@@ -1,20 +1,28 @@
-//! `troubleshoot scan [--json]`: every fact, no questions, changes nothing.
+//! `troubleshoot scan [--flow ID|FILE] [--json]`: every fact the flow's
+//! probes find, no questions, changes nothing.
 
 use std::path::Path;
 
 use crate::cli::{Global, ScanArgs};
 use crate::error::exit;
 use crate::flow::builtin;
+use crate::flow::model::{Flow, Step};
 use crate::probe::{self, AppSpec, ScanReport, Source, app_sessions};
 use crate::sanitize::{self, LINE_MAX, shown, shown_path, terminal};
 use crate::ui::Printer;
 use crate::{Error, Result};
 
 pub fn run(global: &Global, args: &ScanArgs, printer: Printer) -> Result<u8> {
-    let (flow, _) = builtin::resolve(&args.flow, crate::registry::builtin())?;
-    let spec = app_sessions::spec_of(&flow)?;
+    let registry = crate::registry::builtin();
+    let (flow, _) = builtin::resolve(&args.flow, registry)?;
     let home = super::home(global)?;
     super::warn_interrupted(global, printer);
+    // A flow whose only probe is the session scan keeps its readable
+    // summary and its JSON (schema 1); any other runs each of its probes.
+    if !only_sessions(&flow) {
+        return run_probes(&flow, registry, &home, args.json, printer);
+    }
+    let spec = app_sessions::spec_of(&flow)?;
     let report =
         crate::ui::progress::with_spinner("Scanning browser profiles and the desktop app", || {
             probe::scan(&home, &spec)
@@ -25,6 +33,63 @@ pub fn run(global: &Global, args: &ScanArgs, printer: Printer) -> Result<u8> {
         let text = summary(&report, &spec, &home, printer);
         crate::ui::stdout::write(text.as_bytes())?;
     }
+    Ok(exit::OK)
+}
+
+/// True when every probe `flow` runs is the `app-sessions` probe.
+fn only_sessions(flow: &Flow) -> bool {
+    flow.steps.iter().all(|s| match s {
+        Step::Check(c) => c.probe.as_deref().is_none_or(|p| p == app_sessions::ID),
+        _ => true,
+    })
+}
+
+/// Every probe of `flow`, run once: `{"flow": id, "probes": [{check, probe,
+/// as, facts, warnings}]}` as JSON, or each probe's facts as indented JSON
+/// under a line naming it; warnings go to stderr.
+fn run_probes(
+    flow: &Flow,
+    registry: &crate::registry::Registry,
+    home: &probe::Home,
+    json: bool,
+    printer: Printer,
+) -> Result<u8> {
+    let scanned = crate::ui::progress::with_spinner("Running the flow's probes", || {
+        crate::registry::scan_flow(flow, registry, home)
+    })
+    .map_err(|e| Error::Usage(format!("flow `{}`: {e}", flow.id)))?;
+    let encode = |e: serde_json::Error| Error::State(format!("cannot encode the scan: {e}"));
+    if json {
+        let mut value = serde_json::json!({"flow": flow.id, "probes": scanned});
+        sanitize::cap_json(&mut value, sanitize::STORED_MAX);
+        let text = serde_json::to_string_pretty(&value).map_err(encode)?;
+        crate::ui::stdout::line(&sanitize::json_safe(text))?;
+        return Ok(exit::OK);
+    }
+    let mut text = String::new();
+    for s in &scanned {
+        let head = format!("{} (probe {}):", s.check, s.probe);
+        text.push_str(&terminal(&head, LINE_MAX));
+        text.push('\n');
+        let mut facts = s.facts.clone();
+        sanitize::cap_json(&mut facts, sanitize::STORED_MAX);
+        for line in serde_json::to_string_pretty(&facts)
+            .map_err(encode)?
+            .lines()
+        {
+            // Facts come from the home: shown, never raw.
+            text.push_str(&terminal(&format!("  {line}"), LINE_MAX));
+            text.push('\n');
+        }
+        for w in &s.warnings {
+            printer.warn(&format!(
+                "{}: {}",
+                shown_path(&home.display(Path::new(&w.path))),
+                w.reason
+            ));
+        }
+    }
+    crate::ui::stdout::write(text.as_bytes())?;
     Ok(exit::OK)
 }
 

@@ -22,7 +22,11 @@ pub trait Action: ActionDef {
     fn plan(&self, call: &FixCall, ctx: &FixContext) -> Result<Plan, FixError>;
 }
 
-/// The `app-sessions` parameters of the check a fix step's `evidence` names.
+/// The app's store description ([`AppSpec`]: its origins, keys, desktop
+/// files) in the parameters of the check a fix step's `evidence` names.
+/// Any probe may have run it: validation made sure that probe declares the
+/// facts the action needs; the parameters must still read as a store
+/// description, or the plan is refused naming the check.
 pub fn evidence_spec(call: &FixCall) -> Result<AppSpec, FixError> {
     let bad = |message: String| FixError::BadParams {
         action: call.action.clone(),
@@ -32,16 +36,12 @@ pub fn evidence_spec(call: &FixCall) -> Result<AppSpec, FixError> {
     let ev = call.evidence.as_ref().ok_or_else(|| {
         bad("missing: the fix step names no check whose probe found what it changes".into())
     })?;
-    if ev.probe != crate::probe::app_sessions::ID {
-        return Err(bad(format!(
-            "check `{}` runs probe `{}`, not `{}`",
-            ev.check,
-            ev.probe,
-            crate::probe::app_sessions::ID
-        )));
-    }
-    crate::probe::app_sessions::parse_spec(&ev.params)
-        .map_err(|e| bad(format!("check `{}`: {e}", ev.check)))
+    crate::probe::app_sessions::parse_spec(&ev.params).map_err(|e| {
+        bad(format!(
+            "check `{}` (probe `{}`) has no app store description in its parameters: {e}",
+            ev.check, ev.probe
+        ))
+    })
 }
 
 /// Compute exactly what `call` will touch with `action` (the registry's

@@ -66,10 +66,12 @@ pub struct ActionInfo {
     /// The vetted risk: a flow may raise it, never lower it.
     pub risk: Risk,
     pub params: &'static [ParamDef],
-    /// The probe whose parameters (what the app is, where it keeps its data)
-    /// guide the action; the fix step's `evidence` names the check that ran
-    /// it. `None`: the action needs no probe's parameters.
-    pub evidence_probe: Option<&'static str>,
+    /// The facts the action needs from its evidence: the fix step's
+    /// `evidence` names a check whose probe declares every one of them
+    /// ([`ProbeInfo::facts`]), whatever that probe's id; the action is
+    /// guided by that check's parameters (what the app is, where it keeps
+    /// its data). Empty: the action needs no probe's evidence.
+    pub evidence: &'static [&'static str],
 }
 
 /// A fix action a `fix` step may propose, as flows see it.
@@ -88,8 +90,8 @@ pub trait ActionDef: Send + Sync {
     fn params(&self) -> &'static [ParamDef] {
         self.info().params
     }
-    fn evidence_probe(&self) -> Option<&'static str> {
-        self.info().evidence_probe
+    fn evidence(&self) -> &'static [&'static str] {
+        self.info().evidence
     }
 }
 

@@ -356,7 +356,7 @@ fn shape(lint: &mut Lint, i: usize, step: &Step) {
                 );
             }
             Some(def) => {
-                let wrong = evidence_problem(lint.flow, f, def.evidence_probe());
+                let wrong = evidence_problem(lint.flow, lint.catalog, f, def.evidence());
                 if let Some(msg) = wrong {
                     lint.push(loc(i, step, "evidence"), msg);
                 }
@@ -399,29 +399,43 @@ fn shape(lint: &mut Lint, i: usize, step: &Step) {
 
 /// What is wrong with a fix step's `evidence` for an action that needs the
 /// parameters of probe `wants` (or none).
-fn evidence_problem(flow: &Flow, f: &Fix, wants: Option<&str>) -> Option<String> {
-    let Some(wants) = wants else {
+fn evidence_problem(flow: &Flow, catalog: &dyn Catalog, f: &Fix, wants: &[&str]) -> Option<String> {
+    if wants.is_empty() {
         return f.evidence.as_ref().map(|e| {
             format!(
-                "action `{}` uses no probe's parameters; drop `evidence: {e}`",
+                "action `{}` uses no probe's evidence; drop `evidence: {e}`",
                 f.action
             )
         });
-    };
+    }
+    let needs = || wants.join("`, `");
     match (&f.evidence, flow.evidence_of(f)) {
-        (_, Some(c)) if c.probe.as_deref() == Some(wants) => None,
-        (_, Some(c)) => Some(format!(
-            "action `{}` acts on what probe `{wants}` found, but check `{}` runs `{}`",
-            f.action,
-            c.id,
-            c.probe.as_deref().unwrap_or("no probe")
-        )),
+        (_, Some(c)) => {
+            let probe = c.probe.as_deref().unwrap_or_default();
+            // An unknown probe is reported at its check already.
+            let declared = catalog.probe(probe)?.facts();
+            let missing: Vec<&str> = wants
+                .iter()
+                .copied()
+                .filter(|w| !declared.contains(w))
+                .collect();
+            (!missing.is_empty()).then(|| {
+                format!(
+                    "action `{}` needs the facts `{}` from its evidence, but probe `{probe}` of check `{}` does not declare `{}`",
+                    f.action,
+                    needs(),
+                    c.id,
+                    missing.join("`, `")
+                )
+            })
+        }
         (Some(e), None) => Some(format!(
             "`evidence` names `{e}`, which is not a check with a probe"
         )),
         (None, None) => Some(format!(
-            "action `{}` acts on what probe `{wants}` found: name the check that ran it with `evidence`",
-            f.action
+            "action `{}` needs the facts `{}` from a probe: name the check that ran it with `evidence`",
+            f.action,
+            needs()
         )),
     }
 }

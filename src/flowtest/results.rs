@@ -97,15 +97,9 @@ pub struct Options<'a> {
     pub catalog: &'a dyn Catalog,
 }
 
-impl Default for Options<'static> {
-    /// The probes and actions the binary ships.
-    fn default() -> Options<'static> {
-        Options::new(crate::registry::builtin())
-    }
-}
-
 impl<'a> Options<'a> {
-    /// Against another catalog (a test's own probes and actions).
+    /// Against `catalog`: the binary's (`crate::registry::builtin()`, which
+    /// the `flows test` command passes) or a test's with more.
     pub fn new(catalog: &'a dyn Catalog) -> Options<'a> {
         Options {
             require_full_coverage: false,

@@ -24,9 +24,10 @@ use crate::probe::{Home, Layout};
 const MAX_READ: u64 = 8 << 20;
 
 /// The host of this run, and the versions of the browsers and desktop app
-/// the scan facts (`facts.scan`) name; `app` is the desktop app's name
-/// (the `app-sessions` probe's `app`).
-pub fn collect(home: &Home, facts: &Value, app: &str) -> Host {
+/// the session evidence `scan` (the `app-sessions` probe's facts, under
+/// whatever namespace the flow gave them; `None` when it did not run)
+/// names; `app` is the desktop app's name (the probe's `app`).
+pub fn collect(home: &Home, scan: Option<&Value>, app: &str) -> Host {
     let clean = |s: Result<String, sysinfo::Error>| {
         s.ok()
             .map(|s| s.trim().to_string())
@@ -41,7 +42,7 @@ pub fn collect(home: &Home, facts: &Value, app: &str) -> Host {
         browsers: Vec::new(),
         desktop_app: None,
     };
-    let Some(scan) = facts.get("scan") else {
+    let Some(scan) = scan else {
         return host;
     };
     for b in scan
@@ -222,7 +223,7 @@ mod tests {
             "sessions": [],
         }});
         let home = Home::new(root, Layout::Linux, true);
-        let host = collect(&home, &facts, "Notion");
+        let host = collect(&home, facts.get("scan"), "Notion");
         assert!(!host.os.is_empty() && !host.arch.is_empty());
         let got: Vec<(&str, Option<&str>)> = host
             .browsers
@@ -251,7 +252,9 @@ mod tests {
         )
         .unwrap();
         let mac = Home::new(root, Layout::Macos, true);
-        let app = collect(&mac, &facts, "Notion").desktop_app.unwrap();
+        let app = collect(&mac, facts.get("scan"), "Notion")
+            .desktop_app
+            .unwrap();
         assert_eq!(app.version.as_deref(), Some("4.5.0"));
     }
 

@@ -4,6 +4,8 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
 use crate::flow::engine::{Finish, Visit};
@@ -12,6 +14,9 @@ use crate::probe::Warning;
 
 /// Version of the record and JSON report format; bump on breaking changes.
 pub const RECORD_SCHEMA: u32 = 1;
+
+/// Where records made before [`RunRecord::probes`] keep the scan.
+const LEGACY_EVIDENCE: &str = "scan";
 
 /// What one run of a flow asked, found, changed and concluded. Saved as is
 /// in the state folder; exported (redacted) as the JSON report, which is
@@ -41,6 +46,11 @@ pub struct RunRecord {
     /// value. Absent in older records (the built-in flow's are used).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_questions: Option<Vec<String>>,
+    /// Which probe filled which fact namespace (`{"scan": "app-sessions"}`),
+    /// so a report finds the evidence by probe id whatever the flow named
+    /// its check. Absent in older records: their evidence is `scan`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub probes: BTreeMap<String, String>,
     /// RFC 3339, UTC.
     pub started_at: String,
     /// RFC 3339, UTC.
@@ -214,6 +224,22 @@ impl std::fmt::Display for FixStatus {
 }
 
 impl RunRecord {
+    /// The fact namespace the session evidence (the `app-sessions`
+    /// probe's facts) is under: the one the record says that probe filled
+    /// (the first by name if several), else `scan` (records made before `probes` was recorded).
+    pub fn evidence_ns(&self) -> &str {
+        self.probe_ns(crate::probe::app_sessions::ID)
+            .unwrap_or(LEGACY_EVIDENCE)
+    }
+
+    /// The fact namespace probe `probe` filled in this run, if it ran.
+    pub fn probe_ns(&self, probe: &str) -> Option<&str> {
+        self.probes
+            .iter()
+            .find(|(_, p)| p.as_str() == probe)
+            .map(|(ns, _)| ns.as_str())
+    }
+
     /// Cap every string of the record, in place, at `max` characters
     /// ([`crate::sanitize::cap`]: `…(N chars)` ends a cut one); true if any
     /// was cut. Nothing is copied, so a record quoting a 10 MB name thirty
@@ -230,6 +256,7 @@ impl RunRecord {
             flow_hash,
             terms,
             item_questions,
+            probes,
             started_at,
             finished_at,
             layout,
@@ -274,6 +301,9 @@ impl RunRecord {
             s(x);
         }
         item_questions.iter_mut().flatten().for_each(&mut s);
+        // Namespaces and probe ids come from the flow, not the home: kept
+        // whole, so the report still finds its evidence.
+        let _ = probes;
         for f in findings.iter_mut() {
             let Finding { step, text } = f;
             s(step);
@@ -463,8 +493,10 @@ pub fn item_questions(flow: &Flow) -> Vec<String> {
 }
 
 /// The built-in flow a record ran, when there is one by its id (a record
-/// never makes the report read a file it names).
+/// never makes the report read a file it names). Only its structure is
+/// needed (steps, titles, edges), so it is parsed, not validated against a
+/// registry: the report of a flow run with more probes reads the same way.
 pub fn flow_of(r: &RunRecord) -> Option<Flow> {
     let (file, text) = crate::flow::builtin::find(&r.flow_id)?;
-    crate::flow::load::load_bytes(file, text.as_bytes(), crate::registry::builtin()).ok()
+    crate::flow::load::parse_bytes(file, text.as_bytes()).ok()
 }

@@ -533,7 +533,7 @@ fn summary(ctx: &Ctx) -> Vec<Sentence> {
     if r.undo.is_none()
         && r.facts_before_fix.is_some()
         && r.fixes.iter().any(applied)
-        && let Some(s) = scan_summary(&r.facts, &r.terms)
+        && let Some(s) = scan_summary(&r.facts, r.evidence_ns(), &r.terms)
     {
         now.push_str(&format!(" The scan after the fix found {s}"));
     }
@@ -1312,13 +1312,16 @@ fn field(v: &Value, key: &str) -> String {
     v.get(key).map(text).unwrap_or_else(|| "—".into())
 }
 
-fn scan_of(facts: &Value) -> Option<&Value> {
-    facts.get("scan").filter(|s| s.is_object())
+/// The session evidence in `facts`: the namespace `ns` the record says the
+/// `app-sessions` probe filled ([`RunRecord::evidence_ns`]), whatever the
+/// flow named its check.
+fn scan_of<'v>(facts: &'v Value, ns: &str) -> Option<&'v Value> {
+    facts.get(ns).filter(|s| s.is_object())
 }
 
 /// One line summing up a scan ("2 workspace sessions across …").
-fn scan_summary(facts: &Value, terms: &Terms) -> Option<String> {
-    let s = scan_of(facts)?;
+fn scan_summary(facts: &Value, ns: &str, terms: &Terms) -> Option<String> {
+    let s = scan_of(facts, ns)?;
     let sessions = s.get("session_count").and_then(Value::as_u64).unwrap_or(0);
     let browsers = s
         .get("browsers")
@@ -1346,8 +1349,8 @@ fn scan_summary(facts: &Value, terms: &Terms) -> Option<String> {
 type StoreRows = (String, String, Vec<(String, String)>);
 
 /// The stores a scan saw, each with its rows of values.
-fn stores_of(facts: &Value, terms: &Terms) -> Vec<StoreRows> {
-    let Some(s) = scan_of(facts) else {
+fn stores_of(facts: &Value, ns: &str, terms: &Terms) -> Vec<StoreRows> {
+    let Some(s) = scan_of(facts, ns) else {
         return vec![];
     };
     let sessions: &[Value] = s
@@ -1476,10 +1479,13 @@ fn environment(r: &RunRecord) -> EnvironmentView {
         };
     let summary = snapshots
         .iter()
-        .map(|f| scan_summary(f, &r.terms).unwrap_or_else(|| "No scan.".into()))
+        .map(|f| scan_summary(f, r.evidence_ns(), &r.terms).unwrap_or_else(|| "No scan.".into()))
         .collect();
     // Every store any scan saw, in the order first seen.
-    let per: Vec<Vec<StoreRows>> = snapshots.iter().map(|f| stores_of(f, &r.terms)).collect();
+    let per: Vec<Vec<StoreRows>> = snapshots
+        .iter()
+        .map(|f| stores_of(f, r.evidence_ns(), &r.terms))
+        .collect();
     let mut ids: Vec<(String, String)> = Vec::new();
     for stores in &per {
         for (id, place, _) in stores {
@@ -1533,13 +1539,13 @@ fn environment(r: &RunRecord) -> EnvironmentView {
         note,
         summary,
         stores,
-        sessions: sessions_table(snapshots[0], &r.terms),
+        sessions: sessions_table(snapshots[0], r.evidence_ns(), &r.terms),
         sessions_title: first_upper(&r.terms.sessions),
     }
 }
 
-fn sessions_table(facts: &Value, terms: &Terms) -> Option<Table> {
-    let sessions = scan_of(facts)?.get("sessions")?.as_array()?;
+fn sessions_table(facts: &Value, ns: &str, terms: &Terms) -> Option<Table> {
+    let sessions = scan_of(facts, ns)?.get("sessions")?.as_array()?;
     if sessions.is_empty() {
         return None;
     }
@@ -1741,7 +1747,7 @@ fn warnings(r: &RunRecord) -> Vec<String> {
         .map(|w| format!("{}: {}", w.path, w.reason))
         .collect();
     let scan = r.facts_before_fix.as_ref().unwrap_or(&r.facts);
-    if let Some(list) = scan_of(scan)
+    if let Some(list) = scan_of(scan, r.evidence_ns())
         .and_then(|s| s.get("warnings"))
         .and_then(Value::as_array)
     {

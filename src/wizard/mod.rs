@@ -12,12 +12,16 @@ use crate::fix::{self, FixContext};
 use crate::flow::engine::{EngineError, Finish, FixCall, Need, ProbeCall, Question, Visit};
 use crate::flow::{Answer, Engine, FixResult, Flow};
 use crate::probe::{Home, Warning, app_sessions};
+use crate::registry::Registry;
 use crate::report::{Finding, FixRecord, FixStatus, RECORD_SCHEMA, RunRecord};
 use crate::ui::{Printer, Prompter};
 use crate::{Error, Result};
 
 pub struct Wizard<'a> {
     pub flow: &'a Flow,
+    /// The probes and actions this run may call (the flow was loaded
+    /// against it): the binary's, or a test's with more.
+    pub registry: &'a Registry,
     pub flow_text: &'a str,
     pub home: &'a Home,
     pub state_dir: &'a std::path::Path,
@@ -49,6 +53,7 @@ impl Wizard<'_> {
             flow_hash: crate::digest::sha256_hex(self.flow_text.as_bytes()),
             terms: self.flow.terms.clone(),
             item_questions: Some(crate::report::record::item_questions(self.flow)),
+            probes: Default::default(),
             started_at: crate::clock::now(),
             finished_at: String::new(),
             layout: self.home.layout.name().into(),
@@ -93,7 +98,7 @@ impl Wizard<'_> {
         }
         record.host = Some(crate::report::host::collect(
             self.home,
-            &record.facts,
+            record.facts.get(record.evidence_ns()),
             &self.app_name(),
         ));
         record.exit_code = match &result {
@@ -108,7 +113,11 @@ impl Wizard<'_> {
             self.printer.status(&format!("{t}…"));
         }
         let what = call.title.as_deref().unwrap_or("Looking at the evidence");
-        let probe = crate::registry::builtin()
+        record
+            .probes
+            .insert(call.save_as.clone(), call.probe.clone());
+        let probe = self
+            .registry
             .runnable_probe(&call.probe)
             .ok_or_else(|| Error::Usage(format!("unknown probe `{}`", call.probe)))?;
         let run = crate::ui::progress::with_spinner(what, || probe.run(&call.params, self.home))
@@ -410,7 +419,7 @@ impl Wizard<'_> {
             reason: None,
             backup_id: None,
         };
-        let plan = match crate::registry::builtin().plan(call, &ctx) {
+        let plan = match self.registry.plan(call, &ctx) {
             Ok(p) => p,
             Err(e) => {
                 self.printer

@@ -19,7 +19,7 @@ fn every_shipped_flow_passes_its_scenarios_with_full_coverage() {
     }
     let opts = Options {
         require_full_coverage: true,
-        ..Options::default()
+        ..Options::new(troubleshoot::registry::builtin())
     };
     let out = flowtest::test_command(&[], opts);
     eprintln!("{}", out.text);
@@ -178,7 +178,7 @@ fn malformed_test_files_are_located_and_exit_2() {
     let flow = dir.path().join("mine.json");
     std::fs::copy(flow_src, &flow).unwrap();
     let tests = dir.path().join("mine.tests.json");
-    let opts = Options::default();
+    let opts = Options::new(troubleshoot::registry::builtin());
     let run = |text: &str| {
         std::fs::write(&tests, text).unwrap();
         flowtest::test_command(&[flow.display().to_string()], opts)
@@ -228,7 +228,7 @@ fn malformed_test_files_are_located_and_exit_2() {
     assert_eq!(out.exit_code, 0, "{}", out.text);
     let strict = Options {
         require_full_coverage: true,
-        ..Options::default()
+        ..Options::new(troubleshoot::registry::builtin())
     };
     let out = flowtest::test_command(&[tests.display().to_string()], strict);
     assert_eq!(out.exit_code, 1, "{}", out.text);

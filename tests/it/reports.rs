@@ -283,6 +283,7 @@ fn sample_record() -> RunRecord {
         // As the wizard records them, from the flow.
         terms: flow.terms.clone(),
         item_questions: Some(report::record::item_questions(&flow)),
+        probes: Default::default(),
         started_at: "2026-01-01T12:00:00Z".into(),
         finished_at: "2026-01-01T12:01:30Z".into(),
         layout: "linux".into(),

@@ -76,7 +76,7 @@ const MOVE_CACHE_ASIDE: ActionInfo = ActionInfo {
     summary: "move a cache folder aside",
     risk: Risk::Low,
     params: &[],
-    evidence_probe: Some(STALE_CACHE.id),
+    evidence: &["stale"],
 };
 
 impl ActionDef for MoveCacheAside {
@@ -209,7 +209,7 @@ fn flows_test_runs_the_toy_flow_scenarios() {
     assert!(result.passed(), "{}", flowtest::render_text(&result));
     assert_eq!(result.scenarios.len(), 2);
     // Without the registry lines the same files are refused.
-    let e = flowtest::run_file(&tests, Options::default())
+    let e = flowtest::run_file(&tests, Options::new(troubleshoot::registry::builtin()))
         .unwrap_err()
         .to_string();
     assert!(e.contains("unknown probe `toy-stale-cache`"), "{e}");

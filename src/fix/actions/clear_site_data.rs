@@ -16,7 +16,7 @@ use crate::fix::watched::current_files;
 use crate::fix::{FixContext, Op, Plan, fsx};
 use crate::flow::engine::FixCall;
 use crate::flow::model::Risk;
-use crate::probe::{AppSpec, Session, StoreKind, app_sessions};
+use crate::probe::{AppSpec, Session, StoreKind};
 use crate::readers::sqlite::firefox_origin_dir;
 
 /// The id flows name this action by.
@@ -31,7 +31,7 @@ pub const INFO: ActionInfo = ActionInfo {
     summary: "remove the app's cookies and Local Storage for its origins in one profile (sign out of all there)",
     risk: Risk::Medium,
     params: &[SESSION],
-    evidence_probe: Some(app_sessions::ID),
+    evidence: &["sessions"],
 };
 
 impl ActionDef for ClearSiteData {

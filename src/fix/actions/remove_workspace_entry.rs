@@ -12,7 +12,7 @@ use crate::fix::watched::current_files;
 use crate::fix::{FixContext, Op, Plan};
 use crate::flow::engine::FixCall;
 use crate::flow::model::Risk;
-use crate::probe::{AppSpec, Session, StoreKind, app_sessions};
+use crate::probe::{AppSpec, Session, StoreKind};
 
 /// The id flows name this action by.
 pub const ID: &str = "remove-workspace-entry";
@@ -26,7 +26,7 @@ pub const INFO: ActionInfo = ActionInfo {
     summary: "delete one workspace's Local Storage keys in one store, leaving every other key",
     risk: Risk::Medium,
     params: &[SESSION],
-    evidence_probe: Some(app_sessions::ID),
+    evidence: &["sessions"],
 };
 
 impl ActionDef for RemoveWorkspaceEntry {

@@ -8,7 +8,7 @@ use crate::fix::error::FixError;
 use crate::fix::{FixContext, Op, Plan, fsx};
 use crate::flow::engine::FixCall;
 use crate::flow::model::Risk;
-use crate::probe::{AppSpec, app_sessions};
+use crate::probe::AppSpec;
 
 /// The id flows name this action by.
 pub const ID: &str = "reset-desktop-app";
@@ -22,7 +22,7 @@ pub const INFO: ActionInfo = ActionInfo {
     summary: "move the desktop app's data folder aside, like the app's Reset App Data",
     risk: Risk::High,
     params: &[],
-    evidence_probe: Some(app_sessions::ID),
+    evidence: &["desktop_app"],
 };
 
 impl ActionDef for ResetDesktopApp {
