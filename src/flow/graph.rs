@@ -11,7 +11,7 @@ pub enum GraphFormat {
 fn node_label(step: &Step) -> String {
     let text = match step {
         Step::Ask(a) => format!("ask: {}", a.id),
-        Step::Check(c) => format!("check: {}", c.id),
+        Step::Check(c) => format!("{}: {}", step.tag(), c.id),
         Step::Fix(f) => format!("fix: {} ({})", f.id, f.action),
         Step::Guide(g) => format!("guide: {}", g.id),
         Step::End(e) => format!("end: {} ({})", e.id, e.outcome.name()),

@@ -44,12 +44,23 @@ fn too_big(name: &str, len: usize) -> FlowError {
     )
 }
 
-/// Parse without validating (for tools that want the raw structure).
+/// Parse without validating against a catalog (for tools that want the
+/// structure), with the author's shorthands spelled out
+/// ([`super::expand`]: shared parameters, default fix edges).
 pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<Flow, FlowError> {
     if bytes.len() > MAX_FLOW_BYTES {
         return Err(too_big(name, bytes.len()));
     }
-    parse_json(name, bytes, "a flow")
+    let mut flow: Flow = parse_json(name, bytes, "a flow")?;
+    let problems = super::expand::expand(&mut flow);
+    if problems.is_empty() {
+        Ok(flow)
+    } else {
+        Err(FlowError {
+            file: name.to_string(),
+            problems,
+        })
+    }
 }
 
 /// Parse JSON text into `T`, locating any error: not UTF-8, nested deeper

@@ -5,6 +5,7 @@ pub mod builtin;
 pub mod catalog;
 pub mod engine;
 pub mod error;
+pub mod expand;
 pub mod facts;
 pub mod graph;
 pub mod load;

@@ -29,6 +29,16 @@ pub struct Flow {
     /// its neutral default. Recorded with every run.
     #[serde(default, skip_serializing_if = "Terms::is_default")]
     pub terms: Terms,
+    /// Named parameter blocks (an app's store description, written once):
+    /// a check takes one with `"params_from": "<name>"` instead of
+    /// repeating it in `params`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub shared: BTreeMap<String, Value>,
+    /// Where every fix step goes when it does not say: its `on_*` edges
+    /// left out are taken from here (and `on_refused` / `on_declined`,
+    /// given nowhere, go where `on_failure` goes).
+    #[serde(default, skip_serializing_if = "FixEdges::is_empty")]
+    pub fix_defaults: FixEdges,
     /// Steps; the first one is where a run starts.
     pub steps: Vec<Step>,
 }
@@ -106,15 +116,117 @@ pub struct Support {
     pub url: String,
 }
 
-/// One step. Externally tagged: `{"ask": {...}}`, `{"check": {...}}`, ...
+/// The default edges of fix steps ([`Flow::fix_defaults`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FixEdges {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_success: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_refused: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_declined: Option<String>,
+}
+
+impl FixEdges {
+    pub fn is_empty(&self) -> bool {
+        *self == FixEdges::default()
+    }
+}
+
+/// One step. Externally tagged: `{"ask": {...}}`, `{"check": {...}}`,
+/// `{"branch": {...}}`, ... A `branch` is read as a check that runs no
+/// probe (the engine, graphs and reports treat both alike); a `check`
+/// without `probe` or `recheck` is still accepted, as older flows wrote it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase", deny_unknown_fields)]
+#[serde(from = "RawStep", into = "RawStep")]
+#[schemars(with = "RawStep")]
 pub enum Step {
     Ask(Ask),
     Check(Check),
     Fix(Fix),
     Guide(Guide),
     End(End),
+}
+
+/// The wire form of [`Step`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+#[schemars(rename = "Step")]
+pub enum RawStep {
+    Ask(Ask),
+    /// Run a probe (or re-run one with `recheck`), then branch on facts.
+    Check(Check),
+    /// Branch on facts gathered earlier; runs nothing.
+    Branch(BranchStep),
+    Fix(Fix),
+    Guide(Guide),
+    End(End),
+}
+
+impl From<RawStep> for Step {
+    fn from(raw: RawStep) -> Step {
+        match raw {
+            RawStep::Ask(s) => Step::Ask(s),
+            RawStep::Check(s) => Step::Check(s),
+            RawStep::Branch(b) => Step::Check(Check {
+                id: b.id,
+                title: b.title,
+                probe: None,
+                params: None,
+                params_from: None,
+                save_as: None,
+                recheck: None,
+                branches: b.branches,
+                otherwise: b.otherwise,
+                explain: b.explain,
+                is_branch: true,
+            }),
+            RawStep::Fix(s) => Step::Fix(s),
+            RawStep::Guide(s) => Step::Guide(s),
+            RawStep::End(s) => Step::End(s),
+        }
+    }
+}
+
+impl From<Step> for RawStep {
+    fn from(step: Step) -> RawStep {
+        match step {
+            Step::Ask(s) => RawStep::Ask(s),
+            Step::Check(c) if c.is_branch => RawStep::Branch(BranchStep {
+                id: c.id,
+                title: c.title,
+                branches: c.branches,
+                otherwise: c.otherwise,
+                explain: c.explain,
+            }),
+            Step::Check(s) => RawStep::Check(s),
+            Step::Fix(s) => RawStep::Fix(s),
+            Step::Guide(s) => RawStep::Guide(s),
+            Step::End(s) => RawStep::End(s),
+        }
+    }
+}
+
+/// Branch on facts gathered earlier (by checks, answers and choices): the
+/// first branch whose `when` holds is taken, else `otherwise`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BranchStep {
+    pub id: String,
+    /// What is being decided, shown in graphs and reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Branches in order; the first whose `when` holds is taken.
+    #[serde(default)]
+    pub branches: Vec<Branch>,
+    /// The step when no branch holds.
+    pub otherwise: String,
+    /// Shown when no branch holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<String>,
 }
 
 /// A question to the user. Its answer becomes the fact `answers.<id>`.
@@ -202,6 +314,10 @@ pub struct Check {
     /// key patterns, envelopes, cookies and desktop files to read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<Value>,
+    /// The name of a block of the flow's `shared` parameters, taken as
+    /// this check's `params` (give one or the other).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params_from: Option<String>,
     /// Fact namespace for the probe's output; defaults to the step id.
     #[serde(rename = "as", default, skip_serializing_if = "Option::is_none")]
     pub save_as: Option<String>,
@@ -217,6 +333,10 @@ pub struct Check {
     /// Shown when no branch holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explain: Option<String>,
+    /// Written as a `branch` step (kept so it is written back as one).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub is_branch: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -279,11 +399,21 @@ pub struct Fix {
     /// Condition that must hold after the fix, on freshly probed facts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<Cond>,
+    /// Where to go when the fix was applied (and verified). Left out:
+    /// the flow's `fix_defaults`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub on_success: String,
+    /// Where to go when the fix failed (or did not hold and was rolled
+    /// back). Left out: the flow's `fix_defaults`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub on_failure: String,
-    /// Where to go when the fix is refused (the owner runs or holds its lock).
+    /// Where to go when the fix is refused (the owner runs or holds its
+    /// lock). Left out: the flow's `fix_defaults`, else `on_failure`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub on_refused: String,
-    /// Where to go when the user answers No to "Apply this fix?".
+    /// Where to go when the user answers No to "Apply this fix?". Left
+    /// out: the flow's `fix_defaults`, else `on_failure`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub on_declined: String,
 }
 
@@ -482,6 +612,16 @@ impl Step {
             Step::Fix(_) => "fix",
             Step::Guide(_) => "guide",
             Step::End(_) => "end",
+        }
+    }
+
+    /// The key the step is written under (`branch` for a branch step,
+    /// which [`Step::kind`] and records call a `check`): what error
+    /// locations name.
+    pub fn tag(&self) -> &'static str {
+        match self {
+            Step::Check(c) if c.is_branch => "branch",
+            s => s.kind(),
         }
     }
 

@@ -22,6 +22,10 @@ pub fn schema_json(catalog: &dyn Catalog) -> String {
         params.push(one);
     }
     let mut schema = generator.into_root_schema_for::<Flow>().to_value();
+    // A shared block is some probe's parameters, like a check's `params`.
+    if let Some(shared) = schema.pointer_mut("/properties/shared") {
+        shared["additionalProperties"] = serde_json::json!({ "anyOf": params.clone() });
+    }
     let defs = schema.get_mut("$defs").and_then(Value::as_object_mut);
     if let Some(defs) = defs {
         if let Some(check) = defs.get_mut("Check").and_then(|c| c.get_mut("properties")) {

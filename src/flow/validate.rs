@@ -25,9 +25,9 @@ impl Lint<'_> {
 
 fn loc(i: usize, step: &Step, rest: &str) -> String {
     if rest.is_empty() {
-        format!("steps[{i}].{}", step.kind())
+        format!("steps[{i}].{}", step.tag())
     } else {
-        format!("steps[{i}].{}.{rest}", step.kind())
+        format!("steps[{i}].{}.{rest}", step.tag())
     }
 }
 
