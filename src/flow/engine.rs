@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use super::facts::{ANSWERS, CHOSEN, SELECTED};
+use super::facts::{ANSWERS, CHOSEN, GONE, SELECTED};
 use super::facts::{Facts, display, lookup, render_with};
 use super::model::*;
 pub use super::protocol::*;
@@ -414,16 +414,29 @@ impl<'f> Engine<'f> {
         self.reselect();
     }
 
-    /// Point each selection at the same item in fresh facts, or drop it when
-    /// the item is gone (what a fix's `verify` usually checks).
+    /// Point each choice at the same item in fresh facts. When the item is
+    /// gone (what a fix's `verify` usually checks), `chosen.<q>` keeps it as
+    /// last seen with `gone: true`, and the alias `selected.<q>` is dropped
+    /// (so `selected.<q>` `exists` `false` says the same as older flows
+    /// meant by it).
     fn reselect(&mut self) {
         for (q, from, id) in self.selections.clone() {
             match generated(&self.facts, &from)
                 .into_iter()
                 .find(|(i, _, _)| *i == id)
             {
-                Some((_, _, item)) => self.facts.set_in(SELECTED, &q, item),
-                None => self.facts.remove_in(SELECTED, &q),
+                Some((_, _, item)) => {
+                    self.facts.set_in(SELECTED, &q, item.clone());
+                    self.facts.set_in(CHOSEN, &q, item);
+                }
+                None => {
+                    self.facts.remove_in(SELECTED, &q);
+                    if let Some(Value::Object(m)) = self.facts.0.get_mut(CHOSEN)
+                        && let Some(Value::Object(item)) = m.get_mut(&q)
+                    {
+                        item.insert(GONE.into(), Value::Bool(true));
+                    }
+                }
             }
         }
     }

@@ -7,9 +7,17 @@ use super::model::{Cond, Op};
 
 /// Namespaces the engine itself fills.
 pub const ANSWERS: &str = "answers";
-pub const SELECTED: &str = "selected";
-/// The chosen item as it was when chosen; unlike `selected`, never refreshed.
+/// The item a question's answer chose (`chosen.<question>`): refreshed by
+/// each fresh probe while it is still there; once it is gone, kept as last
+/// seen with [`GONE`] true. The one namespace flows need for it.
 pub const CHOSEN: &str = "chosen";
+/// The same item under its older name, kept as an alias for existing
+/// flows: equal to `chosen.<question>` while the item is there, absent once
+/// it is gone (older flows test that with `exists` `false`).
+pub const SELECTED: &str = "selected";
+/// The field `chosen.<question>.gone`: true once the item is no longer in
+/// fresh evidence.
+pub const GONE: &str = "gone";
 
 /// All facts of a run, keyed by namespace (`scan`, `answers`, `selected`, ...).
 #[derive(Debug, Clone, Default, PartialEq)]

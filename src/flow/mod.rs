@@ -16,6 +16,8 @@ pub mod validate;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_short;
 
 pub use engine::{Answer, Engine, FixResult, Need};
 pub use error::{FlowError, Problem};
