@@ -1,23 +1,27 @@
 //! A probe and a fix action the binary does not ship, added the way a new
 //! one is: a type implementing the trait, and one registry line each
-//! (`with_probe`, `with_action`; in the product, one line in
-//! `Registry::builtin`). Validation, the flow schema, `flows test` and the
-//! fix executor (backup, apply, undo) then know them with no other edit.
+//! (`with_typed_probe`, `with_action`; in the product, one line in
+//! `Registry::builtin`). Validation, the flow schema, `flows test`, the
+//! wizard, the scan of a flow, the report and the fix executor (backup,
+//! apply, undo) then know them with no other edit: each is handed the
+//! registry, none fetches the built-in one.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
 use troubleshoot::fix::{self, Action, ActionDef, FixContext, FixError, Op, Plan};
-use troubleshoot::flow::catalog::{ActionInfo, ProbeDef, ProbeInfo};
+use troubleshoot::flow::catalog::{ActionInfo, ProbeInfo};
 use troubleshoot::flow::engine::FixCall;
 use troubleshoot::flow::model::Risk;
 use troubleshoot::flow::schema::schema_json;
 use troubleshoot::flowtest::{self, Options};
-use troubleshoot::probe::{Home, Layout, Probe, ProbeRun};
-use troubleshoot::registry::Registry;
+use troubleshoot::probe::{Home, Layout, ProbeRun};
+use troubleshoot::registry::{ProbeParams, Registry, TypedProbe, parse_params};
 
-/// Parameters of the toy probe: a folder under the home.
+/// Parameters of the toy probe: a folder under the home. Validation and
+/// the schema come from this type (`ProbeParams`), nowhere else.
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CacheParams {
@@ -25,15 +29,14 @@ struct CacheParams {
     folder: String,
 }
 
-fn cache_params(v: &Value) -> Result<CacheParams, String> {
-    let p: CacheParams = serde_json::from_value(v.clone()).map_err(|e| e.to_string())?;
-    if p.folder.is_empty() || p.folder.starts_with('/') || p.folder.contains("..") {
-        return Err(format!(
-            "`folder` must stay under the home, not `{}`",
-            p.folder
-        ));
+impl ProbeParams for CacheParams {
+    fn check(&self) -> Result<(), String> {
+        let f = &self.folder;
+        if f.is_empty() || f.starts_with('/') || f.contains("..") {
+            return Err(format!("`folder` must stay under the home, not `{f}`"));
+        }
+        Ok(())
     }
-    Ok(p)
 }
 
 /// Toy probe: is there a `cache` folder in `folder`?
@@ -45,21 +48,12 @@ const STALE_CACHE: ProbeInfo = ProbeInfo {
     facts: &["stale"],
 };
 
-impl ProbeDef for StaleCache {
+impl TypedProbe for StaleCache {
+    type Params = CacheParams;
     fn info(&self) -> &'static ProbeInfo {
         &STALE_CACHE
     }
-    fn check_params(&self, params: &Value) -> Result<(), String> {
-        cache_params(params).map(drop)
-    }
-    fn params_schema(&self, g: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        g.subschema_for::<CacheParams>()
-    }
-}
-
-impl Probe for StaleCache {
-    fn run(&self, params: &Value, home: &Home) -> Result<ProbeRun, String> {
-        let p = cache_params(params)?;
+    fn run(&self, p: &CacheParams, home: &Home) -> Result<ProbeRun, String> {
         let stale = home.root.join(&p.folder).join("cache").is_dir();
         Ok(ProbeRun {
             facts: json!({ "stale": stale }),
@@ -91,7 +85,7 @@ impl Action for MoveCacheAside {
             .evidence
             .as_ref()
             .expect("the engine attaches the evidence");
-        let p = cache_params(&ev.params).map_err(|message| FixError::BadParams {
+        let p = parse_params::<CacheParams>(&ev.params).map_err(|message| FixError::BadParams {
             action: call.action.clone(),
             param: "evidence".into(),
             message,
@@ -111,13 +105,14 @@ impl Action for MoveCacheAside {
 /// The two registry lines.
 fn registry() -> Registry {
     Registry::builtin()
-        .with_probe(StaleCache)
+        .with_typed_probe(StaleCache)
         .with_action(MoveCacheAside)
 }
 
 const FLOW: &str = r#"{
   "id": "toy-cache",
   "title": "Toy: a stale cache",
+  "fix_defaults": { "on_failure": "stuck" },
   "steps": [
     { "check": { "id": "look", "probe": "toy-stale-cache", "params": { "folder": ".toy" },
         "branches": [ { "when": { "fact": "look.stale", "op": "eq", "value": true }, "next": "fix",
@@ -126,7 +121,7 @@ const FLOW: &str = r#"{
     { "fix": { "id": "fix", "title": "Move the cache aside", "action": "toy-move-cache-aside",
         "risk": "low", "changes": "Moves ~/.toy/cache aside.",
         "verify": { "fact": "look.stale", "op": "eq", "value": false },
-        "on_success": "clean", "on_failure": "stuck", "on_refused": "stuck", "on_declined": "stuck" } },
+        "on_success": "clean" } },
     { "end": { "id": "clean", "outcome": "resolved", "message": "No stale cache." } },
     { "end": { "id": "stuck", "outcome": "unresolved", "message": "The cache is still there." } }
   ]
@@ -270,4 +265,100 @@ fn the_toy_action_is_backed_up_applied_and_undone_by_the_shared_executor() {
     assert_eq!(probe_facts(&r, &home), json!({"stale": true}));
     assert_eq!(std::fs::read(cache.join("blob")).unwrap(), b"cached bytes");
     assert!(!Path::new(&root.path().join(".toy/cache.aside")).exists());
+}
+
+/// A home with a stale toy cache, and its state folder.
+fn stale_home() -> (tempfile::TempDir, tempfile::TempDir, Home) {
+    let root = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let cache = root.path().join(".toy/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::write(cache.join("blob"), b"cached bytes").unwrap();
+    let home = Home::new(root.path(), Layout::Linux, true);
+    (root, state, home)
+}
+
+#[test]
+fn scan_runs_the_toy_flow_probes_with_their_parameters() {
+    let (root, _state, home) = stale_home();
+    let r = registry();
+    let flow = troubleshoot::flow::load_str("toy.json", FLOW, &r).unwrap();
+    let scanned = troubleshoot::registry::scan_flow(&flow, &r, &home).unwrap();
+    assert_eq!(scanned.len(), 1);
+    assert_eq!(
+        (scanned[0].check.as_str(), scanned[0].probe.as_str()),
+        ("look", "toy-stale-cache")
+    );
+    assert_eq!(scanned[0].facts, json!({"stale": true}));
+    std::fs::remove_dir_all(root.path().join(".toy/cache")).unwrap();
+    let scanned = troubleshoot::registry::scan_flow(&flow, &r, &home).unwrap();
+    assert_eq!(scanned[0].facts, json!({"stale": false}));
+    // The built-in registry does not know the toy probe: an error naming it.
+    let e = troubleshoot::registry::scan_flow(&flow, troubleshoot::registry::builtin(), &home)
+        .unwrap_err();
+    assert!(
+        e.contains("check `look`: unknown probe `toy-stale-cache`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_wizard_runs_the_toy_flow_and_its_report_tells_the_fix() {
+    let (root, state, home) = stale_home();
+    let r = registry();
+    let flow = troubleshoot::flow::load_str("toy.json", FLOW, &r).unwrap();
+    let wizard = troubleshoot::wizard::Wizard {
+        flow: &flow,
+        registry: &r,
+        flow_text: FLOW,
+        home: &home,
+        state_dir: state.path(),
+        dry_run: false,
+        printer: troubleshoot::ui::Printer::new(troubleshoot::ui::printer::ColorChoice::Never),
+        undo_hint: false,
+    };
+    // `--yes`: consent to the low-risk fix, no other question.
+    let mut prompter = troubleshoot::ui::scripted::Scripted::new(BTreeMap::new(), true);
+    let (record, result) = wizard.run(&mut prompter);
+    assert_eq!(result.unwrap_or_else(|e| panic!("{e}")), 0);
+    let outcome = record.outcome.as_ref().unwrap();
+    assert_eq!(outcome.step, "clean");
+    assert!(root.path().join(".toy/cache.aside/blob").is_file());
+    assert!(!root.path().join(".toy/cache").exists());
+    // The record knows which probe filled which facts, whatever the check's name.
+    assert_eq!(
+        record.probes.get("look").map(String::as_str),
+        Some("toy-stale-cache")
+    );
+    assert_eq!(
+        record.facts["look"],
+        json!({"stale": false}),
+        "fresh evidence after the fix"
+    );
+    assert_eq!(record.fixes.len(), 1);
+    assert_eq!(
+        record.fixes[0].result,
+        troubleshoot::report::FixStatus::Verified
+    );
+    let path: Vec<&str> = record.steps.iter().map(|v| v.step.as_str()).collect();
+    assert_eq!(path, ["look", "fix", "clean"]);
+
+    // The report of that run: the flow is not built in, and needs not be.
+    let (md, _) = troubleshoot::report::render(&record, troubleshoot::report::Format::Md, false)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(md.contains("Move the cache aside"), "{md}");
+    assert!(md.contains("Toy: a stale cache"), "{md}");
+    let (js, _) = troubleshoot::report::render(&record, troubleshoot::report::Format::Json, false)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let js: Value = serde_json::from_str(&js).unwrap();
+    assert_eq!(js["probes"], json!({"look": "toy-stale-cache"}));
+    assert_eq!(js["fixes"][0]["action"], "toy-move-cache-aside");
+
+    // And undo puts the cache back.
+    troubleshoot::fix::undo(state.path(), Some(&home), Some(&record.run_id), false)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        std::fs::read(root.path().join(".toy/cache/blob")).unwrap(),
+        b"cached bytes"
+    );
 }
