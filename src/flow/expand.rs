@@ -1,7 +1,8 @@
 //! The author's shorthands, spelled out right after parsing so everything
 //! past the loader (validation, the engine, `scan`, graphs, reports) sees
 //! one form: a check's `params_from` becomes its `params` (a copy of the
-//! flow's `shared` block), and a fix's `on_*` edges left out are filled
+//! flow's own `shared` block by that name, else of the built-in one in
+//! `flows/shared.json`), and a fix's `on_*` edges left out are filled
 //! from the flow's `fix_defaults` (`on_refused` and `on_declined` given
 //! nowhere go where `on_failure` goes). `branch` steps are read as checks
 //! without a probe by the model itself.
@@ -34,17 +35,24 @@ pub fn expand(flow: &mut Flow) -> Vec<Problem> {
                     );
                     continue;
                 }
-                match flow.shared.get(name) {
+                let library = super::builtin::shared();
+                match flow.shared.get(name).or_else(|| library.get(name)) {
                     Some(block) => {
                         used.insert(name.clone());
                         c.params = Some(block.clone());
                     }
                     None => {
-                        let known: Vec<&str> = flow.shared.keys().map(String::as_str).collect();
+                        let known: Vec<&str> = flow
+                            .shared
+                            .keys()
+                            .chain(library.keys())
+                            .map(String::as_str)
+                            .collect();
                         push(
                             at,
                             format!(
-                                "no shared parameter block `{name}` (the flow's `shared` has: {})",
+                                "no shared parameter block `{name}` in the flow's `shared` or {} (known: {})",
+                                super::builtin::SHARED_FILE,
                                 if known.is_empty() {
                                     "none".to_string()
                                 } else {

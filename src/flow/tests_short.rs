@@ -74,7 +74,7 @@ fn shared_blocks_that_are_missing_doubled_or_unused_are_named() {
     let e = load(unknown).unwrap_err();
     assert!(
         e.contains("steps[0].check.params_from: no shared parameter block `y-store`")
-            && e.contains("has: x-store"),
+            && e.contains("known: x-store"),
         "{e}"
     );
     let mut both = short();
@@ -188,4 +188,33 @@ fn the_chosen_item_is_refreshed_then_kept_as_last_seen_when_gone() {
         (fin.step.as_str(), fin.message.as_str()),
         ("ok", "done Beta")
     );
+}
+
+#[test]
+fn the_built_in_shared_blocks_parse_and_each_serves_a_built_in_flow() {
+    let text = include_str!("../../flows/shared.json");
+    let raw: serde_json::Map<String, Value> = serde_json::from_str(text).unwrap();
+    let blocks = super::builtin::shared();
+    assert_eq!(blocks.len() + 1, raw.len(), "every block but the comment");
+    for name in blocks.keys() {
+        let users: Vec<&str> = super::builtin::BUILTIN
+            .iter()
+            .filter(|(_, _, t)| t.contains(&format!("\"params_from\": \"{name}\"")))
+            .map(|(id, _, _)| *id)
+            .collect();
+        assert!(!users.is_empty(), "no built-in flow takes `{name}`");
+        for id in users {
+            let (file, t) = super::builtin::find(id).unwrap();
+            load_str(file, t, crate::registry::builtin()).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    // A flow's own block by the same name wins over the built-in one.
+    let mut own = short();
+    own["shared"] = json!({"notion": params()});
+    own["steps"][0]["check"]["params_from"] = json!("notion");
+    let f = load(own).unwrap_or_else(|e| panic!("{e}"));
+    let Some(Step::Check(c)) = f.step("scan") else {
+        panic!()
+    };
+    assert_eq!(c.params, Some(params()));
 }
