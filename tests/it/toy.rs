@@ -362,3 +362,57 @@ fn the_wizard_runs_the_toy_flow_and_its_report_tells_the_fix() {
         b"cached bytes"
     );
 }
+
+/// The shipped flow with its `app-sessions` check called `look` instead of
+/// `scan` (its id, every reference and every fact path).
+fn renamed_shipped_flow() -> String {
+    include_str!("../../flows/notion-signout.json")
+        .replace("\"scan\"", "\"look\"")
+        .replace("\"scan.", "\"look.")
+        .replace("{scan.", "{look.")
+}
+
+#[test]
+fn scan_and_the_report_find_the_evidence_by_probe_not_by_the_check_name() {
+    use crate::util::{Env, NOTION};
+    const WS: &str = "2f8e1c0a-1111-4c2b-9a57-0d6c3c9e0a01";
+    let env = Env::new();
+    env.sample(Layout::Linux)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(
+            NOTION,
+            WS,
+            "Acme Corp",
+            "a7d1b7e2-3333-4e55-8f0e-6b1d2c3e4f50",
+        )
+        .write()
+        .unwrap();
+    let renamed = env.dir.path().join("renamed.json");
+    std::fs::write(&renamed, renamed_shipped_flow()).unwrap();
+    let renamed = renamed.to_str().unwrap();
+
+    // `scan --flow FILE` takes the probe of that flow, whatever its check is called.
+    let o = env.run("linux", &["scan", "--flow", renamed, "--json"]);
+    assert!(o.status.success(), "{}", crate::util::stderr(&o));
+    let scan: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(scan["session_count"], 1, "{scan}");
+
+    // A run of each flow: the same environment table in the two reports.
+    let mut env_rows = Vec::new();
+    for (name, flow) in [("shipped", None), ("renamed", Some(renamed))] {
+        let report = env.dir.path().join(format!("{name}.json"));
+        let args = ["--dry-run", "--report", report.to_str().unwrap()];
+        let o = env.run_method("linux", flow, WS, "remove-entry", &args);
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap())
+            .unwrap_or_else(|e| panic!("{name}: {e}: {}", crate::util::stderr(&o)));
+        let ns = if flow.is_some() { "look" } else { "scan" };
+        assert_eq!(doc["probes"], json!({ ns: "app-sessions" }), "{name}");
+        env_rows.push(doc["report"]["environment"].clone());
+    }
+    assert_eq!(env_rows[0], env_rows[1]);
+    assert!(
+        env_rows[1].to_string().contains("Chrome"),
+        "the renamed flow's report shows the store: {}",
+        env_rows[1]
+    );
+}
