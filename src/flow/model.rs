@@ -298,8 +298,9 @@ pub struct OptionsFrom {
 }
 
 /// Run a probe, store its facts under `as` (default: the step id), then branch.
-/// With `recheck`, re-run an earlier check's probe; with neither, it only
-/// branches on facts gathered earlier.
+/// With `recheck`, re-run an earlier check's probe. With neither it only
+/// branches on facts gathered earlier: what a `branch` step says (and is
+/// read as).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Check {

@@ -416,3 +416,116 @@ fn scan_and_the_report_find_the_evidence_by_probe_not_by_the_check_name() {
         env_rows[1]
     );
 }
+
+/// Another probe of sessions (here the shipped one under another id): it
+/// declares `sessions`, so the per-session actions take their evidence from
+/// it as they do from `app-sessions`.
+struct OtherSessions;
+
+const OTHER_SESSIONS: ProbeInfo = ProbeInfo {
+    id: "other-sessions",
+    summary: "sessions, found another way",
+    facts: troubleshoot::probe::app_sessions::FACTS,
+};
+
+impl troubleshoot::probe::ProbeDef for OtherSessions {
+    fn info(&self) -> &'static ProbeInfo {
+        &OTHER_SESSIONS
+    }
+    fn check_params(&self, params: &Value) -> Result<(), String> {
+        troubleshoot::probe::app_sessions::AppSessions.check_params(params)
+    }
+    fn params_schema(&self, g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        troubleshoot::probe::app_sessions::AppSessions.params_schema(g)
+    }
+}
+
+impl troubleshoot::probe::Probe for OtherSessions {
+    fn run(&self, params: &Value, home: &Home) -> Result<ProbeRun, String> {
+        troubleshoot::probe::app_sessions::AppSessions.run(params, home)
+    }
+}
+
+/// A flow whose fix removes a workspace entry found by the probe `probe`.
+fn removal_flow(probe: &str, params: &str) -> String {
+    format!(
+        r#"{{ "id": "t", "title": "T", "fix_defaults": {{ "on_failure": "end" }}, "steps": [
+  {{ "check": {{ "id": "look", "probe": "{probe}", {params}, "otherwise": "ws" }} }},
+  {{ "ask": {{ "id": "ws", "prompt": "Which?", "kind": "select",
+      "options_from": {{ "fact": "look.sessions", "id": "workspace_id", "label": "{{workspace_name}}", "next": "fix" }} }} }},
+  {{ "fix": {{ "id": "fix", "title": "Remove", "action": "remove-workspace-entry", "evidence": "look",
+      "params": {{ "session": "chosen.ws" }}, "risk": "medium", "changes": "keys", "on_success": "end" }} }},
+  {{ "end": {{ "id": "end", "outcome": "resolved", "message": "done" }} }} ] }}"#
+    )
+}
+
+#[test]
+fn an_action_takes_its_evidence_from_any_probe_declaring_the_facts_it_needs() {
+    let r = registry().with_probe(OtherSessions);
+    let other = removal_flow("other-sessions", r#""params_from": "notion""#);
+    let flow = troubleshoot::flow::load_str("t.json", &other, &r).unwrap_or_else(|e| panic!("{e}"));
+    // The plan reads the store description of that check, whatever its probe.
+    const WS: &str = "2f8e1c0a-1111-4c2b-9a57-0d6c3c9e0a01";
+    let env = crate::util::Env::new();
+    env.sample(Layout::Linux)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(
+            crate::util::NOTION,
+            WS,
+            "Acme Corp",
+            "a7d1b7e2-3333-4e55-8f0e-6b1d2c3e4f50",
+        )
+        .write()
+        .unwrap();
+    let home = env.probe_home(Layout::Linux);
+    let mut engine = troubleshoot::flow::Engine::new(&flow);
+    let troubleshoot::flow::Need::Probe(call) = engine.next().unwrap() else {
+        panic!()
+    };
+    let run = r
+        .runnable_probe(&call.probe)
+        .unwrap()
+        .run(&call.params, &home)
+        .unwrap();
+    assert_eq!(run.facts["session_count"], 1);
+    engine.probed(run.facts).unwrap();
+    let mut next = || loop {
+        match engine.next().unwrap() {
+            troubleshoot::flow::Need::Say { .. } => continue,
+            other => break other,
+        }
+    };
+    let troubleshoot::flow::Need::Ask(_) = next() else {
+        panic!("the question")
+    };
+    engine
+        .answer(troubleshoot::flow::Answer::Choice(WS.into()))
+        .unwrap();
+    let fix_call = loop {
+        match engine.next().unwrap() {
+            troubleshoot::flow::Need::Fix(c) => break c,
+            troubleshoot::flow::Need::Say { .. } => continue,
+            other => panic!("expected the fix, got {other:?}"),
+        }
+    };
+    assert_eq!(fix_call.evidence.as_ref().unwrap().probe, "other-sessions");
+    let state = tempfile::tempdir().unwrap();
+    let ctx = FixContext {
+        home: &home,
+        state_dir: state.path(),
+        run_id: "20261202T000000Z-toy2",
+    };
+    let plan = r.plan(&fix_call, &ctx).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!plan.ops.is_empty(), "{plan:?}");
+    // The toy probe declares no `sessions`: refused, naming what is missing.
+    let toy = removal_flow("toy-stale-cache", r#""params": { "folder": ".toy" }"#);
+    let e = troubleshoot::flow::load_str("t.json", &toy, &r)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(
+            "action `remove-workspace-entry` needs the facts `sessions` from its evidence, but probe `toy-stale-cache` of check `look` does not declare `sessions`"
+        ),
+        "{e}"
+    );
+}
