@@ -35,7 +35,7 @@ pub fn expand(flow: &mut Flow) -> Vec<Problem> {
                     );
                     continue;
                 }
-                let library = super::builtin::shared();
+                let library = super::shared::shared();
                 match flow.shared.get(name).or_else(|| library.get(name)) {
                     Some(block) => {
                         used.insert(name.clone());
@@ -52,7 +52,7 @@ pub fn expand(flow: &mut Flow) -> Vec<Problem> {
                             at,
                             format!(
                                 "no shared parameter block `{name}` in the flow's `shared` or {} (known: {})",
-                                super::builtin::SHARED_FILE,
+                                super::shared::SHARED_FILE,
                                 if known.is_empty() {
                                     "none".to_string()
                                 } else {

@@ -12,6 +12,7 @@ pub mod load;
 pub mod model;
 pub mod protocol;
 pub mod schema;
+pub mod shared;
 pub mod validate;
 
 #[cfg(test)]

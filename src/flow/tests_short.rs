@@ -194,7 +194,7 @@ fn the_chosen_item_is_refreshed_then_kept_as_last_seen_when_gone() {
 fn the_built_in_shared_blocks_parse_and_each_serves_a_built_in_flow() {
     let text = include_str!("../../flows/shared.json");
     let raw: serde_json::Map<String, Value> = serde_json::from_str(text).unwrap();
-    let blocks = super::builtin::shared();
+    let blocks = super::shared::shared();
     assert_eq!(blocks.len() + 1, raw.len(), "every block but the comment");
     for name in blocks.keys() {
         let users: Vec<&str> = super::builtin::BUILTIN
