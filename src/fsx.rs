@@ -153,8 +153,12 @@ pub fn rename_into_place(tmp: &Path, target: &Path) -> Result<(), FsError> {
 /// written durably to [`tmp_path`] beside it, then renamed over it.
 pub fn replace_with_bytes(target: &Path, bytes: &[u8], mode: u32) -> Result<(), FsError> {
     let tmp = tmp_path(target);
-    write_durable(&tmp, bytes, mode)?;
-    rename_into_place(&tmp, target)
+    let done = write_durable(&tmp, bytes, mode).and_then(|()| rename_into_place(&tmp, target));
+    if done.is_err() {
+        // A partial copy (a full disk) is never left beside the target.
+        let _ = remove_if_exists(&tmp);
+    }
+    done
 }
 
 #[cfg(test)]

@@ -218,6 +218,9 @@ pub fn apply_held(plan: &Plan, ctx: &FixContext) -> Result<(Applied, StoreHold),
         &plan.moves,
     )?;
     let action_id = journal.begin(ctx.run_id, &backup_id, plan, &set.files)?;
+    // From here the store may change: journaled first, so an interrupted
+    // fix whose row still says `backed-up` is known to have changed nothing.
+    journal.mark_writing(action_id)?;
 
     match run_ops(&work, &stores) {
         Ok(done) => {
@@ -270,6 +273,8 @@ pub fn apply_held(plan: &Plan, ctx: &FixContext) -> Result<(Applied, StoreHold),
                 started_at: String::new(),
                 finished_at: None,
                 message: None,
+                phase: Some(super::journal::PHASE_WRITING.into()),
+                undo_mode: None,
             };
             match restore(ctx.state_dir, &row, &set.files, true) {
                 Ok(_) => {

@@ -127,9 +127,16 @@ pub fn copy_durable(from: &Path, to: &Path, mode: u32) -> Result<(String, u64), 
 /// file in the same folder and a rename), with permission bits `mode`.
 pub fn replace_with_copy(source: &Path, target: &Path, mode: u32) -> Result<String, FixError> {
     let tmp = tmp_path(target);
-    let (sha, _) = copy_durable(source, &tmp, mode)?;
-    rename_into_place(&tmp, target)?;
-    Ok(sha)
+    // A copy that fails midway (a full disk) is removed, never left in a store.
+    let sha = copy_durable(source, &tmp, mode).and_then(|(sha, _)| {
+        rename_into_place(&tmp, target)
+            .map(|()| sha)
+            .map_err(Into::into)
+    });
+    if sha.is_err() {
+        let _ = remove_if_exists(&tmp);
+    }
+    sha
 }
 
 /// A path as UTF-8 (journal and manifest keep paths as text).

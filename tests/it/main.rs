@@ -24,3 +24,4 @@ mod robust;
 mod runs;
 mod streams;
 mod toy;
+mod undo_resume;
