@@ -151,6 +151,17 @@ pub struct FileRow {
     pub after_size: Option<u64>,
 }
 
+/// Whether the journal exists, refusing a journal (or its `-journal`,
+/// `-wal`, `-shm` beside it) that is a link, a FIFO, a device or shares
+/// its inode with another name.
+pub fn check_files(state_dir: &Path) -> Result<bool, FixError> {
+    let path = state_dir.join(FILE_NAME);
+    for side in ["-journal", "-wal", "-shm"] {
+        crate::fsx::check_state_file(&state_dir.join(format!("{FILE_NAME}{side}")))?;
+    }
+    Ok(crate::fsx::check_state_file(&path)?)
+}
+
 pub struct Journal {
     conn: Connection,
     path: PathBuf,
@@ -174,7 +185,7 @@ impl Journal {
 
     /// Open the journal if there is one.
     pub fn open_existing(state_dir: &Path) -> Result<Option<Journal>, FixError> {
-        if !state_dir.join(FILE_NAME).exists() {
+        if !check_files(state_dir)? {
             return Ok(None);
         }
         Self::open_inner(state_dir, false).map(Some)
@@ -187,7 +198,12 @@ impl Journal {
             state_dir: state_dir.to_path_buf(),
             message: m,
         };
-        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        check_files(state_dir)?;
+        // Never through a link (SQLite checks every open), and never a FIFO
+        // or device ([`check_files`]): it would be written through, or block.
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
         if create {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }

@@ -282,6 +282,44 @@ fn check_moved_folders(a: &ActionRow) -> Result<(), FixError> {
     Ok(())
 }
 
+/// The home the journal names for `run` must be one a run can have
+/// inspected, and the one its run record names: a journal row whose home
+/// is `/` (or another user's) would let every path pass the under-the-home
+/// check. Refused with and without `--force`.
+fn check_recorded_home(state_dir: &Path, run: &str, home: &Home) -> Result<(), FixError> {
+    let refuse = |reason: String| FixError::UnsafePath {
+        path: home.root.clone(),
+        reason: format!("the journal's home for run {run} {reason}; nothing was changed"),
+    };
+    if !home.root.is_absolute() || home.root.parent().is_none() {
+        return Err(refuse(
+            "is not a home folder (the file system's root or a relative path)".into(),
+        ));
+    }
+    if !home.explicit_root
+        && let Some(real) = dirs::home_dir()
+        && real != home.root
+    {
+        return Err(refuse(format!(
+            "is not your home ({}) though the run did not use --root",
+            real.display()
+        )));
+    }
+    let record = state_dir.join("runs").join(format!("{run}.json"));
+    if crate::fsx::check_state_file(&record).unwrap_or(false)
+        && let Ok(bytes) = crate::bounded::read(&record, crate::bounded::Kind::Record)
+        && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        && let Some(root) = v.get("root").and_then(|r| r.as_str())
+        && Path::new(root) != home.root
+    {
+        return Err(refuse(format!(
+            "disagrees with its run record {} (home {root})",
+            record.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Undo a run's fixes (default: the last run with a fix to undo), newest
 /// first: restore every file byte-identical from the backup, remove files
 /// the fix created, move folders back. Refuses while an owner runs, and
@@ -296,6 +334,9 @@ pub fn undo(
         fsx::check_run_id(r)?;
     }
     let _lock = StateLock::acquire(state_dir, run_id.unwrap_or("undo"))?;
+    // A partial backup (a run killed while copying) changed nothing: swept,
+    // never offered for a manual restore.
+    backup::sweep_partials(state_dir)?;
     // An empty or missing journal beside backups means the journal was lost:
     // say where the backups are rather than "nothing to undo".
     let nothing = |run_id: Option<String>| {
@@ -348,6 +389,7 @@ pub fn undo(
             });
         }
     };
+    check_recorded_home(state_dir, &run, &home_owned)?;
     let home = &home_owned;
     // Check everything before touching anything.
     let mut work = Vec::new();

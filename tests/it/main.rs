@@ -22,6 +22,7 @@ mod real_large;
 mod reports;
 mod robust;
 mod runs;
+mod state_hostile;
 mod streams;
 mod toy;
 mod undo_resume;
