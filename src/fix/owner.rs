@@ -153,18 +153,16 @@ fn owner_hint(plan: &Plan) -> String {
 /// [`owner_running`], not counting the lock files of the folders in
 /// `held` (this process holds those itself).
 fn owner_running_except(plan: &Plan, home: &Home, held: &[&Path]) -> Option<String> {
-    // A store lock held by another run of this tool is not the browser.
+    // A store lock another run of this tool holds is not the owner
+    // running: taking the lock then fails as [`FixError::Busy`], naming
+    // that run, with nothing changed.
+    let mut held: Vec<&Path> = held.to_vec();
     for (dir, kind) in store_locks(plan) {
-        if held.contains(&dir) {
-            continue;
-        }
-        if let Holder::Tool(who) = lock_holder(&kind.lock_file(dir)) {
-            return Some(format!(
-                "another troubleshoot run ({who}) is changing this store ({} is locked); wait for it to finish, then try again",
-                kind.lock_file(dir).display()
-            ));
+        if !held.contains(&dir) && matches!(lock_holder(&kind.lock_file(dir)), Holder::Tool(_)) {
+            held.push(dir);
         }
     }
+    let held = held.as_slice();
     let found = owner_has_store(
         home,
         &plan.store_path,

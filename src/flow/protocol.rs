@@ -89,6 +89,11 @@ pub enum FixResult {
     Failed { reason: String },
     /// The owning program runs or holds its lock; nothing changed.
     Refused { reason: String },
+    /// Stopped before changing anything for another reason (another run
+    /// of the tool holds the lock, a full disk, a read-only or forbidden
+    /// folder, an unsafe path): the run takes the `on_refused` edge, and
+    /// an end step reached by it says this reason instead of its own text.
+    Unchanged { reason: String },
     /// The user answered No to applying it; nothing changed.
     Declined,
     /// `--dry-run`: planned and shown, not applied.

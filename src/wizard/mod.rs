@@ -505,6 +505,23 @@ impl Wizard<'_> {
                 *applied = Some((done, held, record.fixes.len() - 1));
                 Ok(FixResult::Applied)
             }
+            // Refused or stopped before its first write: nothing changed,
+            // and the end says why (not "restored", not "needs support").
+            Err(e) if e.changed_nothing() => {
+                self.printer.failure(&format!("Nothing was changed: {e}"));
+                rec.result = FixStatus::Refused;
+                rec.reason = Some(e.to_string());
+                record.fixes.push(rec);
+                if e.is_owner_running() {
+                    Ok(FixResult::Refused {
+                        reason: e.to_string(),
+                    })
+                } else {
+                    Ok(FixResult::Unchanged {
+                        reason: e.to_string(),
+                    })
+                }
+            }
             Err(e) => {
                 self.printer.failure(&format!("The fix failed: {e}"));
                 rec.result = FixStatus::Failed;

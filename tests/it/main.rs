@@ -11,6 +11,7 @@ mod fuzz;
 mod help;
 mod hostile;
 mod inputs;
+mod key_bytes;
 mod kit;
 mod leveldb;
 mod narrow;

@@ -471,11 +471,8 @@ fn another_run_holding_the_store_lock_is_named() {
         state_dir: &fx.state(),
         run_id: RUN,
     };
-    let why = fix::owner_running(&p, &c).expect("the store is locked");
-    assert!(
-        why.contains("another troubleshoot run") && why.contains(&pid),
-        "{why}"
-    );
+    // Not the browser: the owner check does not blame Chrome.
+    assert_eq!(fix::owner_running(&p, &c), None);
     let err = fix::apply(&p, &c).unwrap_err();
     let msg = err.to_string();
     assert!(
@@ -483,6 +480,22 @@ fn another_run_holding_the_store_lock_is_named() {
         "{msg}"
     );
     assert!(!msg.contains("Chrome is using"), "{msg}");
+    assert!(err.changed_nothing());
+    assert_eq!(tree_hashes(&fx.home(), &["LOCK"]), before);
+    // Through the wizard: the run ends saying nothing changed and why,
+    // never "restored from the backup" or "needs support".
+    let o = cli(&fx, &fx.state(), FIX, 60);
+    let out = format!("{}{}", text(&o), String::from_utf8_lossy(&o.stdout));
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("Nothing was changed") && out.contains("another troubleshoot run"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("restored from the backup") && !out.contains("support"),
+        "{out}"
+    );
+    assert!(!out.contains("Chrome is using"), "{out}");
     assert_eq!(tree_hashes(&fx.home(), &["LOCK"]), before);
     drop(child.stdin.take());
     let _ = child.wait();
