@@ -266,6 +266,21 @@ fn decide(a: &ActionRow, rows: &[FileRow], bdir: &Path, force: bool) -> Result<U
     })
 }
 
+/// Remove the `*.troubleshoot-tmp` files an interrupted restore or write of
+/// this tool left in a store (its own suffix: never the browser's files),
+/// under the store's lock, before the store is compared or changed.
+fn sweep_temp_files(plan: &super::Plan) -> Result<(), FixError> {
+    for p in current_files(plan)? {
+        if p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with(crate::fsx::TMP_SUFFIX))
+        {
+            fsx::remove_if_exists(&p)?;
+        }
+    }
+    Ok(())
+}
+
 /// A byte-identical undo of a folder moved aside refuses when the app has
 /// made a new folder in its place since.
 fn check_moved_folders(a: &ActionRow) -> Result<(), FixError> {
@@ -404,6 +419,7 @@ pub fn undo(
         let rows = journal.files(a.id)?;
         check_rows(&a.plan, &rows, home)?;
         let stores = hold_stores(&a.plan, home)?;
+        sweep_temp_files(&a.plan)?;
         let bdir = backup::backup_dir(state_dir, &a.backup_id);
         let mode = decide(&a, &rows, &bdir, force)?;
         if mode != UndoMode::NothingWritten {
