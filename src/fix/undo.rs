@@ -271,8 +271,7 @@ fn decide(a: &ActionRow, rows: &[FileRow], bdir: &Path, force: bool) -> Result<U
 /// under the store's lock, before the store is compared or changed.
 fn sweep_temp_files(plan: &super::Plan) -> Result<(), FixError> {
     for p in current_files(plan)? {
-        if p
-            .file_name()
+        if p.file_name()
             .is_some_and(|n| n.to_string_lossy().ends_with(crate::fsx::TMP_SUFFIX))
         {
             fsx::remove_if_exists(&p)?;
@@ -335,6 +334,39 @@ fn check_recorded_home(state_dir: &Path, run: &str, home: &Home) -> Result<(), F
     Ok(())
 }
 
+/// The home to undo `run` in: the journal's (the printed `undo <id>`
+/// needs no --root), checked against the run record; a different --root
+/// given explicitly is a mistake, said so.
+fn undo_home(
+    journal: &Journal,
+    state_dir: &Path,
+    run: &str,
+    asked: Option<&Home>,
+) -> Result<Home, FixError> {
+    let recorded = journal.run_home(run)?;
+    let home = match (recorded, asked) {
+        (Some(r), Some(a)) if a.root != r.root => {
+            return Err(FixError::WrongHome {
+                run_id: run.to_string(),
+                recorded: r.root,
+                given: a.root.clone(),
+            });
+        }
+        (Some(r), _) => r,
+        (None, Some(a)) => a.clone(),
+        (None, None) => {
+            return Err(FixError::Undo {
+                path: state_dir.join(journal::FILE_NAME),
+                message: format!(
+                    "the journal does not say which home run {run} inspected; pass --root"
+                ),
+            });
+        }
+    };
+    check_recorded_home(state_dir, run, &home)?;
+    Ok(home)
+}
+
 /// Undo a run's fixes (default: the last run with a fix to undo), newest
 /// first: restore every file byte-identical from the backup, remove files
 /// the fix created, move folders back. Refuses while an owner runs, and
@@ -382,29 +414,7 @@ pub fn undo(
         }
         return Err(FixError::NothingToUndo { run_id: Some(run) });
     }
-    // The home comes from the journal: the printed `undo <id>` needs no
-    // --root. A different --root given explicitly is a mistake, said so.
-    let recorded = journal.run_home(&run)?;
-    let home_owned = match (recorded, asked) {
-        (Some(r), Some(a)) if a.root != r.root => {
-            return Err(FixError::WrongHome {
-                run_id: run,
-                recorded: r.root,
-                given: a.root.clone(),
-            });
-        }
-        (Some(r), _) => r,
-        (None, Some(a)) => a.clone(),
-        (None, None) => {
-            return Err(FixError::Undo {
-                path: state_dir.join(journal::FILE_NAME),
-                message: format!(
-                    "the journal does not say which home run {run} inspected; pass --root"
-                ),
-            });
-        }
-    };
-    check_recorded_home(state_dir, &run, &home_owned)?;
+    let home_owned = undo_home(&journal, state_dir, &run, asked)?;
     let home = &home_owned;
     // Check everything before touching anything.
     let mut work = Vec::new();

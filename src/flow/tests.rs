@@ -254,7 +254,27 @@ fn fix_unchanged_ends_on_the_refused_edge_with_its_reason() {
     };
     assert_eq!(fin.step, "refused");
     assert!(
-        fin.message.starts_with("Nothing was changed: another troubleshoot run"),
+        fin.message
+            .starts_with("Nothing was changed: another troubleshoot run"),
+        "{}",
+        fin.message
+    );
+    let mut e = Engine::new(&f);
+    next_need(&mut e);
+    e.probed(sessions(&[("w1", "Acme", "s")])).unwrap();
+    next_need(&mut e);
+    e.answer(Answer::Choice("w1".into())).unwrap();
+    next_need(&mut e);
+    e.fixed(FixResult::NotRestored {
+        reason: "run: troubleshoot undo X".into(),
+    })
+    .unwrap();
+    let Need::Finished(fin) = next_need(&mut e) else {
+        panic!()
+    };
+    assert_eq!(fin.step, "failed");
+    assert!(
+        fin.message.contains("could not be rolled back") && fin.message.contains("undo X"),
         "{}",
         fin.message
     );
