@@ -105,6 +105,11 @@ fn human(bytes: u64) -> String {
     }
 }
 
+/// What a file that is not a regular file is, in words ("FIFO", ...).
+pub fn type_name(t: std::fs::FileType) -> &'static str {
+    file_type_name(t)
+}
+
 fn file_type_name(t: std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {

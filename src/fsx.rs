@@ -76,20 +76,108 @@ pub fn set_mode(path: &Path, mode: u32) -> Result<(), FsError> {
 }
 
 /// Create a folder (and parents) readable by the owner only (0700); a
-/// folder that exists already is made owner-only.
+/// folder that exists already is made owner-only. The folder itself is
+/// opened without following a link and changed through that descriptor:
+/// a symbolic link in its place (`backups` -> elsewhere) is refused, never
+/// followed, so nothing outside is chmodded or written.
 pub fn private_dir(path: &Path) -> Result<(), FsError> {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::DirBuilderExt;
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(FsError::new(path, "use folder")(not_followed()));
+        }
         fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(path)
             .map_err(FsError::new(path, "create folder"))?;
+        let dir = fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_DIRECTORY | libc::O_CLOEXEC)
+            .open(path)
+            .map_err(|e| {
+                if e.raw_os_error() == Some(libc::ELOOP) {
+                    FsError::new(path, "use folder")(not_followed())
+                } else {
+                    FsError::new(path, "open folder")(e)
+                }
+            })?;
+        let meta = dir.metadata().map_err(FsError::new(path, "inspect"))?;
+        if meta.permissions().mode() & 0o7777 != 0o700 {
+            dir.set_permissions(fs::Permissions::from_mode(0o700))
+                .map_err(FsError::new(path, "set permissions of"))?;
+        }
+        Ok(())
     }
     #[cfg(not(unix))]
-    fs::create_dir_all(path).map_err(FsError::new(path, "create folder"))?;
-    set_mode(path, 0o700)
+    {
+        fs::create_dir_all(path).map_err(FsError::new(path, "create folder"))?;
+        Ok(())
+    }
+}
+
+fn not_followed() -> io::Error {
+    io::Error::other("it is a symbolic link; the state folder is never used through one")
+}
+
+/// [`check_state_file`] on a file already opened (without following a
+/// link): its own type and link count, so a swap after the check is caught.
+pub fn check_opened_state_file(path: &Path, file: &File) -> Result<(), FsError> {
+    let meta = file.metadata().map_err(FsError::new(path, "inspect"))?;
+    let refuse = |why: String| Err(FsError::new(path, "use")(io::Error::other(why)));
+    if !meta.is_file() {
+        return refuse(format!(
+            "it is not a regular file (a {}); refusing to use it",
+            crate::bounded::type_name(meta.file_type())
+        ));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return refuse(format!(
+                "it has {} hard links; a state file is never shared with another name",
+                meta.nlink()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a file of the state folder (the journal, the lock, a record)
+/// exists, refusing what must never be opened there: a symbolic link (it
+/// would be written through), a FIFO or device (it would block or never
+/// end), a folder, or a file with a second hard link (a write would change
+/// the other name too).
+pub fn check_state_file(path: &Path) -> Result<bool, FsError> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(FsError::new(path, "inspect")(e)),
+    };
+    let refuse = |why: String| Err(FsError::new(path, "use")(io::Error::other(why)));
+    let t = meta.file_type();
+    if t.is_symlink() {
+        return refuse("it is a symbolic link; a state file is never used through one".into());
+    }
+    if !t.is_file() {
+        return refuse(format!(
+            "it is not a regular file (a {}); refusing to open it",
+            crate::bounded::type_name(t)
+        ));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return refuse(format!(
+                "it has {} hard links; a state file is never shared with another name",
+                meta.nlink()
+            ));
+        }
+    }
+    Ok(true)
 }
 
 /// fsync a folder so renames and new entries in it are durable: kill
@@ -153,8 +241,12 @@ pub fn rename_into_place(tmp: &Path, target: &Path) -> Result<(), FsError> {
 /// written durably to [`tmp_path`] beside it, then renamed over it.
 pub fn replace_with_bytes(target: &Path, bytes: &[u8], mode: u32) -> Result<(), FsError> {
     let tmp = tmp_path(target);
-    write_durable(&tmp, bytes, mode)?;
-    rename_into_place(&tmp, target)
+    let done = write_durable(&tmp, bytes, mode).and_then(|()| rename_into_place(&tmp, target));
+    if done.is_err() {
+        // A partial copy (a full disk) is never left beside the target.
+        let _ = remove_if_exists(&tmp);
+    }
+    done
 }
 
 #[cfg(test)]

@@ -70,7 +70,13 @@ pub struct JournalRow {
 /// Every action of the journal; none when there is no journal.
 pub fn journal_rows(state_dir: &Path) -> Result<Vec<JournalRow>, RetentionError> {
     let path = state_dir.join(JOURNAL);
-    if path.symlink_metadata().is_err() {
+    // A link, FIFO or device in its place is refused, never opened: a FIFO
+    // would block `runs` for ever.
+    let exists = crate::fsx::check_state_file(&path).map_err(|e| RetentionError::Journal {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    if !exists {
         return Ok(Vec::new());
     }
     let err = |e: rusqlite::Error| RetentionError::Journal {
@@ -79,7 +85,9 @@ pub fn journal_rows(state_dir: &Path) -> Result<Vec<JournalRow>, RetentionError>
     };
     let conn = Connection::open_with_flags(
         &path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW,
     )
     .map_err(err)?;
     conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;

@@ -131,14 +131,17 @@ pub const TEMP_PREFIX: &str = "troubleshoot-copy-";
 impl TempCopy {
     pub fn new() -> std::io::Result<TempCopy> {
         install();
-        let dir = tempfile::Builder::new()
-            .prefix(&format!("{TEMP_PREFIX}{}-", std::process::id()))
-            .tempdir()?;
+        let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+        let mut b = tempfile::Builder::new();
+        b.prefix(&prefix);
+        // Owner-only from the `mkdir` itself: a run killed at any moment
+        // never leaves a copy of cookies readable by others.
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))?;
+            b.permissions(std::fs::Permissions::from_mode(0o700));
         }
+        let dir = b.tempdir()?;
         state().temps.push(dir.path().to_path_buf());
         let copy = TempCopy { dir };
         sweep_stale(copy.path());

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::backup::{self, BackupSet};
 use super::checks::check_plan_paths;
-use super::error::FixError;
+use super::error::{FixError, NotRestored};
 use super::folders::move_dir;
 use super::fsx;
 use super::journal::{ActionRow, Journal, Status};
@@ -185,6 +185,26 @@ fn next_backup_id(journal: &Journal, ctx: &FixContext) -> Result<String, FixErro
     })
 }
 
+/// Whether every file the plan may change still is as its backup holds it
+/// (and no file appeared): nothing was written. Anything unreadable
+/// counts as changed.
+fn store_unchanged(plan: &Plan, backed: &[super::journal::FileRow]) -> bool {
+    let known: Vec<PathBuf> = backed.iter().map(|f| f.path.clone()).collect();
+    let Ok(now) = current_state(plan, &known) else {
+        return false;
+    };
+    let before: BTreeMap<&Path, Option<&str>> = backed
+        .iter()
+        .map(|f| (f.path.as_path(), f.before_sha256.as_deref()))
+        .collect();
+    plan.ops
+        .iter()
+        .all(|op| !matches!(op, Op::MoveAside { .. }))
+        && now.iter().all(|(p, st)| {
+            before.get(p.as_path()).copied().flatten() == st.as_ref().map(|(h, _)| h.as_str())
+        })
+}
+
 /// Apply a plan: lock the state folder, re-check the owner, back up, journal,
 /// write, read back. On any failure after the first write the backup is
 /// restored before returning the error.
@@ -218,12 +238,21 @@ pub fn apply_held(plan: &Plan, ctx: &FixContext) -> Result<(Applied, StoreHold),
         &plan.moves,
     )?;
     let action_id = journal.begin(ctx.run_id, &backup_id, plan, &set.files)?;
+    // From here the store may change: journaled first, so an interrupted
+    // fix whose row still says `backed-up` is known to have changed nothing.
+    journal.mark_writing(action_id)?;
 
     match run_ops(&work, &stores) {
         Ok(done) => {
             let known: Vec<PathBuf> = set.files.iter().map(|f| f.path.clone()).collect();
-            let after = current_state(plan, &known)?;
-            journal.finish(action_id, &after, Status::Applied, None)?;
+            let not_recorded = |e: FixError| FixError::NotRecorded {
+                message: e.to_string(),
+                undo: crate::state::undo_command(ctx.run_id, ctx.state_dir),
+            };
+            let after = current_state(plan, &known).map_err(not_recorded)?;
+            journal
+                .finish(action_id, &after, Status::Applied, None)
+                .map_err(not_recorded)?;
             let before: BTreeMap<&Path, &str> = set
                 .files
                 .iter()
@@ -270,7 +299,21 @@ pub fn apply_held(plan: &Plan, ctx: &FixContext) -> Result<(Applied, StoreHold),
                 started_at: String::new(),
                 finished_at: None,
                 message: None,
+                phase: Some(super::journal::PHASE_WRITING.into()),
+                undo_mode: None,
             };
+            // A write refused before its first byte (a torn log, a full
+            // disk) left the store as the backup holds it: say so.
+            if store_unchanged(plan, &set.files) {
+                let _ = journal.set_status(
+                    action_id,
+                    Status::Failed,
+                    Some(&format!("nothing was changed: {e}")),
+                );
+                return Err(FixError::Unchanged {
+                    message: e.to_string(),
+                });
+            }
             match restore(ctx.state_dir, &row, &set.files, true) {
                 Ok(_) => {
                     let _ = journal.set_status(action_id, Status::Failed, Some(&e.to_string()));
@@ -282,13 +325,15 @@ pub fn apply_held(plan: &Plan, ctx: &FixContext) -> Result<(Applied, StoreHold),
                 Err(r) => {
                     let _ =
                         journal.set_status(action_id, Status::RestoreFailed, Some(&e.to_string()));
-                    Err(FixError::FailedNotRestored {
+                    Err(FixError::FailedNotRestored(Box::new(NotRestored {
                         run_id: ctx.run_id.to_string(),
                         backup_id,
                         backup_dir: set.dir,
+                        store: plan.store_path.clone(),
                         message: e.to_string(),
                         restore: r.to_string(),
-                    })
+                        undo: crate::state::undo_command(ctx.run_id, ctx.state_dir),
+                    })))
                 }
             }
         }

@@ -73,11 +73,8 @@ pub fn create(
             message: "a backup with this id already exists".into(),
         });
     }
+    sweep_partials(state_dir)?;
     let partial = root.join(format!(".{backup_id}.partial-{}", std::process::id()));
-    if fs::symlink_metadata(&partial).is_ok() {
-        fs::remove_dir_all(&partial)
-            .map_err(|e| FixError::io(&partial, "remove a stale partial backup", e))?;
-    }
     let result = fill(
         &partial, backup_id, run_id, action, store_path, files, moves,
     );
@@ -166,13 +163,61 @@ fn fill(
     Ok(rows)
 }
 
+/// Whether `name` (an entry of `backups/`) is a backup being built:
+/// `.<backup_id>.partial-<pid>`.
+fn is_partial(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".partial-")
+}
+
+/// Remove the partial backups runs killed while copying left behind. Only
+/// called under the state lock, so none is being built: each has no
+/// manifest and the run that made it never touched the store (the backup
+/// is complete before the first write), so it holds nothing to restore.
+pub fn sweep_partials(state_dir: &Path) -> Result<Vec<PathBuf>, FixError> {
+    let root = backups_root(state_dir);
+    let list = match fs::read_dir(&root) {
+        Ok(l) => l,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(FixError::io(&root, "list", e)),
+    };
+    let mut swept = Vec::new();
+    for ent in list.flatten() {
+        if !is_partial(&ent.file_name().to_string_lossy()) {
+            continue;
+        }
+        let p = ent.path();
+        // A link is removed as a link (never followed).
+        let gone = match ent.file_type() {
+            Ok(t) if t.is_dir() => fs::remove_dir_all(&p),
+            _ => fs::remove_file(&p),
+        };
+        gone.map_err(|e| FixError::io(&p, "remove a partial backup a killed run left", e))?;
+        swept.push(p);
+    }
+    Ok(swept)
+}
+
 /// Check every copy in a backup against its recorded sha256 before it is
-/// used to restore anything.
+/// used to restore anything. The folder and its `files/` are real folders
+/// (no link), each copy a regular file read through no link.
 pub fn verify(dir: &Path, rows: &[FileRow]) -> Result<(), FixError> {
-    if !dir.is_dir() {
+    let real_dir = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.is_dir());
+    if !real_dir(dir) {
+        let message = if fs::symlink_metadata(dir).is_ok() {
+            "the backup folder is a link or not a folder; refusing to restore from it"
+        } else {
+            "the backup folder is missing"
+        };
         return Err(FixError::Backup {
             path: dir.to_path_buf(),
-            message: "the backup folder is missing".into(),
+            message: message.into(),
+        });
+    }
+    let files = dir.join("files");
+    if fs::symlink_metadata(&files).is_ok() && !real_dir(&files) {
+        return Err(FixError::Backup {
+            path: files,
+            message: "a link or not a folder; refusing to restore from it".into(),
         });
     }
     for r in rows {

@@ -48,7 +48,11 @@ pub(crate) fn check_plan_paths(plan: &Plan, home: &Home) -> Result<(), FixError>
     for p in paths {
         fsx::check_under(&home.root, p)?;
     }
-    check_stores(plan)
+    check_stores(plan)?;
+    // Every file the fix may write is a regular file with one name: a
+    // symlink or a second hard link is refused here, so the plan says why.
+    super::watched::current_files(plan)?;
+    Ok(())
 }
 
 /// The plan's stores have the shapes its actions write: a Local Storage

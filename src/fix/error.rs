@@ -61,20 +61,21 @@ pub enum FixError {
         message: String,
     },
 
-    #[error("the fix failed and the store was restored from backup {backup_id}: {message}")]
-    FailedRestored { backup_id: String, message: String },
+    #[error("the fix stopped before changing anything: {message}")]
+    Unchanged { message: String },
 
     #[error(
-        "the fix failed ({message}) and restoring backup {backup_id} failed too ({restore}); run `troubleshoot undo {run_id}` once the cause is fixed, or restore by hand from {}",
-        backup_dir.display()
+        "the fix failed after it had changed the store ({message}); the store was restored from backup {backup_id} and read back byte for byte, so it is as before"
     )]
-    FailedNotRestored {
-        run_id: String,
-        backup_id: String,
-        backup_dir: PathBuf,
-        message: String,
-        restore: String,
-    },
+    FailedRestored { backup_id: String, message: String },
+
+    #[error("{0}")]
+    FailedNotRestored(Box<NotRestored>),
+
+    #[error(
+        "the fix was applied, but the journal could not record its result ({message}); to undo it, run: {undo}"
+    )]
+    NotRecorded { message: String, undo: String },
 
     #[error(
         "run {run_id}: {} changed since the fix ({}); undo would overwrite those changes. Use --force to restore the backup anyway",
@@ -110,6 +111,35 @@ pub enum FixError {
     Undo { path: PathBuf, message: String },
 }
 
+/// A fix that failed after changing a store, whose restore failed too:
+/// what is where, and the exact command that finishes the undo.
+#[derive(Debug)]
+pub struct NotRestored {
+    pub run_id: String,
+    pub backup_id: String,
+    pub backup_dir: PathBuf,
+    pub store: PathBuf,
+    pub message: String,
+    pub restore: String,
+    /// The exact command that finishes the undo.
+    pub undo: String,
+}
+
+impl std::fmt::Display for NotRestored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the fix failed after it had changed the store ({}) and restoring it failed too ({}): {} may be partly changed. Its backup {} (every file as it was, with manifest.json) is in {}. Once the cause is fixed, run: {}",
+            self.message,
+            self.restore,
+            self.store.display(),
+            self.backup_id,
+            self.backup_dir.display(),
+            self.undo
+        )
+    }
+}
+
 impl FixError {
     pub(crate) fn io(
         path: impl Into<PathBuf>,
@@ -133,6 +163,19 @@ impl FixError {
     /// The owner runs: the caller may ask the user to close it and retry.
     pub fn is_owner_running(&self) -> bool {
         matches!(self, FixError::OwnerRunning { .. })
+    }
+
+    /// Whether a failed apply left every store as it was: refused or
+    /// stopped before its first write (a lock held, a full disk, a
+    /// read-only or forbidden folder, an unsafe path), as opposed to
+    /// failing after a change (restored, or not).
+    pub fn changed_nothing(&self) -> bool {
+        !matches!(
+            self,
+            FixError::FailedRestored { .. }
+                | FixError::FailedNotRestored(_)
+                | FixError::NotRecorded { .. }
+        )
     }
 }
 

@@ -16,9 +16,11 @@ pub use crate::fsx::{
     sync_dir, tmp_path, write_durable,
 };
 
-/// sha256 and size of a file.
+/// sha256 and size of a file: a regular file reached through no link at
+/// its last name (a FIFO or `/dev/zero` in a backup's place is refused at
+/// once, never read).
 pub fn hash_file(path: &Path) -> Result<(String, u64), FixError> {
-    let mut f = File::open(path).map_err(|e| FixError::io(path, "read", e))?;
+    let mut f = open_nofollow(path).map_err(|e| FixError::io(path, "read", e))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut size = 0u64;
@@ -68,9 +70,19 @@ pub fn open_nofollow(path: &Path) -> std::io::Result<File> {
         use std::os::unix::fs::OpenOptionsExt;
         o.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
-    let f = o.open(path)?;
-    if !f.metadata()?.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
+    let f = o.open(path).map_err(|e| {
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            return std::io::Error::other("it is a symbolic link; not followed");
+        }
+        e
+    })?;
+    let meta = f.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(format!(
+            "not a regular file (a {})",
+            crate::bounded::type_name(meta.file_type())
+        )));
     }
     Ok(f)
 }
@@ -127,9 +139,16 @@ pub fn copy_durable(from: &Path, to: &Path, mode: u32) -> Result<(String, u64), 
 /// file in the same folder and a rename), with permission bits `mode`.
 pub fn replace_with_copy(source: &Path, target: &Path, mode: u32) -> Result<String, FixError> {
     let tmp = tmp_path(target);
-    let (sha, _) = copy_durable(source, &tmp, mode)?;
-    rename_into_place(&tmp, target)?;
-    Ok(sha)
+    // A copy that fails midway (a full disk) is removed, never left in a store.
+    let sha = copy_durable(source, &tmp, mode).and_then(|(sha, _)| {
+        rename_into_place(&tmp, target)
+            .map(|()| sha)
+            .map_err(Into::into)
+    });
+    if sha.is_err() {
+        let _ = remove_if_exists(&tmp);
+    }
+    sha
 }
 
 /// A path as UTF-8 (journal and manifest keep paths as text).
@@ -213,6 +232,10 @@ pub fn leveldb_files(dir: &Path) -> Result<Vec<PathBuf>, FixError> {
             });
         }
         if ft.is_file() {
+            let meta = ent
+                .metadata()
+                .map_err(|e| FixError::io(ent.path(), "inspect", e))?;
+            refuse_hard_links(&ent.path(), &meta)?;
             out.push(ent.path());
         }
     }
@@ -220,10 +243,33 @@ pub fn leveldb_files(dir: &Path) -> Result<Vec<PathBuf>, FixError> {
     Ok(out)
 }
 
-/// Refuse when `path` exists and is not a regular file.
+/// Refuse a store file with a second hard link: a write would change the
+/// other name too (a file outside the home), and a restore by rename would
+/// leave that other name with the fix's bytes for good.
+pub fn refuse_hard_links(path: &Path, meta: &fs::Metadata) -> Result<(), FixError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return Err(FixError::UnsafePath {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "it has {} hard links (another name, maybe outside the home, shares its bytes); a fix would change that file too",
+                    meta.nlink()
+                ),
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, meta);
+    Ok(())
+}
+
+/// Refuse when `path` exists and is not a regular file, or has a second
+/// hard link.
 pub fn check_regular(path: &Path) -> Result<bool, FixError> {
     match fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_file() => Ok(true),
+        Ok(m) if m.file_type().is_file() => refuse_hard_links(path, &m).map(|()| true),
         Ok(m) if m.file_type().is_symlink() => Err(FixError::UnsafePath {
             path: path.to_path_buf(),
             reason: "it is a symlink; refusing to write through it".into(),

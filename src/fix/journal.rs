@@ -120,7 +120,20 @@ pub struct ActionRow {
     pub started_at: String,
     pub finished_at: Option<String>,
     pub message: Option<String>,
+    /// How far a `started` fix got: [`PHASE_BACKED_UP`] (journaled, not
+    /// one byte of the store written yet) or [`PHASE_WRITING`]; None in
+    /// journals older than this column (unknown).
+    pub phase: Option<String>,
+    /// The mode an undo chose, journaled with `undoing` before its first
+    /// write, so an interrupted undo resumes in it.
+    pub undo_mode: Option<String>,
 }
+
+/// Phase of a `started` action whose backup is complete and that has not
+/// written to the store.
+pub const PHASE_BACKED_UP: &str = "backed-up";
+/// Phase of a `started` action about to write (or writing) the store.
+pub const PHASE_WRITING: &str = "writing";
 
 /// One file an action may change.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,6 +149,17 @@ pub struct FileRow {
     /// (or, before that, unknown).
     pub after_sha256: Option<String>,
     pub after_size: Option<u64>,
+}
+
+/// Whether the journal exists, refusing a journal (or its `-journal`,
+/// `-wal`, `-shm` beside it) that is a link, a FIFO, a device or shares
+/// its inode with another name.
+pub fn check_files(state_dir: &Path) -> Result<bool, FixError> {
+    let path = state_dir.join(FILE_NAME);
+    for side in ["-journal", "-wal", "-shm"] {
+        crate::fsx::check_state_file(&state_dir.join(format!("{FILE_NAME}{side}")))?;
+    }
+    Ok(crate::fsx::check_state_file(&path)?)
 }
 
 pub struct Journal {
@@ -161,7 +185,7 @@ impl Journal {
 
     /// Open the journal if there is one.
     pub fn open_existing(state_dir: &Path) -> Result<Option<Journal>, FixError> {
-        if !state_dir.join(FILE_NAME).exists() {
+        if !check_files(state_dir)? {
             return Ok(None);
         }
         Self::open_inner(state_dir, false).map(Some)
@@ -174,7 +198,12 @@ impl Journal {
             state_dir: state_dir.to_path_buf(),
             message: m,
         };
-        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        check_files(state_dir)?;
+        // Never through a link (SQLite checks every open), and never a FIFO
+        // or device ([`check_files`]): it would be written through, or block.
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW;
         if create {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
@@ -238,22 +267,28 @@ impl Journal {
                 "journal schema {schema} is not the one this version writes ({SCHEMA_VERSION}); use the troubleshoot version that made it"
             )));
         }
-        j.add_run_columns()?;
+        j.add_columns()?;
         Ok(j)
     }
 
-    /// `runs.layout` and `runs.explicit_root` (added after schema 1 first
-    /// shipped; a journal without them gains them, empty for old runs).
-    fn add_run_columns(&self) -> Result<(), FixError> {
-        let cols: Vec<String> = self
-            .conn
-            .prepare("SELECT name FROM pragma_table_info('runs')")
-            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-            .map_err(|e| self.err(e))?;
-        for (col, ty) in [("layout", "TEXT"), ("explicit_root", "INTEGER")] {
+    /// `runs.layout`, `runs.explicit_root`, `actions.phase` and
+    /// `actions.undo_mode` (added after schema 1 first shipped; a journal
+    /// without them gains them, empty for old rows).
+    fn add_columns(&self) -> Result<(), FixError> {
+        for (table, col, ty) in [
+            ("runs", "layout", "TEXT"),
+            ("runs", "explicit_root", "INTEGER"),
+            ("actions", "phase", "TEXT"),
+            ("actions", "undo_mode", "TEXT"),
+        ] {
+            let cols: Vec<String> = self
+                .conn
+                .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+                .map_err(|e| self.err(e))?;
             if !cols.iter().any(|c| c == col) {
                 self.conn
-                    .execute_batch(&format!("ALTER TABLE runs ADD COLUMN {col} {ty}"))
+                    .execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {col} {ty}"))
                     .map_err(|e| self.err(e))?;
             }
         }
@@ -346,9 +381,9 @@ impl Journal {
         };
         let tx = self.conn.transaction().map_err(&err)?;
         tx.execute(
-            "INSERT INTO actions (run_id, backup_id, action, store_path, owner, plan_json, status, started_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![run_id, backup_id, plan.action, store, plan.owner, plan_json, Status::Started, crate::clock::now()],
+            "INSERT INTO actions (run_id, backup_id, action, store_path, owner, plan_json, status, started_at, phase)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![run_id, backup_id, plan.action, store, plan.owner, plan_json, Status::Started, crate::clock::now(), PHASE_BACKED_UP],
         )
         .map_err(&err)?;
         let id = tx.last_insert_rowid();
@@ -418,6 +453,30 @@ impl Journal {
         Ok(())
     }
 
+    /// Journal (committed) that the fix is about to write the store: until
+    /// then an interrupted fix is known to have changed nothing.
+    pub fn mark_writing(&self, action_id: i64) -> Result<(), FixError> {
+        self.conn
+            .execute(
+                "UPDATE actions SET phase = ?2 WHERE id = ?1",
+                params![action_id, PHASE_WRITING],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Journal (committed) that an undo in `mode` begins, before its first
+    /// write: an undo stopped midway resumes in the same mode.
+    pub fn begin_undo(&self, action_id: i64, mode: &str) -> Result<(), FixError> {
+        self.conn
+            .execute(
+                "UPDATE actions SET status = ?2, undo_mode = ?3 WHERE id = ?1",
+                params![action_id, Status::Undoing, mode],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     pub fn set_status(
         &self,
         action_id: i64,
@@ -449,6 +508,8 @@ impl Journal {
                 started_at: r.get(8)?,
                 finished_at: r.get(9)?,
                 message: r.get(10)?,
+                phase: r.get(11)?,
+                undo_mode: r.get(12)?,
             },
             plan_json,
         ))
@@ -460,7 +521,7 @@ impl Journal {
         p: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<ActionRow>, FixError> {
         let sql = format!(
-            "SELECT id, run_id, backup_id, action, store_path, owner, plan_json, status, started_at, finished_at, message
+            "SELECT id, run_id, backup_id, action, store_path, owner, plan_json, status, started_at, finished_at, message, phase, undo_mode
              FROM actions WHERE {cond} ORDER BY id DESC"
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;

@@ -29,6 +29,21 @@ pub struct UndoneAction {
     pub set_aside: Vec<PathBuf>,
     /// A logical undo: what it put back, in words.
     pub logical: Option<String>,
+    /// The fix was interrupted before it wrote: nothing was put back.
+    pub nothing_written: bool,
+}
+
+impl UndoneAction {
+    /// An action undone, with nothing done yet.
+    pub(super) fn of(a: &ActionRow) -> UndoneAction {
+        UndoneAction {
+            run_id: a.run_id.clone(),
+            backup_id: a.backup_id.clone(),
+            action: a.action.clone(),
+            store_path: a.store_path.clone(),
+            ..UndoneAction::default()
+        }
+    }
 }
 
 /// Put the store back as the backup recorded it: check the copies, undo
@@ -45,17 +60,7 @@ pub(super) fn restore(
     if !backed.is_empty() || bdir.exists() {
         backup::verify(&bdir, rows)?;
     }
-    let mut out = UndoneAction {
-        run_id: action.run_id.clone(),
-        backup_id: action.backup_id.clone(),
-        action: action.action.clone(),
-        store_path: action.store_path.clone(),
-        restored: Vec::new(),
-        removed: Vec::new(),
-        moved_back: Vec::new(),
-        set_aside: Vec::new(),
-        logical: None,
-    };
+    let mut out = UndoneAction::of(action);
     for op in &action.plan.ops {
         if let Op::MoveAside { from, to } = op {
             move_back(action, from, to, force, &mut out)?;

@@ -19,10 +19,104 @@ use crate::readers::leveldb::{self, BatchOp, Select, StoreLock, decode_string};
 use crate::readers::sqlite::open_copy;
 
 /// One Local Storage key of one origin.
+///
+/// `key` is for display only (decoded, characters that cannot be shown
+/// replaced by U+FFFD). `raw` is the entry's stored LevelDB key,
+/// `_<origin>\x00<encoding byte><key bytes>`: a fix, its read-back and its
+/// undo match entries by these bytes, so two keys that differ only in a
+/// lone UTF-16 surrogate (legal in JavaScript) are never taken for one.
+/// Plans journaled before it existed have none and match by `key`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct LsKey {
     pub origin: String,
     pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "hex_bytes")]
+    pub raw: Option<Vec<u8>>,
+}
+
+impl LsKey {
+    /// The key as a plan line shows it: the decoded text, and when the
+    /// decoding had to replace characters, a note with the stored bytes.
+    pub fn display(&self) -> String {
+        match &self.raw {
+            Some(raw) if lossy_entry_key(raw) => format!(
+                "{} (shown with U+FFFD for characters that cannot be shown; stored key bytes {})",
+                self.key,
+                crate::digest::hex(raw)
+            ),
+            _ => self.key.clone(),
+        }
+    }
+}
+
+/// `Option<Vec<u8>>` as a hex string in the journal's plan JSON.
+mod hex_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(b) => s.serialize_str(&crate::digest::hex(b)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        let Some(text) = Option::<String>::deserialize(d)? else {
+            return Ok(None);
+        };
+        if text.len() % 2 != 0 {
+            return Err(serde::de::Error::custom("odd-length hex key"));
+        }
+        (0..text.len())
+            .step_by(2)
+            .map(|i| {
+                text.get(i..i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or_else(|| serde::de::Error::custom("a key's bytes are not hex"))
+            })
+            .collect::<Result<Vec<u8>, _>>()
+            .map(Some)
+    }
+}
+
+/// Whether decoding a raw Local Storage key for display replaced anything
+/// (a lone surrogate or an odd byte in UTF-16, bytes that are not UTF-8).
+pub fn lossy_entry_key(raw: &[u8]) -> bool {
+    let Some(rest) = raw.strip_prefix(b"_") else {
+        return false;
+    };
+    let Some(nul) = rest.iter().position(|&b| b == 0) else {
+        return false;
+    };
+    match rest[nul + 1..].split_first() {
+        Some((0, k)) => {
+            let units: Vec<u16> = k
+                .chunks(2)
+                .map(|c| u16::from_le_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+                .collect();
+            k.len() % 2 != 0 || String::from_utf16(&units).is_err()
+        }
+        Some((1, _)) => false,
+        _ => std::str::from_utf8(&rest[nul + 1..]).is_err(),
+    }
+}
+
+/// The stored keys of `origin` in `snap` that display as `key`, each as
+/// its own [`LsKey`] with its bytes (two when, say, keys differ only in a
+/// lone surrogate: the plan then lists both).
+pub fn ls_keys_of(snap: &LdbSnapshot, origin: &str, key: &str) -> Vec<LsKey> {
+    let prefix = crate::readers::leveldb::origin_prefix(origin);
+    snap.keys()
+        .filter(|raw| raw.starts_with(&prefix))
+        .filter_map(|raw| {
+            let (o, k) = decode_entry_key(raw)?;
+            (o == origin && k == key).then(|| LsKey {
+                origin: o,
+                key: k,
+                raw: Some(raw.clone()),
+            })
+        })
+        .collect()
 }
 
 /// Which browser's cookie database.
@@ -92,10 +186,6 @@ pub fn decode_entry_key(raw: &[u8]) -> Option<(String, String)> {
 /// either encoding), and for each of `origins` every entry plus its
 /// `META:` / `METAACCESS:` records.
 pub fn ldb_targets(snap: &LdbSnapshot, keys: &[LsKey], origins: &[String]) -> Vec<Vec<u8>> {
-    let wanted: BTreeSet<(&str, &str)> = keys
-        .iter()
-        .map(|k| (k.origin.as_str(), k.key.as_str()))
-        .collect();
     let metas: BTreeSet<Vec<u8>> = origins
         .iter()
         .flat_map(|o| {
@@ -105,9 +195,17 @@ pub fn ldb_targets(snap: &LdbSnapshot, keys: &[LsKey], origins: &[String]) -> Ve
             ]
         })
         .collect();
+    // Keys that carry their stored bytes match by them alone; only plans
+    // journaled before keys had bytes match by the decoded text.
+    let exact: BTreeSet<&[u8]> = keys.iter().filter_map(|k| k.raw.as_deref()).collect();
+    let wanted: BTreeSet<(&str, &str)> = keys
+        .iter()
+        .filter(|k| k.raw.is_none())
+        .map(|k| (k.origin.as_str(), k.key.as_str()))
+        .collect();
     snap.keys()
         .filter(|raw| {
-            if metas.contains(*raw) {
+            if metas.contains(*raw) || exact.contains(raw.as_slice()) {
                 return true;
             }
             match decode_entry_key(raw) {

@@ -42,6 +42,8 @@ pub enum UndoMode {
     Logical,
     /// From the backup, byte for byte, whatever changed since (`--force`).
     Forced,
+    /// Nothing: the fix was interrupted before it wrote one byte.
+    NothingWritten,
 }
 
 impl UndoMode {
@@ -50,7 +52,19 @@ impl UndoMode {
             UndoMode::ByteIdentical => "byte-identical",
             UndoMode::Logical => "logical",
             UndoMode::Forced => "forced",
+            UndoMode::NothingWritten => "nothing-written",
         }
+    }
+
+    fn from_journal(word: &str) -> Option<UndoMode> {
+        [
+            UndoMode::ByteIdentical,
+            UndoMode::Logical,
+            UndoMode::Forced,
+            UndoMode::NothingWritten,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == word)
     }
 }
 
@@ -86,6 +100,12 @@ impl fmt::Display for UndoReport {
             }
             if let Some(l) = &a.logical {
                 parts.push(format!("the store had changed since the fix: {l}"));
+            }
+            if a.nothing_written {
+                parts.push(
+                    "the fix was interrupted before it wrote anything; the store was left as it is"
+                        .into(),
+                );
             }
             if parts.is_empty() {
                 parts.push("the store was already as before the fix".into());
@@ -163,7 +183,7 @@ pub fn rollback_held(
     // The apply's locks are still held (the browser could not open the
     // store since); take any it did not.
     let _more = hold_more_stores(&action.plan, ctx.home, &held.0)?;
-    journal.set_status(action.id, Status::Undoing, None)?;
+    journal.begin_undo(action.id, UndoMode::ByteIdentical.as_str())?;
     restore(ctx.state_dir, &action, &rows, true)?;
     journal.set_status(
         action.id,
@@ -192,6 +212,161 @@ fn changed_since(action: &ActionRow, rows: &[FileRow]) -> Result<Vec<PathBuf>, F
     Ok(changed)
 }
 
+/// How to put an action's store back, decided once per undo and journaled
+/// with `undoing` before the first write.
+///
+/// Byte-identical from the backup only when the store's content is checked
+/// to be what the fix left (or the backup's); otherwise the fix's exact
+/// inverse, which keeps every later write of the browser. A fix interrupted
+/// before its first write needs nothing. An undo that was interrupted
+/// resumes in the mode it journaled; a byte-identical one only while the
+/// check still holds (a browser may have written since), else logically.
+fn decide(a: &ActionRow, rows: &[FileRow], bdir: &Path, force: bool) -> Result<UndoMode, FixError> {
+    if force {
+        return Ok(UndoMode::Forced);
+    }
+    let recorded = a.undo_mode.as_deref().and_then(UndoMode::from_journal);
+    match (a.status, recorded) {
+        (Status::Undoing, Some(m @ (UndoMode::Logical | UndoMode::NothingWritten))) => {
+            return Ok(m);
+        }
+        (Status::Started, _) if a.phase.as_deref() == Some(journal::PHASE_BACKED_UP) => {
+            return Ok(UndoMode::NothingWritten);
+        }
+        _ => {}
+    }
+    let invertible = inverse::possible(&a.plan.ops);
+    if a.status == Status::Applied {
+        let changed = changed_since(a, rows)?;
+        if changed.is_empty() {
+            check_moved_folders(a)?;
+            return Ok(UndoMode::ByteIdentical);
+        }
+        if !invertible {
+            return Err(FixError::ChangedSince {
+                run_id: a.run_id.clone(),
+                paths: changed,
+            });
+        }
+        return Ok(UndoMode::Logical);
+    }
+    // Interrupted (a fix or an undo): byte-identical only when every
+    // difference from the backup is the fix's own.
+    if !invertible {
+        return Ok(UndoMode::ByteIdentical);
+    }
+    let mut only_ours = true;
+    for op in &a.plan.ops {
+        only_ours &= inverse::only_ours(bdir, rows, op)?;
+    }
+    Ok(if only_ours {
+        UndoMode::ByteIdentical
+    } else {
+        UndoMode::Logical
+    })
+}
+
+/// Remove the `*.troubleshoot-tmp` files an interrupted restore or write of
+/// this tool left in a store (its own suffix: never the browser's files),
+/// under the store's lock, before the store is compared or changed.
+fn sweep_temp_files(plan: &super::Plan) -> Result<(), FixError> {
+    for p in current_files(plan)? {
+        if p.file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with(crate::fsx::TMP_SUFFIX))
+        {
+            fsx::remove_if_exists(&p)?;
+        }
+    }
+    Ok(())
+}
+
+/// A byte-identical undo of a folder moved aside refuses when the app has
+/// made a new folder in its place since.
+fn check_moved_folders(a: &ActionRow) -> Result<(), FixError> {
+    for op in &a.plan.ops {
+        if let Op::MoveAside { from, .. } = op
+            && fs::symlink_metadata(from).is_ok()
+        {
+            return Err(FixError::ChangedSince {
+                run_id: a.run_id.clone(),
+                paths: vec![from.clone()],
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The home the journal names for `run` must be one a run can have
+/// inspected, and the one its run record names: a journal row whose home
+/// is `/` (or another user's) would let every path pass the under-the-home
+/// check. Refused with and without `--force`.
+fn check_recorded_home(state_dir: &Path, run: &str, home: &Home) -> Result<(), FixError> {
+    let refuse = |reason: String| FixError::UnsafePath {
+        path: home.root.clone(),
+        reason: format!("the journal's home for run {run} {reason}; nothing was changed"),
+    };
+    if !home.root.is_absolute() || home.root.parent().is_none() {
+        return Err(refuse(
+            "is not a home folder (the file system's root or a relative path)".into(),
+        ));
+    }
+    if !home.explicit_root
+        && let Some(real) = dirs::home_dir()
+        && real != home.root
+    {
+        return Err(refuse(format!(
+            "is not your home ({}) though the run did not use --root",
+            real.display()
+        )));
+    }
+    let record = state_dir.join("runs").join(format!("{run}.json"));
+    if crate::fsx::check_state_file(&record).unwrap_or(false)
+        && let Ok(bytes) = crate::bounded::read(&record, crate::bounded::Kind::Record)
+        && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        && let Some(root) = v.get("root").and_then(|r| r.as_str())
+        && Path::new(root) != home.root
+    {
+        return Err(refuse(format!(
+            "disagrees with its run record {} (home {root})",
+            record.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The home to undo `run` in: the journal's (the printed `undo <id>`
+/// needs no --root), checked against the run record; a different --root
+/// given explicitly is a mistake, said so.
+fn undo_home(
+    journal: &Journal,
+    state_dir: &Path,
+    run: &str,
+    asked: Option<&Home>,
+) -> Result<Home, FixError> {
+    let recorded = journal.run_home(run)?;
+    let home = match (recorded, asked) {
+        (Some(r), Some(a)) if a.root != r.root => {
+            return Err(FixError::WrongHome {
+                run_id: run.to_string(),
+                recorded: r.root,
+                given: a.root.clone(),
+            });
+        }
+        (Some(r), _) => r,
+        (None, Some(a)) => a.clone(),
+        (None, None) => {
+            return Err(FixError::Undo {
+                path: state_dir.join(journal::FILE_NAME),
+                message: format!(
+                    "the journal does not say which home run {run} inspected; pass --root"
+                ),
+            });
+        }
+    };
+    check_recorded_home(state_dir, run, &home)?;
+    Ok(home)
+}
+
 /// Undo a run's fixes (default: the last run with a fix to undo), newest
 /// first: restore every file byte-identical from the backup, remove files
 /// the fix created, move folders back. Refuses while an owner runs, and
@@ -206,6 +381,9 @@ pub fn undo(
         fsx::check_run_id(r)?;
     }
     let _lock = StateLock::acquire(state_dir, run_id.unwrap_or("undo"))?;
+    // A partial backup (a run killed while copying) changed nothing: swept,
+    // never offered for a manual restore.
+    backup::sweep_partials(state_dir)?;
     // An empty or missing journal beside backups means the journal was lost:
     // say where the backups are rather than "nothing to undo".
     let nothing = |run_id: Option<String>| {
@@ -236,28 +414,7 @@ pub fn undo(
         }
         return Err(FixError::NothingToUndo { run_id: Some(run) });
     }
-    // The home comes from the journal: the printed `undo <id>` needs no
-    // --root. A different --root given explicitly is a mistake, said so.
-    let recorded = journal.run_home(&run)?;
-    let home_owned = match (recorded, asked) {
-        (Some(r), Some(a)) if a.root != r.root => {
-            return Err(FixError::WrongHome {
-                run_id: run,
-                recorded: r.root,
-                given: a.root.clone(),
-            });
-        }
-        (Some(r), _) => r,
-        (None, Some(a)) => a.clone(),
-        (None, None) => {
-            return Err(FixError::Undo {
-                path: state_dir.join(journal::FILE_NAME),
-                message: format!(
-                    "the journal does not say which home run {run} inspected; pass --root"
-                ),
-            });
-        }
-    };
+    let home_owned = undo_home(&journal, state_dir, &run, asked)?;
     let home = &home_owned;
     // Check everything before touching anything.
     let mut work = Vec::new();
@@ -272,53 +429,19 @@ pub fn undo(
         let rows = journal.files(a.id)?;
         check_rows(&a.plan, &rows, home)?;
         let stores = hold_stores(&a.plan, home)?;
+        sweep_temp_files(&a.plan)?;
         let bdir = backup::backup_dir(state_dir, &a.backup_id);
-        // How to put the store back: byte-identical from the backup when
-        // nothing but the fix wrote to it since; else the fix's exact
-        // inverse, which keeps the browser's later writes. `--force`
-        // restores the backup's bytes regardless.
-        let logical = if force {
-            false
-        } else if a.status == Status::Applied {
-            let changed = changed_since(&a, &rows)?;
-            if !changed.is_empty() && !inverse::possible(&a.plan.ops) {
-                return Err(FixError::ChangedSince {
-                    run_id: a.run_id.clone(),
-                    paths: changed,
-                });
-            }
-            !changed.is_empty()
-        } else if a.status == Status::Started && inverse::possible(&a.plan.ops) {
-            // Interrupted: files the fix did not write are never removed.
-            // Byte-identical only when every difference is the fix's own.
-            let mut only_ours = true;
-            for op in &a.plan.ops {
-                only_ours &= inverse::only_ours(&bdir, &rows, op)?;
-            }
-            !only_ours
-        } else {
-            false
-        };
-        if a.status == Status::Applied && !force && !logical {
-            for op in &a.plan.ops {
-                if let Op::MoveAside { from, .. } = op
-                    && fs::symlink_metadata(from).is_ok()
-                {
-                    return Err(FixError::ChangedSince {
-                        run_id: a.run_id.clone(),
-                        paths: vec![from.clone()],
-                    });
+        let mode = decide(&a, &rows, &bdir, force)?;
+        if mode != UndoMode::NothingWritten {
+            backup::verify(&bdir, &rows).or_else(|e| {
+                if rows.iter().all(|r| r.backup.is_none()) {
+                    Ok(())
+                } else {
+                    Err(e)
                 }
-            }
+            })?;
         }
-        backup::verify(&backup::backup_dir(state_dir, &a.backup_id), &rows).or_else(|e| {
-            if rows.iter().all(|r| r.backup.is_none()) {
-                Ok(())
-            } else {
-                Err(e)
-            }
-        })?;
-        work.push((a, rows, stores, logical));
+        work.push((a, rows, stores, mode));
     }
     let mut report = UndoReport {
         run_id: run.clone(),
@@ -330,29 +453,30 @@ pub fn undo(
         },
         actions: Vec::new(),
     };
-    for (a, rows, stores, logical) in work {
-        journal.set_status(a.id, Status::Undoing, None)?;
-        let done = if logical {
-            let put = inverse::undo(state_dir, &a, &rows, &stores)?;
-            report.mode = UndoMode::Logical;
-            UndoneAction {
-                run_id: a.run_id.clone(),
-                backup_id: a.backup_id.clone(),
-                action: a.action.clone(),
-                store_path: a.store_path.clone(),
-                logical: Some(inverse::describe(&put)),
-                ..UndoneAction::default()
+    for (a, rows, stores, mode) in work {
+        // The mode is journaled before the first write: an undo stopped
+        // here (killed, refused, disk full) resumes in the same mode.
+        journal.begin_undo(a.id, mode.as_str())?;
+        let done = match mode {
+            UndoMode::Logical => {
+                let put = inverse::undo(state_dir, &a, &rows, &stores)?;
+                report.mode = UndoMode::Logical;
+                UndoneAction {
+                    logical: Some(inverse::describe(&put)),
+                    ..UndoneAction::of(&a)
+                }
             }
-        } else {
-            restore(state_dir, &a, &rows, force)?
+            UndoMode::NothingWritten => UndoneAction {
+                nothing_written: true,
+                ..UndoneAction::of(&a)
+            },
+            UndoMode::ByteIdentical | UndoMode::Forced => restore(state_dir, &a, &rows, force)?,
         };
-        let how = if logical {
-            UndoMode::Logical
-        } else {
-            UndoMode::ByteIdentical
-        };
-        journal.set_status(a.id, Status::Undone, Some(how.as_str()))?;
+        journal.set_status(a.id, Status::Undone, Some(mode.as_str()))?;
         report.actions.push(done);
+    }
+    if report.actions.iter().all(|a| a.nothing_written) {
+        report.mode = UndoMode::NothingWritten;
     }
     Ok(report)
 }

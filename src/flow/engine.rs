@@ -38,6 +38,10 @@ pub struct Engine<'f> {
     selections: Vec<(String, OptionsFrom, String)>,
     since_ask: usize,
     rolled_back: bool,
+    /// After [`FixResult::Unchanged`] or [`FixResult::NotRestored`]: the
+    /// end step its edge leads to, and the words it ends with instead of
+    /// the flow's (which speak of the owner running, or of a restore).
+    end_words: Option<(String, String)>,
 }
 
 impl<'f> Engine<'f> {
@@ -53,6 +57,7 @@ impl<'f> Engine<'f> {
             selections: Vec::new(),
             since_ask: 0,
             rolled_back: false,
+            end_words: None,
         }
     }
 
@@ -171,7 +176,10 @@ impl<'f> Engine<'f> {
             }
             Step::Fix(_) => self.state = State::AwaitFix,
             Step::End(e) => {
-                let message = self.facts.render(&e.message);
+                let message = match self.end_words.take() {
+                    Some((end, words)) if end == e.id => words,
+                    _ => self.facts.render(&e.message),
+                };
                 self.visits.push(Visit {
                     step: e.id.clone(),
                     kind: "end".into(),
@@ -514,6 +522,30 @@ impl<'f> Engine<'f> {
             }
             FixResult::Refused { reason } => {
                 self.goto(&f.on_refused, Some(format!("refused: {reason}")), None)
+            }
+            FixResult::NotRestored { reason } => {
+                self.end_words = Some((
+                    f.on_failure.clone(),
+                    format!("The fix failed and could not be rolled back: {reason}"),
+                ));
+                self.goto(
+                    &f.on_failure,
+                    Some(format!("failed, not rolled back: {reason}")),
+                    None,
+                )
+            }
+            FixResult::Unchanged { reason } => {
+                self.end_words = Some((
+                    f.on_refused.clone(),
+                    format!(
+                        "Nothing was changed: {reason}. Once that is resolved, run `troubleshoot` again."
+                    ),
+                ));
+                self.goto(
+                    &f.on_refused,
+                    Some(format!("refused before any change: {reason}")),
+                    None,
+                )
             }
             FixResult::Declined => self.goto(&f.on_declined, Some("declined".into()), None),
             FixResult::DryRun => {

@@ -89,6 +89,15 @@ pub enum FixResult {
     Failed { reason: String },
     /// The owning program runs or holds its lock; nothing changed.
     Refused { reason: String },
+    /// Stopped before changing anything for another reason (another run
+    /// of the tool holds the lock, a full disk, a read-only or forbidden
+    /// folder, an unsafe path): the run takes the `on_refused` edge, and
+    /// an end step reached by it says this reason instead of its own text.
+    Unchanged { reason: String },
+    /// Failed after changing a store, and restoring it failed too: the run
+    /// takes the `on_failure` edge, and an end step reached by it says what
+    /// is where and the command that finishes the undo (not "restored").
+    NotRestored { reason: String },
     /// The user answered No to applying it; nothing changed.
     Declined,
     /// `--dry-run`: planned and shown, not applied.

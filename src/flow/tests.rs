@@ -233,6 +233,53 @@ fn fix_refused_failed_and_dry_run() {
     }
 }
 
+/// A fix stopped before any change for a reason other than the owner
+/// running takes the refused edge, and its end says that reason, not the
+/// flow's words about the owner.
+#[test]
+fn fix_unchanged_ends_on_the_refused_edge_with_its_reason() {
+    let f = session_flow();
+    let mut e = Engine::new(&f);
+    next_need(&mut e);
+    e.probed(sessions(&[("w1", "Acme", "s")])).unwrap();
+    next_need(&mut e);
+    e.answer(Answer::Choice("w1".into())).unwrap();
+    next_need(&mut e);
+    e.fixed(FixResult::Unchanged {
+        reason: "another troubleshoot run is changing things (pid 7)".into(),
+    })
+    .unwrap();
+    let Need::Finished(fin) = next_need(&mut e) else {
+        panic!()
+    };
+    assert_eq!(fin.step, "refused");
+    assert!(
+        fin.message
+            .starts_with("Nothing was changed: another troubleshoot run"),
+        "{}",
+        fin.message
+    );
+    let mut e = Engine::new(&f);
+    next_need(&mut e);
+    e.probed(sessions(&[("w1", "Acme", "s")])).unwrap();
+    next_need(&mut e);
+    e.answer(Answer::Choice("w1".into())).unwrap();
+    next_need(&mut e);
+    e.fixed(FixResult::NotRestored {
+        reason: "run: troubleshoot undo X".into(),
+    })
+    .unwrap();
+    let Need::Finished(fin) = next_need(&mut e) else {
+        panic!()
+    };
+    assert_eq!(fin.step, "failed");
+    assert!(
+        fin.message.contains("could not be rolled back") && fin.message.contains("undo X"),
+        "{}",
+        fin.message
+    );
+}
+
 #[test]
 fn duplicate_generated_ids_are_disambiguated_by_store() {
     let f = session_flow();

@@ -350,6 +350,31 @@ pub fn find_emails(s: &str) -> Vec<&str> {
     out
 }
 
+/// The `--state-dir` a printed undo command names (a folder anywhere, a
+/// user name in it), as quoted there and as a path: shown as
+/// `<state folder>` in a redacted report.
+fn state_folder_rules(undo_command: Option<&str>) -> Vec<Rule> {
+    let Some((_, quoted)) = undo_command.and_then(|c| c.split_once(" --state-dir ")) else {
+        return Vec::new();
+    };
+    let quoted = quoted.trim();
+    let plain = match quoted.strip_prefix('\'').and_then(|q| q.strip_suffix('\'')) {
+        Some(inner) => inner.replace("'\\''", "'"),
+        None => quoted.to_string(),
+    };
+    let rule = |needle: &str, pseudonym: &str| Rule {
+        needle: needle.to_string(),
+        pseudonym: pseudonym.to_string(),
+        kind: RedactionKind::Home,
+        whole_word: false,
+    };
+    let mut out = vec![rule(quoted, "'<state folder>'")];
+    if plain != quoted && plain.chars().count() >= 3 {
+        out.push(rule(&plain, "<state folder>"));
+    }
+    out
+}
+
 impl Redactor {
     /// Collect the personal values of `record`. With `include_names`, only
     /// the home folder is replaced.
@@ -382,6 +407,9 @@ impl Redactor {
             .into_iter()
             .filter(|r| !(include_names && r.kind.is_name()))
             .collect();
+        if !include_names {
+            rules.extend(state_folder_rules(record.undo_command.as_deref()));
+        }
         rules.sort_by_key(|r| std::cmp::Reverse(r.needle.len()));
         let counts = vec![0; rules.len()];
         Redactor {

@@ -514,13 +514,34 @@ impl Wizard<'_> {
                 *applied = Some((done, held, record.fixes.len() - 1));
                 Ok(FixResult::Applied)
             }
+            // Refused or stopped before its first write: nothing changed,
+            // and the end says why (not "restored", not "needs support").
+            Err(e) if e.changed_nothing() => {
+                rec.result = FixStatus::Refused;
+                rec.reason = Some(e.to_string());
+                record.fixes.push(rec);
+                // Otherwise the run's end says it: "Nothing was changed: <why>".
+                if e.is_owner_running() {
+                    self.printer.failure(&format!("Nothing was changed: {e}"));
+                    Ok(FixResult::Refused {
+                        reason: e.to_string(),
+                    })
+                } else {
+                    Ok(FixResult::Unchanged {
+                        reason: e.to_string(),
+                    })
+                }
+            }
             Err(e) => {
                 self.printer.failure(&format!("The fix failed: {e}"));
                 rec.result = FixStatus::Failed;
                 rec.reason = Some(e.to_string());
                 record.fixes.push(rec);
-                Ok(FixResult::Failed {
-                    reason: e.to_string(),
+                let reason = e.to_string();
+                Ok(if matches!(e, fix::FixError::FailedNotRestored(_)) {
+                    FixResult::NotRestored { reason }
+                } else {
+                    FixResult::Failed { reason }
                 })
             }
         }

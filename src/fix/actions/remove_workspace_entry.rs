@@ -65,19 +65,19 @@ fn plan_remove_entry(
             let snap = stores::ldb_snapshot(&store)?;
             let items = snapshot_items(&snap, &store, &session.origin);
             let keys = session_keys_now(session, spec, &items);
+            // Each stored key by its bytes: two keys that display alike
+            // (a lone surrogate) are two plan lines, never one.
             let wanted: Vec<LsKey> = keys
                 .iter()
-                .map(|k| LsKey {
-                    origin: session.origin.clone(),
-                    key: k.clone(),
-                })
+                .flat_map(|k| stores::ls_keys_of(&snap, &session.origin, k))
                 .collect();
+            let shown: Vec<String> = wanted.iter().map(LsKey::display).collect();
             plan.ops.push(Op::LeveldbDelete {
                 dir: store.clone(),
                 keys: wanted,
                 origins: Vec::new(),
             });
-            keys
+            shown
         }
         StoreKind::FirefoxLsng => {
             let items = lsng_items(&store, &session.origin, &session.store_path)?;
