@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 
 pub use pseudonyms::{Redaction, RedactionKind, Redactor};
 pub use record::{
-    Finding, FixRecord, FixStatus, Host, ProgramVersion, RECORD_SCHEMA, RunRecord, UndoRecord,
+    Finding, FixRecord, FixStatus, Host, ProgramVersion, RECORD_SCHEMA, RunError, RunRecord,
+    UndoRecord,
 };
 pub use secrets::check_no_secrets;
 

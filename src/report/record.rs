@@ -67,8 +67,12 @@ pub struct RunRecord {
     pub facts_before_fix: Option<Value>,
     /// Each proposed fix and what became of it.
     pub fixes: Vec<FixRecord>,
-    /// How the run ended; null when it was cancelled or stopped by an error.
+    /// How the run ended; null when it was stopped by an error (see `error`).
     pub outcome: Option<Finish>,
+    /// The error that stopped the run, with the question and answer it
+    /// concerns. Absent when the run reached an outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<RunError>,
     /// 0 resolved, 1 problem remains, 2 usage/input error, 3 fix rolled
     /// back, 130 cancelled.
     pub exit_code: u8,
@@ -183,6 +187,9 @@ pub enum FixStatus {
     Declined,
     /// `--dry-run`: planned and shown only.
     DryRun,
+    /// Not applied: the run was cancelled (Esc, Ctrl-C or a signal) at its
+    /// confirmation.
+    Cancelled,
     /// Applied, then undone by `troubleshoot undo`.
     Undone,
 }
@@ -197,6 +204,7 @@ impl FixStatus {
             FixStatus::Refused => "refused",
             FixStatus::Declined => "declined",
             FixStatus::DryRun => "dry-run",
+            FixStatus::Cancelled => "cancelled",
             FixStatus::Undone => "undone",
         }
     }
@@ -205,6 +213,23 @@ impl FixStatus {
     pub fn in_effect(self) -> bool {
         matches!(self, FixStatus::Applied | FixStatus::Verified)
     }
+}
+
+/// What stopped a run before it reached an outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunError {
+    /// The error, as the terminal showed it.
+    pub message: String,
+    /// What to do about it, as the terminal's `hint:` line said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// The question being answered when it stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    /// The answer given to it (as given: an option id, a name, true/false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<Value>,
 }
 
 impl std::fmt::Display for FixStatus {
@@ -242,6 +267,7 @@ impl RunRecord {
             facts_before_fix,
             fixes,
             outcome,
+            error,
             exit_code: _,
             warnings,
             undo,
@@ -332,6 +358,17 @@ impl RunRecord {
             s(at);
             s(mode);
         }
+        if let Some(RunError {
+            message,
+            hint,
+            question,
+            answer: _,
+        }) = error
+        {
+            s(message);
+            hint.iter_mut().for_each(&mut s);
+            question.iter_mut().for_each(&mut s);
+        }
         undo_command.iter_mut().for_each(&mut s);
         if let Some(Host {
             os,
@@ -366,6 +403,9 @@ impl RunRecord {
             *answers = m;
         }
         any |= cap_json(facts, max);
+        if let Some(a) = error.as_mut().and_then(|e| e.answer.as_mut()) {
+            any |= cap_json(a, max);
+        }
         if let Some(f) = facts_before_fix {
             any |= cap_json(f, max);
         }

@@ -584,6 +584,9 @@ fn fix_done(f: &FixRecord) -> String {
             format!("The fix {t} was proposed and declined, so it was not applied.")
         }
         FixStatus::DryRun => format!("The fix {t} was planned but not applied (dry run)."),
+        FixStatus::Cancelled => format!(
+            "The fix {t} was proposed and not applied: the run was cancelled at its confirmation."
+        ),
     }
 }
 
@@ -1137,7 +1140,7 @@ pub fn fix_tone(result: FixStatus) -> &'static str {
     match result {
         FixStatus::Applied | FixStatus::Verified => "ok",
         FixStatus::DryRun | FixStatus::Undone => "info",
-        FixStatus::Refused | FixStatus::Declined => "warn",
+        FixStatus::Refused | FixStatus::Declined | FixStatus::Cancelled => "warn",
         FixStatus::RolledBack | FixStatus::Failed => "bad",
     }
 }
@@ -1152,6 +1155,7 @@ fn result_label(result: FixStatus) -> String {
         FixStatus::Refused => "refused",
         FixStatus::Declined => "declined",
         FixStatus::DryRun => "dry run: not applied",
+        FixStatus::Cancelled => "cancelled at the confirmation: not applied",
     }
     .to_string()
 }

@@ -43,6 +43,26 @@ fn render_config() -> RenderConfig<'static> {
     base.with_answered_prompt_prefix(answered)
 }
 
+/// Put the terminal back as a prompt found it (cooked mode, no bracketed
+/// paste, cursor shown) and start a fresh line below the prompt: for a
+/// signal that ends the run while a prompt is open, from the signal thread.
+/// Harmless when no prompt is open.
+pub fn restore_terminal() {
+    use crossterm::{cursor, event, execute, terminal};
+    let was_raw = terminal::is_raw_mode_enabled().unwrap_or(false);
+    let _ = terminal::disable_raw_mode();
+    if was_raw {
+        let mut err = std::io::stderr();
+        let _ = execute!(
+            err,
+            event::DisableBracketedPaste,
+            cursor::Show,
+            cursor::MoveToColumn(0),
+            terminal::Clear(terminal::ClearType::FromCursorDown)
+        );
+    }
+}
+
 /// Write `text` on stderr wrapped to the terminal, indentation kept.
 fn say(err: &mut impl Write, text: &str) {
     for l in crate::ui::wrap::wrap(text, 0) {

@@ -252,7 +252,7 @@ fn cancel_at_the_report_prompt_after_a_verified_fix(key: ControlCode) {
     p.expect("Export a diagnostic report");
     p.send_code(key);
     p.expect("No report written.");
-    p.expect("stays applied; to undo it: troubleshoot undo ");
+    p.expect("stays applied. To undo it:");
     let code = p.finish();
     let text = p.text();
     assert_eq!(code, Some(0), "{key:?} after a verified fix:\n{text}");
@@ -269,12 +269,7 @@ fn cancel_at_the_report_prompt_after_a_verified_fix(key: ControlCode) {
     assert_eq!(r["outcome"]["outcome"], "resolved", "{r:#}");
     assert_eq!(r["exit_code"], 0, "{r:#}");
 
-    let undo = text
-        .lines()
-        .find_map(|l| l.split("to undo it: ").nth(1))
-        .expect("the undo command")
-        .trim()
-        .to_string();
+    let undo = command_after(&text, "stays applied. To undo it:");
     assert_eq!(
         undo,
         format!(
@@ -345,4 +340,124 @@ fn ctrl_c_at_a_question_before_any_change_exits_130_nothing_changed() {
     assert_eq!(r["exit_code"], 130, "{r:#}");
     assert_eq!(r["answers"]["goal"], "remove-one", "{r:#}");
     assert!(r["answers"].get("method").is_none(), "{r:#}");
+}
+
+/// The command printed on the lines after the line ending in `intro`,
+/// joined back as a shell reads it (a line ending in ` \` goes on).
+fn command_after(text: &str, intro: &str) -> String {
+    let mut lines = text.lines().skip_while(|l| !l.trim_end().ends_with(intro));
+    assert!(lines.next().is_some(), "no {intro:?} in:\n{text}");
+    let mut cmd = String::new();
+    for l in lines {
+        match l.trim().strip_suffix('\\') {
+            Some(more) => cmd.push_str(more),
+            None => {
+                cmd.push_str(l.trim());
+                break;
+            }
+        }
+    }
+    cmd.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Send `signal` to the wizard from outside (as `kill` does).
+fn kill(p: &Pty, signal: &str) {
+    let pid = p.s.get_process().pid().to_string();
+    let o = Command::new("kill")
+        .args([&format!("-{signal}"), &pid])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "kill -{signal} {pid}: {o:?}");
+}
+
+/// SIGTERM or SIGINT from outside while a prompt is open ends the run as
+/// Ctrl-C does: the terminal is restored, "Cancelled…" is printed on a line
+/// of its own, the record and the `--report` are written, exit 128 + signal.
+fn signal_at_a_prompt(signal: &str, code: i32) {
+    let env = Env::new();
+    one_workspace(&env);
+    let report = env.state().with_file_name("signal-report.md");
+    let report_arg = report.display().to_string();
+    let mut p = Pty::new(&env, &["run", "--report", &report_arg]);
+    p.expect("What do you want to do in Notion?");
+    p.send("\r");
+    p.expect("Which workspace session is this about?");
+    std::thread::sleep(Duration::from_millis(200));
+    kill(&p, signal);
+    p.expect("Cancelled; nothing was changed.");
+    let got = p.finish();
+    let raw = String::from_utf8_lossy(&p.seen).into_owned();
+    assert_eq!(got, Some(code), "{}", p.text());
+    assert!(
+        p.on_a_line_of_its_own("Cancelled; nothing was changed."),
+        "{raw:?}"
+    );
+    let restored = raw.rfind("\x1b[?2004l").expect("bracketed paste turned off");
+    assert!(
+        restored < raw.find("Cancelled; nothing was changed.").unwrap(),
+        "the terminal is restored before the message: {raw:?}"
+    );
+    assert!(raw.contains("\x1b[?25h"), "cursor shown again: {raw:?}");
+
+    let r = only_record(&env);
+    assert_eq!(r["exit_code"], code, "{r:#}");
+    assert_eq!(r["outcome"]["outcome"], "cancelled", "{r:#}");
+    assert_eq!(r["answers"]["goal"], "remove-one", "{r:#}");
+    assert!(!r["finished_at"].as_str().unwrap().is_empty(), "{r:#}");
+    let md = std::fs::read_to_string(&report).expect("--report written on a signal");
+    assert!(md.contains("Cancelled; nothing was changed."), "{md}");
+}
+
+#[test]
+fn sigterm_at_a_prompt_restores_the_terminal_and_keeps_the_record_and_report() {
+    signal_at_a_prompt("TERM", 143);
+}
+
+#[test]
+fn sigint_at_a_prompt_restores_the_terminal_and_keeps_the_record_and_report() {
+    signal_at_a_prompt("INT", 130);
+}
+
+/// Ctrl-C (or SIGTERM) at "Apply this fix?": the record keeps the fix that
+/// was proposed, as not applied, and the report says which.
+fn cancel_at_the_confirmation(by_signal: bool) {
+    let env = Env::new();
+    one_workspace(&env);
+    let before = tree_hashes(&env.home(), &[]);
+    let mut p = walk_to_consent(&env);
+    if by_signal {
+        std::thread::sleep(Duration::from_millis(200));
+        kill(&p, "TERM");
+    } else {
+        p.send_code(ControlCode::EndOfText);
+    }
+    p.expect("Cancelled; nothing was changed.");
+    let code = p.finish();
+    assert_eq!(code, Some(if by_signal { 143 } else { 130 }), "{}", p.text());
+    assert_eq!(before, tree_hashes(&env.home(), &[]));
+
+    let r = only_record(&env);
+    assert_eq!(r["fixes"].as_array().unwrap().len(), 1, "{r:#}");
+    assert_eq!(r["fixes"][0]["result"], "cancelled", "{r:#}");
+    assert_eq!(r["fixes"][0]["backup_id"], serde_json::Value::Null, "{r:#}");
+    let title = r["fixes"][0]["title"].as_str().unwrap().to_string();
+    let message = r["outcome"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("was proposed and not applied") && message.contains(&title),
+        "{message}"
+    );
+    let o = env.run("linux", &["report", r["run_id"].as_str().unwrap()]);
+    let md = stdout(&o);
+    assert!(!md.contains("No fix was proposed"), "{md}");
+    assert!(md.contains("was proposed and not applied"), "{md}");
+}
+
+#[test]
+fn ctrl_c_at_the_fix_confirmation_records_the_fix_proposed_and_not_applied() {
+    cancel_at_the_confirmation(false);
+}
+
+#[test]
+fn sigterm_at_the_fix_confirmation_records_the_fix_proposed_and_not_applied() {
+    cancel_at_the_confirmation(true);
 }

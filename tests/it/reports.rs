@@ -398,6 +398,7 @@ fn sample_record() -> RunRecord {
             ),
             rolled_back: false,
         }),
+        error: None,
         exit_code: 0,
         warnings: vec![Warning {
             path: format!("{HOME}/.config/BraveSoftware/Brave-Browser/Default/Cookies"),
