@@ -79,7 +79,8 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
     }
     let report_to = args.report.clone().zip(report_format);
     let keep: crate::wizard::Keep = {
-        let (state_dir, report_to, names) = (state_dir.clone(), report_to.clone(), args.include_names);
+        let (state_dir, report_to, names) =
+            (state_dir.clone(), report_to.clone(), args.include_names);
         std::sync::Arc::new(move |record: &mut report::RunRecord| {
             if let Err(e) = keep_record(record, &state_dir, report_to.as_ref(), names, printer) {
                 printer.error(&e.to_string());

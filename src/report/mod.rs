@@ -366,6 +366,9 @@ pub struct RunSummary {
     pub started_at: String,
     /// `resolved`, `unresolved`, `escalate`, `dry-run`; none when cancelled.
     pub outcome: Option<String>,
+    /// An error stopped the run (its record has an `error`).
+    #[serde(skip)]
+    pub stopped: bool,
     pub exit_code: Option<u8>,
     pub path: PathBuf,
     /// Why the file could not be read, when it could not.
@@ -393,6 +396,8 @@ struct SummaryFields {
     outcome: Option<OutcomeField>,
     #[serde(default)]
     exit_code: Option<u8>,
+    #[serde(default)]
+    error: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -440,6 +445,7 @@ pub fn list_runs(state_dir: &Path) -> Result<Vec<RunSummary>, ReportError> {
                 flow_id: s.flow_id,
                 started_at: s.started_at,
                 outcome: s.outcome.map(|o| o.outcome),
+                stopped: s.error.is_some(),
                 exit_code: s.exit_code,
                 path,
                 problem: None,
@@ -449,6 +455,7 @@ pub fn list_runs(state_dir: &Path) -> Result<Vec<RunSummary>, ReportError> {
                 flow_id: String::new(),
                 started_at: String::new(),
                 outcome: None,
+                stopped: false,
                 exit_code: None,
                 path,
                 problem: Some(problem),

@@ -376,12 +376,11 @@ impl Redactor {
             .as_ref()
             .and_then(|e| Some((e.question.clone()?, e.answer.clone()?)));
         for q in item_questions(record) {
-            let given = record.answers.get(&q).into_iter().chain(
-                refused
-                    .as_ref()
-                    .filter(|(id, _)| *id == q)
-                    .map(|(_, a)| a),
-            );
+            let given = record
+                .answers
+                .get(&q)
+                .into_iter()
+                .chain(refused.as_ref().filter(|(id, _)| *id == q).map(|(_, a)| a));
             for a in given {
                 if let Value::String(w) = a {
                     let w = w.split('@').next().unwrap_or(w);

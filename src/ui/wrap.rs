@@ -55,9 +55,7 @@ pub fn command_lines_to(cmd: &str, width: usize) -> Vec<String> {
         } else {
             format!("{line} {arg}")
         };
-        if line.is_empty()
-            || textwrap::core::display_width(&with) + MORE.len() <= width
-        {
+        if line.is_empty() || textwrap::core::display_width(&with) + MORE.len() <= width {
             line = with;
         } else {
             lines.push(format!("{line}{MORE}"));

@@ -578,10 +578,8 @@ impl Wizard<'_> {
                 }
                 crate::signals::on_interrupt(Some((note, i32::from(exit::UNRESOLVED))));
                 if self.undo_hint {
-                    self.printer.success(&format!(
-                        "Applied. Backup {}. To undo it:",
-                        done.backup_id
-                    ));
+                    self.printer
+                        .success(&format!("Applied. Backup {}. To undo it:", done.backup_id));
                     self.printer
                         .command(&crate::state::undo_command(&run_id, self.state_dir));
                 } else {

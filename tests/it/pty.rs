@@ -392,7 +392,9 @@ fn signal_at_a_prompt(signal: &str, code: i32) {
         p.on_a_line_of_its_own("Cancelled; nothing was changed."),
         "{raw:?}"
     );
-    let restored = raw.rfind("\x1b[?2004l").expect("bracketed paste turned off");
+    let restored = raw
+        .rfind("\x1b[?2004l")
+        .expect("bracketed paste turned off");
     assert!(
         restored < raw.find("Cancelled; nothing was changed.").unwrap(),
         "the terminal is restored before the message: {raw:?}"
@@ -433,7 +435,12 @@ fn cancel_at_the_confirmation(by_signal: bool) {
     }
     p.expect("Cancelled; nothing was changed.");
     let code = p.finish();
-    assert_eq!(code, Some(if by_signal { 143 } else { 130 }), "{}", p.text());
+    assert_eq!(
+        code,
+        Some(if by_signal { 143 } else { 130 }),
+        "{}",
+        p.text()
+    );
     assert_eq!(before, tree_hashes(&env.home(), &[]));
 
     let r = only_record(&env);
