@@ -125,9 +125,17 @@ pub fn parse_answer_flag(s: &str) -> Result<(String, Value)> {
     Ok((id.to_string(), v))
 }
 
+/// Whether `q` chooses what to act on (a workspace, an account, a store:
+/// its options are the items of a list fact) among more than one: `--yes`
+/// consents, it never picks the target.
+fn picks_a_target(q: &Question) -> bool {
+    q.options.iter().filter(|o| o.item.is_some()).count() > 1
+}
+
 impl Prompter for Scripted {
     fn ask(&mut self, q: &Question) -> Result<Answer> {
-        if self.has_answer(q) || (self.yes && q.default.is_some()) {
+        let yes = self.yes && !picks_a_target(q);
+        if self.has_answer(q) || (yes && q.default.is_some()) {
             let n = self.asked.entry(q.id.clone()).or_default();
             *n += 1;
             if *n > 1 {
@@ -157,13 +165,14 @@ impl Prompter for Scripted {
             return Answer::from_json(v)
                 .ok_or_else(|| Error::Usage(format!("bad answer for `{}`", q.id)));
         }
-        if self.yes
+        if yes
             && let Some(d) = &q.default
             && let Some(a) = Answer::from_json(d)
         {
             return Ok(a);
         }
-        if let Some(person) = self.fallback.as_mut() {
+        let targeted = self.yes && picks_a_target(q);
+        if let Some(person) = self.fallback.as_mut().filter(|_| !targeted) {
             return person.ask(q);
         }
         let example = match q.kind {
@@ -187,12 +196,20 @@ impl Prompter for Scripted {
                     .join(", ")
             )
         };
+        let hint = if targeted {
+            format!(
+                "it chooses what to change, so --yes does not answer it: pass --answer {}=ID{choices}, or add it to --answers FILE",
+                q.id
+            )
+        } else {
+            format!(
+                "stdin is not a terminal: pass --answer {}={example}{choices}, add it to --answers FILE, or use --yes to take the default",
+                q.id
+            )
+        };
         Err(Error::MissingAnswer {
             id: q.id.clone(),
-            hint: format!(
-                "pass --answer {}={example}{choices}, add it to --answers FILE, or use --yes to take the default",
-                q.id
-            ),
+            hint,
         })
     }
 

@@ -249,6 +249,30 @@ fn missing_answer_without_a_terminal_exits_2_at_once_naming_the_question() {
     assert!(start.elapsed() < Duration::from_secs(20), "never hangs");
 }
 
+/// `--yes` consents; it never chooses which workspace to change: with two
+/// candidates and no answer the run stops with exit 2 naming the question,
+/// and nothing is changed.
+#[test]
+fn yes_never_picks_the_workspace_among_two() {
+    let env = Env::new();
+    two_workspaces_one_account(&env);
+    let before = tree_hashes(&env.home(), &[]);
+    let o = env
+        .cmd("linux", &["run", "--yes"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("question `workspace` has no answer"), "{err}");
+    assert!(
+        err.contains("--yes does not answer it") && err.contains("--answer workspace="),
+        "{err}"
+    );
+    assert!(!err.contains("Applied"), "{err}");
+    assert_eq!(before, tree_hashes(&env.home(), &[]), "nothing changed");
+}
+
 #[test]
 fn bad_answers_and_usage_errors_exit_2() {
     let env = Env::new();
@@ -750,11 +774,13 @@ fn the_printed_undo_command_works_as_printed_and_is_recorded() {
         before,
         "the fix changed nothing"
     );
+    // The command on a line of its own, right under "Applied…".
     let printed = err
         .lines()
-        .find_map(|l| l.split("(undo: ").nth(1))
-        .and_then(|rest| rest.strip_suffix(')'))
+        .skip_while(|l| !(l.starts_with("✔ Applied.") && l.ends_with("To undo it:")))
+        .nth(1)
         .unwrap_or_else(|| panic!("no undo command printed:\n{err}"))
+        .trim()
         .to_string();
     assert!(printed.starts_with("troubleshoot undo "), "{printed}");
     assert!(
