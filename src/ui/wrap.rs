@@ -68,7 +68,7 @@ pub fn command_lines_to(cmd: &str, width: usize) -> Vec<String> {
 
 /// The arguments of a command line as typed: split at spaces outside
 /// quotes, each kept with its quotes.
-fn shell_words(cmd: &str) -> Vec<&str> {
+pub fn shell_words(cmd: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let (mut start, mut quote) = (None, None::<char>);
     for (i, c) in cmd.char_indices() {

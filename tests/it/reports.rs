@@ -661,7 +661,9 @@ fn html_leads_with_the_summary_then_findings_timeline_fixes_environment() {
     // The undo command is code, not backticks.
     let summary = &html[at("summary")..at("findings")];
     assert!(
-        summary.contains("<code>troubleshoot undo 20260101-120000-abcd</code>"),
+        summary.contains(
+            "<code class=\"cmd\"><span class=\"arg\">troubleshoot</span> <span class=\"arg\">undo</span> <span class=\"arg\">20260101-120000-abcd</span></code>"
+        ),
         "{summary}"
     );
     assert!(!html.contains('`'), "literal backticks");
@@ -1403,7 +1405,14 @@ window.addEventListener('load', function () {{
     if (r.width > 0 && (r.left < -0.5 || r.right > cw + 0.5))
       out.push(e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
   }});
+  // An argument of a command laid out on more than one line is broken.
+  var broken = [];
+  d.querySelectorAll('code.cmd .arg').forEach(function (e) {{
+    if (e.getClientRects().length > 1) broken.push(e.textContent);
+  }});
+  var commands = d.querySelectorAll('code.cmd').length;
   document.getElementById('result').textContent = JSON.stringify({{
+    broken_args: broken, commands: commands,
     scroll_width: d.documentElement.scrollWidth, client_width: cw,
     body_width: d.body.scrollWidth, outside: out.slice(0, 20),
     text: d.body.innerText.length }});
@@ -1445,6 +1454,11 @@ fn html_fits_390_and_1200_px_and_prints_to_pdf() {
         return;
     };
     let mut r = sample_record();
+    // A long undo command, as a run with its own state folder prints it.
+    r.undo_command = Some(
+        "troubleshoot undo 20260101-120000-abcd --state-dir /home/someone/.local/state/troubleshoot-tests/state-for-the-demo-run"
+            .into(),
+    );
     let mut after = r.facts.clone();
     after["scan"]["sessions"].as_array_mut().unwrap().remove(1);
     r.facts_before_fix = Some(std::mem::replace(&mut r.facts, after));
@@ -1467,6 +1481,12 @@ fn html_fits_390_and_1200_px_and_prints_to_pdf() {
             "{width} px: the page is {sw} px wide in {cw} px: {m}"
         );
         assert_eq!(m["outside"], json!([]), "{width} px: {m}");
+        assert!(m["commands"].as_u64().unwrap() > 0, "{m}");
+        assert_eq!(
+            m["broken_args"],
+            json!([]),
+            "{width} px: a command broken inside an argument: {m}"
+        );
         assert!(m["text"].as_u64().unwrap() > 2000, "rendered: {m}");
     }
     let pdf = dir.path().join("report.pdf");
