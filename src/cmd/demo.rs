@@ -78,10 +78,13 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
     // --yes never answers for manual steps; in the sandbox there is nobody
     // to do them, so the demo answers its sync guide itself, and says so.
     let answer = if args.yes {
+        // --yes never picks which workspace to change: the demo names
+        // the sandbox's own, in Chrome.
         printer.plain(
-            "With --yes the demo answers the sandbox's manual steps itself (\"sync is off\").",
+            "With --yes the demo answers the sandbox's questions itself: Acme Corp in Chrome, and \"sync is off\".",
         );
         vec![
+            format!("workspace={}@chrome/Default", crate::demo::WORKSPACE),
             "guide-sync-off=true".to_string(),
             "sync-still-on=true".to_string(),
         ]

@@ -303,7 +303,16 @@ pub fn export(
     include_names: bool,
     printer: Printer,
 ) -> Result<()> {
-    let redactions = report::export(record, path, Some(format), include_names)?;
+    // A path that cannot be written is a usage error (exit 2), as one that
+    // was refused before the run.
+    let redactions =
+        report::export(record, path, Some(format), include_names).map_err(|e| match e {
+            report::ReportError::Io { .. } => Error::Usage(format!(
+                "cannot write the report to {}: {e}",
+                path.display()
+            )),
+            other => other.into(),
+        })?;
     if !redactions.is_empty() {
         printer.status(&format!("Redacted: {}", summarize(&redactions)));
     }

@@ -47,6 +47,16 @@ pub fn run(global: &Global, args: &UndoArgs, printer: Printer) -> Result<u8> {
         Some(_) => Some(super::home(global)?),
         None => None,
     };
+    // An id that cannot name a run is a usage error, as in `report`.
+    if let Some(id) = args.run_id.as_deref()
+        && !crate::run_id::is_run_id(id)
+    {
+        return Err(crate::Error::Usage(format!(
+            "`{}` is no run id: a run id is {}; see the recorded runs with `troubleshoot runs`",
+            crate::sanitize::terminal(id, crate::sanitize::DISPLAY_MAX),
+            crate::run_id::RUN_ID_RULE
+        )));
+    }
     // A signal during the undo lets it finish first (see `signals`).
     let deferred = crate::signals::Deferred::begin();
     let report = fix::undo(
@@ -59,7 +69,10 @@ pub fn run(global: &Global, args: &UndoArgs, printer: Printer) -> Result<u8> {
     if crate::signals::take_pending().is_some() {
         printer.plain("Interrupted: the undo was carried through first.");
     }
-    let report = report?;
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => return nothing_to_undo(&state_dir, e, printer),
+    };
     // One line at a time: the printer shows a newline inside a line as an
     // escape (text from the journal must not fake lines).
     let text = report.to_string();
@@ -77,4 +90,37 @@ pub fn run(global: &Global, args: &UndoArgs, printer: Printer) -> Result<u8> {
         ));
     }
     Ok(exit::OK)
+}
+
+/// "Nothing to undo" is an answer, not a failure (exit 0); an id that names
+/// no recorded run is a usage error (exit 2, as `report` says it); any other
+/// error stays one.
+fn nothing_to_undo(state_dir: &std::path::Path, e: fix::FixError, printer: Printer) -> Result<u8> {
+    use crate::Error;
+    match e {
+        fix::FixError::NothingToUndo { run_id: None } => {
+            printer.plain(
+                "Nothing to undo: no fix of a recorded run is applied (see `troubleshoot runs`).",
+            );
+            Ok(exit::OK)
+        }
+        fix::FixError::NothingToUndo { run_id: Some(id) } => {
+            let recorded = crate::report::runs_dir(state_dir)
+                .join(format!("{id}.json"))
+                .is_file();
+            if !recorded {
+                return Err(Error::Usage(format!(
+                    "no run `{id}` in {}; see the recorded runs with `troubleshoot runs`",
+                    crate::report::runs_dir(state_dir).display()
+                )));
+            }
+            printer.plain(&format!("Nothing to undo: run {id} applied no fix."));
+            Ok(exit::OK)
+        }
+        fix::FixError::AlreadyUndone { .. } => {
+            printer.plain(&format!("Nothing to undo: {e}."));
+            Ok(exit::OK)
+        }
+        other => Err(other.into()),
+    }
 }

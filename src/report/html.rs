@@ -126,7 +126,11 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .85em; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  h2 { break-after: avoid; }
+  /* A heading stays with what follows it: the flow's heading and its
+     graph move to the next page together rather than part. */
+  h2, h3 { break-after: avoid; break-inside: avoid; }
+  h2 + *, h3 + * { break-before: avoid; }
+  section#flow { break-inside: avoid; }
   .fix, ol.timeline > li, tr, dl.summary { break-inside: avoid; }
   .graph, .tw { overflow: visible; }
   .graph { break-inside: avoid; }

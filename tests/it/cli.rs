@@ -959,3 +959,57 @@ fn desktop_workspace_names_reach_reports_only_with_include_names() {
     assert!(md.contains("Quokka Labs"), "{md}");
     assert!(!md.contains("Ada Lovelace") && !md.contains("ada@example.com"));
 }
+
+/// One exit-code table for every command: an unknown or malformed run id is
+/// 2 for `undo` as for `report`; "nothing to undo" says so and exits 0; a
+/// report path that cannot be used is 2.
+#[test]
+fn exit_codes_follow_one_table() {
+    let env = Env::new();
+    two_workspaces_one_account(&env);
+    let code = |args: &[&str]| {
+        let o = env.run("linux", args);
+        (o.status.code(), stderr(&o))
+    };
+    let (c, err) = code(&["undo"]);
+    assert_eq!(c, Some(0), "{err}");
+    assert!(err.starts_with("Nothing to undo"), "{err}");
+    assert!(!err.contains("error:"), "{err}");
+    for id in ["20200101-000000-dead", "not an id"] {
+        let (c, err) = code(&["undo", id]);
+        assert_eq!(c, Some(2), "undo {id}: {err}");
+        let (c, err) = code(&["report", id]);
+        assert_eq!(c, Some(2), "report {id}: {err}");
+    }
+    // A run that changed nothing has nothing to undo.
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--answer",
+            &format!("workspace={WS1}"),
+            "--yes",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let id = std::fs::read_dir(env.state().join("runs"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().file_stem().unwrap().to_string_lossy().into_owned())
+        .next()
+        .unwrap();
+    let (c, err) = code(&["undo", &id]);
+    assert_eq!(c, Some(0), "{err}");
+    assert!(err.contains("Nothing to undo"), "{err}");
+    let folder = env.dir.path().join("a-folder");
+    std::fs::create_dir_all(&folder).unwrap();
+    let missing = env.dir.path().join("missing/r.md");
+    for out in [
+        format!("{}/", folder.display()),
+        missing.display().to_string(),
+    ] {
+        let (c, err) = code(&["report", &id, "-o", &out]);
+        assert_eq!(c, Some(2), "report -o {out}: {err}");
+    }
+}
