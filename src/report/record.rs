@@ -30,6 +30,11 @@ pub struct RunRecord {
     pub flow_title: String,
     /// sha256 of the flow file's text, hex.
     pub flow_hash: String,
+    /// The flow the run followed (its JSON document), so a report narrates
+    /// the flow this run saw even after the built-in one changed. Absent in
+    /// older records (the built-in flow is used when its hash still matches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<Value>,
     /// The flow's words for what the report names (its `terms`), kept so
     /// the record renders the same without the flow; the neutral defaults
     /// in older records.
@@ -253,6 +258,7 @@ impl RunRecord {
             flow_id,
             flow_title,
             flow_hash,
+            flow,
             terms,
             item_questions,
             started_at,
@@ -403,6 +409,9 @@ impl RunRecord {
             *answers = m;
         }
         any |= cap_json(facts, max);
+        if let Some(f) = flow {
+            any |= cap_json(f, max);
+        }
         if let Some(a) = error.as_mut().and_then(|e| e.answer.as_mut()) {
             any |= cap_json(a, max);
         }
@@ -502,9 +511,20 @@ pub fn item_questions(flow: &Flow) -> Vec<String> {
         .collect()
 }
 
-/// The built-in flow a record ran, when there is one by its id (a record
-/// never makes the report read a file it names).
+/// The flow a record ran: the one it carries, else the built-in flow by
+/// its id while its text is still the one the run hashed (a record never
+/// makes the report read a file it names; a changed flow is not narrated
+/// as if the run had seen it).
 pub fn flow_of(r: &RunRecord) -> Option<Flow> {
+    let registry = crate::registry::builtin();
+    if let Some(v) = &r.flow {
+        let bytes = serde_json::to_vec(v).ok()?;
+        return crate::flow::load::load_bytes(&format!("{}.json", r.flow_id), &bytes, registry)
+            .ok();
+    }
     let (file, text) = crate::flow::builtin::find(&r.flow_id)?;
-    crate::flow::load::load_bytes(file, text.as_bytes(), crate::registry::builtin()).ok()
+    if crate::digest::sha256_hex(text.as_bytes()) != r.flow_hash {
+        return None;
+    }
+    crate::flow::load::load_bytes(file, text.as_bytes(), registry).ok()
 }

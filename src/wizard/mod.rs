@@ -54,6 +54,7 @@ impl Wizard<'_> {
             flow_id: self.flow.id.clone(),
             flow_title: self.flow.title.clone(),
             flow_hash: crate::digest::sha256_hex(self.flow_text.as_bytes()),
+            flow: serde_json::from_str(self.flow_text).ok(),
             terms: self.flow.terms.clone(),
             item_questions: Some(crate::report::record::item_questions(self.flow)),
             started_at: crate::clock::now(),

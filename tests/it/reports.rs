@@ -280,6 +280,16 @@ fn sample_record() -> RunRecord {
         flow_id: "notion-signout".into(),
         flow_title: "Notion: Sign out is grayed out for a workspace session".into(),
         flow_hash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+        // The flow this run saw (the built-in one of today, for the sample).
+        flow: Some(
+            serde_json::from_str(
+                &std::fs::read_to_string(
+                    Path::new(env!("CARGO_MANIFEST_DIR")).join("flows/notion-signout.json"),
+                )
+                .unwrap(),
+            )
+            .unwrap(),
+        ),
         // As the wizard records them, from the flow.
         terms: flow.terms.clone(),
         item_questions: Some(report::record::item_questions(&flow)),
@@ -1507,4 +1517,47 @@ fn html_fits_390_and_1200_px_and_prints_to_pdf() {
         .count();
     eprintln!("PDF: {} bytes, ~{pages} page objects", bytes.len());
     assert!(bytes.len() > 20_000, "a PDF of {} bytes", bytes.len());
+}
+
+/// A report narrates the flow its run saw: a record carrying an older
+/// version of the built-in flow renders from it (its support page, its
+/// graph), and a record of a changed flow that carries none is not
+/// narrated with today's flow.
+#[test]
+fn a_report_renders_from_the_flow_version_the_run_saw() {
+    let mut r = sample_record();
+    let flow = r.flow.as_mut().unwrap();
+    flow["support"]["title"] = json!("Support page of an older flow");
+    flow["support"]["url"] = json!("https://example.test/older-help");
+    let html = render(&r, Format::Html, false);
+    assert!(
+        html.contains("Support page of an older flow"),
+        "recorded flow used"
+    );
+    assert!(html.contains("https://example.test/older-help"));
+    assert!(!html.contains("Notion Help Center"), "not today's flow");
+    assert!(html.contains("<section id=\"flow\">"), "its graph is drawn");
+
+    // No recorded flow, and the built-in flow's text is not the one hashed.
+    r.flow = None;
+    let html = render(&r, Format::Html, false);
+    assert!(
+        !html.contains("Notion Help Center"),
+        "today's flow is not narrated"
+    );
+    assert!(
+        !html.contains("<section id=\"flow\">"),
+        "no graph of another flow"
+    );
+    // The same record with today's hash: the built-in flow is the one.
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("flows/notion-signout.json"),
+    )
+    .unwrap();
+    r.flow_hash = troubleshoot::digest::sha256_hex(text.as_bytes());
+    let html = render(&r, Format::Html, false);
+    assert!(
+        html.contains("Notion Help Center"),
+        "built-in flow, same hash"
+    );
 }
