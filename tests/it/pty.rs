@@ -468,3 +468,101 @@ fn ctrl_c_at_the_fix_confirmation_records_the_fix_proposed_and_not_applied() {
 fn sigterm_at_the_fix_confirmation_records_the_fix_proposed_and_not_applied() {
     cancel_at_the_confirmation(true);
 }
+
+/// `troubleshoot demo` in a pty, with its state in the sandbox.
+fn demo(env: &Env, args: &[&str]) -> Pty {
+    let mut cmd = Command::new(BIN);
+    cmd.env("NO_COLOR", "1")
+        .env("TERM", "xterm-256color")
+        .env("COLUMNS", "250")
+        .env("HOME", env.dir.path())
+        .env("TMPDIR", env.dir.path())
+        .env_remove("TROUBLESHOOT_STATE_DIR")
+        .arg("demo")
+        .args(args);
+    let mut s = Session::spawn(cmd).expect("spawn in a pty");
+    s.set_expect_timeout(Some(Duration::from_secs(30)));
+    Pty {
+        s,
+        seen: Vec::new(),
+    }
+}
+
+/// The sandbox folders under `dir` (the demo's temporary folder).
+fn sandboxes(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("troubleshoot-demo-"))
+        })
+        .collect()
+}
+
+/// `demo --keep` keeps its sandbox on every ending, Esc at the first
+/// question included, and prints commands that work on it.
+#[test]
+fn demo_keep_is_honoured_on_esc() {
+    let env = Env::new();
+    let mut p = demo(&env, &["--keep"]);
+    p.expect("What do you want to do in Notion?");
+    p.send_code(ControlCode::Escape);
+    p.expect("Kept the sandbox");
+    let code = p.finish();
+    let text = p.text();
+    assert_eq!(code, Some(130), "{text}");
+    let kept = sandboxes(env.dir.path());
+    assert_eq!(kept.len(), 1, "the sandbox is kept: {kept:?}\n{text}");
+    let runs = command_after(&text, "Kept the sandbox. Try, on it:");
+    assert!(runs.starts_with("troubleshoot scan --root "), "{runs}");
+    let args: Vec<&str> = runs.split_whitespace().skip(1).collect();
+    let o = Command::new(BIN).args(&args).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{runs}: {}", stderr(&o));
+    assert!(stdout(&o).contains("Acme Corp"), "{}", stdout(&o));
+}
+
+/// Esc at "Undo the fix now?" in the demo (no --keep): the fix stays
+/// applied, so the sandbox is kept and its path printed with the undo
+/// command, which works as printed.
+#[test]
+fn demo_keeps_a_sandbox_whose_fix_stays_applied() {
+    let env = Env::new();
+    let mut p = demo(&env, &[]);
+    p.expect("What do you want to do in Notion?");
+    p.send("\r");
+    p.expect("Which workspace session is this about?");
+    p.send("\r");
+    p.expect("How do you want to sign out of Acme Corp?");
+    p.send("\r");
+    p.expect("Is sync turned off?");
+    p.send("y\r");
+    p.expect("Remove the entry anyway?");
+    p.send("y\r");
+    p.expect("Apply this fix?");
+    p.send("y\r");
+    p.expect("Export a diagnostic report");
+    p.send("n\r");
+    p.expect("Undo the fix now");
+    p.send_code(ControlCode::Escape);
+    p.expect("so the sandbox is kept at");
+    p.finish();
+    let text = p.text();
+    let kept = sandboxes(env.dir.path());
+    assert_eq!(kept.len(), 1, "{text}");
+    assert!(text.contains(&kept[0].display().to_string()), "{text}");
+    // The line naming the kept sandbox ends in "To undo it:".
+    let undo = command_after(&text, "To undo it:");
+    assert!(
+        undo.starts_with("troubleshoot undo --state-dir "),
+        "{undo}\n{text}"
+    );
+    let args: Vec<&str> = undo.split_whitespace().skip(1).collect();
+    let o = Command::new(BIN)
+        .args(&args)
+        .env_remove("TROUBLESHOOT_STATE_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{undo}: {}", stderr(&o));
+}
