@@ -85,10 +85,15 @@ fn report_error(printer: &Printer, e: &Error) {
             }
         }
         _ => {
-            printer.error(&e.to_string());
+            let message = e.to_string();
+            printer.error(&message);
+            // A cause the message already quotes is not said twice.
             let mut source = std::error::Error::source(e);
             while let Some(s) = source {
-                printer.plain(&format!("  Caused by: {s}"));
+                let cause = s.to_string();
+                if !message.contains(&cause) {
+                    printer.plain(&format!("  Caused by: {cause}"));
+                }
                 source = s.source();
             }
             if let Some(h) = e.hint() {

@@ -140,17 +140,29 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
             on_signal();
             i32::from(code)
         })));
-        let asked = prompter.offer_export();
-        crate::signals::set_ending(None);
-        match asked {
-            Ok(Some(path)) => {
-                let format = Format::from_path(&path).unwrap_or(Format::Md);
-                export(&record, &path, format, args.include_names, printer)?;
+        loop {
+            match prompter.offer_export() {
+                Ok(Some(path)) => {
+                    let format = Format::from_path(&path).unwrap_or(Format::Md);
+                    // A report that cannot be written is said, and asked
+                    // again: the run it reports on is over and recorded.
+                    match export(&record, &path, format, args.include_names, printer) {
+                        Ok(()) => break,
+                        Err(e) => printer.error(&e.to_string()),
+                    }
+                }
+                Ok(None) => break,
+                Err(Error::Cancelled) => {
+                    left_as_is();
+                    break;
+                }
+                Err(e) => {
+                    crate::signals::set_ending(None);
+                    return Err(e);
+                }
             }
-            Ok(None) => {}
-            Err(Error::Cancelled) => left_as_is(),
-            Err(e) => return Err(e),
         }
+        crate::signals::set_ending(None);
     }
     Ok(code)
 }

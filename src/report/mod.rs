@@ -68,6 +68,29 @@ impl Format {
     }
 }
 
+/// Why a report cannot be written to `path`, if it cannot: a name that
+/// exists and is not a regular file (it would be replaced), an extension
+/// that names no format, a folder that does not exist.
+pub fn target_problem(path: &Path) -> Option<String> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Some(format!("{} is not a regular file", path.display()));
+    }
+    if Format::from_path(path).is_none() {
+        return Some(format!(
+            "{}: use a .json, .md or .html file name",
+            path.display()
+        ));
+    }
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Some(format!("the folder {} does not exist", parent.display()));
+    }
+    None
+}
+
 impl std::fmt::Display for Format {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.extension())

@@ -205,12 +205,38 @@ impl Prompter for Interactive {
         )? {
             return Ok(None);
         }
-        let path = inquire::Text::new("Save the report as:")
-            .with_default("troubleshoot-report.md")
-            .with_help_message(".md, .html or .json")
-            .prompt()
-            .map_err(map_err)?;
-        Ok(Some(PathBuf::from(path)))
+        // The default is absolute, so the message says where it goes.
+        let default = std::path::absolute("troubleshoot-report.md")
+            .unwrap_or_else(|_| PathBuf::from("troubleshoot-report.md"));
+        let default = default.display().to_string();
+        loop {
+            // A path that cannot take the report is said at once and asked
+            // again: the run is over, nothing should be lost to a typo.
+            let typed = inquire::Text::new("Save the report as:")
+                .with_default(&default)
+                .with_help_message(".md, .html or .json")
+                .with_validator(|s: &str| {
+                    let path = std::path::absolute(s.trim()).unwrap_or_else(|_| PathBuf::from(s));
+                    Ok(match crate::report::target_problem(&path) {
+                        Some(p) => inquire::validator::Validation::Invalid(p.into()),
+                        None => inquire::validator::Validation::Valid,
+                    })
+                })
+                .prompt()
+                .map_err(map_err)?;
+            let path = std::path::absolute(typed.trim()).unwrap_or_else(|_| PathBuf::from(&typed));
+            // An existing file is replaced only when the user says so.
+            if path.is_file()
+                && !confirm(
+                    &format!("{} exists. Replace it?", clean(&path.display().to_string())),
+                    false,
+                    Some("Answer no to choose another name."),
+                )?
+            {
+                continue;
+            }
+            return Ok(Some(path));
+        }
     }
 
     fn interactive(&self) -> bool {

@@ -566,3 +566,49 @@ fn demo_keeps_a_sandbox_whose_fix_stays_applied() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{undo}: {}", stderr(&o));
 }
+
+/// The report prompt after a verified fix: its default is absolute; a path
+/// in a missing folder is said at once and asked again (the run is not
+/// lost); an existing file is replaced only when the user says so.
+#[test]
+fn the_report_prompt_checks_the_path_and_asks_again() {
+    let env = Env::new();
+    one_workspace(&env);
+    let out = env.dir.path().join("reports");
+    std::fs::create_dir_all(&out).unwrap();
+    let existing = out.join("existing.md");
+    std::fs::write(&existing, "keep me").unwrap();
+    let mut p = walk_to_consent(&env);
+    p.send("y\r");
+    p.expect("Export a diagnostic report");
+    p.send("y\r");
+    p.expect("Save the report as:");
+    let cwd = std::env::current_dir().unwrap();
+    p.expect(&cwd.join("troubleshoot-report.md").display().to_string());
+    let missing = out.join("missing/r.md").display().to_string();
+    p.send(&missing);
+    p.send("\r");
+    p.expect("does not exist");
+    p.send(&"\x7f".repeat(missing.chars().count()));
+    p.send(&existing.display().to_string());
+    p.send("\r");
+    p.expect("exists. Replace it?");
+    p.send("n\r");
+    p.expect("Save the report as:");
+    let fresh = out.join("fresh.html");
+    p.send(&fresh.display().to_string());
+    p.send("\r");
+    p.expect("Report written to");
+    let code = p.finish();
+    let text = p.text();
+    assert_eq!(code, Some(0), "{text}");
+    assert!(!text.contains("error:"), "{text}");
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me");
+    let html = std::fs::read_to_string(&fresh).expect("the report was written");
+    assert!(
+        html.starts_with("<!DOCTYPE html>"),
+        "{}",
+        &html[..80.min(html.len())]
+    );
+    assert!(!out.join("missing").exists());
+}
