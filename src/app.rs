@@ -11,6 +11,9 @@ use crate::ui::Printer;
 
 /// Run with the process's arguments; returns the exit code.
 pub fn main() -> u8 {
+    // `COMPLETE=bash troubleshoot …`, as the registration script
+    // (`troubleshoot completions SHELL`) calls it: complete and exit.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
     run_with(std::env::args_os())
 }
 

@@ -1013,3 +1013,67 @@ fn exit_codes_follow_one_table() {
         assert_eq!(c, Some(2), "report -o {out}: {err}");
     }
 }
+
+/// Completions are dynamic: the registration script calls the binary back
+/// (`COMPLETE=<shell>`), which offers the built-in flow ids after `run`,
+/// this state folder's run ids after `undo` and `report`, and question ids
+/// with their answers after `--answer`.
+#[test]
+fn completions_offer_flow_ids_run_ids_and_answers() {
+    let env = Env::new();
+    two_workspaces_one_account(&env);
+    let script = stdout(&env.run("linux", &["completions", "bash"]));
+    assert!(script.contains("COMPLETE=\"bash\""), "{script}");
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--answer",
+            &format!("workspace={WS1}"),
+            "--yes",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let run_id = std::fs::read_dir(env.state().join("runs"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().file_stem().unwrap().to_string_lossy().into_owned())
+        .next()
+        .unwrap();
+    let complete = |words: &[&str]| {
+        let o = std::process::Command::new(BIN)
+            .env("COMPLETE", "fish")
+            .env("TROUBLESHOOT_STATE_DIR", env.state())
+            .arg("--")
+            .arg("troubleshoot")
+            .args(words)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let flows = complete(&["run", ""]);
+    assert!(
+        flows.lines().any(|l| l.starts_with("notion-signout\t")),
+        "{flows}"
+    );
+    assert!(flows.contains("notion-desktop-relogin"), "{flows}");
+    for verb in ["undo", "report"] {
+        let runs = complete(&[verb, ""]);
+        assert!(
+            runs.lines()
+                .any(|l| l.starts_with(&format!("{run_id}\t"))
+                    && l.contains("dry run: nothing changed")),
+            "{verb}: {runs}"
+        );
+    }
+    let answers = complete(&["run", "--answer", "go"]);
+    assert!(
+        answers
+            .lines()
+            .any(|l| l.starts_with("goal=sign-out-all\t")),
+        "{answers}"
+    );
+    assert!(!answers.contains("method="), "{answers}");
+}
