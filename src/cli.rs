@@ -220,10 +220,12 @@ pub enum FlowsCommand {
         json: bool,
     },
     /// Validate flow files; exit 2 if any is bad, naming file, place and problem
-    #[command(after_help = "Example:\n  troubleshoot flows check flows/*.json")]
+    #[command(
+        after_help = "Examples:\n  troubleshoot flows check                 Every built-in flow\n  troubleshoot flows check flows/*.json    Its tests and schema files are skipped"
+    )]
     Check {
-        /// Flow files or built-in flow ids to validate
-        #[arg(required = true, value_name = "FLOW")]
+        /// Flow files or built-in flow ids to validate [default: every built-in flow]
+        #[arg(value_name = "FLOW", add = ArgValueCandidates::new(flow_ids))]
         files: Vec<String>,
     },
     /// Run a flow's test scenarios through the engine (nothing on the machine is read or changed)

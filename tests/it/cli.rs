@@ -1077,3 +1077,80 @@ fn completions_offer_flow_ids_run_ids_and_answers() {
     );
     assert!(!answers.contains("method="), "{answers}");
 }
+
+/// Hints where a command line is nearly right: a subcommand's flag given
+/// before it; a home that looks like another OS layout; `flows check` with
+/// no argument (every built-in flow) or a glob that brings tests and schema
+/// files (skipped, not reported broken).
+#[test]
+fn hints_for_nearly_right_command_lines() {
+    let o = assert_cmd::Command::new(BIN)
+        .arg("--dry-run")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(
+            "hint: `--dry-run` is an option of `troubleshoot run`: try `troubleshoot run --dry-run`"
+        ),
+        "{}",
+        stderr(&o)
+    );
+
+    let env = Env::new();
+    env.sample(Layout::Macos)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION, WS1, "Acme Corp", USER)
+        .write()
+        .unwrap();
+    let o = env.run("linux", &["scan"]);
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert!(
+        out.starts_with(&format!(
+            "0 Notion session(s) found in {} (linux layout)",
+            env.home().display()
+        )),
+        "the home named, not `~`: {out}"
+    );
+    assert!(
+        err.contains("hint: this home looks like a macos home; try --layout macos"),
+        "{err}"
+    );
+    let o = env.run("macos", &["scan"]);
+    assert!(
+        stdout(&o).starts_with("1 Notion session(s)"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!stderr(&o).contains("looks like"), "{}", stderr(&o));
+
+    let o = assert_cmd::Command::new(BIN)
+        .args(["flows", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("notion-signout: ok"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("notion-desktop-relogin: ok"),
+        "{}",
+        stderr(&o)
+    );
+    let flows = Path::new(env!("CARGO_MANIFEST_DIR")).join("flows");
+    let mut files: Vec<String> = std::fs::read_dir(&flows)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().display().to_string())
+        .filter(|p| p.ends_with(".json"))
+        .collect();
+    files.sort();
+    let o = assert_cmd::Command::new(BIN)
+        .args(["flows", "check"])
+        .args(&files)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("notion-signout.tests.json: skipped"), "{err}");
+    assert!(err.contains("schema.json: skipped"), "{err}");
+    assert!(!err.contains("error:"), "{err}");
+}
