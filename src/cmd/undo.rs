@@ -117,8 +117,10 @@ fn nothing_to_undo(state_dir: &std::path::Path, e: fix::FixError, printer: Print
             printer.plain(&format!("Nothing to undo: run {id} applied no fix."));
             Ok(exit::OK)
         }
-        fix::FixError::AlreadyUndone { .. } => {
-            printer.plain(&format!("Nothing to undo: {e}."));
+        fix::FixError::AlreadyUndone { run_id, at } => {
+            printer.plain(&format!(
+                "Nothing to undo: run {run_id} was already undone at {at}."
+            ));
             Ok(exit::OK)
         }
         other => Err(other.into()),
