@@ -146,7 +146,8 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
                     let format = Format::from_path(&path).unwrap_or(Format::Md);
                     // A report that cannot be written is said, and asked
                     // again: the run it reports on is over and recorded.
-                    match export(&record, &path, format, args.include_names, printer) {
+                    // What it redacts was said just before the question.
+                    match export_as(&record, &path, format, args.include_names, printer, false) {
                         Ok(()) => break,
                         Err(e) => printer.error(&e.to_string()),
                     }
@@ -315,6 +316,18 @@ pub fn export(
     include_names: bool,
     printer: Printer,
 ) -> Result<()> {
+    export_as(record, path, format, include_names, printer, true)
+}
+
+/// [`export`], saying what was redacted or not (`say_redactions`).
+fn export_as(
+    record: &report::RunRecord,
+    path: &Path,
+    format: Format,
+    include_names: bool,
+    printer: Printer,
+    say_redactions: bool,
+) -> Result<()> {
     // A path that cannot be written is a usage error (exit 2), as one that
     // was refused before the run.
     let redactions =
@@ -325,7 +338,7 @@ pub fn export(
             )),
             other => other.into(),
         })?;
-    if !redactions.is_empty() {
+    if say_redactions && !redactions.is_empty() {
         printer.status(&format!("Redacted: {}", summarize(&redactions)));
     }
     printer.success(&format!("Report written to {}", path.display()));

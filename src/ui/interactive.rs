@@ -185,7 +185,9 @@ impl Prompter for Interactive {
         confirm(
             "Apply this fix?",
             false,
-            Some("A backup is taken first; `troubleshoot undo` restores it."),
+            Some(
+                "Nothing changes before you answer; `troubleshoot undo` puts back what the fix changes.",
+            ),
         )
     }
 

@@ -303,7 +303,8 @@ impl Wizard<'_> {
                     engine.rolled_back().map_err(engine_err)?;
                     clock.sync(engine.visits(), &mut record.steps);
                 }
-                Need::Finished(finish) => {
+                Need::Finished(mut finish) => {
+                    finish.message = self.with_globals(&finish.message);
                     self.printer.blank();
                     let outcome = finish.outcome;
                     match outcome {
@@ -437,6 +438,46 @@ impl Wizard<'_> {
         })));
     }
 
+    /// `text` with every `troubleshoot …` command it quotes completed with
+    /// the home (`--root`, `--layout`) and state folder this run used, so
+    /// "run `troubleshoot` again" works as printed.
+    fn with_globals(&self, text: &str) -> String {
+        let mut flags = String::new();
+        if self.home.explicit_root {
+            flags.push_str(&format!(
+                " --root {} --layout {}",
+                crate::state::shell_quote(&self.home.root.display().to_string()),
+                self.home.layout.name()
+            ));
+        }
+        if crate::state::resolve(None).ok().as_deref() != Some(self.state_dir) {
+            flags.push_str(&format!(
+                " --state-dir {}",
+                crate::state::shell_quote(&self.state_dir.display().to_string())
+            ));
+        }
+        if flags.is_empty() {
+            return text.to_string();
+        }
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("`troubleshoot") {
+            let Some(len) = rest[start + 1..].find('`') else {
+                break;
+            };
+            let span = &rest[start + 1..start + 1 + len];
+            out.push_str(&rest[..start + 1]);
+            out.push_str(span);
+            if !span.contains("--root") && !span.contains("--state-dir") {
+                out.push_str(&flags);
+            }
+            out.push('`');
+            rest = &rest[start + len + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+
     fn ask(&self, prompter: &mut dyn Prompter, q: &Question) -> Result<Answer> {
         // Scripted runs still show the instructions they answer for.
         if !prompter.interactive() {
@@ -500,7 +541,7 @@ impl Wizard<'_> {
         };
         rec.plan = plan.to_json(self.home);
         rec.risk = plan.risk;
-        self.show_plan(call, &plan);
+        self.show_plan(call, &plan, &run_id);
         if self.dry_run {
             rec.result = FixStatus::DryRun;
             record.fixes.push(rec);
@@ -531,7 +572,7 @@ impl Wizard<'_> {
             return Err(Error::Cancelled);
         }
         if !consent? {
-            self.printer.plain("Declined: nothing was changed.");
+            // The flow's end says it was declined; said once.
             rec.result = FixStatus::Declined;
             record.fixes.push(rec);
             return Ok(FixResult::Declined);
@@ -605,14 +646,24 @@ impl Wizard<'_> {
         }
     }
 
-    fn show_plan(&self, call: &FixCall, plan: &fix::Plan) {
+    fn show_plan(&self, call: &FixCall, plan: &fix::Plan, run_id: &str) {
         self.printer.blank();
         self.printer
             .heading(&format!("Fix: {} (risk: {})", call.title, plan.risk));
         self.printer.plain(&format!("  {}", call.changes));
         self.printer.plain("  Plan:");
+        // A plan naming this run's undo says it as it must be typed (the
+        // state folder named), or, in a dry run, with no id that can
+        // never be undone.
+        let plain = format!("troubleshoot undo {run_id}");
+        let undo = if self.dry_run {
+            "troubleshoot undo".to_string()
+        } else {
+            crate::state::undo_command(run_id, self.state_dir)
+        };
         for s in &plan.steps {
-            self.printer.plain(&format!("    - {s}"));
+            self.printer
+                .plain(&format!("    - {}", s.replace(&plain, &undo)));
         }
         if !plan.files.is_empty() {
             self.printer.plain(&format!(

@@ -437,6 +437,13 @@ fn a_live_singleton_lock_refuses_and_changes_nothing() {
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("Chrome"), "names the program: {err}");
     assert_eq!(before, tree_hashes(&env.home(), &[]));
+    // "run `troubleshoot` again" keeps the home and state folder this run used.
+    let again = format!(
+        "`troubleshoot --root {} --layout linux --state-dir {}`",
+        env.home().display(),
+        env.state().display()
+    );
+    assert!(err.contains(&again), "{again} in:\n{err}");
 }
 
 /// A redacted report replays on the same machine: same path, same outcome.

@@ -211,7 +211,6 @@ fn declining_the_fix_says_so_changes_nothing_and_is_recorded() {
     let before = tree_hashes(&env.home(), &[]);
     let mut p = walk_to_consent(&env);
     p.send("n\r");
-    p.expect("Declined: nothing was changed.");
     p.expect("You declined the fix, so nothing was changed.");
     p.expect("Export a diagnostic report");
     p.send("n\r");
@@ -219,6 +218,7 @@ fn declining_the_fix_says_so_changes_nothing_and_is_recorded() {
     let text = p.text();
     assert_eq!(code, Some(1), "a declined fix leaves the problem:\n{text}");
     assert!(!text.contains("Close it"), "not a refusal:\n{text}");
+    assert_eq!(text.matches("declined").count(), 1, "said once:\n{text}");
     assert!(!text.contains("Applied."), "{text}");
     assert!(
         !text.contains("(undo:") && !text.contains("to undo it"),
@@ -603,6 +603,11 @@ fn the_report_prompt_checks_the_path_and_asks_again() {
     let text = p.text();
     assert_eq!(code, Some(0), "{text}");
     assert!(!text.contains("error:"), "{text}");
+    assert!(text.contains("A report redacts by default:"), "{text}");
+    assert!(
+        !text.contains("Redacted:"),
+        "the redactions are said once:\n{text}"
+    );
     assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me");
     let html = std::fs::read_to_string(&fresh).expect("the report was written");
     assert!(

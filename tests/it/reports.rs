@@ -599,8 +599,9 @@ fn include_names_keeps_names_ids_and_emails_but_not_the_home() {
 fn the_xss_workspace_name_stays_text() {
     let r = sample_record();
     let md = render(&r, Format::Md, true);
-    assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{md}");
-    assert!(!md.contains("<script"));
+    assert!(md.contains(r"\<script\>alert(1)\</script\>"), "{md}");
+    // Every `<` is escaped: no tag starts anywhere.
+    assert!(!md.replace(r"\<", "").contains("<script"), "{md}");
     let html = render(&r, Format::Html, true);
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!html.to_ascii_lowercase().contains("<script"));
