@@ -32,13 +32,52 @@ pub fn run(global: &Global, args: &UndoArgs, printer: Printer) -> Result<u8> {
         if entries.is_empty() {
             printer.plain("No fixes to undo.");
         }
-        let mut text = String::new();
-        for e in entries {
-            // Paths and messages come from the journal: shown, never raw.
-            text.push_str(&terminal(&e.to_string(), LINE_MAX));
-            text.push('\n');
+        if entries.is_empty() {
+            return Ok(exit::OK);
         }
-        stdout::write(text.as_bytes())?;
+        use crate::ui::table::{self, Column};
+        let columns = [
+            // The run id holds its start time; the owner and start stay in --json.
+            Column {
+                header: "RUN",
+                whole: true,
+            },
+            Column {
+                header: "STATE",
+                whole: false,
+            },
+            Column {
+                header: "ACTION",
+                whole: false,
+            },
+            Column {
+                header: "FILES",
+                whole: false,
+            },
+            Column {
+                header: "STORE",
+                whole: false,
+            },
+        ];
+        // Paths and messages come from the journal: shown, never raw.
+        let shown = |s: &str| terminal(s, LINE_MAX).into_owned();
+        let rows: Vec<Vec<String>> = entries
+            .iter()
+            .map(|e| {
+                let mut state = e.status.to_string();
+                if let Some(m) = &e.message {
+                    state.push_str(&format!(": {m}"));
+                }
+                vec![
+                    shown(&e.run_id),
+                    shown(&state),
+                    shown(&e.action),
+                    e.files.to_string(),
+                    shown(&e.store_path.display().to_string()),
+                ]
+            })
+            .collect();
+        stdout::write(table::render(&columns, &rows, table::stdout_columns()).as_bytes())?;
         return Ok(exit::OK);
     }
     // With --root the home is checked against the one the run recorded;

@@ -278,3 +278,58 @@ fn the_undo_line_pasted_back_works_at_60_columns() {
 fn the_undo_line_pasted_back_works_at_100_columns() {
     undo_line_pasted_back_at(100);
 }
+
+/// `runs` and `undo --list` at 60 columns: a header row, every row within
+/// the width, cut columns ending in `…`, the run id whole.
+#[test]
+fn lists_fit_60_columns_with_a_header() {
+    let env = Env::new();
+    env.sample(Layout::Linux)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION, "ws-acme", "Acme Corp", "u-1")
+        .write()
+        .unwrap();
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--yes",
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            "workspace=ws-acme",
+            "--answer",
+            "method=remove-entry",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for (args, header) in [(&["runs"][..], "RUN"), (&["undo", "--list"][..], "RUN")] {
+        let mut cmd = Command::new(BIN);
+        cmd.env("NO_COLOR", "1")
+            .env("COLUMNS", COLS.to_string())
+            .env_remove("TROUBLESHOOT_STATE_DIR")
+            .arg("--state-dir")
+            .arg(env.state())
+            .args(args);
+        let mut s = Session::spawn(cmd).expect("spawn in a pty");
+        s.get_process_mut()
+            .set_window_size(COLS as u16, 50)
+            .unwrap();
+        s.set_expect_timeout(Some(Duration::from_secs(20)));
+        let out = s.expect(Eof).unwrap();
+        let text = String::from_utf8_lossy(out.as_bytes()).replace('\r', "");
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert!(lines[0].starts_with(header), "{args:?}: {text}");
+        assert!(lines.len() >= 2, "{args:?}: {text}");
+        for l in &lines {
+            assert!(width(l) < COLS, "{args:?}: a row of {}: {l:?}", width(l));
+        }
+        assert!(
+            lines[1].split_whitespace().next().unwrap().len() == "20261201-235611-9363".len(),
+            "the run id whole: {text}"
+        );
+        if args[0] == "undo" {
+            assert!(text.contains('…'), "the store path is cut: {text}");
+        }
+    }
+}

@@ -282,7 +282,7 @@ fn cancel_at_the_report_prompt_after_a_verified_fix(key: ControlCode) {
     let list = stdout(&o);
     assert!(
         list.lines()
-            .any(|l| l.starts_with(run_id) && l.contains("(applied,")),
+            .any(|l| l.starts_with(run_id) && l.contains(" applied ")),
         "undo --list shows the fix applied:\n{list}{}",
         stderr(&o)
     );
