@@ -224,9 +224,8 @@ mod tests {
         assert_eq!(
             lines,
             [
-                "troubleshoot undo \\",
-                "    20261125-131848-f3b3 --state-dir \\",
-                "    '/tmp/a b/state-40'",
+                "troubleshoot undo 20261125-131848-f3b3 \\",
+                "    --state-dir '/tmp/a b/state-40'",
             ]
         );
         for l in &lines {
