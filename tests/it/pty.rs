@@ -582,21 +582,25 @@ fn the_report_prompt_checks_the_path_and_asks_again() {
     p.send("y\r");
     p.expect("Export a diagnostic report");
     p.send("y\r");
-    p.expect("Save the report as:");
+    p.expect("Save the report as");
     let cwd = std::env::current_dir().unwrap();
     p.expect(&cwd.join("troubleshoot-report.md").display().to_string());
     let missing = out.join("missing/r.md").display().to_string();
     p.send(&missing);
     p.send("\r");
     p.expect("does not exist");
-    p.send(&"\x7f".repeat(missing.chars().count()));
+    p.expect("Save the report as");
+    // Ctrl-W and Ctrl-U edit as in a shell: a word, then the whole line.
+    p.send(&format!("{}/junk", out.display()));
+    p.send(" words\x17\x15");
     p.send(&existing.display().to_string());
     p.send("\r");
     p.expect("exists. Replace it?");
     p.send("n\r");
-    p.expect("Save the report as:");
+    p.expect("Save the report as");
     let fresh = out.join("fresh.html");
-    p.send(&fresh.display().to_string());
+    // Ctrl-W takes back the last word typed ("wrong"), as the terminal does.
+    p.send(&format!("{}/wrong\x17fresh.html", out.display()));
     p.send("\r");
     p.expect("Report written to");
     let code = p.finish();
@@ -616,4 +620,5 @@ fn the_report_prompt_checks_the_path_and_asks_again() {
         &html[..80.min(html.len())]
     );
     assert!(!out.join("missing").exists());
+    assert!(!out.join("junk words").exists() && !out.join("wrong").exists());
 }
