@@ -153,7 +153,7 @@ fn resolve_choice(q: &Question, given: &str) -> Result<String> {
     let exact: Vec<_> = q
         .options
         .iter()
-        .filter(|o| names(o).iter().any(|n| *n == want))
+        .filter(|o| names(o).contains(&want))
         .collect();
     // `name@store`: a name (or its start) in a store (or its start), as
     // `Acme@chrome` for the Acme workspace in Chrome.
@@ -171,7 +171,7 @@ fn resolve_choice(q: &Question, given: &str) -> Result<String> {
             .options
             .iter()
             .filter(in_store)
-            .filter(|o| names(o).iter().any(|n| *n == name))
+            .filter(|o| names(o).contains(&name))
             .collect();
         if named.is_empty() {
             q.options

@@ -174,7 +174,7 @@ impl Sandbox {
             status
                 .rsplit(", ")
                 .next()
-                .and_then(|c| c.trim_end_matches(|c| c == ')').parse().ok())
+                .and_then(|c| c.trim_end_matches(')').parse().ok())
         };
         (code, String::from_utf8_lossy(&seen).into_owned())
     }
