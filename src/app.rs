@@ -11,6 +11,9 @@ use crate::ui::Printer;
 
 /// Run with the process's arguments; returns the exit code.
 pub fn main() -> u8 {
+    // `COMPLETE=bash troubleshoot …`, as the registration script
+    // (`troubleshoot completions SHELL`) calls it: complete and exit.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
     run_with(std::env::args_os())
 }
 
@@ -23,6 +26,9 @@ where
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
+            if let Some(hint) = subcommand_flag_hint(&e) {
+                Printer::new(crate::ui::ColorChoice::Auto).hint(&hint);
+            }
             return match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     exit::OK
@@ -65,6 +71,53 @@ where
     }
 }
 
+/// A flag given before the subcommand it belongs to (`troubleshoot
+/// --dry-run`): which commands take it, and the command line to use.
+fn subcommand_flag_hint(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    if e.kind() != clap::error::ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let flag = arg.split('=').next().unwrap_or(arg);
+    let long = flag.strip_prefix("--")?;
+    let root = <Cli as clap::CommandFactory>::command();
+    let takers: Vec<String> = root
+        .get_subcommands()
+        .flat_map(|c| {
+            let mut found = Vec::new();
+            let own = |c: &clap::Command| {
+                c.get_arguments()
+                    .any(|a| a.get_long() == Some(long) && !a.is_global_set())
+            };
+            if own(c) {
+                found.push(c.get_name().to_string());
+            }
+            for sub in c.get_subcommands() {
+                if own(sub) {
+                    found.push(format!("{} {}", c.get_name(), sub.get_name()));
+                }
+            }
+            found
+        })
+        .collect();
+    match takers.as_slice() {
+        [] => None,
+        [one] => Some(format!(
+            "`{flag}` is an option of `troubleshoot {one}`: try `troubleshoot {one} {arg}`"
+        )),
+        many => Some(format!(
+            "`{flag}` is an option of {}",
+            many.iter()
+                .map(|c| format!("`troubleshoot {c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
 fn report_error(printer: &Printer, e: &Error) {
     match e {
         Error::Cancelled => {
@@ -85,10 +138,15 @@ fn report_error(printer: &Printer, e: &Error) {
             }
         }
         _ => {
-            printer.error(&e.to_string());
+            let message = e.to_string();
+            printer.error(&message);
+            // A cause the message already quotes is not said twice.
             let mut source = std::error::Error::source(e);
             while let Some(s) = source {
-                printer.plain(&format!("  Caused by: {s}"));
+                let cause = s.to_string();
+                if !message.contains(&cause) {
+                    printer.plain(&format!("  Caused by: {cause}"));
+                }
                 source = s.source();
             }
             if let Some(h) = e.hint() {

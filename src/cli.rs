@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 
 use crate::flow::graph::GraphFormat;
 use crate::probe::Layout;
@@ -159,12 +160,13 @@ were undone, rolled back or failed.")]
 #[derive(Debug, Clone, Args, Default)]
 pub struct RunArgs {
     /// A built-in flow id or a path to a flow file [default: notion-signout]
+    #[arg(add = ArgValueCandidates::new(flow_ids))]
     pub flow: Option<String>,
     /// JSON object of answers: question id -> option id, true/false or text
     #[arg(long, value_name = "FILE")]
     pub answers: Option<PathBuf>,
     /// One answer, ID=VALUE (repeatable; wins over --answers)
-    #[arg(long = "answer", value_name = "ID=VALUE")]
+    #[arg(long = "answer", value_name = "ID=VALUE", add = ArgValueCandidates::new(answer_values))]
     pub answer: Vec<String>,
     /// Consent to fixes and take the default of every unanswered question
     #[arg(long, short = 'y')]
@@ -218,10 +220,12 @@ pub enum FlowsCommand {
         json: bool,
     },
     /// Validate flow files; exit 2 if any is bad, naming file, place and problem
-    #[command(after_help = "Example:\n  troubleshoot flows check flows/*.json")]
+    #[command(
+        after_help = "Examples:\n  troubleshoot flows check                 Every built-in flow\n  troubleshoot flows check flows/*.json    Its tests and schema files are skipped"
+    )]
     Check {
-        /// Flow files or built-in flow ids to validate
-        #[arg(required = true, value_name = "FLOW")]
+        /// Flow files or built-in flow ids to validate [default: every built-in flow]
+        #[arg(value_name = "FLOW", add = ArgValueCandidates::new(flow_ids))]
         files: Vec<String>,
     },
     /// Run a flow's test scenarios through the engine (nothing on the machine is read or changed)
@@ -246,6 +250,7 @@ Exit codes: 0 all scenarios pass, 1 one fails (or coverage is short with
     )]
     Graph {
         /// A built-in flow id or a path to a flow file
+        #[arg(add = ArgValueCandidates::new(flow_ids))]
         flow: String,
         /// Graph language: Mermaid (for Markdown) or DOT (for Graphviz)
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
@@ -256,6 +261,7 @@ Exit codes: 0 all scenarios pass, 1 one fails (or coverage is short with
 #[derive(Debug, Clone, Args)]
 pub struct UndoArgs {
     /// The run whose fix to undo [default: the last one]
+    #[arg(add = ArgValueCandidates::new(run_ids))]
     pub run_id: Option<String>,
     /// List the fixes that can be undone
     #[arg(long)]
@@ -284,6 +290,7 @@ pub struct RunsArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
     /// The run to export [default: the last one]
+    #[arg(add = ArgValueCandidates::new(run_ids))]
     pub run_id: Option<String>,
     /// Report format [default: from the -o extension, else md]
     #[arg(long, value_enum)]
@@ -304,4 +311,81 @@ pub struct DemoArgs {
     /// Keep the sandbox folder after the demo
     #[arg(long)]
     pub keep: bool,
+}
+
+/// Completion candidates: the built-in flow ids, with their titles.
+fn flow_ids() -> Vec<CompletionCandidate> {
+    crate::flow::builtin::BUILTIN
+        .iter()
+        .map(|(id, file, text)| {
+            let title =
+                crate::flow::load::load_bytes(file, text.as_bytes(), crate::registry::builtin())
+                    .map(|f| f.title)
+                    .unwrap_or_default();
+            CompletionCandidate::new(*id).help(Some(title.into()))
+        })
+        .collect()
+}
+
+/// Completion candidates: the recorded runs of the state folder
+/// (`TROUBLESHOOT_STATE_DIR` or the default), newest first, with their flow
+/// and outcome.
+fn run_ids() -> Vec<CompletionCandidate> {
+    let from_env = std::env::var_os("TROUBLESHOOT_STATE_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let Ok(state) = crate::state::resolve(from_env.as_deref()) else {
+        return Vec::new();
+    };
+    let mut runs = crate::report::list_runs(&state).unwrap_or_default();
+    runs.retain(|r| r.problem.is_none());
+    runs.reverse();
+    runs.into_iter()
+        .map(|r| {
+            let words = crate::report::words::outcome_words(r.outcome.as_deref(), r.stopped);
+            CompletionCandidate::new(r.run_id).help(Some(
+                format!("{} {}: {words}", r.started_at, r.flow_id).into(),
+            ))
+        })
+        .collect()
+}
+
+/// Completion candidates for `--answer`: `ID=` for every question of the
+/// default flow, and `ID=VALUE` for its fixed options and yes/no answers.
+fn answer_values() -> Vec<CompletionCandidate> {
+    use crate::flow::model::{AskKind, Step};
+    let Some((file, text)) = crate::flow::builtin::find(crate::flow::builtin::DEFAULT_FLOW) else {
+        return Vec::new();
+    };
+    let Ok(flow) = crate::flow::load::load_bytes(file, text.as_bytes(), crate::registry::builtin())
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for step in &flow.steps {
+        match step {
+            Step::Ask(a) => {
+                out.push(
+                    CompletionCandidate::new(format!("{}=", a.id))
+                        .help(Some(a.prompt.clone().into())),
+                );
+                match a.kind {
+                    AskKind::Select => out.extend(a.options.iter().map(|o| {
+                        CompletionCandidate::new(format!("{}={}", a.id, o.id))
+                            .help(Some(o.label.clone().into()))
+                    })),
+                    AskKind::Confirm => out.extend(
+                        ["true", "false"]
+                            .map(|v| CompletionCandidate::new(format!("{}={v}", a.id))),
+                    ),
+                    AskKind::Text => {}
+                }
+            }
+            Step::Guide(g) => out.extend(["true", "false"].map(|v| {
+                CompletionCandidate::new(format!("{}={v}", g.id)).help(Some(g.title.clone().into()))
+            })),
+            _ => {}
+        }
+    }
+    out
 }

@@ -22,7 +22,7 @@ use crate::probe::browsers::Browser;
 use crate::probe::{Home, Layout};
 
 const NOTION: &str = "https://www.notion.so";
-const WORKSPACE: &str = "9f3c2a10-acme";
+pub(crate) const WORKSPACE: &str = "9f3c2a10-acme";
 const USER: &str = "u-5e21-alex";
 
 /// Write the demo's home under `root` in `layout`; returns it as a probe

@@ -25,7 +25,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
-    #[error("question `{id}` has no answer and stdin is not a terminal")]
+    #[error("question `{id}` has no answer")]
     MissingAnswer { id: String, hint: String },
 
     #[error("cancelled; nothing was changed")]

@@ -8,8 +8,11 @@
 //! after removing every private temporary copy still registered
 //! ([`TempCopy`]): copies of cookie databases hold tokens.
 //!
-//! Interactive prompts are not affected: the terminal is in raw mode there
-//! and Ctrl-C reaches the prompt as a key.
+//! A run can arm an [`Ending`] ([`set_ending`]): a signal outside a write
+//! then runs it (restore the terminal, say "Cancelled…", keep the run
+//! record) and exits with the code it returns. A signal from outside (`kill`)
+//! while a prompt is open comes this way too; Ctrl-C typed at a prompt
+//! reaches the prompt as a key (the terminal is in raw mode there).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once};
@@ -25,13 +28,23 @@ struct State {
     /// What to say, and the exit code, if a signal ends the process now
     /// (set once a change was made: it is then not "nothing was changed").
     note: Option<(String, i32)>,
+    /// What ends the run on a signal, when armed.
+    ending: Option<Ending>,
+    /// An ending is running: no write may start any more.
+    ending_started: bool,
 }
+
+/// Ends a run on a signal (its number): says what happened, keeps what
+/// must be kept, and returns the exit code.
+pub type Ending = Box<dyn FnOnce(i32) -> i32 + Send>;
 
 static STATE: Mutex<State> = Mutex::new(State {
     deferring: 0,
     pending: None,
     temps: Vec::new(),
     note: None,
+    ending: None,
+    ending_started: false,
 });
 static WATCHER: Once = Once::new();
 
@@ -62,6 +75,12 @@ pub fn install() {
                             let _ = std::fs::remove_dir_all(&t);
                         }
                         let note = st.note.take();
+                        if let Some(ending) = st.ending.take() {
+                            st.ending_started = true;
+                            drop(st);
+                            let code = ending(sig);
+                            std::process::exit(code);
+                        }
                         drop(st);
                         // Ctrl-C in a terminal echoes ^C without a newline.
                         eprintln!();
@@ -88,7 +107,17 @@ pub struct Deferred {
 impl Deferred {
     pub fn begin() -> Deferred {
         install();
-        state().deferring += 1;
+        let mut st = state();
+        if st.ending_started {
+            // A signal is ending the run, which says nothing was changed:
+            // no write starts now; the process exits in a moment.
+            drop(st);
+            loop {
+                std::thread::park();
+            }
+        }
+        st.deferring += 1;
+        drop(st);
         Deferred { _private: () }
     }
 
@@ -110,6 +139,13 @@ impl Drop for Deferred {
 pub fn on_interrupt(note: Option<(String, i32)>) {
     install();
     state().note = note;
+}
+
+/// Arm (or, with None, disarm) what ends the run on a signal outside a
+/// write; it replaces any [`on_interrupt`] note while armed.
+pub fn set_ending(ending: Option<Ending>) {
+    install();
+    state().ending = ending;
 }
 
 /// Take a signal recorded during a write (so the caller can end the run

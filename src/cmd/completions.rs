@@ -7,11 +7,27 @@ use crate::error::exit;
 use crate::ui::stdout;
 use crate::{Error, Result};
 
+/// The shell's registration script for dynamic completions: the shell
+/// calls `COMPLETE=<shell> troubleshoot -- …` at each TAB, so flow ids
+/// (after `run`, `flows graph`), run ids (after `undo`, `report`) and
+/// question ids with their answers (after `--answer`) come from this
+/// binary and this machine's state folder.
 pub fn completions(shell: clap_complete::Shell) -> Result<u8> {
-    let mut cmd = Cli::command();
-    // Rendered in memory first: the generators panic on a write error.
+    let name = shell.to_string();
+    let shells = clap_complete::env::Shells::builtins();
+    let completer = shells
+        .completer(&name)
+        .ok_or_else(|| Error::Usage(format!("no completions for shell {name}")))?;
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut cmd, "troubleshoot", &mut out);
+    completer
+        .write_registration(
+            "COMPLETE",
+            "troubleshoot",
+            "troubleshoot",
+            "troubleshoot",
+            &mut out,
+        )
+        .map_err(|e| Error::io("writing the completions", e))?;
     stdout::write(&out)?;
     Ok(exit::OK)
 }

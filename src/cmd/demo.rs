@@ -78,10 +78,13 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
     // --yes never answers for manual steps; in the sandbox there is nobody
     // to do them, so the demo answers its sync guide itself, and says so.
     let answer = if args.yes {
+        // --yes never picks which workspace to change: the demo names
+        // the sandbox's own, in Chrome.
         printer.plain(
-            "With --yes the demo answers the sandbox's manual steps itself (\"sync is off\").",
+            "With --yes the demo answers the sandbox's questions itself: Acme Corp in Chrome, and \"sync is off\".",
         );
         vec![
+            format!("workspace={}@chrome/Default", crate::demo::WORKSPACE),
             "guide-sync-off=true".to_string(),
             "sync-still-on=true".to_string(),
         ]
@@ -96,13 +99,25 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
         sandbox: !args.keep,
         ..RunArgs::default()
     };
-    let code = super::run::run(&g, &run, printer)?;
+    // Whatever way the run ends (an outcome, Esc, an error), the sandbox is
+    // dealt with below: undone or kept, never deleted with a fix in it.
+    let result = super::run::run(&g, &run, printer).map_err(|e| match e {
+        // The demo takes no --answer: say what it does take.
+        Error::MissingAnswer { id, .. } => Error::MissingAnswer {
+            id,
+            hint: "the demo asks its questions in a terminal; run it in one, or pass --yes to let it answer them itself".into(),
+        },
+        other => other,
+    });
 
     let state = g.state_dir.clone().unwrap_or_default();
-    let undoable = crate::fix::list_undoable(&state)
-        .map(|l| !l.is_empty())
-        .unwrap_or(false);
-    if undoable {
+    let undoable = || {
+        crate::fix::list_undoable(&state)
+            .map(|l| !l.is_empty())
+            .unwrap_or(false)
+    };
+    let mut undo_failed = None;
+    if undoable() {
         printer.blank();
         let undo = args.yes
             || (std::io::stdin().is_terminal()
@@ -113,7 +128,7 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
                 .prompt()
                 .unwrap_or(false));
         if undo {
-            super::undo::run(
+            let undone = super::undo::run(
                 &g,
                 &UndoArgs {
                     run_id: None,
@@ -122,32 +137,46 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
                     force: false,
                 },
                 printer,
-            )?;
-            printer.plain("After the undo, the scan sees the workspace again:");
-            super::scan::run(&g, &scan, printer)?;
+            );
+            match undone {
+                Ok(_) => {
+                    printer.plain("After the undo, the scan sees the workspace again:");
+                    super::scan::run(&g, &scan, printer)?;
+                }
+                Err(e) => undo_failed = Some(e),
+            }
         }
     }
+    // A fix still applied keeps the sandbox: deleting it would leave a
+    // record of a fix nobody can undo.
+    let applied = undoable();
     printer.blank();
-    if args.keep {
+    if args.keep || applied {
         let kept = dir.keep();
-        printer.plain("Kept the sandbox. Try, on it:");
         let state = own_state.unwrap_or_else(|| kept.join("state"));
-        printer.plain(&format!(
-            "  troubleshoot scan --root {} --layout {}",
+        let state_arg = crate::state::shell_quote(&state.display().to_string());
+        if applied && !args.keep {
+            printer.plain(&format!(
+                "The fix stays applied in the sandbox, so the sandbox is kept at {}. To undo it:",
+                kept.display()
+            ));
+            printer.command(&format!("troubleshoot undo --state-dir {state_arg}"));
+        }
+        printer.plain("Kept the sandbox. Try, on it:");
+        printer.command(&format!(
+            "troubleshoot scan --root {} --layout {}",
             crate::state::shell_quote(&kept.join("home").display().to_string()),
             layout.name()
         ));
-        printer.plain(&format!(
-            "  troubleshoot runs --state-dir {}",
-            crate::state::shell_quote(&state.display().to_string())
-        ));
-        printer.plain(&format!(
-            "  troubleshoot undo --list --state-dir {}",
-            crate::state::shell_quote(&state.display().to_string())
-        ));
+        printer.command(&format!("troubleshoot runs --state-dir {state_arg}"));
+        printer.command(&format!("troubleshoot undo --list --state-dir {state_arg}"));
     } else {
         printer.status("The sandbox is deleted now (pass --keep to keep it). Run `troubleshoot` for your own machine.");
     }
+    if let Some(e) = undo_failed {
+        return Err(e);
+    }
+    let code = result?;
     Ok(if code == exit::CANCELLED {
         exit::CANCELLED
     } else {

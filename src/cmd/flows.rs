@@ -144,9 +144,38 @@ pub fn catalog(json: bool) -> Result<u8> {
 }
 
 /// Validate every file; report all of them, exit 2 if any is bad.
+/// What a file beside the flows is, when it is not a flow: scenarios
+/// (`*.tests.json`) or a JSON Schema (`schema.json`, `*.schema.json`).
+fn not_a_flow(f: &str) -> Option<&'static str> {
+    let name = std::path::Path::new(f)
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if name.ends_with(".tests.json") {
+        Some("test scenarios, not a flow (`troubleshoot flows test` runs them)")
+    } else if name == "schema.json" || name.ends_with(".schema.json") {
+        Some("a JSON Schema for editors, not a flow")
+    } else {
+        None
+    }
+}
+
+/// `flows check [FLOW…]`: every built-in flow when none is named; the
+/// tests and schema files a glob such as `flows/*.json` brings are skipped.
 pub fn check(files: &[String], printer: Printer) -> Result<u8> {
     let mut bad = 0;
+    let builtins: Vec<String>;
+    let files = if files.is_empty() {
+        builtins = BUILTIN.iter().map(|(id, _, _)| id.to_string()).collect();
+        &builtins[..]
+    } else {
+        files
+    };
     for f in files {
+        if let Some(what) = not_a_flow(f) {
+            printer.status(&format!("{f}: skipped: {what}"));
+            continue;
+        }
         match builtin::resolve(f, crate::registry::builtin()) {
             Ok((flow, _)) => printer.success(&format!(
                 "{f}: ok ({} steps, flow `{}`)",

@@ -75,6 +75,16 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
             ));
         }
     }
+    let report_to = args.report.clone().zip(report_format);
+    let keep: crate::wizard::Keep = {
+        let (state_dir, report_to, names) =
+            (state_dir.clone(), report_to.clone(), args.include_names);
+        std::sync::Arc::new(move |record: &mut report::RunRecord| {
+            if let Err(e) = keep_record(record, &state_dir, report_to.as_ref(), names, printer) {
+                printer.error(&e.to_string());
+            }
+        })
+    };
     let wizard = Wizard {
         flow: &flow,
         registry,
@@ -84,19 +94,16 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
         dry_run: args.dry_run,
         printer,
         undo_hint: !args.sandbox,
+        keep: Some(keep),
     };
     let (mut record, result) = wizard.run(&mut prompter);
-    // Strings from a hostile store are cut here, in place, once: the record
-    // saved, exported and shown is the same small one.
-    record.cap_strings(crate::sanitize::STORED_MAX);
-    // A cancelled or mis-answered run still leaves its record, for support.
-    if let Err(e) = report::save_record(&state_dir, &record) {
-        printer.warn(&format!("could not save the run record: {e}"));
-    }
-    // --report is written for every outcome, errors and cancellations too.
-    if let (Some(path), Some(format)) = (&args.report, report_format) {
-        export(&record, path, format, args.include_names, printer)?;
-    }
+    keep_record(
+        &mut record,
+        &state_dir,
+        report_to.as_ref(),
+        args.include_names,
+        printer,
+    )?;
     let code = result?;
     if args.report.is_none() && prompter.interactive() {
         // Show what a report would hide before asking, so the user knows what they share.
@@ -106,31 +113,80 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
             printer.blank();
             printer.plain(&format!("A report redacts by default: {}.", summarize(&r)));
         }
-        match prompter.offer_export() {
-            Ok(Some(path)) => {
-                let format = Format::from_path(&path).unwrap_or(Format::Md);
-                export(&record, &path, format, args.include_names, printer)?;
+        // Esc, Ctrl-C or a signal at the report prompt ends the run as it
+        // stands: whatever was applied stays applied (the wizard said so).
+        let stays = record
+            .fixes
+            .iter()
+            .rev()
+            .find(|f| f.result.in_effect())
+            .map(|f| f.title.clone())
+            .filter(|_| !args.sandbox);
+        let undo = crate::state::undo_command(&record.run_id, &state_dir);
+        let left_as_is = move || {
+            // On a line of its own: Ctrl-C leaves the cursor on the
+            // prompt's help line (see app.rs).
+            printer.blank();
+            printer.plain("No report written.");
+            if let Some(title) = &stays {
+                printer.plain(&format!("The fix \"{title}\" stays applied. To undo it:"));
+                printer.command(&undo);
             }
-            Ok(None) => {}
-            // Esc at the report prompt ends the run as it stands: whatever
-            // was applied stays applied (the wizard already said so).
-            Err(Error::Cancelled) => {
-                // On a line of its own: Ctrl-C leaves the cursor on the
-                // prompt's help line (see app.rs).
-                printer.blank();
-                printer.plain("No report written.");
-                if let Some(f) = record.fixes.iter().rev().find(|f| f.result.in_effect()) {
-                    printer.plain(&format!(
-                        "The fix \"{}\" stays applied; to undo it: {}",
-                        f.title,
-                        crate::state::undo_command(&record.run_id, &state_dir)
-                    ));
+        };
+        let on_signal = left_as_is.clone();
+        crate::signals::set_ending(Some(Box::new(move |_| {
+            crate::ui::interactive::restore_terminal();
+            on_signal();
+            i32::from(code)
+        })));
+        loop {
+            match prompter.offer_export() {
+                Ok(Some(path)) => {
+                    let format = Format::from_path(&path).unwrap_or(Format::Md);
+                    // A report that cannot be written is said, and asked
+                    // again: the run it reports on is over and recorded.
+                    // What it redacts was said just before the question.
+                    match export_as(&record, &path, format, args.include_names, printer, false) {
+                        Ok(()) => break,
+                        Err(e) => printer.error(&e.to_string()),
+                    }
+                }
+                Ok(None) => break,
+                Err(Error::Cancelled) => {
+                    left_as_is();
+                    break;
+                }
+                Err(e) => {
+                    crate::signals::set_ending(None);
+                    return Err(e);
                 }
             }
-            Err(e) => return Err(e),
         }
+        crate::signals::set_ending(None);
     }
     Ok(code)
+}
+
+/// Keep a finished run: its record in the state folder (a cancelled or
+/// mis-answered run too, for support) and any `--report`, written for every
+/// outcome, errors and cancellations too.
+fn keep_record(
+    record: &mut report::RunRecord,
+    state_dir: &Path,
+    report_to: Option<&(std::path::PathBuf, Format)>,
+    include_names: bool,
+    printer: Printer,
+) -> Result<()> {
+    // Strings from a hostile store are cut here, in place, once: the record
+    // saved, exported and shown is the same small one.
+    record.cap_strings(crate::sanitize::STORED_MAX);
+    if let Err(e) = report::save_record(state_dir, record) {
+        printer.warn(&format!("could not save the run record: {e}"));
+    }
+    if let Some((path, format)) = report_to {
+        export(record, path, *format, include_names, printer)?;
+    }
+    Ok(())
 }
 
 /// Retention at the start of a run: old records and the backups of fixes
@@ -259,8 +315,29 @@ pub fn export(
     include_names: bool,
     printer: Printer,
 ) -> Result<()> {
-    let redactions = report::export(record, path, Some(format), include_names)?;
-    if !redactions.is_empty() {
+    export_as(record, path, format, include_names, printer, true)
+}
+
+/// [`export`], saying what was redacted or not (`say_redactions`).
+fn export_as(
+    record: &report::RunRecord,
+    path: &Path,
+    format: Format,
+    include_names: bool,
+    printer: Printer,
+    say_redactions: bool,
+) -> Result<()> {
+    // A path that cannot be written is a usage error (exit 2), as one that
+    // was refused before the run.
+    let redactions =
+        report::export(record, path, Some(format), include_names).map_err(|e| match e {
+            report::ReportError::Io { .. } => Error::Usage(format!(
+                "cannot write the report to {}: {e}",
+                path.display()
+            )),
+            other => other.into(),
+        })?;
+    if say_redactions && !redactions.is_empty() {
         printer.status(&format!("Redacted: {}", summarize(&redactions)));
     }
     printer.success(&format!("Report written to {}", path.display()));

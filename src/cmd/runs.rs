@@ -52,28 +52,53 @@ pub fn run(global: &Global, args: &RunsArgs, printer: Printer) -> Result<u8> {
         ));
         return Ok(exit::OK);
     }
-    let mut text = String::new();
-    for r in &runs {
-        let s = &r.summary;
-        // Every field comes from a file in the state folder: shown, never raw.
-        let line = match &s.problem {
-            Some(p) => format!(
-                "{:<22} unreadable: {}",
-                shown_max(&s.run_id, DISPLAY_MAX),
-                shown_max(p, DISPLAY_MAX)
-            ),
-            None => format!(
-                "{:<22} {:<22} {:<24} {:<22} fix: {}",
-                shown_max(&s.run_id, DISPLAY_MAX).to_string(),
-                shown_max(&s.started_at, DISPLAY_MAX).to_string(),
-                shown_max(&s.flow_id, DISPLAY_MAX).to_string(),
-                shown_max(s.outcome.as_deref().unwrap_or("(no outcome)"), DISPLAY_MAX).to_string(),
-                r.fix.name()
-            ),
-        };
-        text.push_str(&line);
-        text.push('\n');
-    }
+    use crate::ui::table::{self, Column};
+    let columns = [
+        Column {
+            header: "RUN",
+            whole: true,
+        },
+        Column {
+            header: "STARTED",
+            whole: false,
+        },
+        Column {
+            header: "FLOW",
+            whole: false,
+        },
+        Column {
+            header: "OUTCOME",
+            whole: false,
+        },
+        Column {
+            header: "FIX",
+            whole: false,
+        },
+    ];
+    // Every field comes from a file in the state folder: shown, never raw.
+    let shown = |s: &str| shown_max(s, DISPLAY_MAX).to_string();
+    let rows: Vec<Vec<String>> = runs
+        .iter()
+        .map(|r| {
+            let s = &r.summary;
+            match &s.problem {
+                Some(p) => vec![
+                    shown(&s.run_id),
+                    String::new(),
+                    String::new(),
+                    format!("unreadable: {}", shown(p)),
+                ],
+                None => vec![
+                    shown(&s.run_id),
+                    shown(&s.started_at),
+                    shown(&s.flow_id),
+                    crate::report::words::outcome_words(s.outcome.as_deref(), s.stopped).into(),
+                    r.fix.name().into(),
+                ],
+            }
+        })
+        .collect();
+    let text = table::render(&columns, &rows, table::stdout_columns());
     stdout::write(text.as_bytes())?;
     Ok(exit::OK)
 }

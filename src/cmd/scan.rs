@@ -117,9 +117,23 @@ fn summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printer: Pri
         "{} {} session(s) found in {} ({} layout)",
         report.session_count,
         spec.app,
-        shown_path(&home.display(&home.root)),
+        // `~` is your home; another one (--root) is named.
+        if home.explicit_root {
+            shown_path(&home.root.display().to_string()).to_string()
+        } else {
+            shown_path(&home.display(&home.root)).to_string()
+        },
         report.layout
     ));
+    if report.session_count == 0
+        && let Some(other) = looks_like(home)
+    {
+        printer.hint(&format!(
+            "this home looks like a {} home; try --layout {}",
+            other.name(),
+            other.name()
+        ));
+    }
     if report.browsers.is_empty() {
         out.push(
             "No browser profiles found (looked for Chrome, Chromium, Edge, Brave, Vivaldi and Firefox)."
@@ -216,4 +230,21 @@ fn summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printer: Pri
 /// An account count, or "unknown" when the evidence cannot tell.
 fn count(n: Option<u32>) -> String {
     n.map_or_else(|| "unknown".to_string(), |n| n.to_string())
+}
+
+/// The layout `home` looks like when it is not the one asked for: the
+/// folders each OS keeps its applications' data in.
+fn looks_like(home: &probe::Home) -> Option<probe::Layout> {
+    use probe::Layout;
+    let has = |p: &str| home.root.join(p).is_dir();
+    let seen = if has("Library/Application Support") {
+        Layout::Macos
+    } else if has("AppData/Local") || has("AppData/Roaming") {
+        Layout::Windows
+    } else if has(".config") || has(".mozilla") {
+        Layout::Linux
+    } else {
+        return None;
+    };
+    (seen != home.layout).then_some(seen)
 }

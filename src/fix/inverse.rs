@@ -240,7 +240,8 @@ pub fn undo(
 pub fn describe(put: &PutBack) -> String {
     let mut parts = Vec::new();
     if put.entries > 0 {
-        parts.push(format!("{} entr(ies) put back", put.entries));
+        let noun = if put.entries == 1 { "entry" } else { "entries" };
+        parts.push(format!("{} {noun} put back", put.entries));
     }
     if put.cookies > 0 {
         parts.push(format!("{} cookie(s) put back", put.cookies));

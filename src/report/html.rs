@@ -50,6 +50,12 @@ h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; padding-bottom: .25rem; border-bot
 h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .9em;
   background: var(--soft); border: 1px solid var(--line); border-radius: 4px; padding: 0 .25em; }
+/* A command wraps only between its arguments (each a nowrap span), and an
+   argument wider than the line scrolls inside its box: never a break at a
+   hyphen or inside a path, so a command copied from a phone still works. */
+code.cmd { display: inline-block; max-width: 100%; overflow-x: auto; vertical-align: bottom;
+  overflow-wrap: normal; word-break: normal; white-space: normal; }
+code.cmd .arg { white-space: nowrap; }
 a { color: var(--info); }
 .banner { border-left: 6px solid; border-radius: 6px; padding: .8rem 1rem; margin: 1rem 0; }
 .banner .badge { font-weight: 700; text-transform: uppercase; letter-spacing: .04em; font-size: .85rem; }
@@ -120,7 +126,11 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .85em; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  h2 { break-after: avoid; }
+  /* A heading stays with what follows it: the flow's heading and its
+     graph move to the next page together rather than part. */
+  h2, h3 { break-after: avoid; break-inside: avoid; }
+  h2 + *, h3 + * { break-before: avoid; }
+  section#flow { break-inside: avoid; }
   .fix, ol.timeline > li, tr, dl.summary { break-inside: avoid; }
   .graph, .tw { overflow: visible; }
   .graph { break-inside: avoid; }
@@ -130,17 +140,21 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .85em; }
 }
 "#;
 
+/// A command (or any code span) as `<code>`, each argument kept whole:
+/// the line may break only at the spaces between them.
+fn command(t: &str) -> String {
+    let args: Vec<String> = crate::ui::wrap::shell_words(t)
+        .into_iter()
+        .map(|a| format!("<span class=\"arg\">{}</span>", escape(a)))
+        .collect();
+    format!("<code class=\"cmd\">{}</code>", args.join(" "))
+}
+
 /// Text with its commands as `<code>` (see [`view::spans`]), escaped.
 fn prose(s: &str) -> String {
     view::spans(s)
         .into_iter()
-        .map(|(code, t)| {
-            if code {
-                format!("<code>{}</code>", escape(t))
-            } else {
-                escape(t)
-            }
-        })
+        .map(|(code, t)| if code { command(t) } else { escape(t) })
         .collect()
 }
 

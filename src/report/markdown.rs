@@ -12,9 +12,9 @@ use super::pseudonyms::Redaction;
 use super::record::RunRecord;
 use super::view::{self, Status, Table};
 
-/// Escape text for inline Markdown: HTML-significant characters become
-/// entities (`<` `>` `&`), Markdown-significant ones get a backslash
-/// (`` \ ` * _ [ ] | ~ ``), a leading list/heading/quote marker is neutralised,
+/// Escape text for inline Markdown: HTML-significant characters (`<` `>`
+/// `&`) and Markdown-significant ones (`` \ ` * _ [ ] | ~ ``) get a
+/// backslash, a leading list/heading/quote marker is neutralised,
 /// and controls, line breaks included, and bidirectional overrides are
 /// shown as visible escapes (`\n`, `\x1b`, `\u{202e}`, see
 /// [`crate::sanitize`]) so a value can neither start a new block nor fake a
@@ -23,10 +23,9 @@ pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for (i, c) in s.chars().enumerate() {
         match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' => {
+            // A backslash keeps the text readable as it is (`\<space\>`,
+            // not `&lt;space&gt;`) and is no tag or entity when rendered.
+            '<' | '>' | '&' | '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -401,7 +400,7 @@ mod tests {
     fn escapes_markup() {
         assert_eq!(
             escape("<script>alert(1)</script>"),
-            "&lt;script&gt;alert(1)&lt;/script&gt;"
+            r"\<script\>alert(1)\</script\>"
         );
         assert_eq!(
             escape("a|b `c` *d* _e_ [f](g) ~h"),
@@ -411,6 +410,10 @@ mod tests {
         assert_eq!(escape("a\x1b[2J\r\0\u{202e}"), r"a\\x1b\[2J\\r\\0\\u{202e}");
         assert_eq!(escape("1. x"), r"1\. x");
         assert_eq!(escape("0.1.0"), "0.1.0");
-        assert_eq!(escape("A & B"), "A &amp; B");
+        assert_eq!(escape("A & B"), r"A \& B");
+        assert_eq!(
+            escape("notion:workspace:<space>"),
+            r"notion:workspace:\<space\>"
+        );
     }
 }

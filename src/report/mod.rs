@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 
 pub use pseudonyms::{Redaction, RedactionKind, Redactor};
 pub use record::{
-    Finding, FixRecord, FixStatus, Host, ProgramVersion, RECORD_SCHEMA, RunRecord, UndoRecord,
+    Finding, FixRecord, FixStatus, Host, ProgramVersion, RECORD_SCHEMA, RunError, RunRecord,
+    UndoRecord,
 };
 pub use secrets::check_no_secrets;
 
@@ -65,6 +66,29 @@ impl Format {
             Format::Html => "html",
         }
     }
+}
+
+/// Why a report cannot be written to `path`, if it cannot: a name that
+/// exists and is not a regular file (it would be replaced), an extension
+/// that names no format, a folder that does not exist.
+pub fn target_problem(path: &Path) -> Option<String> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Some(format!("{} is not a regular file", path.display()));
+    }
+    if Format::from_path(path).is_none() {
+        return Some(format!(
+            "{}: use a .json, .md or .html file name",
+            path.display()
+        ));
+    }
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Some(format!("the folder {} does not exist", parent.display()));
+    }
+    None
 }
 
 impl std::fmt::Display for Format {
@@ -365,6 +389,9 @@ pub struct RunSummary {
     pub started_at: String,
     /// `resolved`, `unresolved`, `escalate`, `dry-run`; none when cancelled.
     pub outcome: Option<String>,
+    /// An error stopped the run (its record has an `error`).
+    #[serde(skip)]
+    pub stopped: bool,
     pub exit_code: Option<u8>,
     pub path: PathBuf,
     /// Why the file could not be read, when it could not.
@@ -392,6 +419,8 @@ struct SummaryFields {
     outcome: Option<OutcomeField>,
     #[serde(default)]
     exit_code: Option<u8>,
+    #[serde(default)]
+    error: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -439,6 +468,7 @@ pub fn list_runs(state_dir: &Path) -> Result<Vec<RunSummary>, ReportError> {
                 flow_id: s.flow_id,
                 started_at: s.started_at,
                 outcome: s.outcome.map(|o| o.outcome),
+                stopped: s.error.is_some(),
                 exit_code: s.exit_code,
                 path,
                 problem: None,
@@ -448,6 +478,7 @@ pub fn list_runs(state_dir: &Path) -> Result<Vec<RunSummary>, ReportError> {
                 flow_id: String::new(),
                 started_at: String::new(),
                 outcome: None,
+                stopped: false,
                 exit_code: None,
                 path,
                 problem: Some(problem),

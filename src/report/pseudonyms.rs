@@ -395,10 +395,22 @@ impl Redactor {
         // An answer picking an item of the scan is its id or its name (with
         // `@store` when several stores hold it); a value not seen there is
         // still personal.
+        // The answer that stopped a run with an error is one too.
+        let refused = record
+            .error
+            .as_ref()
+            .and_then(|e| Some((e.question.clone()?, e.answer.clone()?)));
         for q in item_questions(record) {
-            if let Some(Value::String(w)) = record.answers.get(&q) {
-                let w = w.split('@').next().unwrap_or(w);
-                c.add(RedactionKind::WorkspaceName, w);
+            let given = record
+                .answers
+                .get(&q)
+                .into_iter()
+                .chain(refused.as_ref().filter(|(id, _)| *id == q).map(|(_, a)| a));
+            for a in given {
+                if let Value::String(w) = a {
+                    let w = w.split('@').next().unwrap_or(w);
+                    c.add(RedactionKind::WorkspaceName, w);
+                }
             }
         }
         c.walk_emails(&whole);

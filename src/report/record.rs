@@ -35,6 +35,11 @@ pub struct RunRecord {
     pub flow_title: String,
     /// sha256 of the flow file's text, hex.
     pub flow_hash: String,
+    /// The flow the run followed (its JSON document), so a report narrates
+    /// the flow this run saw even after the built-in one changed. Absent in
+    /// older records (the built-in flow is used when its hash still matches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<Value>,
     /// The flow's words for what the report names (its `terms`), kept so
     /// the record renders the same without the flow; the neutral defaults
     /// in older records.
@@ -77,8 +82,12 @@ pub struct RunRecord {
     pub facts_before_fix: Option<Value>,
     /// Each proposed fix and what became of it.
     pub fixes: Vec<FixRecord>,
-    /// How the run ended; null when it was cancelled or stopped by an error.
+    /// How the run ended; null when it was stopped by an error (see `error`).
     pub outcome: Option<Finish>,
+    /// The error that stopped the run, with the question and answer it
+    /// concerns. Absent when the run reached an outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<RunError>,
     /// 0 resolved, 1 problem remains, 2 usage/input error, 3 fix rolled
     /// back, 130 cancelled.
     pub exit_code: u8,
@@ -193,6 +202,9 @@ pub enum FixStatus {
     Declined,
     /// `--dry-run`: planned and shown only.
     DryRun,
+    /// Not applied: the run was cancelled (Esc, Ctrl-C or a signal) at its
+    /// confirmation.
+    Cancelled,
     /// Applied, then undone by `troubleshoot undo`.
     Undone,
 }
@@ -207,6 +219,7 @@ impl FixStatus {
             FixStatus::Refused => "refused",
             FixStatus::Declined => "declined",
             FixStatus::DryRun => "dry-run",
+            FixStatus::Cancelled => "cancelled",
             FixStatus::Undone => "undone",
         }
     }
@@ -215,6 +228,23 @@ impl FixStatus {
     pub fn in_effect(self) -> bool {
         matches!(self, FixStatus::Applied | FixStatus::Verified)
     }
+}
+
+/// What stopped a run before it reached an outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunError {
+    /// The error, as the terminal showed it.
+    pub message: String,
+    /// What to do about it, as the terminal's `hint:` line said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// The question being answered when it stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    /// The answer given to it (as given: an option id, a name, true/false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<Value>,
 }
 
 impl std::fmt::Display for FixStatus {
@@ -254,6 +284,7 @@ impl RunRecord {
             flow_id,
             flow_title,
             flow_hash,
+            flow,
             terms,
             item_questions,
             probes,
@@ -269,6 +300,7 @@ impl RunRecord {
             facts_before_fix,
             fixes,
             outcome,
+            error,
             exit_code: _,
             warnings,
             undo,
@@ -362,6 +394,17 @@ impl RunRecord {
             s(at);
             s(mode);
         }
+        if let Some(RunError {
+            message,
+            hint,
+            question,
+            answer: _,
+        }) = error
+        {
+            s(message);
+            hint.iter_mut().for_each(&mut s);
+            question.iter_mut().for_each(&mut s);
+        }
         undo_command.iter_mut().for_each(&mut s);
         if let Some(Host {
             os,
@@ -396,6 +439,12 @@ impl RunRecord {
             *answers = m;
         }
         any |= cap_json(facts, max);
+        if let Some(f) = flow {
+            any |= cap_json(f, max);
+        }
+        if let Some(a) = error.as_mut().and_then(|e| e.answer.as_mut()) {
+            any |= cap_json(a, max);
+        }
         if let Some(f) = facts_before_fix {
             any |= cap_json(f, max);
         }
@@ -492,11 +541,20 @@ pub fn item_questions(flow: &Flow) -> Vec<String> {
         .collect()
 }
 
-/// The built-in flow a record ran, when there is one by its id (a record
-/// never makes the report read a file it names). Only its structure is
-/// needed (steps, titles, edges), so it is parsed, not validated against a
-/// registry: the report of a flow run with more probes reads the same way.
+/// The flow a record ran: the one it carries, else the built-in flow by
+/// its id while its text is still the one the run hashed (a record never
+/// makes the report read a file it names; a changed flow is not narrated
+/// as if the run had seen it). Only its structure is needed (steps, titles,
+/// edges), so it is parsed, not validated against a registry: the report
+/// of a flow run with more probes reads the same way.
 pub fn flow_of(r: &RunRecord) -> Option<Flow> {
+    if let Some(v) = &r.flow {
+        let bytes = serde_json::to_vec(v).ok()?;
+        return crate::flow::load::parse_bytes(&format!("{}.json", r.flow_id), &bytes).ok();
+    }
     let (file, text) = crate::flow::builtin::find(&r.flow_id)?;
+    if crate::digest::sha256_hex(text.as_bytes()) != r.flow_hash {
+        return None;
+    }
     crate::flow::load::parse_bytes(file, text.as_bytes()).ok()
 }

@@ -36,8 +36,10 @@ pub enum Status {
     /// A fix failed and was rolled back.
     Failed,
     DryRun,
-    /// No outcome: cancelled or stopped by an error.
+    /// Cancelled with nothing changed.
     Incomplete,
+    /// No outcome: stopped by an error (the record's `error`).
+    Stopped,
     /// The run's fixes were undone afterwards (`troubleshoot undo`).
     Undone,
 }
@@ -54,6 +56,7 @@ impl Status {
             Some("dry-run") => Status::DryRun,
             Some("cancelled") => Status::Incomplete,
             Some(_) => Status::Unresolved,
+            None if r.error.is_some() => Status::Stopped,
             None => Status::Incomplete,
         }
     }
@@ -66,6 +69,7 @@ impl Status {
             Status::Failed => "rolled-back",
             Status::DryRun => "dry-run",
             Status::Incomplete => "incomplete",
+            Status::Stopped => "error",
             Status::Undone => "undone",
         }
     }
@@ -78,6 +82,7 @@ impl Status {
             Status::Failed => "Fix failed, rolled back",
             Status::DryRun => "Dry run, nothing changed",
             Status::Incomplete => "Did not finish",
+            Status::Stopped => "Stopped by an error",
             Status::Undone => "Fix undone: the store is back as before",
         }
     }
@@ -89,6 +94,7 @@ impl Status {
             Status::Escalate | Status::Failed => "🛑",
             Status::DryRun => "🔎",
             Status::Incomplete => "⏹️",
+            Status::Stopped => "🛑",
             Status::Undone => "↩️",
         }
     }
@@ -98,7 +104,7 @@ impl Status {
         match self {
             Status::Resolved => "ok",
             Status::Unresolved | Status::Incomplete => "warn",
-            Status::Escalate | Status::Failed => "bad",
+            Status::Escalate | Status::Failed | Status::Stopped => "bad",
             Status::DryRun | Status::Undone => "info",
         }
     }
@@ -313,10 +319,7 @@ pub fn build(r: &RunRecord, redactions: &[Redaction], include_names: bool) -> Vi
                     sentence(&o.message)
                 ),
                 (_, Some(o)) => o.message.clone(),
-                (_, None) => {
-                    "The run ended before reaching an outcome (cancelled or stopped by an error)."
-                        .into()
-                }
+                (_, None) => unfinished(r, false),
             },
         },
         summary: summary(&ctx),
@@ -526,9 +529,7 @@ fn summary(ctx: &Ctx) -> Vec<Sentence> {
             undo_mode_words(&u.mode)
         ),
         (None, Some(o)) => sentence(&o.message),
-        (None, None) => {
-            "The run ended before reaching an outcome (cancelled or stopped by an error).".into()
-        }
+        (None, None) => unfinished(r, true),
     };
     if r.undo.is_none()
         && r.facts_before_fix.is_some()
@@ -554,6 +555,38 @@ fn summary(ctx: &Ctx) -> Vec<Sentence> {
         },
     });
     out
+}
+
+/// How a run without an outcome ended: the error (after "Stopped by an
+/// error: " when `lead`), with the question and the answer it concerns and
+/// what to do, or a cancel.
+fn unfinished(r: &RunRecord, lead: bool) -> String {
+    let Some(e) = &r.error else {
+        return "The run ended before reaching an outcome (cancelled).".into();
+    };
+    let mut s = sentence(&e.message);
+    if lead {
+        s = format!("Stopped by an error: {s}");
+    }
+    match (&e.question, &e.answer) {
+        (Some(q), Some(a)) => {
+            let given = match a {
+                Value::String(t) => format!("\"{t}\""),
+                other => other.to_string(),
+            };
+            if !e.message.contains(&given) {
+                s.push_str(&format!(" The answer given to question {q} was {given}."));
+            }
+        }
+        (Some(q), None) if !e.message.contains(q.as_str()) => {
+            s.push_str(&format!(" It stopped at question {q}."));
+        }
+        _ => {}
+    }
+    if let Some(h) = &e.hint {
+        s.push_str(&format!(" What to do: {}", sentence(h)));
+    }
+    s
 }
 
 fn undo_mode_words(mode: &str) -> &str {
@@ -584,6 +617,9 @@ fn fix_done(f: &FixRecord) -> String {
             format!("The fix {t} was proposed and declined, so it was not applied.")
         }
         FixStatus::DryRun => format!("The fix {t} was planned but not applied (dry run)."),
+        FixStatus::Cancelled => format!(
+            "The fix {t} was proposed and not applied: the run was cancelled at its confirmation."
+        ),
     }
 }
 
@@ -1137,7 +1173,7 @@ pub fn fix_tone(result: FixStatus) -> &'static str {
     match result {
         FixStatus::Applied | FixStatus::Verified => "ok",
         FixStatus::DryRun | FixStatus::Undone => "info",
-        FixStatus::Refused | FixStatus::Declined => "warn",
+        FixStatus::Refused | FixStatus::Declined | FixStatus::Cancelled => "warn",
         FixStatus::RolledBack | FixStatus::Failed => "bad",
     }
 }
@@ -1152,6 +1188,7 @@ fn result_label(result: FixStatus) -> String {
         FixStatus::Refused => "refused",
         FixStatus::Declined => "declined",
         FixStatus::DryRun => "dry run: not applied",
+        FixStatus::Cancelled => "cancelled at the confirmation: not applied",
     }
     .to_string()
 }

@@ -43,6 +43,58 @@ fn render_config() -> RenderConfig<'static> {
     base.with_answered_prompt_prefix(answered)
 }
 
+/// Put the terminal back as a prompt found it (cooked mode, no bracketed
+/// paste, cursor shown) and start a fresh line below the prompt: for a
+/// signal that ends the run while a prompt is open, from the signal thread.
+/// Harmless when no prompt is open.
+pub fn restore_terminal() {
+    use crossterm::{cursor, event, execute, terminal};
+    let was_raw = terminal::is_raw_mode_enabled().unwrap_or(false);
+    let _ = terminal::disable_raw_mode();
+    if was_raw {
+        let mut err = std::io::stderr();
+        let _ = execute!(
+            err,
+            event::DisableBracketedPaste,
+            cursor::Show,
+            cursor::MoveToColumn(0),
+            terminal::Clear(terminal::ClearType::FromCursorDown)
+        );
+    }
+}
+
+/// A line of text typed at the terminal. The terminal's own line editing
+/// is used (canonical mode), so Ctrl-U, Ctrl-W and Backspace edit as in a
+/// shell; Enter on an empty line takes `default`; Esc (then Enter) or
+/// Ctrl-D cancels, and Ctrl-C ends the run as at every prompt.
+fn read_text(prompt: &str, default: Option<&str>, help: Option<&str>) -> Result<String> {
+    use std::io::BufRead;
+    let mut err = std::io::stderr().lock();
+    if let Some(h) = help {
+        say(&mut err, h);
+    }
+    let shown = match default {
+        Some(d) => format!("? {prompt} ({}) ", clean(d)),
+        None => format!("? {prompt} "),
+    };
+    let _ = write!(err, "{shown}");
+    let _ = err.flush();
+    drop(err);
+    let mut line = String::new();
+    let n = std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Error::io("reading the answer", e))?;
+    let line = line.trim_end_matches(['\n', '\r']);
+    if n == 0 || line.contains('\x1b') {
+        return Err(Error::Cancelled);
+    }
+    Ok(match (line.trim().is_empty(), default) {
+        (true, Some(d)) => d.to_string(),
+        _ => line.trim().to_string(),
+    })
+}
+
 /// Write `text` on stderr wrapped to the terminal, indentation kept.
 fn say(err: &mut impl Write, text: &str) {
     for l in crate::ui::wrap::wrap(text, 0) {
@@ -147,16 +199,8 @@ impl Prompter for Interactive {
                 confirm_wrapped(&prompt, d, None).map(Answer::Bool)
             }
             AskKind::Text => {
-                let mut t = inquire::Text::new(&prompt);
-                let d = q
-                    .default
-                    .as_ref()
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                if let Some(d) = &d {
-                    t = t.with_default(d);
-                }
-                t.prompt().map(Answer::Text).map_err(map_err)
+                let d = q.default.as_ref().and_then(Value::as_str);
+                read_text(&prompt, d, help.as_deref()).map(Answer::Text)
             }
         }
     }
@@ -165,7 +209,9 @@ impl Prompter for Interactive {
         confirm(
             "Apply this fix?",
             false,
-            Some("A backup is taken first; `troubleshoot undo` restores it."),
+            Some(
+                "Nothing changes before you answer; `troubleshoot undo` puts back what the fix changes.",
+            ),
         )
     }
 
@@ -185,12 +231,38 @@ impl Prompter for Interactive {
         )? {
             return Ok(None);
         }
-        let path = inquire::Text::new("Save the report as:")
-            .with_default("troubleshoot-report.md")
-            .with_help_message(".md, .html or .json")
-            .prompt()
-            .map_err(map_err)?;
-        Ok(Some(PathBuf::from(path)))
+        // The default is absolute, so the message says where it goes.
+        let default = std::path::absolute("troubleshoot-report.md")
+            .unwrap_or_else(|_| PathBuf::from("troubleshoot-report.md"));
+        let default = default.display().to_string();
+        loop {
+            // A path that cannot take the report is said at once and asked
+            // again: the run is over, nothing should be lost to a typo.
+            let typed = read_text(
+                "Save the report as (.md, .html or .json):",
+                Some(&default),
+                None,
+            )?;
+            let path = std::path::absolute(&typed).unwrap_or_else(|_| PathBuf::from(&typed));
+            if let Some(problem) = crate::report::target_problem(&path) {
+                say(
+                    &mut std::io::stderr().lock(),
+                    &format!("  {}; try again.", clean(&problem)),
+                );
+                continue;
+            }
+            // An existing file is replaced only when the user says so.
+            if path.is_file()
+                && !confirm(
+                    &format!("{} exists. Replace it?", clean(&path.display().to_string())),
+                    false,
+                    Some("Answer no to choose another name."),
+                )?
+            {
+                continue;
+            }
+            return Ok(Some(path));
+        }
     }
 
     fn interactive(&self) -> bool {

@@ -6,6 +6,7 @@ pub mod printer;
 pub mod progress;
 pub mod scripted;
 pub mod stdout;
+pub mod table;
 pub mod wrap;
 
 use crate::Result;

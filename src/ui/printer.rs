@@ -182,6 +182,14 @@ impl Printer {
         self.marked("✘", &m, &clean(s));
     }
 
+    /// A command the user may copy, on lines of its own, indented: never
+    /// wrapped inside an argument (see [`super::wrap::command_lines`]).
+    pub fn command(&self, cmd: &str) {
+        for l in super::wrap::command_lines(&clean(cmd), 2) {
+            self.line(&format!("  {l}"));
+        }
+    }
+
     pub fn plain(&self, s: &str) {
         self.styled(&clean(s), str::to_string);
     }

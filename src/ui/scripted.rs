@@ -125,9 +125,92 @@ pub fn parse_answer_flag(s: &str) -> Result<(String, Value)> {
     Ok((id.to_string(), v))
 }
 
+/// The option of a select that a scripted answer names: its id; else the
+/// one option whose id, label or name (an item's `…name` / `…label`
+/// field) is the answer, ignoring case; else the one option whose id,
+/// label or name starts with it (`name@store` narrows to the options of
+/// the stores starting with `store`). Several: an error listing them, each with
+/// the id to answer. None: the answer goes to the engine as given, which
+/// says what it expected.
+fn resolve_choice(q: &Question, given: &str) -> Result<String> {
+    if q.options.iter().any(|o| o.id == given) {
+        return Ok(given.to_string());
+    }
+    let want = given.to_lowercase();
+    let names = |o: &crate::flow::engine::Offer| -> Vec<String> {
+        let mut n = vec![o.id.to_lowercase(), o.label.to_lowercase()];
+        if let Some(Value::Object(item)) = &o.item {
+            for (k, v) in item {
+                if (k.ends_with("name") || k.ends_with("label"))
+                    && let Some(s) = v.as_str()
+                {
+                    n.push(s.to_lowercase());
+                }
+            }
+        }
+        n
+    };
+    let exact: Vec<_> = q
+        .options
+        .iter()
+        .filter(|o| names(o).contains(&want))
+        .collect();
+    // `name@store`: a name (or its start) in a store (or its start), as
+    // `Acme@chrome` for the Acme workspace in Chrome.
+    let (name, store) = match want.rsplit_once('@') {
+        Some((n, st)) if exact.is_empty() => (n.to_string(), Some(st.to_string())),
+        _ => (want.clone(), None),
+    };
+    let in_store = |o: &&crate::flow::engine::Offer| match (&store, o.id.rsplit_once('@')) {
+        (None, _) => true,
+        (Some(st), Some((_, at))) => at.to_lowercase().starts_with(st.as_str()),
+        (Some(_), None) => false,
+    };
+    let hits = if exact.is_empty() && !name.is_empty() {
+        let named: Vec<_> = q
+            .options
+            .iter()
+            .filter(in_store)
+            .filter(|o| names(o).contains(&name))
+            .collect();
+        if named.is_empty() {
+            q.options
+                .iter()
+                .filter(in_store)
+                .filter(|o| names(o).iter().any(|n| n.starts_with(&name)))
+                .collect()
+        } else {
+            named
+        }
+    } else {
+        exact
+    };
+    match hits.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => Ok(given.to_string()),
+        many => Err(Error::Usage(format!(
+            "answer `{given}` to question `{}` matches {} choices; answer with the id of one: {}",
+            q.id,
+            many.len(),
+            many.iter()
+                .map(|o| format!("{} ({})", o.id, o.label))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// Whether `q` chooses what to act on (a workspace, an account, a store:
+/// its options are the items of a list fact) among more than one: `--yes`
+/// consents, it never picks the target.
+fn picks_a_target(q: &Question) -> bool {
+    q.options.iter().filter(|o| o.item.is_some()).count() > 1
+}
+
 impl Prompter for Scripted {
     fn ask(&mut self, q: &Question) -> Result<Answer> {
-        if self.has_answer(q) || (self.yes && q.default.is_some()) {
+        let yes = self.yes && !picks_a_target(q);
+        if self.has_answer(q) || (yes && q.default.is_some()) {
             let n = self.asked.entry(q.id.clone()).or_default();
             *n += 1;
             if *n > 1 {
@@ -154,16 +237,20 @@ impl Prompter for Scripted {
             {
                 return Ok(a);
             }
+            if let (AskKind::Select, Some(s)) = (q.kind, v.as_str()) {
+                return resolve_choice(q, s).map(Answer::Choice);
+            }
             return Answer::from_json(v)
                 .ok_or_else(|| Error::Usage(format!("bad answer for `{}`", q.id)));
         }
-        if self.yes
+        if yes
             && let Some(d) = &q.default
             && let Some(a) = Answer::from_json(d)
         {
             return Ok(a);
         }
-        if let Some(person) = self.fallback.as_mut() {
+        let targeted = self.yes && picks_a_target(q);
+        if let Some(person) = self.fallback.as_mut().filter(|_| !targeted) {
             return person.ask(q);
         }
         let example = match q.kind {
@@ -187,12 +274,20 @@ impl Prompter for Scripted {
                     .join(", ")
             )
         };
+        let hint = if targeted {
+            format!(
+                "it chooses what to change, so --yes does not answer it: pass --answer {}=ID{choices}, or add it to --answers FILE",
+                q.id
+            )
+        } else {
+            format!(
+                "stdin is not a terminal: pass --answer {}={example}{choices}, add it to --answers FILE, or use --yes to take the default",
+                q.id
+            )
+        };
         Err(Error::MissingAnswer {
             id: q.id.clone(),
-            hint: format!(
-                "pass --answer {}={example}{choices}, add it to --answers FILE, or use --yes to take the default",
-                q.id
-            ),
+            hint,
         })
     }
 

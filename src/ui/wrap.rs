@@ -28,6 +28,73 @@ pub fn wrap(text: &str, used: usize) -> Vec<String> {
     }
 }
 
+/// A shell command to print after `indent` columns, as lines a shell reads
+/// back as the same command: one line when it fits (or off a terminal),
+/// else broken between arguments, never inside one, each line but the last
+/// ending in ` \`. An argument wider than the terminal stays whole.
+pub fn command_lines(cmd: &str, indent: usize) -> Vec<String> {
+    match columns() {
+        Some(cols) => command_lines_to(cmd, cols.saturating_sub(indent + 1)),
+        None => vec![cmd.to_string()],
+    }
+}
+
+/// [`command_lines`] at `width` columns.
+pub fn command_lines_to(cmd: &str, width: usize) -> Vec<String> {
+    if textwrap::core::display_width(cmd) <= width {
+        return vec![cmd.to_string()];
+    }
+    const MORE: &str = " \\";
+    const CONTINUED: &str = "    ";
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for arg in shell_words(cmd) {
+        let lead = if lines.is_empty() { "" } else { CONTINUED };
+        let with = if line.is_empty() {
+            format!("{lead}{arg}")
+        } else {
+            format!("{line} {arg}")
+        };
+        if line.is_empty() || textwrap::core::display_width(&with) + MORE.len() <= width {
+            line = with;
+        } else {
+            lines.push(format!("{line}{MORE}"));
+            line = format!("{CONTINUED}{arg}");
+        }
+    }
+    lines.push(line);
+    lines
+}
+
+/// The arguments of a command line as typed: split at spaces outside
+/// quotes, each kept with its quotes.
+pub fn shell_words(cmd: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut quote) = (None, None::<char>);
+    for (i, c) in cmd.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                start.get_or_insert(i);
+            }
+            (None, ' ') => {
+                if let Some(s) = start.take() {
+                    out.push(&cmd[s..i]);
+                }
+            }
+            (None, _) => {
+                start.get_or_insert(i);
+            }
+        }
+    }
+    if let Some(s) = start {
+        out.push(&cmd[s..]);
+    }
+    out
+}
+
 /// `text` for a prompt line on which `first` columns are taken before it
 /// and `reserve` must stay free after it, wrapped at spaces: the lines
 /// joined with a newline and `indent` (the prompt library breaks a long
@@ -148,6 +215,27 @@ pub fn wrap_to(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_command_breaks_between_arguments_with_a_continuation() {
+        let cmd = "troubleshoot undo 20261125-131848-f3b3 --state-dir '/tmp/a b/state-40'";
+        assert_eq!(command_lines_to(cmd, 100), [cmd]);
+        let lines = command_lines_to(cmd, 40);
+        assert_eq!(
+            lines,
+            [
+                "troubleshoot undo 20261125-131848-f3b3 \\",
+                "    --state-dir '/tmp/a b/state-40'",
+            ]
+        );
+        for l in &lines {
+            assert!(l.chars().count() <= 40, "{l}");
+        }
+        // An argument wider than the line stays whole.
+        let long = format!("troubleshoot undo x --state-dir /{}", "d".repeat(60));
+        let lines = command_lines_to(&long, 30);
+        assert_eq!(lines.last().unwrap().trim(), format!("/{}", "d".repeat(60)));
+    }
 
     #[test]
     fn words_stay_whole_and_indentation_is_kept() {

@@ -13,7 +13,7 @@ use crate::flow::engine::{EngineError, Finish, FixCall, Need, ProbeCall, Questio
 use crate::flow::{Answer, Engine, FixResult, Flow};
 use crate::probe::{Home, Warning, app_sessions};
 use crate::registry::Registry;
-use crate::report::{Finding, FixRecord, FixStatus, RECORD_SCHEMA, RunRecord};
+use crate::report::{Finding, FixRecord, FixStatus, RECORD_SCHEMA, RunError, RunRecord};
 use crate::ui::{Printer, Prompter};
 use crate::{Error, Result};
 
@@ -29,7 +29,14 @@ pub struct Wizard<'a> {
     pub printer: Printer,
     /// Print the undo command after a fix (not for a sandbox deleted at the end).
     pub undo_hint: bool,
+    /// Keeps the record (and any `--report`) when a signal ends the run
+    /// midway; None: a signal ends it without a record.
+    pub keep: Option<Keep>,
 }
+
+/// What keeps a finished record: saves it in the state folder and writes
+/// any `--report`. Called from the signal thread when a signal ends the run.
+pub type Keep = std::sync::Arc<dyn Fn(&mut RunRecord) + Send + Sync>;
 
 fn answer_json(a: &Answer) -> Value {
     match a {
@@ -51,6 +58,7 @@ impl Wizard<'_> {
             flow_id: self.flow.id.clone(),
             flow_title: self.flow.title.clone(),
             flow_hash: crate::digest::sha256_hex(self.flow_text.as_bytes()),
+            flow: serde_json::from_str(self.flow_text).ok(),
             terms: self.flow.terms.clone(),
             item_questions: Some(crate::report::record::item_questions(self.flow)),
             probes: Default::default(),
@@ -66,6 +74,7 @@ impl Wizard<'_> {
             facts_before_fix: None,
             fixes: vec![],
             outcome: None,
+            error: None,
             exit_code: exit::USAGE,
             warnings: vec![],
             undo: None,
@@ -89,7 +98,14 @@ impl Wizard<'_> {
         let mut engine = Engine::new(self.flow);
         let mut clock = StepClock::new();
         let result = self.drive(&mut engine, prompter, &mut record, &mut clock);
+        // From here the caller keeps the record; a signal ends the run as before.
+        crate::signals::set_ending(None);
         clock.sync(engine.visits(), &mut record.steps);
+        if let Err(e) = &result
+            && !matches!(e, Error::Cancelled)
+        {
+            record.error = Some(run_error(e, clock.pending.take()));
+        }
         let result = self.after_cancel(result, &mut record);
         record.finished_at = crate::clock::now();
         record.facts = Value::Object(engine.facts().0.clone());
@@ -151,6 +167,9 @@ impl Wizard<'_> {
             // the one before is the time spent at that step.
             let need = engine.next().map_err(engine_err);
             clock.sync(engine.visits(), &mut record.steps);
+            // A signal from now until the next step keeps the record as it stands.
+            record.facts = Value::Object(engine.facts().0.clone());
+            self.arm(record);
             match need? {
                 Need::Say { step, text } => {
                     self.printer.finding(&text);
@@ -196,6 +215,7 @@ impl Wizard<'_> {
                         record.outcome = Some(finish);
                         return Ok(code);
                     }
+                    clock.pending = Some((q.id.clone(), None));
                     let a = match self.ask(prompter, &q) {
                         Err(Error::ScriptLoop { id, answer }) => {
                             let finish = Finish {
@@ -213,11 +233,14 @@ impl Wizard<'_> {
                         }
                         other => other?,
                     };
-                    record.answers.insert(q.id.clone(), answer_json(&a));
+                    clock.pending = Some((q.id.clone(), Some(answer_json(&a))));
                     clock.asked(&q, &a);
+                    let given = answer_json(&a);
                     let fed = engine.answer(a).map_err(engine_err);
                     clock.sync(engine.visits(), &mut record.steps);
                     fed?;
+                    record.answers.insert(q.id.clone(), given);
+                    clock.pending = None;
                 }
                 Need::Probe(call) => {
                     let facts = self.probe(&call, record, false)?;
@@ -289,7 +312,8 @@ impl Wizard<'_> {
                     engine.rolled_back().map_err(engine_err)?;
                     clock.sync(engine.visits(), &mut record.steps);
                 }
-                Need::Finished(finish) => {
+                Need::Finished(mut finish) => {
+                    finish.message = self.with_globals(&finish.message);
                     self.printer.blank();
                     let outcome = finish.outcome;
                     match outcome {
@@ -300,10 +324,9 @@ impl Wizard<'_> {
                     // Whatever the flow's words, a fix that stays applied
                     // ends with the one undo command that works as printed.
                     if self.undo_hint && record.fixes.iter().any(|f| f.result.in_effect()) {
-                        self.printer.plain(&format!(
-                            "To undo it: {}",
-                            crate::state::undo_command(&record.run_id, self.state_dir)
-                        ));
+                        self.printer.plain("To undo it:");
+                        self.printer
+                            .command(&crate::state::undo_command(&record.run_id, self.state_dir));
                     }
                     // A run that needs support says where, and how to send
                     // it (the report itself never asks to export itself).
@@ -314,9 +337,9 @@ impl Wizard<'_> {
                         }
                         let report = crate::state::undo_command(&record.run_id, self.state_dir)
                             .replacen("troubleshoot undo", "troubleshoot report", 1);
-                        self.printer.hint(&format!(
-                            "to send them this run: {report} --format html -o report.html"
-                        ));
+                        self.printer.hint("to send them this run:");
+                        self.printer
+                            .command(&format!("{report} --format html -o report.html"));
                     }
                     let code = outcome.exit_code(finish.rolled_back, false);
                     record.outcome = Some(finish);
@@ -326,26 +349,46 @@ impl Wizard<'_> {
         }
     }
 
-    /// Esc or Ctrl-C after a fix was applied: the fix stays, so the run is
-    /// not "cancelled with nothing changed". Say what stays applied and how to
-    /// undo it, and end by what the fix achieved.
+    /// Esc or Ctrl-C: the record says how the run was cancelled. After a
+    /// fix was applied the fix stays, so the run is not "cancelled with
+    /// nothing changed": say what stays applied and how to undo it, and end
+    /// by what the fix achieved.
     fn after_cancel(&self, result: Result<u8>, record: &mut RunRecord) -> Result<u8> {
         if !matches!(result, Err(Error::Cancelled)) {
             return result;
         }
+        let (finish, code) = self.cancelled(record);
+        if let Some(code) = code {
+            say_cancelled(self.printer, &finish.message);
+            record.outcome = Some(finish);
+            return Ok(code);
+        }
+        record.outcome = Some(finish);
+        result
+    }
+
+    /// How a cancel now ends the run: its outcome, and the exit code when
+    /// a fix stays applied (None: nothing was changed, 130 or 143).
+    fn cancelled(&self, record: &RunRecord) -> (Finish, Option<u8>) {
         let Some(fix) = record.fixes.iter().rev().find(|f| f.result.in_effect()) else {
-            // Nothing stays changed: the record says it was cancelled.
-            record.outcome = Some(Finish {
+            let message = match record.fixes.last() {
+                Some(f) if f.result == FixStatus::Cancelled => format!(
+                    "Cancelled at the confirmation: the fix \"{}\" was proposed and not applied; nothing was changed.",
+                    f.title
+                ),
+                _ => "Cancelled; nothing was changed.".into(),
+            };
+            let finish = Finish {
                 step: record
                     .steps
                     .last()
                     .map(|s| s.step.clone())
                     .unwrap_or_default(),
                 outcome: Outcome::Cancelled,
-                message: "Cancelled; nothing was changed.".into(),
+                message,
                 rolled_back: false,
-            });
-            return result;
+            };
+            return (finish, None);
         };
         let verified = fix.result == FixStatus::Verified;
         let mut message = format!("Cancelled. The fix \"{}\" stays applied", fix.title);
@@ -354,21 +397,95 @@ impl Wizard<'_> {
         }
         if self.undo_hint {
             message.push_str(&format!(
-                "; to undo it: {}",
+                "{UNDO_IT}{}",
                 crate::state::undo_command(&record.run_id, self.state_dir)
             ));
+        } else {
+            message.push('.');
         }
-        message.push('.');
-        self.printer.blank();
-        self.printer.plain(&message);
         let outcome = Outcome::CancelledAfterChange;
-        record.outcome = Some(Finish {
+        let finish = Finish {
             step: fix.step.clone(),
             outcome,
             message,
             rolled_back: false,
-        });
-        Ok(outcome.exit_code(false, verified))
+        };
+        (finish, Some(outcome.exit_code(false, verified)))
+    }
+
+    /// Arm the signal ending with `record` as it stands: a signal (at a
+    /// prompt or not) restores the terminal, prints what Ctrl-C prints, and
+    /// keeps the record cancelled here, with any `--report`.
+    fn arm(&self, record: &RunRecord) {
+        let Some(keep) = self.keep.clone() else {
+            return;
+        };
+        let mut r = record.clone();
+        let (finish, code) = self.cancelled(&r);
+        if self.undo_hint && r.fixes.iter().any(|f| f.result.in_effect()) {
+            r.undo_command = Some(crate::state::undo_command(&r.run_id, self.state_dir));
+        }
+        let home = self.home.clone();
+        let app = self.app_name();
+        let printer = self.printer;
+        crate::signals::set_ending(Some(Box::new(move |sig| {
+            crate::ui::interactive::restore_terminal();
+            match code {
+                Some(_) => say_cancelled(printer, &finish.message),
+                None => {
+                    printer.blank();
+                    printer.plain("Cancelled; nothing was changed.");
+                }
+            }
+            let code = code.unwrap_or_else(|| u8::try_from(128 + sig).unwrap_or(exit::CANCELLED));
+            r.outcome = Some(finish);
+            r.finished_at = crate::clock::now();
+            let evidence = r.facts.get(r.evidence_ns()).cloned();
+            r.host = Some(crate::report::host::collect(&home, evidence.as_ref(), &app));
+            r.exit_code = code;
+            keep(&mut r);
+            i32::from(code)
+        })));
+    }
+
+    /// `text` with every `troubleshoot …` command it quotes completed with
+    /// the home (`--root`, `--layout`) and state folder this run used, so
+    /// "run `troubleshoot` again" works as printed.
+    fn with_globals(&self, text: &str) -> String {
+        let mut flags = String::new();
+        if self.home.explicit_root {
+            flags.push_str(&format!(
+                " --root {} --layout {}",
+                crate::state::shell_quote(&self.home.root.display().to_string()),
+                self.home.layout.name()
+            ));
+        }
+        if crate::state::resolve(None).ok().as_deref() != Some(self.state_dir) {
+            flags.push_str(&format!(
+                " --state-dir {}",
+                crate::state::shell_quote(&self.state_dir.display().to_string())
+            ));
+        }
+        if flags.is_empty() {
+            return text.to_string();
+        }
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("`troubleshoot") {
+            let Some(len) = rest[start + 1..].find('`') else {
+                break;
+            };
+            let span = &rest[start + 1..start + 1 + len];
+            out.push_str(&rest[..start + 1]);
+            out.push_str(span);
+            if !span.contains("--root") && !span.contains("--state-dir") {
+                out.push_str(&flags);
+            }
+            out.push('`');
+            rest = &rest[start + len + 2..];
+        }
+        out.push_str(rest);
+        out
     }
 
     fn ask(&self, prompter: &mut dyn Prompter, q: &Question) -> Result<Answer> {
@@ -434,7 +551,7 @@ impl Wizard<'_> {
         };
         rec.plan = plan.to_json(self.home);
         rec.risk = plan.risk;
-        self.show_plan(call, &plan);
+        self.show_plan(call, &plan, &run_id);
         if self.dry_run {
             rec.result = FixStatus::DryRun;
             record.fixes.push(rec);
@@ -450,8 +567,22 @@ impl Wizard<'_> {
                 return Ok(FixResult::Refused { reason });
             }
         }
-        if !prompter.consent(&call.step, &call.title)? {
-            self.printer.plain("Declined: nothing was changed.");
+        // A signal at the confirmation records the fix as proposed, not applied.
+        let mut pending = record.clone();
+        pending.fixes.push(FixRecord {
+            result: FixStatus::Cancelled,
+            ..rec.clone()
+        });
+        self.arm(&pending);
+        let consent = prompter.consent(&call.step, &call.title);
+        self.arm(record);
+        if matches!(consent, Err(Error::Cancelled)) {
+            rec.result = FixStatus::Cancelled;
+            record.fixes.push(rec);
+            return Err(Error::Cancelled);
+        }
+        if !consent? {
+            // The flow's end says it was declined; said once.
             rec.result = FixStatus::Declined;
             record.fixes.push(rec);
             return Ok(FixResult::Declined);
@@ -499,11 +630,10 @@ impl Wizard<'_> {
                 }
                 crate::signals::on_interrupt(Some((note, i32::from(exit::UNRESOLVED))));
                 if self.undo_hint {
-                    self.printer.success(&format!(
-                        "Applied. Backup {} (undo: {})",
-                        done.backup_id,
-                        crate::state::undo_command(&run_id, self.state_dir)
-                    ));
+                    self.printer
+                        .success(&format!("Applied. Backup {}. To undo it:", done.backup_id));
+                    self.printer
+                        .command(&crate::state::undo_command(&run_id, self.state_dir));
                 } else {
                     self.printer
                         .success(&format!("Applied. Backup {}", done.backup_id));
@@ -547,14 +677,24 @@ impl Wizard<'_> {
         }
     }
 
-    fn show_plan(&self, call: &FixCall, plan: &fix::Plan) {
+    fn show_plan(&self, call: &FixCall, plan: &fix::Plan, run_id: &str) {
         self.printer.blank();
         self.printer
             .heading(&format!("Fix: {} (risk: {})", call.title, plan.risk));
         self.printer.plain(&format!("  {}", call.changes));
         self.printer.plain("  Plan:");
+        // A plan naming this run's undo says it as it must be typed (the
+        // state folder named), or, in a dry run, with no id that can
+        // never be undone.
+        let plain = format!("troubleshoot undo {run_id}");
+        let undo = if self.dry_run {
+            "troubleshoot undo".to_string()
+        } else {
+            crate::state::undo_command(run_id, self.state_dir)
+        };
         for s in &plan.steps {
-            self.printer.plain(&format!("    - {s}"));
+            self.printer
+                .plain(&format!("    - {}", s.replace(&plain, &undo)));
         }
         if !plan.files.is_empty() {
             self.printer.plain(&format!(
@@ -566,12 +706,48 @@ impl Wizard<'_> {
     }
 }
 
+/// Where the undo command starts in a cancel's message.
+const UNDO_IT: &str = "; to undo it: ";
+
+/// A cancel's message, with its undo command on a line of its own.
+fn say_cancelled(printer: crate::ui::Printer, message: &str) {
+    printer.blank();
+    match message.split_once(UNDO_IT) {
+        Some((head, cmd)) => {
+            printer.plain(&format!("{head}. To undo it:"));
+            printer.command(cmd);
+        }
+        None => printer.plain(message),
+    }
+}
+
+/// What stopped the run, with the question and answer it concerns.
+fn run_error(e: &Error, pending: Option<(String, Option<Value>)>) -> RunError {
+    let (question, answer) = match pending {
+        Some((q, a)) => (Some(q), a),
+        None => (None, None),
+    };
+    let question = question.or_else(|| match e {
+        Error::MissingAnswer { id, .. } => Some(id.clone()),
+        _ => None,
+    });
+    RunError {
+        message: e.to_string(),
+        hint: e.hint(),
+        question,
+        answer,
+    }
+}
+
 /// Times the engine's visits and adds the question and answer as shown.
 struct StepClock {
     /// When the last visit was recorded (or the run started).
     last: std::time::Instant,
     /// The last question answered, and the answer's words as given.
     asked: Option<(Question, String)>,
+    /// The question being asked, and the answer given to it until the
+    /// engine took it: what an error stopping the run concerns.
+    pending: Option<(String, Option<Value>)>,
 }
 
 impl StepClock {
@@ -579,6 +755,7 @@ impl StepClock {
         StepClock {
             last: std::time::Instant::now(),
             asked: None,
+            pending: None,
         }
     }
 

@@ -249,6 +249,30 @@ fn missing_answer_without_a_terminal_exits_2_at_once_naming_the_question() {
     assert!(start.elapsed() < Duration::from_secs(20), "never hangs");
 }
 
+/// `--yes` consents; it never chooses which workspace to change: with two
+/// candidates and no answer the run stops with exit 2 naming the question,
+/// and nothing is changed.
+#[test]
+fn yes_never_picks_the_workspace_among_two() {
+    let env = Env::new();
+    two_workspaces_one_account(&env);
+    let before = tree_hashes(&env.home(), &[]);
+    let o = env
+        .cmd("linux", &["run", "--yes"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("question `workspace` has no answer"), "{err}");
+    assert!(
+        err.contains("--yes does not answer it") && err.contains("--answer workspace="),
+        "{err}"
+    );
+    assert!(!err.contains("Applied"), "{err}");
+    assert_eq!(before, tree_hashes(&env.home(), &[]), "nothing changed");
+}
+
 #[test]
 fn bad_answers_and_usage_errors_exit_2() {
     let env = Env::new();
@@ -413,6 +437,13 @@ fn a_live_singleton_lock_refuses_and_changes_nothing() {
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("Chrome"), "names the program: {err}");
     assert_eq!(before, tree_hashes(&env.home(), &[]));
+    // "run `troubleshoot` again" keeps the home and state folder this run used.
+    let again = format!(
+        "`troubleshoot --root {} --layout linux --state-dir {}`",
+        env.home().display(),
+        env.state().display()
+    );
+    assert!(err.contains(&again), "{again} in:\n{err}");
 }
 
 /// A redacted report replays on the same machine: same path, same outcome.
@@ -750,11 +781,13 @@ fn the_printed_undo_command_works_as_printed_and_is_recorded() {
         before,
         "the fix changed nothing"
     );
+    // The command on a line of its own, right under "Applied…".
     let printed = err
         .lines()
-        .find_map(|l| l.split("(undo: ").nth(1))
-        .and_then(|rest| rest.strip_suffix(')'))
+        .skip_while(|l| !(l.starts_with("✔ Applied.") && l.ends_with("To undo it:")))
+        .nth(1)
         .unwrap_or_else(|| panic!("no undo command printed:\n{err}"))
+        .trim()
         .to_string();
     assert!(printed.starts_with("troubleshoot undo "), "{printed}");
     assert!(
@@ -798,8 +831,9 @@ fn the_printed_undo_command_works_as_printed_and_is_recorded() {
         "undo restored the home"
     );
 
+    // Nothing to undo is an answer, not a failure.
     let o = undo(&printed);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("already undone at"), "{}", stderr(&o));
 
     let o = env.run("linux", &["report", &run_id, "--format", "json"]);
@@ -932,4 +966,199 @@ fn desktop_workspace_names_reach_reports_only_with_include_names() {
     let md = stdout(&o);
     assert!(md.contains("Quokka Labs"), "{md}");
     assert!(!md.contains("Ada Lovelace") && !md.contains("ada@example.com"));
+}
+
+/// One exit-code table for every command: an unknown or malformed run id is
+/// 2 for `undo` as for `report`; "nothing to undo" says so and exits 0; a
+/// report path that cannot be used is 2.
+#[test]
+fn exit_codes_follow_one_table() {
+    let env = Env::new();
+    two_workspaces_one_account(&env);
+    let code = |args: &[&str]| {
+        let o = env.run("linux", args);
+        (o.status.code(), stderr(&o))
+    };
+    let (c, err) = code(&["undo"]);
+    assert_eq!(c, Some(0), "{err}");
+    assert!(err.starts_with("Nothing to undo"), "{err}");
+    assert!(!err.contains("error:"), "{err}");
+    for id in ["20200101-000000-dead", "not an id"] {
+        let (c, err) = code(&["undo", id]);
+        assert_eq!(c, Some(2), "undo {id}: {err}");
+        let (c, err) = code(&["report", id]);
+        assert_eq!(c, Some(2), "report {id}: {err}");
+    }
+    // A run that changed nothing has nothing to undo.
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--answer",
+            &format!("workspace={WS1}"),
+            "--yes",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let id = std::fs::read_dir(env.state().join("runs"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().file_stem().unwrap().to_string_lossy().into_owned())
+        .next()
+        .unwrap();
+    let (c, err) = code(&["undo", &id]);
+    assert_eq!(c, Some(0), "{err}");
+    assert!(err.contains("Nothing to undo"), "{err}");
+    let folder = env.dir.path().join("a-folder");
+    std::fs::create_dir_all(&folder).unwrap();
+    let missing = env.dir.path().join("missing/r.md");
+    for out in [
+        format!("{}/", folder.display()),
+        missing.display().to_string(),
+    ] {
+        let (c, err) = code(&["report", &id, "-o", &out]);
+        assert_eq!(c, Some(2), "report -o {out}: {err}");
+    }
+}
+
+/// Completions are dynamic: the registration script calls the binary back
+/// (`COMPLETE=<shell>`), which offers the built-in flow ids after `run`,
+/// this state folder's run ids after `undo` and `report`, and question ids
+/// with their answers after `--answer`.
+#[test]
+fn completions_offer_flow_ids_run_ids_and_answers() {
+    let env = Env::new();
+    two_workspaces_one_account(&env);
+    let script = stdout(&env.run("linux", &["completions", "bash"]));
+    assert!(script.contains("COMPLETE=\"bash\""), "{script}");
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--answer",
+            &format!("workspace={WS1}"),
+            "--yes",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let run_id = std::fs::read_dir(env.state().join("runs"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().file_stem().unwrap().to_string_lossy().into_owned())
+        .next()
+        .unwrap();
+    let complete = |words: &[&str]| {
+        let o = std::process::Command::new(BIN)
+            .env("COMPLETE", "fish")
+            .env("TROUBLESHOOT_STATE_DIR", env.state())
+            .arg("--")
+            .arg("troubleshoot")
+            .args(words)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let flows = complete(&["run", ""]);
+    assert!(
+        flows.lines().any(|l| l.starts_with("notion-signout\t")),
+        "{flows}"
+    );
+    assert!(flows.contains("notion-desktop-relogin"), "{flows}");
+    for verb in ["undo", "report"] {
+        let runs = complete(&[verb, ""]);
+        assert!(
+            runs.lines()
+                .any(|l| l.starts_with(&format!("{run_id}\t"))
+                    && l.contains("dry run: nothing changed")),
+            "{verb}: {runs}"
+        );
+    }
+    let answers = complete(&["run", "--answer", "go"]);
+    assert!(
+        answers
+            .lines()
+            .any(|l| l.starts_with("goal=sign-out-all\t")),
+        "{answers}"
+    );
+    assert!(!answers.contains("method="), "{answers}");
+}
+
+/// Hints where a command line is nearly right: a subcommand's flag given
+/// before it; a home that looks like another OS layout; `flows check` with
+/// no argument (every built-in flow) or a glob that brings tests and schema
+/// files (skipped, not reported broken).
+#[test]
+fn hints_for_nearly_right_command_lines() {
+    let o = assert_cmd::Command::new(BIN)
+        .arg("--dry-run")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(
+            "hint: `--dry-run` is an option of `troubleshoot run`: try `troubleshoot run --dry-run`"
+        ),
+        "{}",
+        stderr(&o)
+    );
+
+    let env = Env::new();
+    env.sample(Layout::Macos)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION, WS1, "Acme Corp", USER)
+        .write()
+        .unwrap();
+    let o = env.run("linux", &["scan"]);
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert!(
+        out.starts_with(&format!(
+            "0 Notion session(s) found in {} (linux layout)",
+            env.home().display()
+        )),
+        "the home named, not `~`: {out}"
+    );
+    assert!(
+        err.contains("hint: this home looks like a macos home; try --layout macos"),
+        "{err}"
+    );
+    let o = env.run("macos", &["scan"]);
+    assert!(
+        stdout(&o).starts_with("1 Notion session(s)"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!stderr(&o).contains("looks like"), "{}", stderr(&o));
+
+    let o = assert_cmd::Command::new(BIN)
+        .args(["flows", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("notion-signout: ok"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("notion-desktop-relogin: ok"),
+        "{}",
+        stderr(&o)
+    );
+    let flows = Path::new(env!("CARGO_MANIFEST_DIR")).join("flows");
+    let mut files: Vec<String> = std::fs::read_dir(&flows)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().display().to_string())
+        .filter(|p| p.ends_with(".json"))
+        .collect();
+    files.sort();
+    let o = assert_cmd::Command::new(BIN)
+        .args(["flows", "check"])
+        .args(&files)
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("notion-signout.tests.json: skipped"), "{err}");
+    assert!(err.contains("schema.json: skipped"), "{err}");
+    assert!(!err.contains("error:"), "{err}");
 }

@@ -5,6 +5,7 @@ mod util;
 
 mod architecture;
 mod cli;
+mod examples;
 mod fixes;
 mod flow_tests;
 mod fuzz;

@@ -165,10 +165,171 @@ fn at_60_columns_no_word_is_split_and_every_select_shows_its_keys() {
         text.contains("? What do you want to do in Notion?"),
         "{text}"
     );
-    // The undo command is whole on its line, as it must be typed.
-    let undo = rows
+    // The undo command is whole on a line of its own, as it must be typed.
+    let at = rows
         .iter()
-        .find_map(|r| r.strip_prefix("To undo it: troubleshoot undo "))
+        .rposition(|r| r.trim() == "To undo it:")
+        .unwrap_or_else(|| panic!("no undo command in\n{text}"));
+    let undo = rows[at + 1]
+        .strip_prefix("  troubleshoot undo ")
         .unwrap_or_else(|| panic!("no undo command line in\n{text}"));
     assert_eq!(undo.trim().len(), "20261201-235611-9363".len(), "{text}");
+}
+
+/// A scripted fix in a terminal of `cols` columns with a state folder named
+/// on the command line: the undo command printed after "Applied." (broken
+/// between arguments with ` \` where the line is too narrow), pasted into a
+/// shell as it stands on the screen, undoes the fix.
+fn undo_line_pasted_back_at(cols: usize) {
+    let env = Env::new();
+    env.sample(Layout::Linux)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION, "ws-acme", "Acme Corp", "u-1")
+        .write()
+        .unwrap();
+    let before = tree_hashes(&env.home(), &["LOCK"]);
+    // Quoted as it is printed (a space), short enough for 40 columns.
+    let state = env.dir.path().join("state dir");
+    let mut cmd = Command::new(BIN);
+    cmd.env("NO_COLOR", "1")
+        .env("TERM", "xterm-256color")
+        .env("COLUMNS", cols.to_string())
+        .env_remove("TROUBLESHOOT_STATE_DIR")
+        .arg("--root")
+        .arg(env.home())
+        .args(["--layout", "linux", "--state-dir"])
+        .arg(&state)
+        .args(["run", "--yes", "--answer", "goal=remove-one"])
+        .args([
+            "--answer",
+            "workspace=ws-acme",
+            "--answer",
+            "method=remove-entry",
+        ]);
+    let mut s = Session::spawn(cmd).expect("spawn in a pty");
+    s.get_process_mut()
+        .set_window_size(cols as u16, 200)
+        .unwrap();
+    s.set_expect_timeout(Some(Duration::from_secs(20)));
+    let seen = s.expect(Eof).expect("the run ends");
+    let raw = String::from_utf8_lossy(seen.as_bytes()).replace('\r', "");
+    let lines: Vec<&str> = raw.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.trim_end().ends_with("To undo it:"))
+        .unwrap_or_else(|| panic!("no undo command at {cols} columns:\n{raw}"));
+    let mut pasted = Vec::new();
+    for l in &lines[at + 1..] {
+        pasted.push(*l);
+        if !l.ends_with(" \\") {
+            break;
+        }
+    }
+    for l in &pasted {
+        assert!(
+            width(l) < cols,
+            "a row of {} columns at {cols}: {l:?}",
+            width(l)
+        );
+    }
+    if cols >= 100 {
+        assert_eq!(pasted.len(), 1, "one line when it fits: {pasted:?}");
+    } else {
+        assert!(pasted.len() > 1, "broken between arguments: {pasted:?}");
+    }
+    assert_ne!(
+        before,
+        tree_hashes(&env.home(), &["LOCK"]),
+        "the fix applied"
+    );
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(pasted.join("\n"))
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                std::path::Path::new(BIN).parent().unwrap().display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env_remove("TROUBLESHOOT_STATE_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{pasted:?}: {}", stderr(&o));
+    assert_eq!(
+        before,
+        tree_hashes(&env.home(), &["LOCK"]),
+        "undone by the pasted lines"
+    );
+}
+
+#[test]
+fn the_undo_line_pasted_back_works_at_40_columns() {
+    undo_line_pasted_back_at(40);
+}
+
+#[test]
+fn the_undo_line_pasted_back_works_at_60_columns() {
+    undo_line_pasted_back_at(60);
+}
+
+#[test]
+fn the_undo_line_pasted_back_works_at_100_columns() {
+    undo_line_pasted_back_at(100);
+}
+
+/// `runs` and `undo --list` at 60 columns: a header row, every row within
+/// the width, cut columns ending in `…`, the run id whole.
+#[test]
+fn lists_fit_60_columns_with_a_header() {
+    let env = Env::new();
+    env.sample(Layout::Linux)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION, "ws-acme", "Acme Corp", "u-1")
+        .write()
+        .unwrap();
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--yes",
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            "workspace=ws-acme",
+            "--answer",
+            "method=remove-entry",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for (args, header) in [(&["runs"][..], "RUN"), (&["undo", "--list"][..], "RUN")] {
+        let mut cmd = Command::new(BIN);
+        cmd.env("NO_COLOR", "1")
+            .env("COLUMNS", COLS.to_string())
+            .env_remove("TROUBLESHOOT_STATE_DIR")
+            .arg("--state-dir")
+            .arg(env.state())
+            .args(args);
+        let mut s = Session::spawn(cmd).expect("spawn in a pty");
+        s.get_process_mut()
+            .set_window_size(COLS as u16, 50)
+            .unwrap();
+        s.set_expect_timeout(Some(Duration::from_secs(20)));
+        let out = s.expect(Eof).unwrap();
+        let text = String::from_utf8_lossy(out.as_bytes()).replace('\r', "");
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert!(lines[0].starts_with(header), "{args:?}: {text}");
+        assert!(lines.len() >= 2, "{args:?}: {text}");
+        for l in &lines {
+            assert!(width(l) < COLS, "{args:?}: a row of {}: {l:?}", width(l));
+        }
+        assert!(
+            lines[1].split_whitespace().next().unwrap().len() == "20261201-235611-9363".len(),
+            "the run id whole: {text}"
+        );
+        if args[0] == "undo" {
+            assert!(text.contains('…'), "the store path is cut: {text}");
+        }
+    }
 }

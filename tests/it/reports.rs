@@ -280,6 +280,16 @@ fn sample_record() -> RunRecord {
         flow_id: "notion-signout".into(),
         flow_title: "Notion: Sign out is grayed out for a workspace session".into(),
         flow_hash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+        // The flow this run saw (the built-in one of today, for the sample).
+        flow: Some(
+            serde_json::from_str(
+                &std::fs::read_to_string(
+                    Path::new(env!("CARGO_MANIFEST_DIR")).join("flows/notion-signout.json"),
+                )
+                .unwrap(),
+            )
+            .unwrap(),
+        ),
         // As the wizard records them, from the flow.
         terms: flow.terms.clone(),
         item_questions: Some(report::record::item_questions(&flow)),
@@ -399,6 +409,7 @@ fn sample_record() -> RunRecord {
             ),
             rolled_back: false,
         }),
+        error: None,
         exit_code: 0,
         warnings: vec![Warning {
             path: format!("{HOME}/.config/BraveSoftware/Brave-Browser/Default/Cookies"),
@@ -589,8 +600,9 @@ fn include_names_keeps_names_ids_and_emails_but_not_the_home() {
 fn the_xss_workspace_name_stays_text() {
     let r = sample_record();
     let md = render(&r, Format::Md, true);
-    assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{md}");
-    assert!(!md.contains("<script"));
+    assert!(md.contains(r"\<script\>alert(1)\</script\>"), "{md}");
+    // Every `<` is escaped: no tag starts anywhere.
+    assert!(!md.replace(r"\<", "").contains("<script"), "{md}");
     let html = render(&r, Format::Html, true);
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!html.to_ascii_lowercase().contains("<script"));
@@ -661,7 +673,9 @@ fn html_leads_with_the_summary_then_findings_timeline_fixes_environment() {
     // The undo command is code, not backticks.
     let summary = &html[at("summary")..at("findings")];
     assert!(
-        summary.contains("<code>troubleshoot undo 20260101-120000-abcd</code>"),
+        summary.contains(
+            "<code class=\"cmd\"><span class=\"arg\">troubleshoot</span> <span class=\"arg\">undo</span> <span class=\"arg\">20260101-120000-abcd</span></code>"
+        ),
         "{summary}"
     );
     assert!(!html.contains('`'), "literal backticks");
@@ -1403,7 +1417,14 @@ window.addEventListener('load', function () {{
     if (r.width > 0 && (r.left < -0.5 || r.right > cw + 0.5))
       out.push(e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
   }});
+  // An argument of a command laid out on more than one line is broken.
+  var broken = [];
+  d.querySelectorAll('code.cmd .arg').forEach(function (e) {{
+    if (e.getClientRects().length > 1) broken.push(e.textContent);
+  }});
+  var commands = d.querySelectorAll('code.cmd').length;
   document.getElementById('result').textContent = JSON.stringify({{
+    broken_args: broken, commands: commands,
     scroll_width: d.documentElement.scrollWidth, client_width: cw,
     body_width: d.body.scrollWidth, outside: out.slice(0, 20),
     text: d.body.innerText.length }});
@@ -1445,6 +1466,11 @@ fn html_fits_390_and_1200_px_and_prints_to_pdf() {
         return;
     };
     let mut r = sample_record();
+    // A long undo command, as a run with its own state folder prints it.
+    r.undo_command = Some(
+        "troubleshoot undo 20260101-120000-abcd --state-dir /home/someone/.local/state/troubleshoot-tests/state-for-the-demo-run"
+            .into(),
+    );
     let mut after = r.facts.clone();
     after["scan"]["sessions"].as_array_mut().unwrap().remove(1);
     r.facts_before_fix = Some(std::mem::replace(&mut r.facts, after));
@@ -1467,6 +1493,12 @@ fn html_fits_390_and_1200_px_and_prints_to_pdf() {
             "{width} px: the page is {sw} px wide in {cw} px: {m}"
         );
         assert_eq!(m["outside"], json!([]), "{width} px: {m}");
+        assert!(m["commands"].as_u64().unwrap() > 0, "{m}");
+        assert_eq!(
+            m["broken_args"],
+            json!([]),
+            "{width} px: a command broken inside an argument: {m}"
+        );
         assert!(m["text"].as_u64().unwrap() > 2000, "rendered: {m}");
     }
     let pdf = dir.path().join("report.pdf");
@@ -1487,4 +1519,47 @@ fn html_fits_390_and_1200_px_and_prints_to_pdf() {
         .count();
     eprintln!("PDF: {} bytes, ~{pages} page objects", bytes.len());
     assert!(bytes.len() > 20_000, "a PDF of {} bytes", bytes.len());
+}
+
+/// A report narrates the flow its run saw: a record carrying an older
+/// version of the built-in flow renders from it (its support page, its
+/// graph), and a record of a changed flow that carries none is not
+/// narrated with today's flow.
+#[test]
+fn a_report_renders_from_the_flow_version_the_run_saw() {
+    let mut r = sample_record();
+    let flow = r.flow.as_mut().unwrap();
+    flow["support"]["title"] = json!("Support page of an older flow");
+    flow["support"]["url"] = json!("https://example.test/older-help");
+    let html = render(&r, Format::Html, false);
+    assert!(
+        html.contains("Support page of an older flow"),
+        "recorded flow used"
+    );
+    assert!(html.contains("https://example.test/older-help"));
+    assert!(!html.contains("Notion Help Center"), "not today's flow");
+    assert!(html.contains("<section id=\"flow\">"), "its graph is drawn");
+
+    // No recorded flow, and the built-in flow's text is not the one hashed.
+    r.flow = None;
+    let html = render(&r, Format::Html, false);
+    assert!(
+        !html.contains("Notion Help Center"),
+        "today's flow is not narrated"
+    );
+    assert!(
+        !html.contains("<section id=\"flow\">"),
+        "no graph of another flow"
+    );
+    // The same record with today's hash: the built-in flow is the one.
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("flows/notion-signout.json"),
+    )
+    .unwrap();
+    r.flow_hash = troubleshoot::digest::sha256_hex(text.as_bytes());
+    let html = render(&r, Format::Html, false);
+    assert!(
+        html.contains("Notion Help Center"),
+        "built-in flow, same hash"
+    );
 }

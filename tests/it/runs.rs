@@ -91,11 +91,23 @@ fn runs_lists_each_run_with_where_its_fix_stands() {
 
     let o = env.run("linux", &["runs"]);
     let out = stdout(&o);
+    let header: Vec<&str> = out.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["RUN", "STARTED", "FLOW", "OUTCOME", "FIX"],
+        "{out}"
+    );
     assert!(
         out.lines().any(|l| l.starts_with(&fixed)
             && l.contains("notion-signout")
-            && l.ends_with("fix: undone")),
+            && l.contains("  resolved  ")
+            && l.ends_with("undone")),
         "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with(&dry) && l.contains("dry run: nothing changed")),
+        "outcomes in plain words: {out}"
     );
     // A record that cannot be read is listed as such.
     std::fs::write(env.state().join("runs/broken.json"), "{").unwrap();
@@ -210,4 +222,64 @@ fn old_records_and_backups_of_undone_fixes_are_pruned_at_the_next_run() {
     assert!(backups(&env).is_empty(), "{:?}", backups(&env));
     assert!(runs_json(&env).is_empty(), "{:?}", runs_json(&env));
     assert!(victim.join("keep").exists());
+}
+
+/// A run stopped by an input error keeps the error in its record, with the
+/// question and the answer it concerns; `runs` and the report say so in
+/// words (the answer redacted unless names are included).
+#[test]
+fn an_input_error_run_records_the_error_and_the_answer() {
+    let env = Env::new();
+    home(&env);
+    let report = env.state().with_file_name("stopped.md");
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            "workspace=Nowhere Inc",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let runs = runs_json(&env);
+    assert_eq!(runs.len(), 1);
+    let id = runs[0]["run_id"].as_str().unwrap();
+    let text = std::fs::read_to_string(env.state().join(format!("runs/{id}.json"))).unwrap();
+    let r: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(r["error"]["question"], "workspace", "{r:#}");
+    assert_eq!(r["error"]["answer"], "Nowhere Inc", "{r:#}");
+    let message = r["error"]["message"].as_str().unwrap();
+    assert!(
+        stderr(&o).contains(message),
+        "the record keeps the error as shown: {message}\n{}",
+        stderr(&o)
+    );
+    assert!(r["answers"].get("workspace").is_none(), "{r:#}");
+
+    let out = stdout(&env.run("linux", &["runs"]));
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with(id) && l.contains("stopped by an error")),
+        "{out}"
+    );
+    let md = std::fs::read_to_string(&report).unwrap();
+    assert!(md.contains("**Stopped by an error**"), "{md}");
+    assert!(
+        md.contains("- **The state now:** Stopped by an error: "),
+        "{md}"
+    );
+    assert!(!md.contains("Nowhere Inc"), "the answer is redacted: {md}");
+    let named = stdout(&env.run("linux", &["report", id, "--include-names"]));
+    let now = named
+        .lines()
+        .find(|l| l.starts_with("- **The state now:**"))
+        .unwrap_or_else(|| panic!("{named}"));
+    assert!(
+        now.contains("\"Nowhere Inc\"") && now.contains("workspace"),
+        "the error names the question and the answer: {now}"
+    );
 }

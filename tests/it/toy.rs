@@ -316,6 +316,7 @@ fn the_wizard_runs_the_toy_flow_and_its_report_tells_the_fix() {
         dry_run: false,
         printer: troubleshoot::ui::Printer::new(troubleshoot::ui::printer::ColorChoice::Never),
         undo_hint: false,
+        keep: None,
     };
     // `--yes`: consent to the low-risk fix, no other question.
     let mut prompter = troubleshoot::ui::scripted::Scripted::new(BTreeMap::new(), true);
