@@ -123,10 +123,15 @@ pub fn run(global: &Global, args: &UndoArgs, printer: Printer) -> Result<u8> {
         printer.plain(line);
     }
     // The run record (and every report made from it from now on) says so.
-    if let Err(e) = crate::report::record_undo(&state_dir, &report) {
-        printer.warn(&format!(
+    match crate::report::record_undo(&state_dir, &report) {
+        Ok(()) => {}
+        // A run killed mid-fix saved no record: nothing to update.
+        Err(
+            crate::report::ReportError::NotFound { .. } | crate::report::ReportError::NoRuns { .. },
+        ) => {}
+        Err(e) => printer.warn(&format!(
             "the undo is done, but the run record could not say so: {e}"
-        ));
+        )),
     }
     Ok(exit::OK)
 }

@@ -184,3 +184,48 @@ impl From<crate::fsx::FsError> for FixError {
         FixError::io(e.path, e.op, e.source)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_say_whether_anything_changed_and_what_is_where() {
+        let busy = FixError::Busy {
+            lock: "/s/lock".into(),
+            holder: "pid 7 run 20261125-120000-abcd".into(),
+        };
+        assert!(busy.changed_nothing());
+        let disk = FixError::io(
+            "/s/backups/x",
+            "write",
+            std::io::Error::from_raw_os_error(28),
+        );
+        assert!(disk.changed_nothing());
+        let restored = FixError::FailedRestored {
+            backup_id: "b".into(),
+            message: "m".into(),
+        };
+        assert!(!restored.changed_nothing());
+        assert!(restored.to_string().contains("read back byte for byte"));
+        let not = FixError::FailedNotRestored(Box::new(NotRestored {
+            run_id: "r".into(),
+            backup_id: "b-1".into(),
+            backup_dir: "/s/backups/b-1".into(),
+            store: "/h/leveldb".into(),
+            message: "disk full".into(),
+            restore: "read-only".into(),
+            undo: "troubleshoot undo r --state-dir /s".into(),
+        }));
+        assert!(!not.changed_nothing());
+        let text = not.to_string();
+        for part in [
+            "/h/leveldb",
+            "/s/backups/b-1",
+            "troubleshoot undo r --state-dir /s",
+        ] {
+            assert!(text.contains(part), "{text}");
+        }
+        assert!(!text.contains("support"), "{text}");
+    }
+}

@@ -265,19 +265,30 @@ fn killed_undos_rerun_keep_every_browser_write() {
     eprintln!("undo kill loop: seed {seed} (TROUBLESHOOT_KILL_SEED), full undo {full:?}");
     let mut rng = Rng(seed);
     let span = full.as_micros() as u64 + 1;
+    // Each action applied once, at the paths every iteration uses (the
+    // journal names them): an iteration starts from a copy of it.
+    let (root, state) = (
+        base.path().join("work/home"),
+        base.path().join("work/state"),
+    );
+    let mut golden = Vec::new();
+    for action in ["remove-workspace-entry", "clear-site-data"] {
+        let _ = std::fs::remove_dir_all(base.path().join("work"));
+        copy_tree(&tpl, &root);
+        apply(&root, &state, action);
+        let g = base.path().join(format!("golden-{action}"));
+        copy_tree(&root, &g.join("home"));
+        copy_tree(&state, &g.join("state"));
+        golden.push((action, g));
+    }
     let (mut before, mut mid, mut after) = (0, 0, 0);
     let started = Instant::now();
+    let ldb = root.join(LDB);
     for i in 0..100 {
-        let root = base.path().join(format!("r{i}"));
-        let state = base.path().join(format!("s{i}"));
-        copy_tree(&tpl, &root);
-        let action = if i % 4 < 2 {
-            "remove-workspace-entry"
-        } else {
-            "clear-site-data"
-        };
-        apply(&root, &state, action);
-        let ldb = root.join(LDB);
+        let (action, g) = &golden[(i / 2) % 2];
+        let _ = std::fs::remove_dir_all(base.path().join("work"));
+        copy_tree(&g.join("home"), &root);
+        copy_tree(&g.join("state"), &state);
         let mut want = original.clone();
         if i % 2 == 1 {
             let k = testkit::encode::ls_entry_key(NOTION_WWW, &format!("before-undo-{i}"));
@@ -310,8 +321,6 @@ fn killed_undos_rerun_keep_every_browser_write() {
             entries(&ldb) == want,
             "iteration {i} ({action}, seed {seed}, delay {delay:?}): the rerun lost a browser write or did not put the fix's keys back"
         );
-        let _ = std::fs::remove_dir_all(&root);
-        let _ = std::fs::remove_dir_all(&state);
     }
     eprintln!(
         "undo kill loop: seed {seed}: {before} killed before the undo began, {mid} mid-undo, {after} after it ended; {:?}",
