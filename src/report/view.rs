@@ -835,7 +835,12 @@ fn dedup(v: Vec<String>) -> Vec<String> {
 
 fn cond_facts(c: &Cond, out: &mut Vec<String>) {
     match c {
-        Cond::Test { fact, .. } => out.push(fact.clone()),
+        Cond::Test {
+            fact, value_fact, ..
+        } => {
+            out.push(fact.clone());
+            out.extend(value_fact.clone());
+        }
         Cond::All(v) | Cond::Any(v) => v.iter().for_each(|c| cond_facts(c, out)),
         Cond::Not(c) => cond_facts(c, out),
     }
@@ -1054,7 +1059,16 @@ fn describe(ctx: &Ctx, i: usize, c: &Cond, holds: bool) -> String {
             .collect::<Vec<_>>()
             .join(" and "),
         Cond::Not(c) => describe(ctx, i, c, !holds),
-        Cond::Test { fact, op, value } => {
+        Cond::Test {
+            fact,
+            op,
+            value,
+            value_fact,
+        } => {
+            let looked_up = value_fact
+                .as_ref()
+                .map(|vf| ctx.get(i, vf).unwrap_or_default());
+            let value = looked_up.as_ref().unwrap_or(value);
             let p = fact_phrase(ctx, i, fact);
             let v = value_words(ctx, i, fact, value);
             let actual = ctx.get(i, fact).filter(|a| !a.is_null());
