@@ -7,7 +7,8 @@
 //! - workspace names (`workspace_name`, and the answer to a question that
 //!   picks an item of the scan, [`RunRecord::item_questions`], when it names
 //!   no known id) → `Workspace 1`…
-//! - user ids (`user_id`, `user_ids`, `current_user_id`) → `user-1`…
+//! - user ids (`user_id`, `user_ids`, `current_user_id`) and account labels
+//!   (`account_label`: an email, a name or a short id) → `user-1`…
 //! - e-mail addresses, found anywhere (any `x@y.z` token) → `email-1`…
 //! - browser profile display names and profile folder names that are not a
 //!   browser default ("Person 1", "Default", "Profile 2",
@@ -279,7 +280,9 @@ impl Collector {
         let kind = match key {
             WORKSPACE_ID | "space_id" => RedactionKind::WorkspaceId,
             WORKSPACE_NAME => RedactionKind::WorkspaceName,
-            "user_id" | "user_ids" | "current_user_id" => RedactionKind::UserId,
+            // An account's label is its email, its name, or a short form
+            // of its id: personal either way.
+            "user_id" | "user_ids" | "current_user_id" | "account_label" => RedactionKind::UserId,
             "email" | "emails" | "user_email" => RedactionKind::Email,
             // A profile's folder is named by its user as often as its
             // display name ("Profile 1" and "x1y2z3ab.default" are not).

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value, json};
 use troubleshoot::flow::engine::{Finish, Outcome, Visit};
 use troubleshoot::probe::{
-    BrowserProfile, DesktopApp, ScanReport, Session, Source, StoreKind, Warning,
+    BrowserProfile, DesktopApp, ScanReport, Session, SignIn, Source, StoreKind, Warning,
 };
 use troubleshoot::report::{
     self, Finding, FixRecord, Format, Host, ProgramVersion, RECORD_SCHEMA, RedactionKind,
@@ -68,6 +68,13 @@ fn session(
         } else {
             vec![]
         },
+        sign_in: SignIn {
+            signed_in: Some(true),
+            sign_in_cookies: vec!["token_v2".into()],
+        },
+        account_label: format!("account {}", &USER_IDS[user][..8]),
+        account_workspace_labels: vec![WORKSPACE_NAMES[ws].into()],
+        account_key: format!("{}@{store_id}", USER_IDS[user]),
     }
 }
 
@@ -98,6 +105,11 @@ fn profile(
         user_ids: users.iter().map(|&u| USER_IDS[u].to_string()).collect(),
         sessions,
         linked_accounts: vec![],
+        sign_in: SignIn {
+            signed_in: Some(true),
+            sign_in_cookies: vec!["token_v2".into()],
+        },
+        store_id: format!("{id}/{dir}"),
     }
 }
 
@@ -210,6 +222,10 @@ fn sample_record() -> RunRecord {
             user_ids: vec![USER_IDS[0].into()],
             notion_cookies: vec!["token_v2".into()],
             linked_accounts: vec!["google".into()],
+            sign_in: SignIn {
+                signed_in: Some(true),
+                sign_in_cookies: vec!["token_v2".into()],
+            },
         },
         any_sync: true,
         max_store_accounts: 1,
