@@ -106,21 +106,18 @@ fn a_wrong_expectation_fails_with_a_marked_path_diff() {
     let (flow, mut suite) = shipped_suite();
     let sc = &mut suite.scenarios[0];
     let path = sc.expect.path.as_mut().unwrap();
-    path[6] = "sync-check".into();
+    path[7] = "fix-clear-site".into();
     sc.expect.says = Some(vec!["no such sentence".into()]);
     let r = flowtest::run_suite(&flow, &suite);
     assert!(!r.passed());
     assert_eq!(r.exit_code(), 1);
     let text = flowtest::render_text(&r);
-    assert!(
-        text.contains("FAIL  second session unlocks Sign out"),
-        "{text}"
-    );
-    assert!(text.contains("path differs at step 7"), "{text}");
+    assert!(text.contains("FAIL  log out of the only account"), "{text}");
+    assert!(text.contains("path differs at step 8"), "{text}");
     assert!(
         text.lines().any(|l| l.trim_start().starts_with("> ")
-            && l.contains("sync-check")
-            && l.contains("guide-second-session")),
+            && l.contains("fix-clear-site")
+            && l.contains("guide-log-out")),
         "{text}"
     );
     assert!(
@@ -142,7 +139,7 @@ fn a_missing_answer_names_the_question_and_its_options() {
     let f = &r.scenarios[0].failures;
     assert!(
         f[0].contains("question `method`")
-            && f[0].contains("offered: second-session, remove-entry, sign-out-all"),
+            && f[0].contains("offered: log-out, second-session, clear-site, sign-out-all"),
         "{f:?}"
     );
 }
@@ -247,7 +244,7 @@ fn loops_and_engine_errors_fail_the_scenario_instead_of_hanging() {
     // The guide's "no" goes back to the method question; the same answers loop.
     let sc = &mut suite.scenarios[0];
     sc.answers.insert(
-        "guide-second-session".into(),
+        "guide-log-out".into(),
         flowtest::AnswerSpec::One(flowtest::AnswerValue::Bool(false)),
     );
     let r = flowtest::run_suite(&flow, &suite);
@@ -261,7 +258,7 @@ fn loops_and_engine_errors_fail_the_scenario_instead_of_hanging() {
     let desk = suite
         .scenarios
         .iter_mut()
-        .find(|s| s.name.starts_with("desktop reset fails"))
+        .find(|s| s.name.starts_with("desktop reset: the user declines"))
         .unwrap();
     desk.answers.insert(
         "method".into(),

@@ -78,20 +78,20 @@ fn esc_later_in_the_run_exits_130_with_nothing_applied() {
 
 /// A session whose every byte of output is kept, so a failed expectation
 /// shows the whole transcript and the test can look at all of it at the end.
-struct Pty {
+pub(crate) struct Pty {
     s: expectrl::session::OsSession,
     seen: Vec<u8>,
 }
 
 impl Pty {
-    fn new(env: &Env, args: &[&str]) -> Pty {
+    pub(crate) fn new(env: &Env, args: &[&str]) -> Pty {
         Pty {
             s: spawn(env, args),
             seen: Vec::new(),
         }
     }
 
-    fn expect(&mut self, needle: &str) {
+    pub(crate) fn expect(&mut self, needle: &str) {
         match self.s.expect(needle) {
             Ok(c) => self.seen.extend_from_slice(c.as_bytes()),
             Err(e) => panic!(
@@ -101,16 +101,16 @@ impl Pty {
         }
     }
 
-    fn send(&mut self, keys: &str) {
+    pub(crate) fn send(&mut self, keys: &str) {
         self.s.send(keys).unwrap();
     }
 
-    fn send_code(&mut self, code: ControlCode) {
+    pub(crate) fn send_code(&mut self, code: ControlCode) {
         self.s.send(code).unwrap();
     }
 
     /// Read to the end; the exit code.
-    fn finish(&mut self) -> Option<i32> {
+    pub(crate) fn finish(&mut self) -> Option<i32> {
         match self.s.expect(Eof) {
             Ok(c) => self.seen.extend_from_slice(c.as_bytes()),
             Err(e) => panic!("no end of output ({e}):\n{}", self.text()),
@@ -133,7 +133,7 @@ impl Pty {
     }
 
     /// The transcript without terminal escape sequences.
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         strip_escapes(&String::from_utf8_lossy(&self.seen))
     }
 }
