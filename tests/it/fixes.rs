@@ -1563,7 +1563,7 @@ fn fixes_follow_the_session_model_of_current_builds() {
         "{steps}"
     );
     assert!(
-        steps.contains("delete cookie token_v2 on .notion.so (the sign-in itself)"),
+        steps.contains("delete cookie token_v2 on .notion.so (a sign-in cookie)"),
         "{steps}"
     );
     assert!(!steps.contains("SECRET"));

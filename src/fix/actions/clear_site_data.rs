@@ -201,13 +201,33 @@ fn plan_clear_site(session: &Session, spec: &AppSpec, ctx: &FixContext) -> Resul
         });
     }
     plan.steps.push(format!(
-        "keep every other site's cookies and Local Storage in {}",
+        "keep every other site's cookies and Local Storage in {}, and every other profile as it is",
         where_(session)
     ));
+    plan.steps.insert(0, who_signs_out(session, &spec.app));
     plan.keys = keys.into_iter().collect();
     plan.cookies = cookie_names.into_iter().collect();
     plan.files = current_files(&plan)?;
     Ok(plan)
+}
+
+/// The plan's first line: which accounts the clearing signs out. Notion
+/// signs out per store, so every account there goes, not only the chosen
+/// one.
+fn who_signs_out(session: &Session, app: &str) -> String {
+    let place = where_(session);
+    let who = if session.account_label.is_empty() {
+        "the chosen account".to_string()
+    } else {
+        session.account_label.clone()
+    };
+    match session.store_accounts {
+        Some(0 | 1) => format!("sign out {who}, the only {app} account signed in in {place}"),
+        Some(n) => format!("sign out all {n} {app} accounts signed in in {place}, not only {who}"),
+        None => format!(
+            "sign out every {app} account signed in in {place}, {who} included (how many, the evidence there does not say)"
+        ),
+    }
 }
 
 /// The origins a LevelDB Local Storage holds entries or bookkeeping for.
@@ -297,7 +317,7 @@ fn plan_cookie_op(
                 " (names the active account)"
             }
             Some(_) => " (lists every signed-in account)",
-            None if spec.session_cookies.contains(name) => " (the sign-in itself)",
+            None if spec.session_cookies.contains(name) => " (a sign-in cookie)",
             None => "",
         };
         plan.steps
