@@ -1195,7 +1195,7 @@ fn empty_journal_beside_backups_points_at_the_backups() {
             "--answer",
             "workspace=ws-1",
             "--answer",
-            "method=remove-entry",
+            "method=clear-site",
             "--yes",
         ],
     );
@@ -1371,7 +1371,7 @@ fn a_signal_during_a_fix_lets_the_write_finish_and_tells_the_truth() {
                 "--answer",
                 "workspace=ws-1",
             ])
-            .args(["--answer", "method=remove-entry", "--yes"])
+            .args(["--answer", "method=clear-site", "--yes"])
             .env("NO_COLOR", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

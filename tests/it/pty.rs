@@ -69,7 +69,7 @@ fn esc_later_in_the_run_exits_130_with_nothing_applied() {
     let mut s = spawn(&env, &[]);
     s.expect("What do you want to do in Notion?").unwrap();
     s.send("\r").unwrap();
-    s.expect("Which workspace session is this about?").unwrap();
+    s.expect("Which workspace is this about?").unwrap();
     s.send(ControlCode::Escape).unwrap();
     s.expect(Eof).unwrap();
     assert_eq!(exit_code(&s), Some(130));
@@ -187,15 +187,18 @@ fn only_record(env: &Env) -> serde_json::Value {
 }
 
 /// Walk the wizard on [`one_workspace`] to "Apply this fix?" with the
-/// defaults (remove one workspace, Acme Corp, remove its local entry).
+/// defaults (remove one workspace, Acme Corp), then clearing Notion's
+/// sign-in data in that profile.
 fn walk_to_consent(env: &Env) -> Pty {
     let mut p = Pty::new(env, &[]);
     p.expect("What do you want to do in Notion?");
     p.send("\r");
-    p.expect("Which workspace session is this about?");
+    p.expect("Which workspace is this about?");
     p.send("\r");
     p.expect("How do you want to sign out of Acme Corp?");
-    p.send("\r"); // the default: remove-entry
+    // Down twice from the default (Notion's account menu): clear Notion's
+    // sign-in data in that profile.
+    p.send("\x1b[B\x1b[B\r");
     p.expect("Fix: ");
     p.expect("Apply this fix?");
     p
@@ -323,7 +326,7 @@ fn ctrl_c_at_a_question_before_any_change_exits_130_nothing_changed() {
     let mut p = Pty::new(&env, &[]);
     p.expect("What do you want to do in Notion?");
     p.send("\r");
-    p.expect("Which workspace session is this about?");
+    p.expect("Which workspace is this about?");
     p.send("\r");
     p.expect("How do you want to sign out of Acme Corp?");
     p.send_code(ControlCode::EndOfText);

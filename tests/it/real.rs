@@ -82,7 +82,7 @@ fn round_trip(fixture: &str, read_mode: &str, browser_name: &str) {
             "--answer",
             &format!("workspace={WS}"),
             "--answer",
-            "method=remove-entry",
+            "method=clear-site",
             "--yes",
         ],
     );
@@ -433,7 +433,7 @@ fn real_chromium_accounts_from_key_names_and_the_v10_listing() {
             "--answer",
             &format!("workspace={S2}"),
             "--answer",
-            "method=remove-entry",
+            "method=clear-site",
             "--yes",
             "--report",
             &md,

@@ -386,7 +386,7 @@ fn plant_and_check(env: &Env, kind: &str) -> PageView {
 /// profile: its page sees exactly that key gone, every other key and value
 /// as the page saw them last (`last`).
 fn remove_entry_and_reopen(env: &Env, ws: &str, last: &Items) {
-    let o = env.run_method("linux", None, ws, "remove-entry", &["--yes"]);
+    let o = env.run_method("linux", None, ws, "clear-site", &["--yes"]);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -729,7 +729,7 @@ fn real_chromium_fix_browser_writes_then_plain_undo_keeps_both() {
 
     // The fix, scripted, on the profile Chromium wrote.
     let removed = format!("{PREFIX}{WS_B}");
-    let o = env.run_method("linux", None, WS_B, "remove-entry", &["--yes"]);
+    let o = env.run_method("linux", None, WS_B, "clear-site", &["--yes"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "remove-entry verified: {err}");
     let printed = err

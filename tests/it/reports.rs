@@ -275,7 +275,7 @@ fn sample_record() -> RunRecord {
     let mut answers = Map::new();
     answers.insert("goal".into(), json!("remove-one"));
     answers.insert("workspace".into(), json!(WORKSPACE_IDS[1]));
-    answers.insert("method".into(), json!("remove-entry"));
+    answers.insert("method".into(), json!("clear-site"));
     answers.insert(
         "note".into(),
         json!(format!("I am {} | *urgent*", EMAILS[0])),
@@ -337,7 +337,7 @@ fn sample_record() -> RunRecord {
                     WORKSPACE_NAMES[1]
                 )),
             ),
-            visit("method", "ask", Some("remove-entry"), None),
+            visit("method", "ask", Some("clear-site"), None),
             visit(
                 "sync-check",
                 "check",

@@ -546,7 +546,7 @@ fn cli_all_stores_corrupt_but_one_profile() {
             "--answer",
             "workspace=ws-good",
             "--answer",
-            "method=remove-entry",
+            "method=clear-site",
             "--yes",
         ],
         120,
@@ -709,7 +709,7 @@ fn secrets_never_leave_the_stores() {
             "--answer",
             ws,
             "--answer",
-            "method=remove-entry",
+            "method=clear-site",
         ];
         a.extend_from_slice(extra);
         a
@@ -963,7 +963,7 @@ fn two_runs_at_once_one_writes_the_other_waits_or_refuses_clearly() {
                 "--answer",
                 ws,
                 "--answer",
-                "method=remove-entry",
+                "method=clear-site",
                 "--yes",
             ]
         };
@@ -1071,7 +1071,7 @@ fn corrupt_journal_is_reported_clearly_and_no_backup_is_deleted() {
                 "--answer",
                 &format!("workspace={ws}"),
                 "--answer",
-                "method=remove-entry",
+                "method=clear-site",
                 "--yes",
             ],
             120,
@@ -1168,7 +1168,7 @@ fn two_fixes_with_two_state_folders_never_both_report_success() {
             "--answer",
             "workspace=ws-acme",
             "--answer",
-            "method=remove-entry",
+            "method=clear-site",
             "--yes",
         ];
         let d = env.dir.path();

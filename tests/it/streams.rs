@@ -43,7 +43,7 @@ fn the_readable_scan_is_on_stdout_so_grep_finds_a_workspace() {
 fn undo_list_and_flows_list_are_data_and_come_as_json() {
     let env = Env::new();
     two_stores(&env);
-    let o = env.run_method("linux", None, "ws-acme", "remove-entry", &["--yes"]);
+    let o = env.run_method("linux", None, "ws-acme", "clear-site", &["--yes"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 
     let o = env.run("linux", &["undo", "--list"]);
@@ -180,7 +180,7 @@ fn scan_verbose_marks_each_profile_and_store() {
 fn quiet_drops_progress_and_conflicts_with_verbose() {
     let env = Env::new();
     two_stores(&env);
-    let o = env.run_method("linux", None, "ws-acme", "remove-entry", &["--dry-run"]);
+    let o = env.run_method("linux", None, "ws-acme", "clear-site", &["--dry-run"]);
     assert!(
         stderr(&o).contains("Looking for Notion sessions"),
         "{}",
@@ -190,7 +190,7 @@ fn quiet_drops_progress_and_conflicts_with_verbose() {
         "linux",
         None,
         "ws-acme",
-        "remove-entry",
+        "clear-site",
         &["--dry-run", "-q"],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
