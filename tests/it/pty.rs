@@ -196,9 +196,10 @@ fn walk_to_consent(env: &Env) -> Pty {
     p.expect("Which workspace is this about?");
     p.send("\r");
     p.expect("How do you want to sign out of Acme Corp?");
-    // Down twice from the default (Notion's account menu): clear Notion's
+    // Filtered to the one way that changes the store: clear Notion's
     // sign-in data in that profile.
-    p.send("\x1b[B\x1b[B\r");
+    p.send("Remove Notion");
+    p.send("\r");
     p.expect("Fix: ");
     p.expect("Apply this fix?");
     p

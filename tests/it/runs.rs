@@ -23,6 +23,12 @@ fn home(env: &Env) {
         )
         .write()
         .unwrap();
+    // A second profile, for runs after a fix cleared the first one.
+    env.sample(Layout::Linux)
+        .chromium_profile("chrome", "Profile 1", "Work")
+        .workspace(NOTION, "2f8e1c0a-3333-4c2b-9a57-0d6c3c9e0a03", "Side Gig", USER)
+        .write()
+        .unwrap();
 }
 
 fn runs_json(env: &Env) -> Vec<serde_json::Value> {
@@ -173,10 +179,10 @@ fn old_records_and_backups_of_undone_fixes_are_pruned_at_the_next_run() {
         });
 
     // A dry run prunes nothing; a real run does.
-    let o = env.run_method("linux", None, "Acme Labs", "clear-site", &["--dry-run"]);
+    let o = env.run_method("linux", None, "Side Gig", "clear-site", &["--dry-run"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(exists(&undone_backup[0]));
-    let o = env.run_method("linux", None, "Acme Labs", "clear-site", &["--yes"]);
+    let o = env.run_method("linux", None, "Side Gig", "clear-site", &["--yes"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
         stderr(&o)

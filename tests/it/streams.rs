@@ -49,7 +49,7 @@ fn undo_list_and_flows_list_are_data_and_come_as_json() {
     let o = env.run("linux", &["undo", "--list"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("remove-workspace-entry"),
+        stdout(&o).contains("clear-site-data"),
         "{}",
         stdout(&o)
     );
@@ -60,7 +60,7 @@ fn undo_list_and_flows_list_are_data_and_come_as_json() {
     assert_eq!(v["schema"], 1);
     let fixes = v["fixes"].as_array().unwrap();
     assert_eq!(fixes.len(), 1, "{v:#}");
-    assert_eq!(fixes[0]["action"], "remove-workspace-entry");
+    assert_eq!(fixes[0]["action"], "clear-site-data");
     assert_eq!(fixes[0]["status"], "applied");
     assert!(stdout(&o).starts_with("{\n  \"schema\": 1,"));
 
@@ -182,7 +182,7 @@ fn quiet_drops_progress_and_conflicts_with_verbose() {
     two_stores(&env);
     let o = env.run_method("linux", None, "ws-acme", "clear-site", &["--dry-run"]);
     assert!(
-        stderr(&o).contains("Looking for Notion sessions"),
+        stderr(&o).contains("Looking for Notion's sign-in data"),
         "{}",
         stderr(&o)
     );
@@ -195,8 +195,8 @@ fn quiet_drops_progress_and_conflicts_with_verbose() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(!err.contains("Looking for Notion sessions"), "{err}");
-    assert!(err.contains("Fix: Remove the local session entry"), "{err}");
+    assert!(!err.contains("Looking for Notion's sign-in data"), "{err}");
+    assert!(err.contains("Fix: Remove Notion's sign-in data"), "{err}");
     let o = env.run("linux", &["-q", "-v", "scan"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
