@@ -948,10 +948,17 @@ fn target_words(ctx: &Ctx, i: usize, id: &str) -> String {
 fn fact_phrase(ctx: &Ctx, i: usize, path: &str) -> String {
     let parts: Vec<&str> = path.split('.').collect();
     let field = |rest: &[&str]| {
-        rest.iter()
+        // "number of workspaces of its account", not "… of the number".
+        let (rest, count) = match rest {
+            [head @ .., "len"] if !head.is_empty() => (head, "number of "),
+            _ => (rest, ""),
+        };
+        let words = rest
+            .iter()
             .map(|p| field_words(p, &ctx.r.terms))
             .collect::<Vec<_>>()
-            .join(" of the ")
+            .join(" of the ");
+        format!("{count}{words}")
     };
     match parts.as_slice() {
         ["answers", q, ..] => match ctx.step(q) {
@@ -984,6 +991,14 @@ fn field_words(f: &str, t: &Terms) -> String {
         "max_store_accounts" => format!("largest number of {} in one store", t.accounts),
         "source" => "kind of store".into(),
         "len" => "number".into(),
+        "account_workspace_labels" => format!("workspaces of its {}", t.account),
+        "signed_in" => "sign-in".into(),
+        "signed_out_stores" => "stores without a sign-in".into(),
+        "signed_in_accounts" => format!("signed-in {}", t.accounts),
+        "unknown_account_stores" => format!("stores whose {} it cannot list", t.accounts),
+        "running_stores" => "stores whose program runs".into(),
+        "account_key" => t.account.clone(),
+        "store_id" => "store".into(),
         other => words(other),
     }
 }

@@ -856,7 +856,9 @@ fn sealed_account_count_is_null_and_the_wizard_asks() {
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(0), "{err}");
         assert!(
-            err.contains("Notion's sign-in data there does not say how many accounts are signed in"),
+            err.contains(
+                "Notion's sign-in data there does not say how many accounts are signed in"
+            ),
             "{err}"
         );
         assert!(

@@ -26,7 +26,12 @@ fn home(env: &Env) {
     // A second profile, for runs after a fix cleared the first one.
     env.sample(Layout::Linux)
         .chromium_profile("chrome", "Profile 1", "Work")
-        .workspace(NOTION, "2f8e1c0a-3333-4c2b-9a57-0d6c3c9e0a03", "Side Gig", USER)
+        .workspace(
+            NOTION,
+            "2f8e1c0a-3333-4c2b-9a57-0d6c3c9e0a03",
+            "Side Gig",
+            USER,
+        )
         .write()
         .unwrap();
 }

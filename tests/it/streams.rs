@@ -48,11 +48,7 @@ fn undo_list_and_flows_list_are_data_and_come_as_json() {
 
     let o = env.run("linux", &["undo", "--list"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(
-        stdout(&o).contains("clear-site-data"),
-        "{}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).contains("clear-site-data"), "{}", stdout(&o));
 
     let o = env.run("linux", &["undo", "--list", "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -186,13 +182,7 @@ fn quiet_drops_progress_and_conflicts_with_verbose() {
         "{}",
         stderr(&o)
     );
-    let o = env.run_method(
-        "linux",
-        None,
-        "ws-acme",
-        "clear-site",
-        &["--dry-run", "-q"],
-    );
+    let o = env.run_method("linux", None, "ws-acme", "clear-site", &["--dry-run", "-q"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(!err.contains("Looking for Notion's sign-in data"), "{err}");
