@@ -268,3 +268,80 @@ fn loops_and_engine_errors_fail_the_scenario_instead_of_hanging() {
     let f = r.scenarios.iter().find(|s| !s.passed).unwrap();
     assert!(f.failures[0].contains("not valid"), "{:?}", f.failures);
 }
+
+/// Every text of a step other than the scan's parameters, by step id.
+fn texts(flow: &serde_json::Value) -> Vec<(String, String)> {
+    fn walk(v: &serde_json::Value, id: &str, out: &mut Vec<(String, String)>) {
+        match v {
+            serde_json::Value::String(s) => out.push((id.to_string(), s.clone())),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, id, out)),
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    if !matches!(k.as_str(), "params" | "when" | "verify") {
+                        walk(x, id, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for step in flow["steps"].as_array().unwrap() {
+        let (_, body) = step.as_object().unwrap().iter().next().unwrap();
+        walk(body, body["id"].as_str().unwrap(), &mut out);
+    }
+    out
+}
+
+/// Words for people in the Notion flows (issue 25): no cookie or key name
+/// in what a user reads (the exact names are in `-v`, the plans and the
+/// report's evidence); no store shown as "profile app"; nothing about
+/// browser sync on the desktop app's way; sync never named as a cause.
+#[test]
+fn the_notion_flows_speak_plainly() {
+    let jargon = [
+        "token_v2",
+        "notion_users",
+        "notion_user_id",
+        "file_token",
+        "LRU:",
+        "currentSpace",
+        "notion:workspace",
+        "Local Storage key",
+        "{selected.workspace.profile}",
+        "{chosen.workspace.profile}",
+        "accounts_evidence",
+    ];
+    for file in ["notion-signout.json", "notion-desktop-relogin.json"] {
+        let path = format!("{}/flows/{file}", env!("CARGO_MANIFEST_DIR"));
+        let flow: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        for (id, text) in texts(&flow) {
+            for j in jargon {
+                assert!(!text.contains(j), "{file} `{id}` says `{j}`: {text}");
+            }
+            let lower = text.to_lowercase();
+            for cause in [
+                "sync can",
+                "sync may",
+                "turn off browser sync",
+                "sync restore",
+            ] {
+                assert!(!lower.contains(cause), "{file} `{id}` blames sync: {text}");
+            }
+            let desktop_only = file == "notion-desktop-relogin.json"
+                || [
+                    "end-reset",
+                    "end-linked",
+                    "linked-check",
+                    "guide-disconnect",
+                    "fix-reset-desktop",
+                ]
+                .contains(&id.as_str());
+            assert!(
+                !(desktop_only && lower.contains("sync") && id != "guide-web"),
+                "{file} `{id}` speaks of sync on the desktop app's way: {text}"
+            );
+        }
+    }
+}
