@@ -503,3 +503,78 @@ fn a_return_is_explained_from_the_sign_in_data() {
     }
     assert!(sign_in_cookies(&cookie_db(&work)).is_empty());
 }
+
+/// The only account logs out through Notion's menu while the guide is
+/// open (Notion then drops its sign-in cookies, as a signed-out real
+/// profile shows): the re-check finds no sign-in left and says so.
+#[test]
+fn logging_out_of_the_only_account_leaves_the_store_signed_out() {
+    let env = Env::new();
+    let (work, _) = chrome_home(&env, Layout::Linux, false);
+    let db = cookie_db(&work);
+    let mut p = Pty::new(&env, &[]);
+    p.expect("What do you want to do in Notion?");
+    p.send("\r");
+    p.expect("Which workspace is this about?");
+    p.send("9e8d7c6b");
+    p.send("\r");
+    p.expect("How do you want to sign out of");
+    p.send("\r"); // the default: Notion's account menu
+    p.expect("Did you log out and quit Chrome?");
+    py(
+        "import sqlite3, sys\n\
+         c = sqlite3.connect(sys.argv[1])\n\
+         c.execute(\"delete from cookies where name in ('token_v2', 'notion_users', 'notion_user_id', 'file_token', 'p_sync_session')\")\n\
+         c.commit()",
+        &[&db.to_string_lossy()],
+    );
+    p.send("y\r");
+    p.expect("Export a diagnostic report");
+    p.send("n\r");
+    let code = p.finish();
+    let text = p.text();
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("No Notion sign-in data is left in Chrome, profile Work"),
+        "{text}"
+    );
+    assert!(sign_in_cookies(&db).is_empty());
+}
+
+/// A browser still open at the re-check may not have written its
+/// sign-out: the run says so and does not conclude.
+#[test]
+fn a_browser_still_open_is_not_checked_as_signed_out() {
+    let env = Env::new();
+    let home = env.sample(Layout::Linux);
+    notion_ls(
+        home.chromium_profile("chrome", "Default", "Person 1"),
+        ADA,
+        &[ACME],
+    )
+    .cookie(".www.notion.so", "token_v2", "v2-secret")
+    .cookie(".www.notion.so", "notion_users", &notion_users(&[ADA]))
+    .singleton_lock(std::process::id())
+    .write()
+    .unwrap();
+    let ws = format!("workspace={ACME}");
+    let (code, err) = run(
+        &env,
+        "linux",
+        &[
+            "goal=remove-one",
+            &ws,
+            "method=log-out",
+            "guide-log-out=true",
+            "guide-quit=false",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(
+            "Chrome, profile Person 1 is still open, so its sign-out may not be written to disk yet"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("Not checked"), "{err}");
+}
