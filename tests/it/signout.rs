@@ -578,3 +578,30 @@ fn a_browser_still_open_is_not_checked_as_signed_out() {
     );
     assert!(err.contains("Not checked"), "{err}");
 }
+
+/// A cookie database that cannot be read cannot show the sign-in gone:
+/// the run does not end resolved, and says why.
+#[test]
+fn an_unreadable_cookie_database_never_ends_resolved() {
+    let env = Env::new();
+    let (work, _) = chrome_home(&env, Layout::Linux, false);
+    let db = cookie_db(&work);
+    std::fs::write(
+        &db,
+        b"not a database at all, and long enough to look like one",
+    )
+    .unwrap();
+    let ws = format!("workspace={ACME}");
+    let (code, err) = run(
+        &env,
+        "linux",
+        &["goal=remove-one", &ws, "method=clear-site"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains("Checked afresh"), "{err}");
+    assert!(err.contains("Cookies: not an SQLite database"), "says why: {err}");
+    assert!(
+        err.contains("could not confirm that Notion's sign-in data is gone"),
+        "{err}"
+    );
+}
