@@ -84,3 +84,53 @@ pub fn lists(report: &ScanReport) -> Map<String, Value> {
     }
     m
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn store(id: &str, signed_in: Value, accounts: Value, users: &[&str], running: bool) -> Value {
+        let (browser_id, dir) = id.split_once('/').unwrap_or((id, ""));
+        json!({
+            "store_id": id, "browser": "Chrome", "browser_id": browser_id, "profile": dir,
+            "profile_dir": dir, "path": "/p", "running": running, "sync_enabled": false,
+            "notion_cookies": [], "accounts": accounts, "user_ids": users, "sessions": 0,
+            "linked_accounts": [], "signed_in": signed_in, "sign_in_cookies": [],
+            "account_sessions": users.iter().map(|u| json!({
+                "user_id": u, "active": false, "workspaces": [], "sources": []
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    #[test]
+    fn each_store_lands_in_the_list_its_evidence_says() {
+        let report: ScanReport = serde_json::from_value(json!({
+            "schema": 1, "layout": "linux", "root": "/h", "session_count": 0, "sessions": [],
+            "browsers": [
+                store("chrome/Default", json!(false), json!(0), &[], false),
+                store("chrome/Profile 1", json!(true), json!(2), &["u-a", "u-b"], true),
+                store("chrome/Profile 2", json!(true), Value::Null, &["u-c"], false),
+                store("firefox/x.default", Value::Null, Value::Null, &[], false),
+            ],
+            "desktop_app": {"installed": false, "running": false, "data_dir": null,
+                "size_bytes": 0, "sessions": 0, "accounts": 0, "user_ids": [],
+                "notion_cookies": [], "linked_accounts": [], "signed_in": false},
+            "any_sync": false, "max_store_accounts": 2, "warnings": []
+        }))
+        .unwrap();
+        let l = lists(&report);
+        assert_eq!(l["signed_out_stores"], json!(["chrome/Default", "desktop"]));
+        assert_eq!(
+            l["signed_in_accounts"],
+            json!(["u-a@chrome/Profile 1", "u-b@chrome/Profile 1"]),
+            "an account is listed only where the store lists its accounts"
+        );
+        assert_eq!(
+            l["unknown_account_stores"],
+            json!(["chrome/Profile 2", "firefox/x.default"]),
+            "signed in without a list, or cookies unreadable: never signed out"
+        );
+        assert_eq!(l["running_stores"], json!(["chrome/Profile 1"]));
+    }
+}

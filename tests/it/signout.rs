@@ -599,7 +599,10 @@ fn an_unreadable_cookie_database_never_ends_resolved() {
     );
     assert_eq!(code, 1, "{err}");
     assert!(!err.contains("Checked afresh"), "{err}");
-    assert!(err.contains("Cookies: not an SQLite database"), "says why: {err}");
+    assert!(
+        err.contains("Cookies: not an SQLite database"),
+        "says why: {err}"
+    );
     assert!(
         err.contains("could not confirm that Notion's sign-in data is gone"),
         "{err}"
