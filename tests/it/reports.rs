@@ -718,7 +718,7 @@ fn markdown_reads_well_in_an_issue() {
         "Answer: Sign out of one workspace (its Sign out button is grayed out)",
         "Answer: Workspace 2 (Chrome, profile Person 2)",
         "(4.2 s)",
-        "Next: the question “Which workspace is this about?”, because the scan's number of workspace sessions is not 0 (it is 5).",
+        "Next: the question “Which workspace is this about?”, because none of the other cases held: the scan's number of workspace sessions is not 0 (it is 5)",
     ] {
         assert!(md.contains(t), "no `{t}` in\n{md}");
     }
