@@ -98,7 +98,7 @@ pub enum Command {
   troubleshoot run --from-report shared-report.json --dry-run
 
 An answers file is a JSON object from question id to option id, true/false or
-text, e.g. {\"goal\": \"remove-one\", \"workspace\": \"<id or name>\", \"method\": \"remove-entry\"}.")]
+text, e.g. {\"goal\": \"remove-one\", \"workspace\": \"<id or name>\", \"method\": \"clear-site\"}.")]
     Run(RunArgs),
     /// Show every session found (browsers, profiles, desktop app); changes nothing
     #[command(after_help = "Examples:

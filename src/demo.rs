@@ -1,7 +1,9 @@
 //! The sandbox home `troubleshoot demo` runs on, written in the real
-//! formats: Chrome "Person 1" signed in to one Notion workspace, Acme Corp,
-//! with browser sync on, and the Notion desktop app signed in through
-//! Google to the same workspace.
+//! formats and the real shape of Notion's data (the key families, cookies
+//! and files real Notion builds write; made-up ids): one Notion account,
+//! alex@example.com, with two workspaces, Acme Corp and Acme Labs, signed
+//! in in Chrome "Person 1" (browser sync on) and in the Notion desktop
+//! app, which signs in through a linked Google account.
 //!
 //! Its writers are its own and as small as the demo needs: LevelDB through
 //! rusty-leveldb (an independent implementation), SQLite through rusqlite,
@@ -22,15 +24,60 @@ use crate::probe::browsers::Browser;
 use crate::probe::{Home, Layout};
 
 const NOTION: &str = "https://www.notion.so";
-pub(crate) const WORKSPACE: &str = "9f3c2a10-acme";
-const USER: &str = "u-5e21-alex";
+const IDENTITY: &str = "https://identity.notion.so";
+/// Another site, whose data every fix leaves alone.
+const OTHER_SITE: &str = "https://example.com";
+/// Acme Corp and Acme Labs, the account's two workspaces.
+pub const WORKSPACES: [(&str, &str); 2] = [
+    ("9f3c2a10-5b7e-4d21-8c3a-6e0f1b2d3a01", "Acme Corp"),
+    ("9f3c2a10-5b7e-4d21-8c3a-6e0f1b2d3a02", "Acme Labs"),
+];
+const USER: &str = "5e21a7c3-4b9d-4f10-9e2a-7c8d9e0fa1e5";
+const EMAIL: &str = "alex@example.com";
+
+/// Local Storage as Notion writes it for one signed-in account: the
+/// `LRU:KeyValueStore2:` envelopes (last visited route, workspace short
+/// ids), per-account preferences, user/space pairs, and the identity
+/// origin's `notion_user_id`; plus another site's key.
+fn notion_local_storage() -> Vec<(&'static str, String, String)> {
+    let envelope = |name: &str, value: Value| {
+        (
+            NOTION,
+            format!("LRU:KeyValueStore2:{name}"),
+            json!({"id": name, "value": value, "timestamp": 1_700_000_000_000i64, "important": true})
+                .to_string(),
+        )
+    };
+    let (acme, labs) = (WORKSPACES[0].0, WORKSPACES[1].0);
+    vec![
+        envelope("lastVisitedRouteUserId", json!(USER)),
+        envelope("lastVisitedRouteSpaceId", json!(acme)),
+        envelope("spaceIdToShortId", json!({acme: 1, labs: 2})),
+        envelope(
+            &format!("onAppStartPreference:{USER}:{acme}"),
+            json!("lastVisited"),
+        ),
+        envelope(
+            &format!("onAppStartPreference:{USER}:{labs}"),
+            json!("lastVisited"),
+        ),
+        envelope(&format!("searchFrecency:{labs}:{USER}:0"), json!({})),
+        (
+            NOTION,
+            format!("LRU:LocalPreferenceStore3:{USER}:sidebarWidth"),
+            "240".into(),
+        ),
+        (IDENTITY, "notion_user_id".into(), USER.into()),
+        (OTHER_SITE, "theme".into(), "dark".into()),
+    ]
+}
 
 /// Write the demo's home under `root` in `layout`; returns it as a probe
 /// sees it with `--root`.
 pub fn demo_home_in(root: &Path, layout: Layout) -> io::Result<Home> {
     let home = Home::new(root, layout, true);
-    let workspace = json!({"id": WORKSPACE, "name": "Acme Corp", "user_id": USER}).to_string();
-    let entry = (format!("notion:workspace:{WORKSPACE}"), workspace);
+    let ls = notion_local_storage();
+    let users = format!("%5B%22{USER}%22%5D");
 
     // Chrome, profile "Person 1" (folder Default), signed in with sync on.
     let udd = Browser::by_id("chrome")
@@ -63,7 +110,7 @@ pub fn demo_home_in(root: &Path, layout: Layout) -> io::Result<Home> {
             }],
         }),
     )?;
-    write_local_storage(&profile.join("Local Storage/leveldb"), &entry)?;
+    write_local_storage(&profile.join("Local Storage/leveldb"), &ls)?;
     let cookies = if layout == Layout::Windows {
         profile.join("Network/Cookies")
     } else {
@@ -72,45 +119,81 @@ pub fn demo_home_in(root: &Path, layout: Layout) -> io::Result<Home> {
     write_cookies(
         &cookies,
         &[
-            (".notion.so", "token_v2", "demo-secret-token", true),
-            (".notion.so", "notion_user_id", USER, false),
-            (
-                "www.notion.so",
-                "notion_browser_id",
-                "demo-browser-id",
-                true,
-            ),
+            (".www.notion.so", "token_v2", "demo-secret-token", true),
+            (".www.notion.so", "notion_user_id", USER, true),
+            (".www.notion.so", "notion_users", &users, true),
+            (".notion.so", "file_token", "demo-secret-file-token", true),
+            (".notion.so", "p_sync_session", "demo-secret-sync", true),
+            (".example.com", "session", "demo-other-site", true),
         ],
     )?;
 
-    // The Notion desktop app, signed in through a linked Google account.
+    // The Notion desktop app (Electron: cookie values in plain text),
+    // signed in through a linked Google account.
     let data = home.roaming_app_data().join("Notion");
     let partition = data.join("Partitions/notion");
     write_json(
         &data.join("Preferences"),
         &json!({"spellcheck": {"dictionaries": ["en-US"]}}),
     )?;
+    let tab =
+        |space: &str| json!({"appStoreState": {"currentUserId": USER, "currentSpaceId": space}});
     write_json(
         &data.join("state.json"),
-        &json!({"appState": {"isFirstLaunch": false}}),
+        &json!({"appState": {"isFirstLaunch": false}, "history": {
+            "appRestorationState": {"windows": [{"tabs": [tab(WORKSPACES[0].0), tab(WORKSPACES[1].0)]}]},
+            "closeEvents": [],
+        }}),
     )?;
-    write_local_storage(&partition.join("Local Storage/leveldb"), &entry)?;
+    write_notion_db(&data.join("notion.db"))?;
+    write_local_storage(&partition.join("Local Storage/leveldb"), &ls)?;
+    let users_plain = format!("[\"{USER}\"]");
     write_cookies(
         &partition.join("Cookies"),
         &[
-            (".notion.so", "token_v2", "demo-desktop-secret", true),
-            (".notion.so", "notion_user_id", USER, false),
-            (".google.com", "SID", "google-secret-SID", true),
+            (".www.notion.so", "token_v2", "demo-desktop-secret", false),
+            (".www.notion.so", "notion_user_id", USER, false),
+            (".www.notion.so", "notion_users", &users_plain, false),
+            (".notion.so", "file_token", "demo-desktop-file-token", false),
+            (".google.com", "SID", "google-secret-SID", false),
             (
                 ".google.com",
                 "__Secure-3PSID",
                 "google-secret-__Secure-3PSID",
-                true,
+                false,
             ),
-            (".google.com", "HSID", "google-secret-HSID", true),
+            (".google.com", "HSID", "google-secret-HSID", false),
         ],
     )?;
     Ok(home)
+}
+
+/// The desktop app's `notion.db` in the shape real builds write: a
+/// `user_root` row per signed-in account, `space_user` pairs, `space`
+/// names and `notion_user` names.
+fn write_notion_db(path: &Path) -> io::Result<()> {
+    let conn = Connection::open(path).map_err(|e| other("open notion.db", e))?;
+    conn.execute_batch(
+        "CREATE TABLE user_root(id TEXT PRIMARY KEY);
+         CREATE TABLE space_user(user_id TEXT, space_id TEXT);
+         CREATE TABLE space(id TEXT PRIMARY KEY, name TEXT);
+         CREATE TABLE notion_user(id TEXT PRIMARY KEY, email TEXT, name TEXT);",
+    )
+    .map_err(|e| other("notion.db schema", e))?;
+    conn.execute("INSERT INTO user_root VALUES (?1)", [USER])
+        .map_err(|e| other("notion.db", e))?;
+    conn.execute(
+        "INSERT INTO notion_user VALUES (?1, ?2, 'Alex Sample')",
+        [USER, EMAIL],
+    )
+    .map_err(|e| other("notion.db", e))?;
+    for (id, name) in WORKSPACES {
+        conn.execute("INSERT INTO space VALUES (?1, ?2)", [id, name])
+            .map_err(|e| other("notion.db", e))?;
+        conn.execute("INSERT INTO space_user VALUES (?1, ?2)", [USER, id])
+            .map_err(|e| other("notion.db", e))?;
+    }
+    Ok(())
 }
 
 fn other<E: std::fmt::Display>(what: &str, e: E) -> io::Error {
@@ -141,26 +224,33 @@ fn latin1(s: &str) -> Vec<u8> {
     out
 }
 
-/// One Local Storage entry of the Notion origin, as Chromium writes it:
-/// `VERSION`, `_<origin>\x00<key>`, and `META:<origin>` (a protobuf with the
-/// last-modified time and the size), in one batch in the log.
-fn write_local_storage(dir: &Path, (key, value): &(String, String)) -> io::Result<()> {
+/// Local Storage entries `(origin, key, value)` as Chromium writes them:
+/// `VERSION`, `_<origin>\x00<key>`, and per origin `META:<origin>` (a
+/// protobuf with the last-modified time and the size), in one batch in the
+/// log.
+fn write_local_storage(dir: &Path, entries: &[(&str, String, String)]) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let opts = rusty_leveldb::Options {
         create_if_missing: true,
         ..rusty_leveldb::Options::default()
     };
     let mut db = rusty_leveldb::DB::open(dir, opts).map_err(|e| other("open LevelDB", e))?;
-    let mut entry_key = format!("_{NOTION}\x00").into_bytes();
-    entry_key.extend(latin1(key));
-    let mut meta = vec![0x08];
-    varint(chromium_now() as u64, &mut meta);
-    meta.push(0x10);
-    varint((key.len() + value.len()) as u64, &mut meta);
     let mut batch = rusty_leveldb::WriteBatch::default();
     batch.put(b"VERSION", b"1");
-    batch.put(&entry_key, &latin1(value));
-    batch.put(format!("META:{NOTION}").as_bytes(), &meta);
+    let mut sizes: std::collections::BTreeMap<&str, usize> = Default::default();
+    for (origin, key, value) in entries {
+        let mut entry_key = format!("_{origin}\x00").into_bytes();
+        entry_key.extend(latin1(key));
+        batch.put(&entry_key, &latin1(value));
+        *sizes.entry(origin).or_default() += key.len() + value.len();
+    }
+    for (origin, size) in sizes {
+        let mut meta = vec![0x08];
+        varint(chromium_now() as u64, &mut meta);
+        meta.push(0x10);
+        varint(size as u64, &mut meta);
+        batch.put(format!("META:{origin}").as_bytes(), &meta);
+    }
     db.write(batch, true)
         .map_err(|e| other("write LevelDB", e))?;
     db.flush().map_err(|e| other("flush LevelDB", e))?;

@@ -66,8 +66,11 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
             state.display()
         ));
     }
-    printer.plain("It holds Chrome (profile Person 1) with one Notion workspace, Acme Corp, and browser sync on,");
-    printer.plain("and the Notion desktop app signed in through a linked Google account.");
+    printer.plain("It holds one Notion account, alex@example.com, with two workspaces (Acme Corp, Acme Labs),");
+    printer.plain(
+        "signed in in Chrome (profile Person 1, browser sync on) and in the Notion desktop app,",
+    );
+    printer.plain("which signs in through a linked Google account.");
     printer.blank();
     let scan = ScanArgs {
         json: false,
@@ -75,18 +78,17 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
     };
     super::scan::run(&g, &scan, printer)?;
     printer.blank();
-    // --yes never answers for manual steps; in the sandbox there is nobody
-    // to do them, so the demo answers its sync guide itself, and says so.
+    // --yes never picks a target or does a manual step; in the sandbox
+    // there is nobody to do Notion's own Log out, so the demo names the
+    // sandbox's workspace in Chrome and the way that changes the sandbox
+    // itself, and says so.
     let answer = if args.yes {
-        // --yes never picks which workspace to change: the demo names
-        // the sandbox's own, in Chrome.
         printer.plain(
-            "With --yes the demo answers the sandbox's questions itself: Acme Corp in Chrome, and \"sync is off\".",
+            "With --yes the demo picks Acme Corp in Chrome and clears Notion's sign-in data there (then undoes it).",
         );
         vec![
-            format!("workspace={}@chrome/Default", crate::demo::WORKSPACE),
-            "guide-sync-off=true".to_string(),
-            "sync-still-on=true".to_string(),
+            format!("workspace={}@chrome/Default", crate::demo::WORKSPACES[0].0),
+            "method=clear-site".to_string(),
         ]
     } else {
         Vec::new()
@@ -140,7 +142,7 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
             );
             match undone {
                 Ok(_) => {
-                    printer.plain("After the undo, the scan sees the workspace again:");
+                    printer.plain("After the undo, the scan sees the account signed in there again:");
                     super::scan::run(&g, &scan, printer)?;
                 }
                 Err(e) => undo_failed = Some(e),

@@ -63,7 +63,19 @@ impl Facts {
             Cond::All(v) => v.iter().all(|c| self.eval(c)),
             Cond::Any(v) => v.iter().any(|c| self.eval(c)),
             Cond::Not(c) => !self.eval(c),
-            Cond::Test { fact, op, value } => compare(self.get(fact).as_ref(), *op, value),
+            Cond::Test {
+                fact,
+                op,
+                value,
+                value_fact,
+            } => match value_fact {
+                // A missing value fact fails the test as a missing fact does.
+                Some(vf) => match self.get(vf) {
+                    Some(v) => compare(self.get(fact).as_ref(), *op, &v),
+                    None => *op == Op::Ne,
+                },
+                None => compare(self.get(fact).as_ref(), *op, value),
+            },
         }
     }
 

@@ -473,7 +473,14 @@ pub struct End {
 #[serde(try_from = "RawCond", into = "RawCond")]
 #[schemars(with = "RawCond")]
 pub enum Cond {
-    Test { fact: String, op: Op, value: Value },
+    /// `value_fact`, when set, names a fact whose value is compared instead
+    /// of `value` (the chosen store's id against a list of stores).
+    Test {
+        fact: String,
+        op: Op,
+        value: Value,
+        value_fact: Option<String>,
+    },
     All(Vec<Cond>),
     Any(Vec<Cond>),
     Not(Box<Cond>),
@@ -525,6 +532,10 @@ pub struct RawCond {
     pub op: Option<Op>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Value>,
+    /// Compare with this fact's value (read when the condition is
+    /// evaluated) instead of a literal `value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_fact: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all: Option<Vec<RawCond>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -538,7 +549,10 @@ impl TryFrom<RawCond> for Cond {
 
     fn try_from(raw: RawCond) -> Result<Cond, String> {
         let shapes = [
-            raw.fact.is_some() || raw.op.is_some() || raw.value.is_some(),
+            raw.fact.is_some()
+                || raw.op.is_some()
+                || raw.value.is_some()
+                || raw.value_fact.is_some(),
             raw.all.is_some(),
             raw.any.is_some(),
             raw.not.is_some(),
@@ -561,22 +575,44 @@ impl TryFrom<RawCond> for Cond {
         }
         let fact = raw.fact.ok_or("a condition needs \"fact\"")?;
         let op = raw.op.ok_or("a condition needs \"op\"")?;
-        let value = match (op, raw.value) {
-            (_, Some(v)) => v,
-            (Op::Exists | Op::Truthy, None) => Value::Bool(true),
-            (_, None) => return Err(format!("condition on `{fact}` needs \"value\"")),
+        let value = match (op, raw.value, &raw.value_fact) {
+            (_, Some(_), Some(_)) => {
+                return Err(format!(
+                    "condition on `{fact}` has both \"value\" and \"value_fact\"; give one"
+                ));
+            }
+            (Op::Exists | Op::Truthy, _, Some(_)) => {
+                return Err(format!(
+                    "condition on `{fact}`: \"value_fact\" only goes with a comparison, not `exists` or `truthy`"
+                ));
+            }
+            (_, Some(v), None) => v,
+            (_, None, Some(_)) => Value::Null,
+            (Op::Exists | Op::Truthy, None, None) => Value::Bool(true),
+            (_, None, None) => return Err(format!("condition on `{fact}` needs \"value\"")),
         };
-        Ok(Cond::Test { fact, op, value })
+        Ok(Cond::Test {
+            fact,
+            op,
+            value,
+            value_fact: raw.value_fact,
+        })
     }
 }
 
 impl From<Cond> for RawCond {
     fn from(c: Cond) -> RawCond {
         match c {
-            Cond::Test { fact, op, value } => RawCond {
+            Cond::Test {
+                fact,
+                op,
+                value,
+                value_fact,
+            } => RawCond {
                 fact: Some(fact),
                 op: Some(op),
-                value: Some(value),
+                value: value_fact.is_none().then_some(value),
+                value_fact,
                 ..RawCond::default()
             },
             Cond::All(v) => RawCond {

@@ -386,6 +386,7 @@ fn every_operator() {
             fact: fact.into(),
             op,
             value,
+            value_fact: None,
         })
     };
     assert!(t("f.n", Op::Eq, json!(2.0)));
@@ -423,6 +424,50 @@ fn every_operator() {
     )));
     assert!(facts.eval(&c(json!({"not": {"fact": "f.z", "op": "truthy"}}))));
     assert_eq!(Op::ALL.len(), 10);
+}
+
+/// `value_fact` compares with another fact's value, read at evaluation:
+/// the chosen store's id against the list of stores signed out now.
+#[test]
+fn a_condition_compares_with_another_fact() {
+    let mut facts = Facts::new();
+    facts.set(
+        "scan",
+        json!({"out": ["chrome/Default", "desktop"], "n": 2}),
+    );
+    facts.set(
+        "chosen",
+        json!({"w": {"store_id": "chrome/Default", "k": 2}}),
+    );
+    let c = |v: Value| serde_json::from_value::<Cond>(v).unwrap();
+    let inside =
+        c(json!({"fact": "scan.out", "op": "contains", "value_fact": "chosen.w.store_id"}));
+    assert!(facts.eval(&inside));
+    assert!(facts.eval(&c(
+        json!({"fact": "scan.n", "op": "eq", "value_fact": "chosen.w.k"})
+    )));
+    facts.set("scan", json!({"out": ["desktop"], "n": 3}));
+    assert!(!facts.eval(&inside), "read afresh, not when loaded");
+    assert!(!facts.eval(&c(
+        json!({"fact": "scan.n", "op": "eq", "value_fact": "chosen.w.k"})
+    )));
+    let missing = json!({"fact": "scan.out", "op": "contains", "value_fact": "chosen.nothing"});
+    assert!(
+        !facts.eval(&c(missing)),
+        "a missing value fact fails the test"
+    );
+    // Exactly one of `value` and `value_fact`, and only with a comparison.
+    for bad in [
+        json!({"fact": "scan.n", "op": "eq", "value": 1, "value_fact": "chosen.w.k"}),
+        json!({"fact": "scan.n", "op": "exists", "value_fact": "chosen.w.k"}),
+    ] {
+        assert!(serde_json::from_value::<Cond>(bad).is_err());
+    }
+    let raw = serde_json::to_value(&inside).unwrap();
+    assert_eq!(
+        raw,
+        json!({"fact": "scan.out", "op": "contains", "value_fact": "chosen.w.store_id"})
+    );
 }
 
 #[test]

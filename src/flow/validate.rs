@@ -574,7 +574,12 @@ pub fn probe_namespaces(
 
 fn cond_facts<'c>(c: &'c Cond, out: &mut Vec<&'c str>) {
     match c {
-        Cond::Test { fact, .. } => out.push(fact),
+        Cond::Test {
+            fact, value_fact, ..
+        } => {
+            out.push(fact);
+            out.extend(value_fact.as_deref());
+        }
         Cond::All(v) | Cond::Any(v) => v.iter().for_each(|c| cond_facts(c, out)),
         Cond::Not(c) => cond_facts(c, out),
     }

@@ -11,12 +11,12 @@
 //!   "flow": "notion-signout",
 //!   "fixtures": { "chrome-one": { "scan": { "session_count": 1, "sessions": [ ... ] } } },
 //!   "scenarios": [{
-//!     "name": "remove the entry of the only session",
+//!     "name": "clear Notion's sign-in data in the only profile",
 //!     "facts": "chrome-one",
-//!     "answers": { "goal": "remove-one", "workspace": "ws-acme", "method": "remove-entry" },
-//!     "fix_results": { "fix-remove-entry": "applied" },
-//!     "after_fix": { "scan": { "session_count": 0, "sessions": [] } },
-//!     "expect": { "path": ["goal", "scan", ...], "end": "end-removed", "outcome": "resolved" }
+//!     "answers": { "goal": "remove-one", "workspace": "ws-acme", "method": "clear-site" },
+//!     "fix_results": { "fix-clear-site": "applied" },
+//!     "after_fix": { "scan": { "session_count": 0, "sessions": [], "signed_out_stores": ["chrome/Default"] } },
+//!     "expect": { "path": ["goal", "scan", ...], "end": "end-cleared", "outcome": "resolved" }
 //!   }]
 //! }
 //! ```

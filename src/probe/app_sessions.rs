@@ -28,6 +28,11 @@ pub const FACTS: &[&str] = &[
     "max_store_accounts",
     "warnings",
     "evidence",
+    // super::signin::FACTS, which a const cannot concatenate:
+    "signed_out_stores",
+    "signed_in_accounts",
+    "unknown_account_stores",
+    "running_stores",
 ];
 
 /// What the probe is, for the validator, the schema and the registry.
@@ -196,6 +201,7 @@ fn facts_of(report: &ScanReport, spec: &AppSpec) -> Value {
     let mut v = serde_json::to_value(report).unwrap_or(Value::Null);
     if let Some(obj) = v.as_object_mut() {
         obj.insert("evidence".into(), Value::from(evidence(report, &spec.app)));
+        obj.extend(super::signin::lists(report));
         if let Some(Value::Array(sessions)) = obj.get_mut("sessions") {
             for (item, s) in sessions.iter_mut().zip(&report.sessions) {
                 if let Some(o) = item.as_object_mut() {
@@ -238,5 +244,12 @@ mod tests {
             assert_eq!(builtin_spec(id).unwrap(), notion, "{id}");
         }
         assert!(builtin_spec("no-such-flow").is_err());
+    }
+
+    #[test]
+    fn the_sign_in_lists_are_among_the_facts() {
+        for f in super::super::signin::FACTS {
+            assert!(FACTS.contains(f), "{f}");
+        }
     }
 }

@@ -9,7 +9,7 @@ use super::layout::Home;
 use super::model::*;
 use super::prefetch::{Done, Job, Prefetch};
 use super::running::ProcessList;
-use super::sessions::{DefaultStore, LsItem, StoreExtra, StoreFacts, analyze};
+use super::sessions::{DefaultStore, LsItem, SessionDraft, StoreExtra, StoreFacts, analyze};
 use super::spec::AppSpec;
 use crate::readers::StoreError;
 use crate::readers::leveldb::read_local_storage;
@@ -52,6 +52,9 @@ pub(crate) struct Ctx<'a> {
     pub warnings: Vec<Warning>,
     /// Store reads running ahead on other threads.
     pre: Option<&'a Prefetch>,
+    /// The last [`Ctx::read_cookie_files`] met a database it could not
+    /// read: the next store's sign-in is unknown, not "signed out".
+    cookies_failed: bool,
 }
 
 /// Who owns a store, for the sessions it yields.
@@ -76,6 +79,7 @@ impl<'a> Ctx<'a> {
             browsers: Vec::new(),
             warnings: Vec::new(),
             pre,
+            cookies_failed: false,
         }
     }
 
@@ -141,6 +145,7 @@ impl<'a> Ctx<'a> {
     pub fn read_cookie_files(&mut self, files: &[PathBuf], schema: CookieSchema) -> Vec<CookieRow> {
         let query = self.cookie_query();
         let mut out = Vec::new();
+        self.cookies_failed = false;
         for f in files {
             // `exists()` is false for a symlink loop; that must warn, not vanish.
             if f.symlink_metadata().is_err() {
@@ -153,7 +158,10 @@ impl<'a> Ctx<'a> {
             };
             match read {
                 Ok(rows) => out.extend(rows),
-                Err(e) => self.warn_store(e),
+                Err(e) => {
+                    self.cookies_failed = true;
+                    self.warn_store(e);
+                }
             }
         }
         out
@@ -167,14 +175,14 @@ impl<'a> Ctx<'a> {
         cookies: &[CookieRow],
         extra: &StoreExtra,
     ) -> StoreFacts {
-        let facts = analyze(self.spec, ls, cookies, extra);
+        let mut facts = analyze(self.spec, ls, cookies, extra);
+        if self.cookies_failed && facts.sign_in.sign_in_cookies.is_empty() {
+            facts.sign_in.signed_in = None;
+        }
+        self.cookies_failed = false;
         let n = facts.sessions.len() as u32;
         for d in &facts.sessions {
-            let workspace_label = match (&d.workspace_name, d.workspace_id.as_str()) {
-                (Some(name), _) => name.clone(),
-                (None, "") => "unknown workspace".to_string(),
-                (None, id) => id.to_string(),
-            };
+            let label = workspace_label(d);
             self.sessions.push(Session {
                 source: owner.source,
                 browser: owner.browser.to_string(),
@@ -185,7 +193,7 @@ impl<'a> Ctx<'a> {
                 origin: d.origin.clone(),
                 workspace_id: d.workspace_id.clone(),
                 workspace_name: d.workspace_name.clone(),
-                workspace_label,
+                workspace_label: label,
                 user_id: d.user_id.clone(),
                 keys: d.keys.clone(),
                 sources: d.sources.clone(),
@@ -195,6 +203,19 @@ impl<'a> Ctx<'a> {
                 sync_enabled: owner.sync_enabled,
                 running: owner.running,
                 linked_accounts: facts.linked_accounts.clone(),
+                sign_in: facts.sign_in.clone(),
+                account_label: d.user_id.as_deref().map(account_label).unwrap_or_default(),
+                account_workspace_labels: facts
+                    .sessions
+                    .iter()
+                    .filter(|o| o.user_id == d.user_id && !o.workspace_id.is_empty())
+                    .map(workspace_label)
+                    .collect(),
+                account_key: d
+                    .user_id
+                    .as_ref()
+                    .map(|u| format!("{u}@{}", owner.store_id))
+                    .unwrap_or_default(),
             });
         }
         facts
@@ -221,6 +242,7 @@ impl<'a> Ctx<'a> {
         };
         let facts = self.add_store(owner, ls, cookies, &extra);
         self.browsers.push(BrowserProfile {
+            store_id: owner.store_id.clone(),
             browser: owner.browser.to_string(),
             browser_id: browser_id.to_string(),
             profile: owner.profile.to_string(),
@@ -234,6 +256,7 @@ impl<'a> Ctx<'a> {
             user_ids: facts.user_ids,
             sessions: facts.sessions.len() as u32,
             linked_accounts: facts.linked_accounts,
+            sign_in: facts.sign_in,
         });
     }
 
@@ -260,6 +283,23 @@ impl<'a> Ctx<'a> {
             warnings: self.warnings,
         }
     }
+}
+
+/// The name, else the id, else "unknown workspace": for prose.
+fn workspace_label(d: &SessionDraft) -> String {
+    match (&d.workspace_name, d.workspace_id.as_str()) {
+        (Some(name), _) => name.clone(),
+        (None, "") => "unknown workspace".to_string(),
+        (None, id) => id.to_string(),
+    }
+}
+
+/// An account for prose when nothing names it: "account " and the first
+/// 8 characters of its id (the short form; a name or email from
+/// the store replaces it where the probe reads one).
+fn account_label(user_id: &str) -> String {
+    let short: String = user_id.chars().take(8).collect();
+    format!("account {short}")
 }
 
 /// Read and parse a JSON file. `Ok(None)` when it does not exist.

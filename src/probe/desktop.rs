@@ -84,6 +84,10 @@ fn space_names(ctx: &mut Ctx<'_>, data: &Path, db: &DesktopDatabase) -> BTreeMap
 pub(crate) fn scan_desktop(ctx: &mut Ctx<'_>) -> DesktopApp {
     let absent = DesktopApp {
         accounts: Some(0),
+        sign_in: super::SignIn {
+            signed_in: Some(false),
+            sign_in_cookies: Vec::new(),
+        },
         ..DesktopApp::default()
     };
     let Some(spec) = ctx.spec.desktop.clone() else {
@@ -142,5 +146,6 @@ pub(crate) fn scan_desktop(ctx: &mut Ctx<'_>) -> DesktopApp {
         user_ids: facts.user_ids,
         notion_cookies: facts.notion_cookies,
         linked_accounts: facts.linked_accounts,
+        sign_in: facts.sign_in,
     }
 }

@@ -15,6 +15,7 @@ mod prefetch;
 pub mod running;
 pub mod scan;
 pub mod sessions;
+pub mod signin;
 pub mod spec;
 
 pub use contract::{Probe, ProbeDef, ProbeInfo, ProbeRun};

@@ -70,11 +70,44 @@ pub struct Session {
     pub running: bool,
     /// Providers with a sign-in session in the same store ("google", "microsoft", "apple").
     pub linked_accounts: Vec<String>,
+    /// The store's sign-in evidence (its sign-in cookie).
+    #[serde(flatten)]
+    pub sign_in: SignIn,
+    /// The account for prose: its email or name where the store names
+    /// it, else "account " and the first 8 characters of its id.
+    #[serde(default)]
+    pub account_label: String,
+    /// Every workspace of this account in this store (this one included):
+    /// who else signs out with it.
+    #[serde(default)]
+    pub account_workspace_labels: Vec<String>,
+    /// `<user_id>@<store_id>`: the account in this store, as the scan's
+    /// `signed_in_accounts` lists it (empty without an account).
+    #[serde(default)]
+    pub account_key: String,
+}
+
+/// Whether a store is signed in: a sign-in cookie (the flow's
+/// `session_cookies`, `token_v2`) is there. Names and hosts are readable on
+/// every OS even when values are encrypted, so this is known wherever the
+/// cookie database can be read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SignIn {
+    /// True with a sign-in cookie, false without; null when the cookie
+    /// database could not be read.
+    #[serde(default)]
+    pub signed_in: Option<bool>,
+    /// Names (never values) of the sign-in cookies there.
+    #[serde(default)]
+    pub sign_in_cookies: Vec<String>,
 }
 
 /// One browser profile, with or without Notion data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BrowserProfile {
+    /// The id its sessions carry: "<browser-id>/<profile-dir>".
+    #[serde(default)]
+    pub store_id: String,
     pub browser: String,
     /// Machine id of the browser ("chrome", "edge", "firefox").
     pub browser_id: String,
@@ -94,6 +127,8 @@ pub struct BrowserProfile {
     pub user_ids: Vec<String>,
     pub sessions: u32,
     pub linked_accounts: Vec<String>,
+    #[serde(flatten)]
+    pub sign_in: SignIn,
 }
 
 /// How a store's account count was reached, and its sessions in the
@@ -149,6 +184,8 @@ pub struct DesktopApp {
     pub user_ids: Vec<String>,
     pub notion_cookies: Vec<String>,
     pub linked_accounts: Vec<String>,
+    #[serde(flatten)]
+    pub sign_in: SignIn,
 }
 
 /// A store that could not be read, and why. The scan goes on without it.

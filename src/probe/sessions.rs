@@ -31,7 +31,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::model::{AccountFacts, AccountSession, StoreKind, WorkspaceSeen};
+use super::model::{AccountFacts, AccountSession, SignIn, StoreKind, WorkspaceSeen};
 use super::pattern::normalize_id;
 use super::spec::{AppSpec, UserCookieFormat};
 use crate::readers::cookie_host;
@@ -97,6 +97,9 @@ pub struct StoreFacts {
     pub notion_cookies: Vec<String>,
     /// Providers with a sign-in cookie, in spec order.
     pub linked_accounts: Vec<String>,
+    /// The sign-in cookies there; `signed_in` is whether there are any
+    /// (the caller makes it unknown when a cookie database was unreadable).
+    pub sign_in: SignIn,
 }
 
 fn hex(c: u8) -> Option<u8> {
@@ -458,6 +461,13 @@ pub fn analyze(
         .map(|c| c.name.clone())
         .collect();
     facts.notion_cookies = names.into_iter().collect();
+    facts.sign_in.sign_in_cookies = facts
+        .notion_cookies
+        .iter()
+        .filter(|n| spec.session_cookies.contains(n))
+        .cloned()
+        .collect();
+    facts.sign_in.signed_in = Some(!facts.sign_in.sign_in_cookies.is_empty());
     for la in &spec.linked_accounts {
         let hit = cookies.iter().any(|c| {
             cookie_host::on_any(&c.host, &la.cookie_domains) && la.cookie_names.contains(&c.name)
@@ -673,9 +683,17 @@ pub fn analyze(
     // where the store shows a current Notion build (key names, envelopes,
     // the app's tabs). A store holding only the article's entries keeps
     // those entries as its sessions, and cookies alone name no workspace.
+    // A readable listing cookie is the whole truth about who is signed in:
+    // an account the store only remembers (its keys stay after sign-out)
+    // has no session.
     let mut all_accounts = counted.clone();
-    for u in &seen {
-        push_unique(&mut all_accounts, u);
+    match &listed {
+        Some(l) => drafts.retain(|d| d.user_id.as_ref().is_none_or(|u| l.contains(u))),
+        None => {
+            for u in &seen {
+                push_unique(&mut all_accounts, u);
+            }
+        }
     }
     let current_build = hits.iter().any(|h| !h.entry);
     for u in &all_accounts {

@@ -7,7 +7,9 @@
 //! - workspace names (`workspace_name`, and the answer to a question that
 //!   picks an item of the scan, [`RunRecord::item_questions`], when it names
 //!   no known id) → `Workspace 1`…
-//! - user ids (`user_id`, `user_ids`, `current_user_id`) → `user-1`…
+//! - user ids (`user_id`, `user_ids`, `current_user_id`) → `user-1`…, and
+//!   the short form of an id that names an account in prose (its first 8
+//!   characters, "account 5e21a7c3") → the same pseudonym
 //! - e-mail addresses, found anywhere (any `x@y.z` token) → `email-1`…
 //! - browser profile display names and profile folder names that are not a
 //!   browser default ("Person 1", "Default", "Profile 2",
@@ -247,6 +249,26 @@ impl Collector {
         });
     }
 
+    /// The short form of user id `id` (its first 8 characters, what the
+    /// scan names an account by when nothing else does) gets the id's own
+    /// pseudonym, so "account 5e21a7c3" becomes "account user-1".
+    fn add_short_form(&mut self, id: &str) {
+        let id = id.trim();
+        let short: String = id.chars().take(8).collect();
+        if short.chars().count() < 8 || short == id || self.seen.contains_key(&short) {
+            return;
+        }
+        let Some(&i) = self.seen.get(id) else { return };
+        let pseudonym = self.rules[i].pseudonym.clone();
+        self.seen.insert(short.clone(), self.rules.len());
+        self.rules.push(Rule {
+            needle: short,
+            pseudonym,
+            kind: RedactionKind::UserId,
+            whole_word: true,
+        });
+    }
+
     fn add_home(&mut self, root: &str) {
         let trimmed = root.trim().trim_end_matches(['/', '\\']);
         // "/" or "C:" would match every path: not a home worth hiding.
@@ -292,12 +314,15 @@ impl Collector {
             }
             _ => return,
         };
+        let mut add = |s: &str| {
+            self.add(kind, s);
+            if kind == RedactionKind::UserId {
+                self.add_short_form(s);
+            }
+        };
         match val {
-            Value::String(s) => self.add(kind, s),
-            Value::Array(a) => a
-                .iter()
-                .filter_map(Value::as_str)
-                .for_each(|s| self.add(kind, s)),
+            Value::String(s) => add(s),
+            Value::Array(a) => a.iter().filter_map(Value::as_str).for_each(add),
             _ => {}
         }
     }

@@ -871,7 +871,12 @@ fn dedup(v: Vec<String>) -> Vec<String> {
 
 fn cond_facts(c: &Cond, out: &mut Vec<String>) {
     match c {
-        Cond::Test { fact, .. } => out.push(fact.clone()),
+        Cond::Test {
+            fact, value_fact, ..
+        } => {
+            out.push(fact.clone());
+            out.extend(value_fact.clone());
+        }
         Cond::All(v) | Cond::Any(v) => v.iter().for_each(|c| cond_facts(c, out)),
         Cond::Not(c) => cond_facts(c, out),
     }
@@ -979,10 +984,17 @@ fn target_words(ctx: &Ctx, i: usize, id: &str) -> String {
 fn fact_phrase(ctx: &Ctx, i: usize, path: &str) -> String {
     let parts: Vec<&str> = path.split('.').collect();
     let field = |rest: &[&str]| {
-        rest.iter()
+        // "number of workspaces of its account", not "… of the number".
+        let (rest, count) = match rest {
+            [head @ .., "len"] if !head.is_empty() => (head, "number of "),
+            _ => (rest, ""),
+        };
+        let words = rest
+            .iter()
             .map(|p| field_words(p, &ctx.r.terms))
             .collect::<Vec<_>>()
-            .join(" of the ")
+            .join(" of the ");
+        format!("{count}{words}")
     };
     match parts.as_slice() {
         ["answers", q, ..] => match ctx.step(q) {
@@ -1015,6 +1027,14 @@ fn field_words(f: &str, t: &Terms) -> String {
         "max_store_accounts" => format!("largest number of {} in one store", t.accounts),
         "source" => "kind of store".into(),
         "len" => "number".into(),
+        "account_workspace_labels" => format!("workspaces of its {}", t.account),
+        "signed_in" => "sign-in".into(),
+        "signed_out_stores" => "stores without a sign-in".into(),
+        "signed_in_accounts" => format!("signed-in {}", t.accounts),
+        "unknown_account_stores" => format!("stores whose {} it cannot list", t.accounts),
+        "running_stores" => "stores whose program runs".into(),
+        "account_key" => t.account.clone(),
+        "store_id" => "store".into(),
         other => words(other),
     }
 }
@@ -1090,7 +1110,16 @@ fn describe(ctx: &Ctx, i: usize, c: &Cond, holds: bool) -> String {
             .collect::<Vec<_>>()
             .join(" and "),
         Cond::Not(c) => describe(ctx, i, c, !holds),
-        Cond::Test { fact, op, value } => {
+        Cond::Test {
+            fact,
+            op,
+            value,
+            value_fact,
+        } => {
+            let looked_up = value_fact
+                .as_ref()
+                .map(|vf| ctx.get(i, vf).unwrap_or_default());
+            let value = looked_up.as_ref().unwrap_or(value);
             let p = fact_phrase(ctx, i, fact);
             let v = value_words(ctx, i, fact, value);
             let actual = ctx.get(i, fact).filter(|a| !a.is_null());

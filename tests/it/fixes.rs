@@ -1195,7 +1195,7 @@ fn empty_journal_beside_backups_points_at_the_backups() {
             "--answer",
             "workspace=ws-1",
             "--answer",
-            "method=remove-entry",
+            "method=clear-site",
             "--yes",
         ],
     );
@@ -1371,7 +1371,7 @@ fn a_signal_during_a_fix_lets_the_write_finish_and_tells_the_truth() {
                 "--answer",
                 "workspace=ws-1",
             ])
-            .args(["--answer", "method=remove-entry", "--yes"])
+            .args(["--answer", "method=clear-site", "--yes"])
             .env("NO_COLOR", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -1563,7 +1563,7 @@ fn fixes_follow_the_session_model_of_current_builds() {
         "{steps}"
     );
     assert!(
-        steps.contains("delete cookie token_v2 on .notion.so (the sign-in itself)"),
+        steps.contains("delete cookie token_v2 on .notion.so (a sign-in cookie)"),
         "{steps}"
     );
     assert!(!steps.contains("SECRET"));

@@ -106,7 +106,7 @@ fn hostile_names_never_reach_the_terminal_raw() {
         "{v}"
     );
 
-    let o = env.run_method("linux", None, WS_ID, "remove-entry", &["--dry-run"]);
+    let o = env.run_method("linux", None, WS_ID, "clear-site", &["--dry-run"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_output_clean("run --dry-run", &o);
     assert!(stderr(&o).contains("Dry run"), "{}", stderr(&o));
@@ -116,7 +116,7 @@ fn hostile_names_never_reach_the_terminal_raw() {
 fn hostile_names_in_undo_list_and_reports_are_escaped() {
     let env = Env::new();
     hostile_home(&env);
-    let o = env.run_method("linux", None, WS_ID, "remove-entry", &["--yes"]);
+    let o = env.run_method("linux", None, WS_ID, "clear-site", &["--yes"]);
     assert_output_clean("run --yes", &o);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 
@@ -204,7 +204,7 @@ fn a_10_mb_name_gives_small_output_and_a_small_record() {
         "capped, with the length"
     );
 
-    let o = env.run_method("linux", None, ws, "remove-entry", &["--dry-run"]);
+    let o = env.run_method("linux", None, ws, "clear-site", &["--dry-run"]);
     assert_eq!(o.status.code(), Some(0), "{}", &stderr(&o)[..2000]);
     eprintln!("run --dry-run: {} bytes", total(&o));
     assert!(
@@ -213,7 +213,7 @@ fn a_10_mb_name_gives_small_output_and_a_small_record() {
         total(&o)
     );
 
-    let o = env.run_method("linux", None, ws, "remove-entry", &["--yes"]);
+    let o = env.run_method("linux", None, ws, "clear-site", &["--yes"]);
     assert_eq!(o.status.code(), Some(0), "{}", &stderr(&o)[..2000]);
     eprintln!("run --yes: {} bytes", total(&o));
     assert!(total(&o) < SMALL, "run --yes printed {} bytes", total(&o));
@@ -254,7 +254,7 @@ fn a_profile_folder_named_after_its_owner_is_redacted_like_a_profile_name() {
         "linux",
         None,
         "2f8e1c0a-1111-4c2b-9a57-0d6c3c9e0a01",
-        "remove-entry",
+        "clear-site",
         &["--dry-run"],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

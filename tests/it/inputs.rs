@@ -125,7 +125,7 @@ fn endless_user_inputs_exit_2_at_once_naming_the_file() {
 
 /// A recorded run to tamper with: its path and JSON.
 fn recorded_run(env: &Env) -> (PathBuf, serde_json::Value) {
-    let o = env.run_method("linux", None, "ws-1", "remove-entry", &["--dry-run"]);
+    let o = env.run_method("linux", None, "ws-1", "clear-site", &["--dry-run"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let path = std::fs::read_dir(env.state().join("runs"))
         .unwrap()

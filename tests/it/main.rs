@@ -25,6 +25,7 @@ mod reports;
 mod robust;
 mod runs;
 mod state_hostile;
+mod signout;
 mod streams;
 mod toy;
 mod undo_resume;

@@ -95,13 +95,10 @@ fn at_60_columns_no_word_is_split_and_every_select_shows_its_keys() {
         s.send(keys).unwrap();
     };
     step(&mut s, "What do you want to do in Notion?", "");
+    step(&mut s, "type to filter", "every\r"); // filtered: sign out of every workspace
+    step(&mut s, "Which workspace is this about?", "");
     step(&mut s, "type to filter", "\r");
-    step(&mut s, "Which workspace session is this about?", "");
-    step(&mut s, "type to filter", "\r");
-    step(&mut s, "How do you want to sign out of Acme Corp?", "");
-    step(&mut s, "type to filter", "\r");
-    step(&mut s, "Is sync turned off?", "y\r");
-    step(&mut s, "Remove the entry anyway?", "y\r");
+    step(&mut s, "Did you log out of all accounts", "n\r");
     step(&mut s, "Apply this fix?", "y\r");
     step(&mut s, "Export a diagnostic report", "n\r");
     match s.expect(Eof) {
@@ -126,20 +123,19 @@ fn at_60_columns_no_word_is_split_and_every_select_shows_its_keys() {
     // Rows joined at spaces give back the sentences whole.
     let flat = rows.iter().map(|r| r.trim()).collect::<Vec<_>>().join(" ");
     for phrase in [
-        "Notion disables Sign out for the last workspace session in a browser profile or in the desktop app.",
+        "Notion disables Sign out for the last session in a browser profile or in the desktop app.",
         "Sign out of one workspace (its Sign out button is grayed out)",
-        "Open a second session (private window, guest profile or another email), then use Sign out",
-        "Remove only this workspace's local session entry (safe, with backup and undo)",
-        "Remove the entry anyway? Sync may bring the workspace back.",
-        "Backed up first: 4 file(s) under ~/.config/google-chrome/Default/Local Storage/leveldb",
-        "It is the only session in this profile",
+        "A workspace I signed out of comes back after a refresh",
+        "At the bottom of the menu, choose Log out all accounts and confirm. Every account and workspace there signs out.",
+        "Fix: Remove Notion's sign-in data from Chrome, profile Person 1 (risk: medium)",
+        "Backed up first:",
     ] {
         assert!(flat.contains(phrase), "`{phrase}` is broken in:\n{text}");
     }
     // The long paragraphs did wrap, with their indentation kept.
     let step1 = rows
         .iter()
-        .position(|r| r.starts_with("  1. In Chrome, open Settings"))
+        .position(|r| r.starts_with("  1. Open Notion (Chrome, profile Person 1)"))
         .unwrap_or_else(|| panic!("no guide step 1 in\n{text}"));
     assert!(
         rows[step1 + 1].starts_with("     ") && !rows[step1 + 1].starts_with("      "),
@@ -153,7 +149,7 @@ fn at_60_columns_no_word_is_split_and_every_select_shows_its_keys() {
         .collect::<Vec<_>>()
         .join(" ");
     assert!(
-        joined.contains("open Settings > You and Google > Sync and Google services > Manage sync"),
+        joined.contains("click the workspace name at the top of the sidebar."),
         "{joined}"
     );
     // Answered questions carry their own mark.

@@ -19,7 +19,7 @@ fn home_with_a_run() -> Env {
         .workspace(NOTION, "ws-1", "Acme", "user-1")
         .write()
         .unwrap();
-    let o = env.run_method("linux", None, "ws-1", "remove-entry", &["--dry-run"]);
+    let o = env.run_method("linux", None, "ws-1", "clear-site", &["--dry-run"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     env
 }
@@ -138,7 +138,7 @@ fn a_report_is_never_written_over_a_device() {
         "linux",
         None,
         "ws-1",
-        "remove-entry",
+        "clear-site",
         &["--dry-run", "--report", "/dev/full"],
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));

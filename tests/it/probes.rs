@@ -596,14 +596,29 @@ fn demo_and_bench_homes_scan() {
     let t = tmp();
     let home = troubleshoot::demo::demo_home_in(t.path(), Layout::Linux).unwrap();
     let r = scan(&home, testkit::notion_spec());
-    assert_eq!(r.session_count, 2);
+    // One account signed in in Chrome and in the app, with its two workspaces.
     assert!(r.any_sync);
     assert!(r.desktop_app.installed);
     assert_eq!(r.desktop_app.linked_accounts, vec!["google".to_string()]);
+    assert_eq!(r.desktop_app.accounts, Some(1));
+    assert_eq!(r.desktop_app.sign_in.signed_in, Some(true));
+    let chrome = &r.browsers[0];
+    assert_eq!(
+        (chrome.accounts, chrome.sign_in.signed_in),
+        (Some(1), Some(true))
+    );
+    assert_eq!(chrome.sign_in.sign_in_cookies, ["file_token", "token_v2"]);
+    let mut app: Vec<_> = r
+        .sessions
+        .iter()
+        .filter(|s| s.store_id == "desktop")
+        .map(|s| s.workspace_name.clone().unwrap_or_default())
+        .collect();
+    app.sort();
+    assert_eq!(app, ["Acme Corp", "Acme Labs"]);
     assert!(
-        r.sessions
-            .iter()
-            .all(|s| s.workspace_name.as_deref() == Some("Acme Corp"))
+        r.sessions.iter().all(|s| s.user_id.is_some()),
+        "no session without an account"
     );
     // The demo's own `v10` sealing and the reader's decryption agree.
     let cookies = home.root.join(".config/google-chrome/Default/Cookies");
@@ -616,7 +631,7 @@ fn demo_and_bench_homes_scan() {
         )
         .unwrap();
     assert_eq!(
-        troubleshoot::readers::cookie_crypto::decrypt_linux_v10(&blob, ".notion.so", Some(24))
+        troubleshoot::readers::cookie_crypto::decrypt_linux_v10(&blob, ".www.notion.so", Some(24))
             .unwrap(),
         "demo-secret-token"
     );

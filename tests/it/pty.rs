@@ -69,7 +69,7 @@ fn esc_later_in_the_run_exits_130_with_nothing_applied() {
     let mut s = spawn(&env, &[]);
     s.expect("What do you want to do in Notion?").unwrap();
     s.send("\r").unwrap();
-    s.expect("Which workspace session is this about?").unwrap();
+    s.expect("Which workspace is this about?").unwrap();
     s.send(ControlCode::Escape).unwrap();
     s.expect(Eof).unwrap();
     assert_eq!(exit_code(&s), Some(130));
@@ -78,20 +78,20 @@ fn esc_later_in_the_run_exits_130_with_nothing_applied() {
 
 /// A session whose every byte of output is kept, so a failed expectation
 /// shows the whole transcript and the test can look at all of it at the end.
-struct Pty {
+pub(crate) struct Pty {
     s: expectrl::session::OsSession,
     seen: Vec<u8>,
 }
 
 impl Pty {
-    fn new(env: &Env, args: &[&str]) -> Pty {
+    pub(crate) fn new(env: &Env, args: &[&str]) -> Pty {
         Pty {
             s: spawn(env, args),
             seen: Vec::new(),
         }
     }
 
-    fn expect(&mut self, needle: &str) {
+    pub(crate) fn expect(&mut self, needle: &str) {
         match self.s.expect(needle) {
             Ok(c) => self.seen.extend_from_slice(c.as_bytes()),
             Err(e) => panic!(
@@ -101,16 +101,16 @@ impl Pty {
         }
     }
 
-    fn send(&mut self, keys: &str) {
+    pub(crate) fn send(&mut self, keys: &str) {
         self.s.send(keys).unwrap();
     }
 
-    fn send_code(&mut self, code: ControlCode) {
+    pub(crate) fn send_code(&mut self, code: ControlCode) {
         self.s.send(code).unwrap();
     }
 
     /// Read to the end; the exit code.
-    fn finish(&mut self) -> Option<i32> {
+    pub(crate) fn finish(&mut self) -> Option<i32> {
         match self.s.expect(Eof) {
             Ok(c) => self.seen.extend_from_slice(c.as_bytes()),
             Err(e) => panic!("no end of output ({e}):\n{}", self.text()),
@@ -133,7 +133,7 @@ impl Pty {
     }
 
     /// The transcript without terminal escape sequences.
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         strip_escapes(&String::from_utf8_lossy(&self.seen))
     }
 }
@@ -187,15 +187,19 @@ fn only_record(env: &Env) -> serde_json::Value {
 }
 
 /// Walk the wizard on [`one_workspace`] to "Apply this fix?" with the
-/// defaults (remove one workspace, Acme Corp, remove its local entry).
+/// defaults (remove one workspace, Acme Corp), then clearing Notion's
+/// sign-in data in that profile.
 fn walk_to_consent(env: &Env) -> Pty {
     let mut p = Pty::new(env, &[]);
     p.expect("What do you want to do in Notion?");
     p.send("\r");
-    p.expect("Which workspace session is this about?");
+    p.expect("Which workspace is this about?");
     p.send("\r");
     p.expect("How do you want to sign out of Acme Corp?");
-    p.send("\r"); // the default: remove-entry
+    // Filtered to the one way that changes the store: clear Notion's
+    // sign-in data in that profile.
+    p.send("Remove Notion");
+    p.send("\r");
     p.expect("Fix: ");
     p.expect("Apply this fix?");
     p
@@ -318,7 +322,7 @@ fn ctrl_c_at_a_question_before_any_change_exits_130_nothing_changed() {
     let mut p = Pty::new(&env, &[]);
     p.expect("What do you want to do in Notion?");
     p.send("\r");
-    p.expect("Which workspace session is this about?");
+    p.expect("Which workspace is this about?");
     p.send("\r");
     p.expect("How do you want to sign out of Acme Corp?");
     p.send_code(ControlCode::EndOfText);

@@ -3,6 +3,8 @@
 //! tests/real/ls_ops.sh), over one or several browser runs on the same
 //! profile. After every run `scan --json` must equal what the page itself
 //! read back (workspace ids, names, user ids), with no warning; remove-entry
+//! (the generic `remove-workspace-entry` action, through a test flow:
+//! [`entry_flow`])
 //! must verify, and Chromium reopening the store must see exactly that one key
 //! gone. The ground truth is always the browser's page, never our writer.
 //! Under CI a missing browser fails the test; locally it is skipped with a note.
@@ -386,7 +388,8 @@ fn plant_and_check(env: &Env, kind: &str) -> PageView {
 /// profile: its page sees exactly that key gone, every other key and value
 /// as the page saw them last (`last`).
 fn remove_entry_and_reopen(env: &Env, ws: &str, last: &Items) {
-    let o = env.run_method("linux", None, ws, "remove-entry", &["--yes"]);
+    let flow = entry_flow(env);
+    let o = env.run_method("linux", Some(&flow), ws, "remove-entry", &["--yes"]);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -729,7 +732,8 @@ fn real_chromium_fix_browser_writes_then_plain_undo_keeps_both() {
 
     // The fix, scripted, on the profile Chromium wrote.
     let removed = format!("{PREFIX}{WS_B}");
-    let o = env.run_method("linux", None, WS_B, "remove-entry", &["--yes"]);
+    let flow = entry_flow(&env);
+    let o = env.run_method("linux", Some(&flow), WS_B, "remove-entry", &["--yes"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "remove-entry verified: {err}");
     let printed = err

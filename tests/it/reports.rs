@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value, json};
 use troubleshoot::flow::engine::{Finish, Outcome, Visit};
 use troubleshoot::probe::{
-    BrowserProfile, DesktopApp, ScanReport, Session, Source, StoreKind, Warning,
+    BrowserProfile, DesktopApp, ScanReport, Session, SignIn, Source, StoreKind, Warning,
 };
 use troubleshoot::report::{
     self, Finding, FixRecord, Format, Host, ProgramVersion, RECORD_SCHEMA, RedactionKind,
@@ -68,6 +68,13 @@ fn session(
         } else {
             vec![]
         },
+        sign_in: SignIn {
+            signed_in: Some(true),
+            sign_in_cookies: vec!["token_v2".into()],
+        },
+        account_label: format!("account {}", &USER_IDS[user][..8]),
+        account_workspace_labels: vec![WORKSPACE_NAMES[ws].into()],
+        account_key: format!("{}@{store_id}", USER_IDS[user]),
     }
 }
 
@@ -98,6 +105,11 @@ fn profile(
         user_ids: users.iter().map(|&u| USER_IDS[u].to_string()).collect(),
         sessions,
         linked_accounts: vec![],
+        sign_in: SignIn {
+            signed_in: Some(true),
+            sign_in_cookies: vec!["token_v2".into()],
+        },
+        store_id: format!("{id}/{dir}"),
     }
 }
 
@@ -210,6 +222,10 @@ fn sample_record() -> RunRecord {
             user_ids: vec![USER_IDS[0].into()],
             notion_cookies: vec!["token_v2".into()],
             linked_accounts: vec!["google".into()],
+            sign_in: SignIn {
+                signed_in: Some(true),
+                sign_in_cookies: vec!["token_v2".into()],
+            },
         },
         any_sync: true,
         max_store_accounts: 1,
@@ -259,7 +275,7 @@ fn sample_record() -> RunRecord {
     let mut answers = Map::new();
     answers.insert("goal".into(), json!("remove-one"));
     answers.insert("workspace".into(), json!(WORKSPACE_IDS[1]));
-    answers.insert("method".into(), json!("remove-entry"));
+    answers.insert("method".into(), json!("clear-site"));
     answers.insert(
         "note".into(),
         json!(format!("I am {} | *urgent*", EMAILS[0])),
@@ -332,22 +348,10 @@ fn sample_record() -> RunRecord {
                     WORKSPACE_NAMES[1]
                 )),
             ),
-            visit("method", "ask", Some("remove-entry"), None),
-            visit(
-                "sync-check",
-                "check",
-                Some("branch 1"),
-                Some("Chrome, profile Person 2: browser sync is on."),
-            ),
-            visit("guide-sync-off", "guide", Some("yes"), None),
-            visit(
-                "recheck-sync",
-                "check",
-                Some("otherwise"),
-                Some("Chrome, profile Person 2: browser sync is off now."),
-            ),
-            visit("fix-remove-entry", "fix", Some("applied, verified"), None),
-            visit("end-removed", "end", Some("resolved"), None),
+            visit("shared-check", "check", Some("otherwise"), None),
+            visit("method", "ask", Some("clear-site"), None),
+            visit("fix-clear-site", "fix", Some("applied, verified"), None),
+            visit("end-cleared", "end", Some("resolved"), None),
         ],
         findings: vec![
             Finding {
@@ -370,29 +374,31 @@ fn sample_record() -> RunRecord {
                 ),
             },
             Finding {
-                step: "recheck-sync".into(),
+                step: "shared-check".into(),
                 text: format!("The user wrote: I am {} | *urgent*", EMAILS[0]),
             },
         ],
         facts,
         facts_before_fix: None,
         fixes: vec![FixRecord {
-            step: "fix-remove-entry".into(),
-            action: "remove-workspace-entry".into(),
-            title: format!("Remove the local session entry of {}", WORKSPACE_NAMES[1]),
+            step: "fix-clear-site".into(),
+            action: "clear-site-data".into(),
+            title: "Remove Notion's sign-in data from Chrome, profile Person 2".into(),
             risk: troubleshoot::flow::Risk::Medium,
             // As `Plan::to_json` writes it.
             plan: json!({
-                "action": "remove-workspace-entry",
-                "cookies": [],
+                "action": "clear-site-data",
+                "cookies": ["token_v2"],
                 "files": [format!("{store}/000003.log"), format!("{store}/CURRENT"), format!("{store}/MANIFEST-000001")],
                 "keys": [format!("notion:workspace:{}", WORKSPACE_IDS[1])],
                 "moves": [],
                 "owner": "Chrome",
                 "risk": "medium",
                 "steps": [
-                    format!("delete Local Storage key notion:workspace:{} of https://www.notion.so in Chrome, profile Person 2", WORKSPACE_IDS[1]),
-                    "keep every other key, of this origin and of every other",
+                    format!("sign out {}, the only Notion account signed in in Chrome, profile Person 2", USER_IDS[1]),
+                    format!("delete Local Storage key notion:workspace:{} of https://www.notion.so", WORKSPACE_IDS[1]),
+                    "delete cookie token_v2 on .www.notion.so (a sign-in cookie)",
+                    "keep every other site's cookies and Local Storage in Chrome, profile Person 2, and every other profile as it is",
                 ],
                 "store_path": store,
             }),
@@ -401,10 +407,10 @@ fn sample_record() -> RunRecord {
             backup_id: Some("20260101-120000-abcd-1".into()),
         }],
         outcome: Some(Finish {
-            step: "end-removed".into(),
+            step: "end-cleared".into(),
             outcome: Outcome::Resolved,
             message: format!(
-                "The local session entry of {} is gone. Reopen Notion there: it shows the login screen for that workspace.",
+                "Checked afresh: no Notion sign-in data is left in Chrome, profile Person 2 ({}), so every Notion account there is signed out.",
                 WORKSPACE_IDS[1]
             ),
             rolled_back: false,
@@ -727,16 +733,15 @@ fn markdown_reads_well_in_an_issue() {
         "Answer: Sign out of one workspace (its Sign out button is grayed out)",
         "Answer: Workspace 2 (Chrome, profile Person 2)",
         "(4.2 s)",
-        "Next: the question “Which workspace session is this about?”, because the scan's number of workspace sessions is not 0 (it is 5).",
-        "Next: the guide “Turn off browser sync for a moment”, because the chosen workspace's browser sync is on.",
-        "Answer: Is sync turned off? Yes",
+        "Next: the question “Which workspace is this about?”, because none of the other cases held: the scan's number of workspace sessions is not 0 (it is 5)",
     ] {
         assert!(md.contains(t), "no `{t}` in\n{md}");
     }
     // The plan in sentences.
     for t in [
-        "  - Delete Local Storage key notion:workspace:workspace-2 of https://www.notion.so in Chrome, profile Person 2.",
-        "  - Keep every other key, of this origin and of every other.",
+        "  - Sign out user-2, the only Notion account signed in in Chrome, profile Person 2.",
+        "  - Delete Local Storage key notion:workspace:workspace-2 of https://www.notion.so.",
+        "  - Keep every other site's cookies and Local Storage in Chrome, profile Person 2, and every other profile as it is.",
         "  - Back up 3 files of \\~/.config/google-chrome/Profile 1/Local Storage/leveldb first: 000003.log, CURRENT, MANIFEST-000001.",
         "  - Refuse to change anything while Chrome is running",
     ] {
@@ -779,20 +784,14 @@ fn reports_speak_plainly_and_say_where_they_ran() {
     let html = render(&r, Format::Html, false);
     let svg = &html[html.find("<svg").expect("an svg")..html.find("</svg>").unwrap()];
     // Every visited step is drawn as visited, and the moves between them.
-    for id in [
-        "goal",
-        "scan",
-        "diagnose",
-        "fix-remove-entry",
-        "end-removed",
-    ] {
+    for id in ["goal", "scan", "diagnose", "fix-clear-site", "end-cleared"] {
         assert!(
             svg.contains("<g class=\"n v\"><title>") && svg.contains(&format!(">{id}</text>")),
             "{id} not drawn"
         );
     }
-    assert!(svg.matches("class=\"n v\"").count() >= 10, "visited steps");
-    assert!(svg.matches("class=\"e t\"").count() >= 9, "moves taken");
+    assert!(svg.matches("class=\"n v\"").count() >= 9, "visited steps");
+    assert!(svg.matches("class=\"e t\"").count() >= 8, "moves taken");
     let md = render(&r, Format::Md, false);
     assert!(
         md.contains("linkStyle "),
@@ -805,7 +804,7 @@ fn reports_speak_plainly_and_say_where_they_ran() {
         json["report"]["support"]["url"],
         "https://www.notion.so/help"
     );
-    assert!(json["report"]["graph"]["path"].as_array().unwrap().len() >= 10);
+    assert!(json["report"]["graph"]["path"].as_array().unwrap().len() >= 9);
 }
 
 /// With the scan from before the fix and the one after it, the environment

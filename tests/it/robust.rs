@@ -546,7 +546,7 @@ fn cli_all_stores_corrupt_but_one_profile() {
             "--answer",
             "workspace=ws-good",
             "--answer",
-            "method=remove-entry",
+            "method=clear-site",
             "--yes",
         ],
         120,
@@ -709,7 +709,7 @@ fn secrets_never_leave_the_stores() {
             "--answer",
             ws,
             "--answer",
-            "method=remove-entry",
+            "method=clear-site",
         ];
         a.extend_from_slice(extra);
         a
@@ -725,7 +725,21 @@ fn secrets_never_leave_the_stores() {
             a
         },
         os_strings(&answer("workspace=ws-fox", &["--yes"])),
-        os_strings(&answer("workspace=ws-app", &["--yes"])),
+        // The desktop app signs out by a reset, not by clearing site data.
+        os_strings(&[
+            "run",
+            "--answer",
+            "goal=remove-one",
+            "--answer",
+            "workspace=ws-app",
+            "--answer",
+            "method=reset-app",
+            "--answer",
+            "ask-linked=false",
+            "--answer",
+            "guide-disconnect=true",
+            "--yes",
+        ]),
         os_strings(&["report", "--format", "md"]),
         os_strings(&["report", "--format", "html", "-o", &html]),
         os_strings(&["report", "--format", "json", "-o", &json]),
@@ -946,6 +960,10 @@ fn two_runs_at_once_one_writes_the_other_waits_or_refuses_clearly() {
         let h = env.sample(Layout::Linux);
         h.chromium_profile("chrome", "Default", "Person 1")
             .workspace(NOTION_WWW, "ws-acme", "Acme Corp", "user-1")
+            .write()
+            .unwrap();
+        // Another profile, which no fix may touch.
+        h.chromium_profile("chrome", "Profile 1", "Work")
             .workspace(NOTION_WWW, "ws-beta", "Beta", "user-1")
             .write()
             .unwrap();
@@ -963,7 +981,7 @@ fn two_runs_at_once_one_writes_the_other_waits_or_refuses_clearly() {
                 "--answer",
                 ws,
                 "--answer",
-                "method=remove-entry",
+                "method=clear-site",
                 "--yes",
             ]
         };
@@ -1071,7 +1089,7 @@ fn corrupt_journal_is_reported_clearly_and_no_backup_is_deleted() {
                 "--answer",
                 &format!("workspace={ws}"),
                 "--answer",
-                "method=remove-entry",
+                "method=clear-site",
                 "--yes",
             ],
             120,
@@ -1157,8 +1175,12 @@ fn two_fixes_with_two_state_folders_never_both_report_success() {
         let h = env.sample(Layout::Linux);
         h.chromium_profile("chrome", "Default", "Person 1")
             .workspace(NOTION_WWW, "ws-acme", "Acme Corp", "user-1")
-            .workspace(NOTION_WWW, "ws-beta", "Beta", "user-1")
             .filler(NOTION_WWW, 2000, 300)
+            .write()
+            .unwrap();
+        // Another profile, which no fix may touch.
+        h.chromium_profile("chrome", "Profile 1", "Work")
+            .workspace(NOTION_WWW, "ws-beta", "Beta", "user-1")
             .write()
             .unwrap();
         let args = [
@@ -1168,7 +1190,7 @@ fn two_fixes_with_two_state_folders_never_both_report_success() {
             "--answer",
             "workspace=ws-acme",
             "--answer",
-            "method=remove-entry",
+            "method=clear-site",
             "--yes",
         ];
         let d = env.dir.path();

@@ -23,6 +23,17 @@ fn home(env: &Env) {
         )
         .write()
         .unwrap();
+    // A second profile, for runs after a fix cleared the first one.
+    env.sample(Layout::Linux)
+        .chromium_profile("chrome", "Profile 1", "Work")
+        .workspace(
+            NOTION,
+            "2f8e1c0a-3333-4c2b-9a57-0d6c3c9e0a03",
+            "Side Gig",
+            USER,
+        )
+        .write()
+        .unwrap();
 }
 
 fn runs_json(env: &Env) -> Vec<serde_json::Value> {
@@ -55,7 +66,7 @@ fn fix(env: &Env) -> String {
         .iter()
         .map(|r| r["run_id"].as_str().unwrap().to_string())
         .collect();
-    let o = env.run_method("linux", None, WS, "remove-entry", &["--yes"]);
+    let o = env.run_method("linux", None, WS, "clear-site", &["--yes"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     runs_json(env)
         .iter()
@@ -72,7 +83,7 @@ fn runs_lists_each_run_with_where_its_fix_stands() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("No runs recorded"), "{}", stderr(&o));
 
-    let o = env.run_method("linux", None, WS, "remove-entry", &["--dry-run"]);
+    let o = env.run_method("linux", None, WS, "clear-site", &["--dry-run"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let dry = runs_json(&env)[0]["run_id"].as_str().unwrap().to_string();
     let fixed = fix(&env);
@@ -185,10 +196,10 @@ fn old_records_and_backups_of_undone_fixes_are_pruned_at_the_next_run() {
         });
 
     // A dry run prunes nothing; a real run does.
-    let o = env.run_method("linux", None, "Acme Labs", "remove-entry", &["--dry-run"]);
+    let o = env.run_method("linux", None, "Side Gig", "clear-site", &["--dry-run"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(exists(&undone_backup[0]));
-    let o = env.run_method("linux", None, "Acme Labs", "remove-entry", &["--yes"]);
+    let o = env.run_method("linux", None, "Side Gig", "clear-site", &["--yes"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
         stderr(&o)

@@ -43,16 +43,12 @@ fn the_readable_scan_is_on_stdout_so_grep_finds_a_workspace() {
 fn undo_list_and_flows_list_are_data_and_come_as_json() {
     let env = Env::new();
     two_stores(&env);
-    let o = env.run_method("linux", None, "ws-acme", "remove-entry", &["--yes"]);
+    let o = env.run_method("linux", None, "ws-acme", "clear-site", &["--yes"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 
     let o = env.run("linux", &["undo", "--list"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(
-        stdout(&o).contains("remove-workspace-entry"),
-        "{}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).contains("clear-site-data"), "{}", stdout(&o));
 
     let o = env.run("linux", &["undo", "--list", "--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -60,7 +56,7 @@ fn undo_list_and_flows_list_are_data_and_come_as_json() {
     assert_eq!(v["schema"], 1);
     let fixes = v["fixes"].as_array().unwrap();
     assert_eq!(fixes.len(), 1, "{v:#}");
-    assert_eq!(fixes[0]["action"], "remove-workspace-entry");
+    assert_eq!(fixes[0]["action"], "clear-site-data");
     assert_eq!(fixes[0]["status"], "applied");
     assert!(stdout(&o).starts_with("{\n  \"schema\": 1,"));
 
@@ -180,23 +176,17 @@ fn scan_verbose_marks_each_profile_and_store() {
 fn quiet_drops_progress_and_conflicts_with_verbose() {
     let env = Env::new();
     two_stores(&env);
-    let o = env.run_method("linux", None, "ws-acme", "remove-entry", &["--dry-run"]);
+    let o = env.run_method("linux", None, "ws-acme", "clear-site", &["--dry-run"]);
     assert!(
-        stderr(&o).contains("Looking for Notion sessions"),
+        stderr(&o).contains("Looking for Notion's sign-in data"),
         "{}",
         stderr(&o)
     );
-    let o = env.run_method(
-        "linux",
-        None,
-        "ws-acme",
-        "remove-entry",
-        &["--dry-run", "-q"],
-    );
+    let o = env.run_method("linux", None, "ws-acme", "clear-site", &["--dry-run", "-q"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(!err.contains("Looking for Notion sessions"), "{err}");
-    assert!(err.contains("Fix: Remove the local session entry"), "{err}");
+    assert!(!err.contains("Looking for Notion's sign-in data"), "{err}");
+    assert!(err.contains("Fix: Remove Notion's sign-in data"), "{err}");
     let o = env.run("linux", &["-q", "-v", "scan"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }

@@ -198,3 +198,53 @@ pub fn cpp_leveldb_put(dir: &Path, key: &[u8], value: &[u8]) -> bool {
         Err(e) => panic!("cannot run /usr/bin/python3: {e}"),
     }
 }
+
+/// A flow file (written into `env`) that removes one workspace's Local
+/// Storage keys with the generic `remove-workspace-entry` action, for the
+/// tests of that action's precision on real stores: the shipped Notion
+/// flow no longer offers it (Local Storage holds no Notion credential, so
+/// removing keys signs nobody out). Its questions are the shipped flow's
+/// `goal`, `workspace` and `method` (`remove-entry`), so
+/// [`Env::run_method`] drives it; its scan is the shipped flow's.
+pub fn entry_flow(env: &Env) -> String {
+    let shipped: serde_json::Value =
+        serde_json::from_str(include_str!("../../flows/notion-signout.json")).unwrap();
+    let scan = shipped["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["check"]["id"] == "scan")
+        .unwrap()["check"]["params"]
+        .clone();
+    let end = |id: &str, outcome: &str| serde_json::json!({"end": {"id": id, "outcome": outcome, "message": id}});
+    let flow = serde_json::json!({
+        "id": "entry-removal",
+        "title": "Remove one workspace's Local Storage keys",
+        "steps": [
+            {"ask": {"id": "goal", "prompt": "Goal?", "kind": "select", "options": [
+                {"id": "remove-one", "label": "Remove one", "next": "scan"}]}},
+            {"check": {"id": "scan", "probe": "app-sessions", "params": scan,
+                "branches": [{"when": {"fact": "scan.session_count", "op": "eq", "value": 0}, "next": "end-none"}],
+                "otherwise": "workspace"}},
+            {"ask": {"id": "workspace", "prompt": "Which?", "kind": "select", "options_from": {
+                "fact": "scan.sessions", "id": "workspace_id", "label": "{workspace_label}",
+                "match_also": ["workspace_name"], "next": "method"}}},
+            {"ask": {"id": "method", "prompt": "How?", "kind": "select", "options": [
+                {"id": "remove-entry", "label": "Remove its keys", "next": "fix-remove-entry"}]}},
+            {"fix": {"id": "fix-remove-entry", "title": "Remove the keys of {selected.workspace.workspace_label}",
+                "action": "remove-workspace-entry", "params": {"session": "selected.workspace"},
+                "risk": "medium", "changes": "Deletes this workspace's Local Storage keys.",
+                "verify": {"any": [
+                    {"fact": "selected.workspace", "op": "exists", "value": false},
+                    {"fact": "selected.workspace.keys", "op": "truthy", "value": false}]},
+                "on_success": "end-removed", "on_failure": "end-failed",
+                "on_refused": "end-failed", "on_declined": "end-failed"}},
+            end("end-removed", "resolved"),
+            end("end-failed", "unresolved"),
+            end("end-none", "unresolved"),
+        ]
+    });
+    let path = env.dir.path().join("entry-removal.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&flow).unwrap()).unwrap();
+    path.to_string_lossy().into_owned()
+}

@@ -1,6 +1,9 @@
-//! `clear-site-data`: remove the app's cookies and Local Storage for its
-//! origins in one browser profile (or the desktop app), which signs out of
-//! every account there; every other site's data stays.
+//! `clear-site-data`: remove the app's cookies and Local Storage for every
+//! one of its origins in one browser profile: the flow's origins and every
+//! other origin on its cookie domains the store holds (Notion's
+//! `https://identity.notion.so` among them). Removing the sign-in cookie
+//! signs out every account there; every other site's data and every other
+//! profile stay as they are.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -17,7 +20,7 @@ use crate::fix::{FixContext, Op, Plan, fsx};
 use crate::flow::engine::FixCall;
 use crate::flow::model::Risk;
 use crate::probe::{AppSpec, Session, StoreKind};
-use crate::readers::sqlite::firefox_origin_dir;
+use crate::readers::cookie_host;
 
 /// The id flows name this action by.
 pub const ID: &str = "clear-site-data";
@@ -94,7 +97,8 @@ fn plan_clear_site(session: &Session, spec: &AppSpec, ctx: &FixContext) -> Resul
                 spec,
                 &snapshot_items(&snap, &store, &session.origin),
             );
-            let raw = stores::ldb_targets(&snap, &[], &spec.origins);
+            let origins = site_origins(ldb_origins(&snap), spec);
+            let raw = stores::ldb_targets(&snap, &[], &origins);
             if !raw.is_empty() {
                 for r in &raw {
                     if let Some((o, k)) = stores::decode_entry_key(r) {
@@ -109,13 +113,13 @@ fn plan_clear_site(session: &Session, spec: &AppSpec, ctx: &FixContext) -> Resul
                 if metas > 0 {
                     plan.steps.push(format!(
                         "delete {metas} Local Storage bookkeeping record(s) (META:/METAACCESS:) of {}",
-                        spec.origins.join(", ")
+                        origins.join(", ")
                     ));
                 }
                 plan.ops.push(Op::LeveldbDelete {
                     dir: store.clone(),
                     keys: Vec::new(),
-                    origins: spec.origins.clone(),
+                    origins,
                 });
             }
             for db in [profile.join("Network/Cookies"), profile.join("Cookies")] {
@@ -136,15 +140,15 @@ fn plan_clear_site(session: &Session, spec: &AppSpec, ctx: &FixContext) -> Resul
             let default = profile.join("storage/default");
             let mut dirs: Vec<(String, PathBuf)> = Vec::new();
             if let Ok(listing) = std::fs::read_dir(&default) {
-                for ent in listing.flatten() {
-                    let name = ent.file_name().to_string_lossy().into_owned();
-                    for origin in &spec.origins {
-                        let base = firefox_origin_dir(origin);
-                        if name == base || name.starts_with(&format!("{base}^")) {
-                            dirs.push((origin.clone(), ent.path()));
-                        }
-                    }
-                }
+                let found: Vec<(String, PathBuf)> = listing
+                    .flatten()
+                    .filter_map(|ent| {
+                        let name = ent.file_name().to_string_lossy().into_owned();
+                        Some((firefox_dir_origin(&name)?, ent.path()))
+                    })
+                    .collect();
+                let origins = site_origins(found.iter().map(|(o, _)| o.clone()).collect(), spec);
+                dirs.extend(found.into_iter().filter(|(o, _)| origins.contains(o)));
             }
             dirs.sort();
             for (origin, dir) in dirs {
@@ -197,13 +201,88 @@ fn plan_clear_site(session: &Session, spec: &AppSpec, ctx: &FixContext) -> Resul
         });
     }
     plan.steps.push(format!(
-        "keep every other site's cookies and Local Storage in {}",
+        "keep every other site's cookies and Local Storage in {}, and every other profile as it is",
         where_(session)
     ));
+    plan.steps.insert(0, who_signs_out(session, &spec.app));
     plan.keys = keys.into_iter().collect();
     plan.cookies = cookie_names.into_iter().collect();
     plan.files = current_files(&plan)?;
     Ok(plan)
+}
+
+/// The plan's first line: which accounts the clearing signs out. Notion
+/// signs out per store, so every account there goes, not only the chosen
+/// one.
+fn who_signs_out(session: &Session, app: &str) -> String {
+    let place = where_(session);
+    let who = if session.account_label.is_empty() {
+        "the chosen account".to_string()
+    } else {
+        session.account_label.clone()
+    };
+    match session.store_accounts {
+        Some(0 | 1) => format!("sign out {who}, the only {app} account signed in in {place}"),
+        Some(n) => format!("sign out all {n} {app} accounts signed in in {place}, not only {who}"),
+        None => format!(
+            "sign out every {app} account signed in in {place}, {who} included (how many, the evidence there does not say)"
+        ),
+    }
+}
+
+/// The origins a LevelDB Local Storage holds entries or bookkeeping for.
+fn ldb_origins(snap: &stores::LdbSnapshot) -> BTreeSet<String> {
+    snap.keys()
+        .filter_map(|raw| match stores::decode_entry_key(raw) {
+            Some((origin, _)) => Some(origin),
+            None => {
+                let s = std::str::from_utf8(raw).ok()?;
+                let o = s
+                    .strip_prefix("METAACCESS:")
+                    .or_else(|| s.strip_prefix("META:"))?;
+                Some(o.to_string())
+            }
+        })
+        .collect()
+}
+
+/// The origin a Firefox `storage/default` folder name stands for:
+/// `https+++identity.notion.so` -> `https://identity.notion.so`
+/// (`^userContextId=…` suffixes dropped; a port stays after a `:`).
+fn firefox_dir_origin(name: &str) -> Option<String> {
+    let base = name.split('^').next()?;
+    let (scheme, rest) = base.split_once("+++")?;
+    let origin = match rest.rsplit_once('+') {
+        Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) && !port.is_empty() => {
+            format!("{scheme}://{host}:{port}")
+        }
+        _ => format!("{scheme}://{rest}"),
+    };
+    Some(origin)
+}
+
+/// The host of an origin (`https://identity.notion.so:443` ->
+/// `identity.notion.so`).
+fn origin_host(origin: &str) -> &str {
+    let rest = origin.split_once("://").map_or(origin, |(_, r)| r);
+    let rest = rest.split('/').next().unwrap_or(rest);
+    rest.rsplit_once(':')
+        .filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
+        .map_or(rest, |(h, _)| h)
+}
+
+/// The app's origins among `present`: the flow's own, and every other
+/// whose host lies on one of its cookie domains (so a Notion origin the
+/// flow does not list, such as its identity origin, is cleared too),
+/// sorted. Origins of other sites never are.
+fn site_origins(present: BTreeSet<String>, spec: &AppSpec) -> Vec<String> {
+    let mut out: BTreeSet<String> = spec.origins.iter().cloned().collect();
+    out.extend(
+        present
+            .into_iter()
+            .filter(|o| cookie_host::on_any(origin_host(o), &spec.cookie_domains)),
+    );
+    out.into_iter().collect()
 }
 
 /// One plan line for a Local Storage key clear-site-data deletes, marking
@@ -238,7 +317,7 @@ fn plan_cookie_op(
                 " (names the active account)"
             }
             Some(_) => " (lists every signed-in account)",
-            None if spec.session_cookies.contains(name) => " (the sign-in itself)",
+            None if spec.session_cookies.contains(name) => " (a sign-in cookie)",
             None => "",
         };
         plan.steps
@@ -252,4 +331,46 @@ fn plan_cookie_op(
         domains: domains.to_vec(),
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_on_the_cookie_domains_only() {
+        let spec: AppSpec = serde_json::from_value(serde_json::json!({
+            "app": "Notion",
+            "origins": ["https://www.notion.so"],
+            "cookie_domains": ["notion.so"],
+        }))
+        .unwrap();
+        let present: BTreeSet<String> = [
+            "https://identity.notion.so",
+            "https://www.notion.so",
+            "https://notnotion.so",
+            "https://notion.so.evil.com",
+            "https://example.com",
+            "http://localhost:8080",
+        ]
+        .map(String::from)
+        .into();
+        assert_eq!(
+            site_origins(present, &spec),
+            ["https://identity.notion.so", "https://www.notion.so"]
+        );
+        assert_eq!(
+            origin_host("https://identity.notion.so:443"),
+            "identity.notion.so"
+        );
+        assert_eq!(
+            firefox_dir_origin("https+++identity.notion.so^userContextId=2").as_deref(),
+            Some("https://identity.notion.so")
+        );
+        assert_eq!(
+            firefox_dir_origin("http+++localhost+8080").as_deref(),
+            Some("http://localhost:8080")
+        );
+        assert_eq!(firefox_dir_origin("chrome"), None);
+    }
 }

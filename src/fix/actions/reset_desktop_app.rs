@@ -107,7 +107,7 @@ fn plan_reset_desktop(spec: &AppSpec, ctx: &FixContext) -> Result<Plan, FixError
         ctx.home.display(&to)
     ));
     plan.steps.push(format!(
-        "{} starts fresh, signed out of every workspace; `troubleshoot undo {}` moves the folder back",
+        "{} starts fresh, signed out of every account; `troubleshoot undo {}` moves the folder back",
         spec.app, ctx.run_id
     ));
     plan.moves.push((from.clone(), to.clone()));
