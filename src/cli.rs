@@ -187,6 +187,11 @@ pub struct RunArgs {
     /// command is printed for it.
     #[arg(skip)]
     pub sandbox: bool,
+    /// Set by `demo`: the sandbox folder, and whether `--keep` keeps it. A
+    /// signal that ends the run removes it, unless it is kept or a fix
+    /// stays applied in it (then its path is printed).
+    #[arg(skip)]
+    pub sandbox_dir: Option<(PathBuf, bool)>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -35,6 +35,35 @@ pub fn undo_command(run_id: &str, state_dir: &Path) -> String {
     }
 }
 
+/// The arguments of a command line as typed: split at spaces outside
+/// quotes, each kept with its quotes.
+pub fn shell_words(cmd: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut quote) = (None, None::<char>);
+    for (i, c) in cmd.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                start.get_or_insert(i);
+            }
+            (None, ' ') => {
+                if let Some(s) = start.take() {
+                    out.push(&cmd[s..i]);
+                }
+            }
+            (None, _) => {
+                start.get_or_insert(i);
+            }
+        }
+    }
+    if let Some(s) = start {
+        out.push(&cmd[s..]);
+    }
+    out
+}
+
 /// `s` quoted for a POSIX shell when it holds anything but plain characters.
 pub fn shell_quote(s: &str) -> String {
     if !s.is_empty()

@@ -99,6 +99,7 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
         // The sandbox is deleted at the end (unless --keep): printing an undo
         // command for it would be a command that cannot work.
         sandbox: !args.keep,
+        sandbox_dir: Some((dir.path().to_path_buf(), args.keep)),
         ..RunArgs::default()
     };
     // Whatever way the run ends (an outcome, Esc, an error), the sandbox is

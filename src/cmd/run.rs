@@ -79,9 +79,19 @@ pub fn run(global: &Global, args: &RunArgs, printer: Printer) -> Result<u8> {
     let keep: crate::wizard::Keep = {
         let (state_dir, report_to, names) =
             (state_dir.clone(), report_to.clone(), args.include_names);
+        let sandbox = args.sandbox_dir.clone();
         std::sync::Arc::new(move |record: &mut report::RunRecord| {
             if let Err(e) = keep_record(record, &state_dir, report_to.as_ref(), names, printer) {
                 printer.error(&e.to_string());
+            }
+            // The demo's sandbox on a signal: as at its other endings.
+            if let Some((dir, keep)) = &sandbox {
+                let applied = record.fixes.iter().any(|f| f.result.in_effect());
+                if *keep || applied {
+                    printer.plain(&format!("The sandbox is kept at {}.", dir.display()));
+                } else {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
             }
         })
     };

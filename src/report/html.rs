@@ -143,7 +143,7 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .85em; }
 /// A command (or any code span) as `<code>`, each argument kept whole:
 /// the line may break only at the spaces between them.
 fn command(t: &str) -> String {
-    let args: Vec<String> = crate::ui::wrap::shell_words(t)
+    let args: Vec<String> = crate::state::shell_words(t)
         .into_iter()
         .map(|a| format!("<span class=\"arg\">{}</span>", escape(a)))
         .collect();

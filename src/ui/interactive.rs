@@ -209,9 +209,7 @@ impl Prompter for Interactive {
         confirm(
             "Apply this fix?",
             false,
-            Some(
-                "Nothing changes before you answer; `troubleshoot undo` puts back what the fix changes.",
-            ),
+            Some("`troubleshoot undo` puts back what the fix changes."),
         )
     }
 

@@ -48,7 +48,7 @@ pub fn command_lines_to(cmd: &str, width: usize) -> Vec<String> {
     const CONTINUED: &str = "    ";
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
-    for arg in shell_words(cmd) {
+    for arg in crate::state::shell_words(cmd) {
         let lead = if lines.is_empty() { "" } else { CONTINUED };
         let with = if line.is_empty() {
             format!("{lead}{arg}")
@@ -64,35 +64,6 @@ pub fn command_lines_to(cmd: &str, width: usize) -> Vec<String> {
     }
     lines.push(line);
     lines
-}
-
-/// The arguments of a command line as typed: split at spaces outside
-/// quotes, each kept with its quotes.
-pub fn shell_words(cmd: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut start, mut quote) = (None, None::<char>);
-    for (i, c) in cmd.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                start.get_or_insert(i);
-            }
-            (None, ' ') => {
-                if let Some(s) = start.take() {
-                    out.push(&cmd[s..i]);
-                }
-            }
-            (None, _) => {
-                start.get_or_insert(i);
-            }
-        }
-    }
-    if let Some(s) = start {
-        out.push(&cmd[s..]);
-    }
-    out
 }
 
 /// `text` for a prompt line on which `first` columns are taken before it

@@ -558,10 +558,7 @@ fn undo_after_the_browser_wrote_puts_back_the_removed_keys_and_keeps_its_writes(
     }
     let report = fix::undo(&state, Some(&home), None, false).unwrap();
     assert_eq!(report.mode, fix::UndoMode::Logical, "{report}");
-    assert!(
-        report.to_string().contains("1 entr(ies) put back"),
-        "{report}"
-    );
+    assert!(report.to_string().contains("1 entry put back"), "{report}");
     let now = read_local_storage(&ldb, &[NOTION_WWW.to_string()])
         .unwrap()
         .entries;

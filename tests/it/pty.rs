@@ -626,3 +626,31 @@ fn the_report_prompt_checks_the_path_and_asks_again() {
     assert!(!out.join("missing").exists());
     assert!(!out.join("junk words").exists() && !out.join("wrong").exists());
 }
+
+/// SIGTERM during the demo: the sandbox goes as at any other ending with
+/// nothing applied, or stays (its path printed) with --keep.
+#[test]
+fn a_signal_in_the_demo_deals_with_the_sandbox() {
+    for keep in [false, true] {
+        let env = Env::new();
+        let args: &[&str] = if keep { &["--keep"] } else { &[] };
+        let mut p = demo(&env, args);
+        p.expect("What do you want to do in Notion?");
+        std::thread::sleep(Duration::from_millis(200));
+        kill(&p, "TERM");
+        p.expect("Cancelled; nothing was changed.");
+        let code = p.finish();
+        let text = p.text();
+        assert_eq!(code, Some(143), "{text}");
+        let left = sandboxes(env.dir.path());
+        if keep {
+            assert_eq!(left.len(), 1, "{text}");
+            assert!(
+                text.contains(&format!("The sandbox is kept at {}.", left[0].display())),
+                "{text}"
+            );
+        } else {
+            assert_eq!(left, Vec::<std::path::PathBuf>::new(), "{text}");
+        }
+    }
+}

@@ -736,11 +736,13 @@ fn real_chromium_fix_browser_writes_then_plain_undo_keeps_both() {
     let o = env.run_method("linux", Some(&flow), WS_B, "remove-entry", &["--yes"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "remove-entry verified: {err}");
+    // The command on a line of its own, right under "Applied…".
     let printed = err
         .lines()
-        .find_map(|l| l.split("(undo: ").nth(1))
-        .and_then(|rest| rest.strip_suffix(')'))
+        .skip_while(|l| !(l.starts_with("✔ Applied.") && l.ends_with("To undo it:")))
+        .nth(1)
         .unwrap_or_else(|| panic!("no undo command printed:\n{err}"))
+        .trim()
         .to_string();
     assert!(printed.starts_with("troubleshoot undo "), "{printed}");
     assert!(
