@@ -52,6 +52,8 @@ pub(crate) struct Ctx<'a> {
     pub warnings: Vec<Warning>,
     /// Store reads running ahead on other threads.
     pre: Option<&'a Prefetch>,
+    /// Why the cookie database last read could not be, until a store takes it.
+    cookie_failure: Option<String>,
 }
 
 /// Who owns a store, for the sessions it yields.
@@ -76,6 +78,7 @@ impl<'a> Ctx<'a> {
             browsers: Vec::new(),
             warnings: Vec::new(),
             pre,
+            cookie_failure: None,
         }
     }
 
@@ -141,6 +144,7 @@ impl<'a> Ctx<'a> {
     pub fn read_cookie_files(&mut self, files: &[PathBuf], schema: CookieSchema) -> Vec<CookieRow> {
         let query = self.cookie_query();
         let mut out = Vec::new();
+        self.cookie_failure = None;
         for f in files {
             // `exists()` is false for a symlink loop; that must warn, not vanish.
             if f.symlink_metadata().is_err() {
@@ -153,7 +157,10 @@ impl<'a> Ctx<'a> {
             };
             match read {
                 Ok(rows) => out.extend(rows),
-                Err(e) => self.warn_store(e),
+                Err(e) => {
+                    self.cookie_failure = Some(e.reason.clone());
+                    self.warn_store(e);
+                }
             }
         }
         out
@@ -167,14 +174,22 @@ impl<'a> Ctx<'a> {
         cookies: &[CookieRow],
         extra: &StoreExtra,
     ) -> StoreFacts {
-        let facts = analyze(self.spec, ls, cookies, extra);
+        let mut extra = extra.clone();
+        if extra.cookies_unreadable.is_none() {
+            extra.cookies_unreadable = self.cookie_failure.take();
+        }
+        let facts = analyze(self.spec, ls, cookies, &extra);
         let n = facts.sessions.len() as u32;
+        let accounts = &facts.account_facts.account_sessions;
         for d in &facts.sessions {
-            let workspace_label = match (&d.workspace_name, d.workspace_id.as_str()) {
-                (Some(name), _) => name.clone(),
-                (None, "") => "unknown workspace".to_string(),
-                (None, id) => id.to_string(),
-            };
+            let mine = accounts
+                .iter()
+                .find(|a| a.user_id.is_some() && a.user_id == d.user_id);
+            let workspace_label = crate::probe::accounts::workspace_label(
+                &d.workspace_id,
+                d.workspace_name.as_deref(),
+                d.short_id.as_deref(),
+            );
             self.sessions.push(Session {
                 source: owner.source,
                 browser: owner.browser.to_string(),
@@ -186,7 +201,14 @@ impl<'a> Ctx<'a> {
                 workspace_id: d.workspace_id.clone(),
                 workspace_name: d.workspace_name.clone(),
                 workspace_label,
+                short_id: d.short_id.clone(),
                 user_id: d.user_id.clone(),
+                account_label: mine.map(|a| a.label.clone()).unwrap_or_default(),
+                account_workspace_labels: mine
+                    .map(|a| a.workspaces.iter().map(|w| w.label.clone()).collect())
+                    .unwrap_or_default(),
+                signed_in: facts.account_facts.signed_in,
+                sign_in_cookies: facts.account_facts.sign_in_cookies.clone(),
                 keys: d.keys.clone(),
                 sources: d.sources.clone(),
                 store_sessions: n,

@@ -12,7 +12,7 @@ use super::model::{DesktopApp, Source, StoreKind};
 use super::running::{Owner, chromium_singleton, leveldb_lock_held, process_evidence};
 use super::sessions::{DefaultStore, StoreExtra};
 use super::spec::{DesktopDatabase, StateFile};
-use crate::readers::sqlite::read_names;
+use crate::readers::sqlite::{read_names, read_rows};
 
 /// Bytes of the regular files under `dir` (symlinks not followed).
 pub fn folder_size(dir: &Path) -> u64 {
@@ -36,15 +36,18 @@ pub fn folder_size(dir: &Path) -> u64 {
     total
 }
 
-/// `(account, workspace)` of every tab the state file lists.
-fn tabs(ctx: &mut Ctx<'_>, data: &Path, sf: &StateFile) -> Vec<(Option<String>, Option<String>)> {
+type Tabs = Vec<(Option<String>, Option<String>)>;
+
+/// `(account, workspace)` of every open tab the state file lists, and of
+/// every recently closed one.
+fn tabs(ctx: &mut Ctx<'_>, data: &Path, sf: &StateFile) -> (Tabs, Tabs) {
     let path = data.join(&sf.path);
     let v = match read_json_file(&path, crate::bounded::Kind::AppState) {
         Ok(Some(v)) => v,
-        Ok(None) => return Vec::new(),
+        Ok(None) => return Default::default(),
         Err(e) => {
             ctx.warn_store(e);
-            return Vec::new();
+            return Default::default();
         }
     };
     let text = |v: &serde_json::Value, p: &super::spec::JsonPath| {
@@ -54,12 +57,58 @@ fn tabs(ctx: &mut Ctx<'_>, data: &Path, sf: &StateFile) -> Vec<(Option<String>, 
             .filter(|s| !s.is_empty())
             .map(str::to_string)
     };
-    sf.tabs
-        .values(&v)
-        .into_iter()
-        .map(|tab| (text(tab, &sf.user), text(tab, &sf.space)))
-        .filter(|(u, s)| u.is_some() || s.is_some())
-        .collect()
+    let of = |path: &super::spec::JsonPath| -> Tabs {
+        path.values(&v)
+            .into_iter()
+            .map(|tab| (text(tab, &sf.user), text(tab, &sf.space)))
+            .filter(|(u, s)| u.is_some() || s.is_some())
+            .collect()
+    };
+    (of(&sf.tabs), sf.closed.as_ref().map(of).unwrap_or_default())
+}
+
+/// What the app's cache says about accounts: signed-in accounts,
+/// memberships, and people's email and name. A table that cannot be read
+/// is a warning; the others still count.
+fn db_accounts(ctx: &mut Ctx<'_>, data: &Path, db: &DesktopDatabase, extra: &mut StoreExtra) {
+    let path = data.join(&db.path);
+    if path.symlink_metadata().is_err() {
+        return;
+    }
+    if let Some(t) = &db.accounts {
+        match read_rows(&path, t.table.as_str(), &[t.id.as_str()]) {
+            Ok(rows) => extra.db_accounts = rows.into_iter().filter_map(|mut r| r.pop().flatten()).collect(),
+            Err(e) => ctx.warn_store(e),
+        }
+        extra.db_accounts_source = format!("{} {}", db.path, t.table.as_str());
+    }
+    if let Some(t) = &db.memberships {
+        match read_rows(&path, t.table.as_str(), &[t.user.as_str(), t.space.as_str()]) {
+            Ok(rows) => {
+                extra.memberships = rows
+                    .into_iter()
+                    .filter_map(|r| Some((r.first()?.clone()?, r.get(1)?.clone()?)))
+                    .collect()
+            }
+            Err(e) => ctx.warn_store(e),
+        }
+        extra.memberships_source = format!("{} {}", db.path, t.table.as_str());
+    }
+    if let Some(t) = &db.users {
+        let cols = [t.id.as_str(), t.email.as_str(), t.name.as_str()];
+        match read_rows(&path, t.table.as_str(), &cols) {
+            Ok(rows) => {
+                extra.people = rows
+                    .into_iter()
+                    .filter_map(|r| {
+                        let id = r.first()?.clone()?;
+                        Some((id, (r.get(1).cloned().flatten(), r.get(2).cloned().flatten())))
+                    })
+                    .collect()
+            }
+            Err(e) => ctx.warn_store(e),
+        }
+    }
 }
 
 /// Workspace names of the app's cache, by id.
@@ -84,6 +133,10 @@ fn space_names(ctx: &mut Ctx<'_>, data: &Path, db: &DesktopDatabase) -> BTreeMap
 pub(crate) fn scan_desktop(ctx: &mut Ctx<'_>) -> DesktopApp {
     let absent = DesktopApp {
         accounts: Some(0),
+        account_facts: super::model::AccountFacts {
+            signed_in: Some(false),
+            ..Default::default()
+        },
         ..DesktopApp::default()
     };
     let Some(spec) = ctx.spec.desktop.clone() else {
@@ -114,12 +167,14 @@ pub(crate) fn scan_desktop(ctx: &mut Ctx<'_>) -> DesktopApp {
         ..StoreExtra::default()
     };
     if let Some(sf) = &spec.state_file {
-        extra.tabs = tabs(ctx, &data, sf);
+        (extra.tabs, extra.closed_tabs) = tabs(ctx, &data, sf);
         extra.tabs_source = format!("{} tabs", sf.path);
+        extra.closed_source = format!("{} closed tabs", sf.path);
     }
     if let Some(db) = &spec.database {
         extra.space_names = space_names(ctx, &data, db);
         extra.names_source = format!("{} {} names", db.path, db.spaces.table.as_str());
+        db_accounts(ctx, &data, db, &mut extra);
     }
     let app = ctx.spec.app.clone();
     let owner = StoreOwner {

@@ -1,6 +1,7 @@
 //! Read-only evidence: browsers, profiles, the desktop app, sync, linked
 //! accounts and whether each program runs. Probes never write under the home.
 
+mod accounts;
 pub mod app_sessions;
 pub mod browsers;
 pub mod chromium;

@@ -45,10 +45,29 @@ pub struct Session {
     /// The workspace's name where a local cache names it (the article's
     /// key value, the desktop app's `notion.db`); else null.
     pub workspace_name: Option<String>,
-    /// The name, else the id, else "unknown workspace": for prose.
+    /// The name, else the short id ("workspace 9431256832"), else a short
+    /// form of the id ("workspace 7c9e6679"); "no workspace seen" for an
+    /// account whose workspaces no evidence names. Never the raw id.
     #[serde(default)]
     pub workspace_label: String,
+    /// The workspace's short id (`spaceIdToShortId`), where known.
+    #[serde(default)]
+    pub short_id: Option<String>,
     pub user_id: Option<String>,
+    /// The account: its email, else its name, else a short form of its id.
+    #[serde(default)]
+    pub account_label: String,
+    /// Labels of every workspace of this account in this store, this one
+    /// included: Notion signs out per account, so these go together.
+    #[serde(default)]
+    pub account_workspace_labels: Vec<String>,
+    /// The store holds a sign-in cookie (`token_v2`); null when its
+    /// cookies could not be read.
+    #[serde(default)]
+    pub signed_in: Option<bool>,
+    /// Names (never values) of the sign-in cookies present in the store.
+    #[serde(default)]
+    pub sign_in_cookies: Vec<String>,
     /// Exact Local Storage keys of this workspace and account (what
     /// `remove-workspace-entry` deletes): every key a pattern matched.
     pub keys: Vec<String>,
@@ -100,6 +119,13 @@ pub struct BrowserProfile {
 /// article's sense: one signed-in account with the workspaces seen for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct AccountFacts {
+    /// A sign-in cookie (`token_v2`) is in the store; null when its cookies
+    /// could not be read (`accounts_reason` says why).
+    #[serde(default)]
+    pub signed_in: Option<bool>,
+    /// Names (never values) of the sign-in cookies present.
+    #[serde(default)]
+    pub sign_in_cookies: Vec<String>,
     /// Why `accounts` is null, or what it may miss ("at least").
     #[serde(default)]
     pub accounts_reason: Option<String>,
@@ -113,13 +139,38 @@ pub struct AccountFacts {
     /// one, the workspaces seen for it, and where it was seen.
     #[serde(default)]
     pub account_sessions: Vec<AccountSession>,
+    /// Accounts that used the store but are not known to be signed in
+    /// there (`LRU:LocalPreferenceStore3:<user>:…` stays after sign-out);
+    /// every account seen when `accounts` is null, so the flow can ask
+    /// which of them are signed in.
+    #[serde(default)]
+    pub account_candidates: Vec<AccountCandidate>,
+}
+
+/// An account that used a store, with where it was seen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountCandidate {
+    pub user_id: String,
+    /// Email, else name, else a short form of the id.
+    pub label: String,
+    #[serde(default)]
+    pub sources: Vec<String>,
 }
 
 /// One signed-in account in one store, with the workspaces seen for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountSession {
-    /// Null for workspaces no evidence ties to an account.
+    /// Null for workspaces no evidence ties to an account ("account not
+    /// known"): never a session of its own.
     pub user_id: Option<String>,
+    /// The account's email and name where the store names them (`notion.db`).
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Email, else name, else a short form of the id; "account not known".
+    #[serde(default)]
+    pub label: String,
     /// Named by the cookie of the active account (or the current-user envelope).
     pub active: bool,
     pub workspaces: Vec<WorkspaceSeen>,
@@ -131,6 +182,15 @@ pub struct AccountSession {
 pub struct WorkspaceSeen {
     pub workspace_id: String,
     pub workspace_name: Option<String>,
+    /// `spaceIdToShortId`'s short id, where known.
+    #[serde(default)]
+    pub short_id: Option<String>,
+    /// The name, else the short id, else a short form of the id.
+    #[serde(default)]
+    pub label: String,
+    /// Where this workspace was seen for this account.
+    #[serde(default)]
+    pub sources: Vec<String>,
 }
 
 /// The Notion desktop app (Electron).
