@@ -141,11 +141,6 @@ fn accounts_seen(ev: &Evidence) -> (Vec<String>, BTreeMap<String, Vec<String>>) 
         push_unique(by.entry(id.to_string()).or_default(), source);
     };
     for (id, src) in &ev.proven {
-        if ev.active.contains(id) {
-            note(id, src);
-        }
-    }
-    for (id, src) in &ev.proven {
         note(id, src);
     }
     for id in ev.listed.iter().flatten() {
@@ -387,14 +382,6 @@ fn seen_of(s: &Space) -> WorkspaceSeen {
 
 /// Apply the account model to one store's evidence.
 pub(super) fn decide(ev: &Evidence, facts: &mut StoreFacts) {
-    let (seen, by) = accounts_seen(ev);
-    let c = count(ev, &seen, &by);
-    let owners = attribute(ev, &seen);
-    let people = |u: &str| ev.people.get(u).cloned().unwrap_or((None, None));
-    let label_of = |u: &str| {
-        let (e, n) = people(u);
-        account_label(u, e.as_deref(), n.as_deref())
-    };
     let active: Vec<String> = if !ev.active.is_empty() {
         ev.active.clone()
     } else {
@@ -404,6 +391,16 @@ pub(super) fn decide(ev: &Evidence, facts: &mut StoreFacts) {
             .and_then(|h| h.user.clone())
             .into_iter()
             .collect()
+    };
+    let (mut seen, by) = accounts_seen(ev);
+    // The active account first: it is the one the store shows.
+    seen.sort_by_key(|u| !active.contains(u));
+    let c = count(ev, &seen, &by);
+    let owners = attribute(ev, &seen);
+    let people = |u: &str| ev.people.get(u).cloned().unwrap_or((None, None));
+    let label_of = |u: &str| {
+        let (e, n) = people(u);
+        account_label(u, e.as_deref(), n.as_deref())
     };
     let spaces_of = |u: Option<&str>| -> Vec<Space> {
         owners

@@ -225,6 +225,14 @@ impl Collector {
         if value.is_empty() || self.seen.contains_key(value) {
             return;
         }
+        // The scan shows ids by their first eight characters ("account
+        // 0f8fad5b", "workspace 7c9e6679"): hide that form too.
+        if matches!(kind, RedactionKind::UserId | RedactionKind::WorkspaceId)
+            && crate::probe::pattern::is_notion_id(value)
+        {
+            let short: String = value.chars().take(8).collect();
+            self.add(kind, &short);
+        }
         if kind == RedactionKind::ProfileName && generic_profile_name(value) {
             return;
         }
@@ -265,6 +273,15 @@ impl Collector {
     fn walk_keys(&mut self, v: &Value) {
         match v {
             Value::Object(m) => {
+                // An account's name and label (its email, name or short id)
+                // sit beside its `user_id`, under generic keys.
+                if m.contains_key("user_id") {
+                    for k in ["name", "label"] {
+                        if let Some(Value::String(s)) = m.get(k) {
+                            self.add(RedactionKind::UserId, s);
+                        }
+                    }
+                }
                 for (k, val) in m {
                     self.key_value(k, val);
                     self.walk_keys(val);
@@ -277,7 +294,8 @@ impl Collector {
 
     fn key_value(&mut self, key: &str, val: &Value) {
         let kind = match key {
-            WORKSPACE_ID | "space_id" => RedactionKind::WorkspaceId,
+            WORKSPACE_ID | "space_id" | "short_id" => RedactionKind::WorkspaceId,
+            "account_label" => RedactionKind::UserId,
             WORKSPACE_NAME => RedactionKind::WorkspaceName,
             "user_id" | "user_ids" | "current_user_id" => RedactionKind::UserId,
             "email" | "emails" | "user_email" => RedactionKind::Email,

@@ -624,9 +624,19 @@ fn demo_and_bench_homes_scan() {
     let t = tmp();
     let home = testkit::bench_home(t.path(), 3, 500, 500).unwrap();
     let r = scan(&home, testkit::notion_spec());
-    assert_eq!(r.session_count, 3);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    assert_eq!(r.session_count, 6, "two workspaces of one account per profile");
     assert_eq!(r.browsers.len(), 3);
     assert!(r.browsers.iter().all(|b| b.notion_cookies.len() == 5));
+    assert!(r.browsers.iter().all(|b| b.accounts == Some(1)));
+    // The log profile's short ids were rewritten last: the newest wins.
+    let labels: Vec<_> = r
+        .sessions
+        .iter()
+        .filter(|s| s.store_id.ends_with("Profile 1"))
+        .map(|s| s.workspace_label.as_str())
+        .collect();
+    assert_eq!(labels, vec!["workspace 2000001", "workspace 2000011"]);
 }
 
 #[test]
@@ -967,42 +977,44 @@ fn sorted(v: &[&str]) -> Vec<String> {
     v
 }
 
-/// The desktop app in all three layouts: two accounts from `state.json`
-/// tabs (the partition's cookies are sealed outside Linux), workspaces
-/// named from `notion.db` (rows still in its WAL on one layout).
+/// The desktop app in all three layouts, in the real shape: Electron keeps
+/// its cookie values in clear, so `notion_users` is read everywhere; the
+/// workspaces come from the pair families, `space_user` and the tabs, their
+/// names from `notion.db` (rows still in its WAL on one layout), and the
+/// collaborator `notion_user` lists is nobody's account.
 #[test]
 fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
-    use testkit::notion::{NotionDb, NotionLocalStorage, NotionState, notion_users};
+    use testkit::notion::{NotionDb, NotionLocalStorage, NotionState, notion_users_plain};
     for layout in LAYOUTS {
         let t = tmp();
         let h = SampleHome::new(t.path(), layout);
         let data = h
             .desktop_app("Notion")
-            .current_user(NOTION_WWW, U1, S1)
-            .current_space(NOTION_WWW, S1, U1)
-            .cookie(".notion.so", "notion_user_id", U1)
-            .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
-            .cookie(".notion.so", "token_v2", "SECRET-desktop-token")
+            .identity_user(U1)
+            .account_used(NOTION_WWW, U1)
+            .workspace_of(NOTION_WWW, U1, S1)
+            .last_visited(NOTION_WWW, U1, S1)
+            .plain_cookie(".www.notion.so", "notion_user_id", U1)
+            .plain_cookie(".www.notion.so", "notion_users", &notion_users_plain(&[U1, U2]))
+            .plain_cookie(".www.notion.so", "token_v2", "SECRET-desktop-token")
             .write()
             .unwrap();
         NotionState::new()
             .tab(U1, S1)
-            .tab(U1, S2)
             .window()
             .tab(U2, S3)
             .write(&data)
             .unwrap();
         NotionDb::new()
+            .signed_in(U1)
+            .signed_in(U2)
+            .member(U1, S2)
             .space(S1, "Acme Corp")
             .space(S2, "Beta Labs")
             .space(S3, "Gamma")
             .user(U1, "Ada", "ada@example.com")
             .user(U2, "Grace", "grace@example.com")
-            .user(
-                "c0ffee00-0000-4000-8000-000000000001",
-                "A collaborator",
-                "c@example.com",
-            )
+            .user("c0ffee00-0000-4000-8000-000000000001", "A collaborator", "c@example.com")
             .in_wal(layout == Layout::Windows)
             .write(&data)
             .unwrap();
@@ -1011,10 +1023,7 @@ fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
         }
         let before = tree_hashes(t.path(), &[]);
         let r = scan_home(&h);
-        assert!(
-            before == tree_hashes(t.path(), &[]),
-            "{layout:?}: the scan wrote"
-        );
+        assert!(before == tree_hashes(t.path(), &[]), "{layout:?}: the scan wrote");
         let d = &r.desktop_app;
         assert_eq!(d.accounts, Some(2), "{layout:?}: {d:#?}");
         assert_eq!(d.user_ids, sorted(&[U1, U2]));
@@ -1022,13 +1031,7 @@ fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
         let mut named: Vec<(String, Option<String>, Option<String>)> = r
             .sessions
             .iter()
-            .map(|s| {
-                (
-                    s.workspace_id.clone(),
-                    s.workspace_name.clone(),
-                    s.user_id.clone(),
-                )
-            })
+            .map(|s| (s.workspace_id.clone(), s.workspace_name.clone(), s.user_id.clone()))
             .collect();
         named.sort();
         let want =
@@ -1040,41 +1043,29 @@ fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
         ];
         expected.sort();
         assert_eq!(named, expected, "{layout:?}");
-        // The collaborator in notion_user is a name, not an account.
-        assert_eq!(d.account_facts.account_sessions.len(), 2);
+        let accts = &d.account_facts.account_sessions;
+        let labels: Vec<_> = accts.iter().map(|a| a.label.as_str()).collect();
+        assert_eq!(labels, vec!["ada@example.com", "grace@example.com"]);
         let acme = r.sessions.iter().find(|s| s.workspace_id == S1).unwrap();
-        assert_eq!(
-            acme.keys,
-            vec![
-                format!("currentSpace:{S1}:{U1}"),
-                "LRU:KeyValueStore2:current-space-id".to_string()
-            ]
-        );
+        assert!(acme.keys.contains(&format!("LRU:KeyValueStore2:onAppStartPreference:{U1}:{S1}")));
+        assert!(acme.keys.contains(&"LRU:KeyValueStore2:lastVisitedRouteSpaceId".to_string()));
         assert!(acme.sources.contains(&"state.json tabs".to_string()));
         assert!(acme.sources.contains(&"notion.db space names".to_string()));
+        assert_eq!(acme.account_workspace_labels, vec!["Acme Corp", "Beta Labs"]);
         let ev = &d.account_facts.accounts_evidence;
-        if layout == Layout::Linux {
-            // v10 with the public key: the listing is read, the count exact.
-            assert!(d.account_facts.accounts_reason.is_none(), "{ev}");
-            assert!(
-                ev.starts_with("2 accounts, from notion_user_id cookie, notion_users cookie"),
-                "{ev}"
-            );
-        } else {
-            // Sealed with the Keychain / DPAPI key: two accounts seen in the tabs.
-            assert!(ev.starts_with("at least 2 accounts"), "{ev}");
-            assert!(ev.contains("state.json tabs"), "{ev}");
-        }
+        assert!(d.account_facts.accounts_reason.is_none(), "{ev}");
+        assert!(ev.starts_with("2 accounts, from notion_user_id cookie, notion_users cookie"), "{ev}");
         let json = serde_json::to_string(&r).unwrap();
         assert!(!json.contains("SECRET"), "{json}");
-        assert!(!json.contains("ada@example.com") && !json.contains("Grace"));
     }
 }
 
 /// A Chrome profile of a current build, read under `--root` in each
-/// layout: Linux decrypts the `v10` listing (2 accounts); macOS (Keychain)
-/// and Windows (DPAPI) cannot, so the active account is found and the count
-/// is null with the reason, never 1.
+/// layout. One account ever seen next to a `token_v2` cookie is one
+/// account on every OS; with a second account's keys, Linux decrypts the
+/// `v10` listing (2 accounts) while macOS (Keychain) and Windows (DPAPI)
+/// cannot, so the count is null with the reason and both candidates,
+/// never 1 or 3.
 #[test]
 fn sealed_cookie_listing_leaves_the_count_unknown_on_macos_and_windows() {
     use testkit::notion::{NotionLocalStorage, notion_users};
@@ -1082,55 +1073,65 @@ fn sealed_cookie_listing_leaves_the_count_unknown_on_macos_and_windows() {
         let t = tmp();
         let h = SampleHome::new(t.path(), layout);
         h.chromium_profile("chrome", "Default", "Person 1")
-            .current_user(NOTION_WWW, U1, S1)
-            .space_map(NOTION_WWW, &[S1])
+            .network_cookies(layout == Layout::Windows)
+            .account_used(NOTION_WWW, U1)
+            .workspace_of(NOTION_WWW, U1, S1)
+            .last_visited(NOTION_WWW, U1, S1)
             .cookie("www.notion.so", "notion_user_id", U1)
+            .cookie(".notion.so", "notion_users", &notion_users(&[U1]))
+            .cookie(".notion.so", "token_v2", "SECRET-sealed-token")
+            .write()
+            .unwrap();
+        h.chromium_profile("chrome", "Profile 1", "Two")
+            .network_cookies(layout == Layout::Windows)
+            .account_used(NOTION_WWW, U1)
+            .account_used(NOTION_WWW, U2)
+            .workspace_of(NOTION_WWW, U1, S1)
+            .workspace_of(NOTION_WWW, U2, S2)
+            .envelope(NOTION_WWW, "current-user-id", serde_json::json!(U2))
+            .cookie("www.notion.so", "notion_user_id", U2)
             .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
             .cookie(".notion.so", "token_v2", "SECRET-sealed-token")
             .write()
             .unwrap();
         let r = scan_home(&h);
-        let b = &r.browsers[0];
-        assert_eq!(
-            b.user_ids.first().map(String::as_str),
-            Some(U1),
-            "{layout:?}: {b:#?}"
-        );
+        let (one, two) = (&r.browsers[0], &r.browsers[1]);
+        assert_eq!(one.accounts, Some(1), "{layout:?}: {one:#?}");
         let s = r.sessions.iter().find(|s| s.workspace_id == S1).unwrap();
         assert_eq!(s.user_id.as_deref(), Some(U1));
+        assert_eq!(s.store_accounts, Some(1));
         match layout {
             Layout::Linux => {
-                assert_eq!(b.accounts, Some(2));
-                assert_eq!(b.user_ids, sorted(&[U1, U2]));
-                assert_eq!(s.store_accounts, Some(2));
+                assert_eq!(two.accounts, Some(2));
+                assert!(two.account_facts.account_candidates.is_empty());
             }
             _ => {
-                assert_eq!(b.accounts, None, "{layout:?}");
-                assert_eq!(s.store_accounts, None);
-                let why = b.account_facts.accounts_reason.clone().unwrap();
+                assert_eq!(two.accounts, None, "{layout:?}");
+                let why = two.account_facts.accounts_reason.clone().unwrap();
                 let key = if layout == Layout::Macos {
                     "macOS Keychain"
                 } else {
                     "Windows DPAPI"
                 };
-                assert!(
-                    why.contains("notion_users cookie") && why.contains(key),
-                    "{why}"
-                );
-                assert!(
-                    s.accounts_evidence.contains("1 account seen"),
-                    "{}",
-                    s.accounts_evidence
-                );
+                assert!(why.contains("notion_users cookie") && why.contains(key), "{why}");
+                let c: Vec<_> = two
+                    .account_facts
+                    .account_candidates
+                    .iter()
+                    .map(|c| c.user_id.as_str())
+                    .collect();
+                assert_eq!(c, vec![U2, U1]);
             }
         }
+        // Either way, each account's workspace is offered under it.
+        assert_eq!(workspace_ids_of(&r, "chrome/Profile 1"), sorted(&[S1, S2]));
         assert!(!serde_json::to_string(&r).unwrap().contains("SECRET"));
     }
 }
 
 /// Linux `v11` (keyring) and `v20` (app-bound) values stay unread, each
-/// with its reason; a profile whose only evidence of two accounts is the
-/// `v10` listing counts 2.
+/// with its reason; a profile whose listing is `v10` counts what it lists,
+/// and a listed account no key names has a session with no workspace.
 #[test]
 fn keyring_and_app_bound_cookies_are_never_read() {
     use testkit::notion::{NotionLocalStorage, Seal, notion_users, seal_cookie};
@@ -1145,7 +1146,9 @@ fn keyring_and_app_bound_cookies_are_never_read() {
         let h = SampleHome::new(t.path(), Layout::Linux);
         let p = h
             .chromium_profile("chrome", "Default", "Person 1")
-            .current_user(NOTION_WWW, U1, S1)
+            .workspace_of(NOTION_WWW, U1, S1)
+            .account_used(NOTION_WWW, U2)
+            .sign_in_cookie()
             .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
             .write()
             .unwrap();
@@ -1159,7 +1162,8 @@ fn keyring_and_app_bound_cookies_are_never_read() {
     let t = tmp();
     let h = SampleHome::new(t.path(), Layout::Linux);
     h.chromium_profile("chrome", "Profile 1", "Second")
-        .current_user(NOTION_WWW, U1, S1)
+        .workspace_of(NOTION_WWW, U1, S1)
+        .sign_in_cookie()
         .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
         .write()
         .unwrap();
@@ -1167,54 +1171,49 @@ fn keyring_and_app_bound_cookies_are_never_read() {
     let b = &r.browsers[0];
     assert_eq!(b.accounts, Some(2), "{b:#?}");
     assert_eq!(b.user_ids, sorted(&[U1, U2]));
-    assert_eq!(
-        workspace_ids_of(&r, "chrome/Profile 1"),
-        vec![S1.to_string()]
-    );
-    // The second account has a session with no workspace known.
-    assert!(
-        r.sessions
-            .iter()
-            .any(|s| s.user_id.as_deref() == Some(U2) && s.workspace_id.is_empty())
-    );
+    assert_eq!(workspace_ids_of(&r, "chrome/Profile 1"), vec![S1.to_string()]);
+    let lone = r
+        .sessions
+        .iter()
+        .find(|s| s.user_id.as_deref() == Some(U2))
+        .unwrap();
+    assert!(lone.workspace_id.is_empty());
+    assert_eq!(lone.workspace_label, "no workspace seen");
 }
 
-/// Two accounts from key names alone (currentSpace / sidebar state), three
-/// workspaces; the Firefox profile the same from plain cookies.
+/// Two accounts and three workspaces from the real pair families alone;
+/// a workspace seen only by `lastVisitedRouteSpaceId` goes with its
+/// sibling `lastVisitedRouteUserId`; the Firefox profile the same from
+/// plain cookies.
 #[test]
 fn key_names_of_two_accounts_and_three_workspaces() {
     use testkit::notion::{NotionLocalStorage, notion_users};
     let t = tmp();
     let h = SampleHome::new(t.path(), Layout::Linux);
     h.chromium_profile("chrome", "Default", "Person 1")
-        .current_user(NOTION_WWW, U1, S1)
+        .envelope(NOTION_WWW, "current-user-id", serde_json::json!(U1))
         .last_visited(NOTION_WWW, U2, S3)
-        .current_space(NOTION_WWW, S1, U1)
-        .sidebar_state(NOTION_WWW, S2, U1)
-        .current_space(NOTION_WWW, S3, U2)
-        .sidebar_state(NOTION_WWW, S3, U2)
-        .space_map(NOTION_WWW, &[S1, S2, S3])
+        .workspace_of(NOTION_WWW, U1, S1)
+        .workspace_of(NOTION_WWW, U1, S2)
+        .account_used(NOTION_WWW, U2)
+        .short_ids(NOTION_WWW, &[(S1, "11"), (S2, "22"), (S3, "33")])
+        .sign_in_cookie()
+        .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
         .write()
         .unwrap();
     h.firefox_profile("acct.default-release", "default-release")
-        .current_space(NOTION_WWW, S1, U1)
-        .current_space(NOTION_WWW, S3, U2)
+        .workspace_of(NOTION_WWW, U1, S1)
+        .workspace_of(NOTION_WWW, U2, S3)
+        .sign_in_cookie()
         .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
         .cookie("www.notion.so", "notion_user_id", U1)
         .write()
         .unwrap();
     let r = scan_home(&h);
-    let chrome = r
-        .browsers
-        .iter()
-        .find(|b| b.browser_id == "chrome")
-        .unwrap();
+    let chrome = r.browsers.iter().find(|b| b.browser_id == "chrome").unwrap();
     assert_eq!(chrome.accounts, Some(2), "{chrome:#?}");
     assert_eq!(chrome.user_ids, sorted(&[U1, U2]));
-    assert_eq!(
-        workspace_ids_of(&r, "chrome/Default"),
-        sorted(&[S1, S2, S3])
-    );
+    assert_eq!(workspace_ids_of(&r, "chrome/Default"), sorted(&[S1, S2, S3]));
     let accts = &chrome.account_facts.account_sessions;
     let of = |u: &str| {
         let mut w: Vec<String> = accts
@@ -1223,32 +1222,28 @@ fn key_names_of_two_accounts_and_three_workspaces() {
             .unwrap()
             .workspaces
             .iter()
-            .map(|w| w.workspace_id.clone())
+            .map(|w| w.label.clone())
             .collect();
         w.sort();
         w
     };
-    assert_eq!(of(U1), sorted(&[S1, S2]));
-    assert_eq!(of(U2), vec![S3.to_string()]);
-    assert!(
-        accts
-            .iter()
-            .any(|a| a.active && a.user_id.as_deref() == Some(U1))
-    );
-    let fx = r
-        .browsers
-        .iter()
-        .find(|b| b.browser_id == "firefox")
-        .unwrap();
+    assert_eq!(of(U1), vec!["workspace 11", "workspace 22"]);
+    assert_eq!(of(U2), vec!["workspace 33"]);
+    assert!(accts.iter().any(|a| a.active && a.user_id.as_deref() == Some(U1)));
+    let fx = r.browsers.iter().find(|b| b.browser_id == "firefox").unwrap();
     assert_eq!(fx.accounts, Some(2));
     assert_eq!(
         fx.account_facts.accounts_evidence,
-        "2 accounts, from notion_user_id cookie, notion_users cookie and Local Storage keys currentSpace:<space>:<user>"
+        "2 accounts, from notion_user_id cookie, notion_users cookie, \
+         Local Storage keys LRU:KeyValueStore2:onAppStartPreference:<user>:<space>, \
+         Local Storage keys LRU:KeyValueStore2:searchFrecency:<space>:<user>:0, \
+         Local Storage keys LRU:KeyValueStore2:userSignals:<space>:<user>:0, \
+         Local Storage keys BlockFrecency:<user>:<space>:…, \
+         Local Storage keys LRU:LocalPreferenceStore3:<user>:UserSharedPagesInSpace:…:<space>, \
+         Local Storage keys LRU:LocalPreferenceStore3:<user>:SubscriptionData:<space>:v2 and \
+         Local Storage keys LRU:LocalPreferenceStore3:<user>:<space>:analytics_session"
     );
-    assert_eq!(
-        workspace_ids_of(&r, "firefox/acct.default-release"),
-        sorted(&[S1, S3])
-    );
+    assert_eq!(workspace_ids_of(&r, "firefox/acct.default-release"), sorted(&[S1, S3]));
 }
 
 /// The cookie reader decrypts only the cookies it is asked to (the user-id
@@ -1389,4 +1384,110 @@ print('\n'.join(sorted(out)))
     assert!(theirs.len() > 4000, "{} rows", theirs.len());
     assert_eq!(ours.len(), theirs.len());
     assert_eq!(ours, theirs);
+}
+
+/// Per store of [`testkit::notion::sample_machine`]: (store, accounts,
+/// [(account label, [workspace labels])]) as the scan reports them.
+type StoreView = (String, Option<u32>, Vec<(String, Vec<String>)>);
+
+fn store_views(r: &ScanReport) -> Vec<StoreView> {
+    let view = |name: String, n: Option<u32>, f: &troubleshoot::probe::AccountFacts| {
+        let accts = f
+            .account_sessions
+            .iter()
+            .map(|a| {
+                (
+                    a.label.clone(),
+                    a.workspaces.iter().map(|w| w.label.clone()).collect(),
+                )
+            })
+            .collect();
+        (name, n, accts)
+    };
+    let mut out: Vec<StoreView> = r
+        .browsers
+        .iter()
+        .map(|b| view(b.profile.clone(), b.accounts, &b.account_facts))
+        .collect();
+    let d = &r.desktop_app;
+    out.push(view("app".into(), d.accounts, &d.account_facts));
+    out
+}
+
+fn acct(label: &str, ws: &[&str]) -> (String, Vec<String>) {
+    (label.into(), ws.iter().map(|s| s.to_string()).collect())
+}
+
+/// Issue 23's acceptance, on the four stores in the real shape, in every
+/// layout: each store's signed-in accounts and each account's workspaces
+/// are exact; on macOS and Windows (sealed cookie values) the two-account
+/// profile is unknown, never 1 or 3; the signed-out profile has 0; no
+/// session without an account; no id printed as a name.
+#[test]
+fn the_four_stores_in_the_real_shape_every_layout() {
+    use testkit::notion::ids::*;
+    for layout in LAYOUTS {
+        let t = tmp();
+        let h = SampleHome::new(t.path(), layout);
+        testkit::notion::sample_machine(&h).unwrap();
+        let r = scan_home(&h);
+        assert!(r.warnings.is_empty(), "{layout:?}: {:?}", r.warnings);
+        let sealed = layout != Layout::Linux;
+        // The active account (B) first.
+        let two = [
+            acct("account b0b0b0b0", &["workspace 3030303030"]),
+            acct("account a0a0a0a0", &["workspace 1010101010"]),
+        ];
+        let want: Vec<StoreView> = vec![
+            (
+                "Person 1".into(),
+                Some(1),
+                vec![acct(
+                    "account c0c0c0c0",
+                    &["workspace 4040404041", "workspace 4040404042", "workspace 4040404043"],
+                )],
+            ),
+            ("Work".into(), if sealed { None } else { Some(2) }, two.to_vec()),
+            ("Old".into(), Some(0), vec![]),
+            (
+                "app".into(),
+                Some(2),
+                vec![
+                    acct("ada@example.com", &["Acme Corp", "Acme Labs"]),
+                    acct("Ben Example", &["Side Gig"]),
+                ],
+            ),
+        ];
+        assert_eq!(store_views(&r), want, "{layout:?}");
+        // Signed in means a sign-in cookie; the old profile has none.
+        let signed: Vec<_> = r.browsers.iter().map(|b| b.account_facts.signed_in).collect();
+        assert_eq!(signed, vec![Some(true), Some(true), Some(false)], "{layout:?}");
+        assert_eq!(r.desktop_app.account_facts.sign_in_cookies, vec!["token_v2"]);
+        let old = &r.browsers[2].account_facts;
+        assert_eq!(old.account_candidates.len(), 1);
+        assert_eq!(old.account_candidates[0].user_id, ACCOUNT_D);
+        if sealed {
+            let work = &r.browsers[1].account_facts;
+            let c: Vec<_> = work.account_candidates.iter().map(|c| c.user_id.as_str()).collect();
+            assert_eq!(c, vec![ACCOUNT_B, ACCOUNT_A], "{layout:?}: the active one first");
+            assert!(work.accounts_reason.as_deref().unwrap().contains("notion_users"));
+        }
+        // Sessions: one per workspace of an account; none without one.
+        assert_eq!(r.session_count, 3 + 2 + 3, "{layout:?}");
+        for s in &r.sessions {
+            assert!(s.user_id.is_some(), "{s:?}");
+            assert!(!s.account_label.is_empty());
+            assert!(!s.workspace_label.contains(&s.workspace_id), "{s:?}");
+        }
+        let labs = r
+            .sessions
+            .iter()
+            .find(|s| s.workspace_id == ACME_CORP && s.store_id == "desktop")
+            .unwrap();
+        assert_eq!(labs.account_workspace_labels, vec!["Acme Corp", "Acme Labs"]);
+        assert_eq!(labs.short_id.as_deref(), Some("1010101010"));
+        assert_eq!(labs.signed_in, Some(true));
+        // The collaborator notion.db lists is nobody's account here.
+        assert!(!r.desktop_app.user_ids.contains(&COLLABORATOR.to_string()));
+    }
 }
