@@ -20,8 +20,44 @@
 
 use std::collections::BTreeMap;
 
-use super::model::{AccountCandidate, AccountFacts, AccountSession, WorkspaceSeen};
-use super::sessions::{DefaultStore, SessionDraft, StoreFacts};
+use super::model::{AccountCandidate, AccountFacts, AccountSession, StoreKind, WorkspaceSeen};
+
+/// Where a store's Local Storage is, for sessions no key points at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DefaultStore {
+    pub origin: String,
+    pub store_path: String,
+    pub kind: StoreKind,
+}
+
+/// A session before the store's shared facts are attached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionDraft {
+    pub origin: String,
+    pub store_path: String,
+    pub store_kind: StoreKind,
+    pub workspace_id: String,
+    pub workspace_name: Option<String>,
+    pub short_id: Option<String>,
+    pub user_id: Option<String>,
+    pub keys: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+/// What one store (a browser profile or the desktop app) holds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoreFacts {
+    pub sessions: Vec<SessionDraft>,
+    /// Every distinct account id seen, sorted.
+    pub user_ids: Vec<String>,
+    /// Signed-in accounts, when the evidence shows the number.
+    pub accounts: Option<u32>,
+    pub account_facts: AccountFacts,
+    /// Names of Notion cookies, sorted, distinct.
+    pub notion_cookies: Vec<String>,
+    /// Providers with a sign-in cookie, in spec order.
+    pub linked_accounts: Vec<String>,
+}
 
 /// One piece of evidence for a workspace and/or an account.
 #[derive(Debug, Clone, Default)]
@@ -79,12 +115,31 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// Sources as prose: cookies first, the key families of one kind of
+/// store in one phrase ("Local Storage keys A, B and C").
 fn and_list(items: &[String]) -> String {
-    match items {
+    const KEYS: &str = "Local Storage keys ";
+    let mut phrases: Vec<String> = items
+        .iter()
+        .filter(|s| !s.starts_with(KEYS))
+        .cloned()
+        .collect();
+    let families: Vec<&str> = items.iter().filter_map(|s| s.strip_prefix(KEYS)).collect();
+    match families.as_slice() {
+        [] => {}
+        [one] => phrases.push(format!("{KEYS}{one}")),
+        [rest @ .., last] => phrases.push(format!("{KEYS}{}, {last}", rest.join(", "))),
+    }
+    match phrases.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
+}
+
+/// [`and_list`] for `scan -v`: one line's worth of where a conclusion came from.
+pub fn sources_text(items: &[String]) -> String {
+    and_list(items)
 }
 
 /// The first eight characters of an id: how a person tells ids apart.

@@ -77,13 +77,22 @@ fn db_accounts(ctx: &mut Ctx<'_>, data: &Path, db: &DesktopDatabase, extra: &mut
     }
     if let Some(t) = &db.accounts {
         match read_rows(&path, t.table.as_str(), &[t.id.as_str()]) {
-            Ok(rows) => extra.db_accounts = rows.into_iter().filter_map(|mut r| r.pop().flatten()).collect(),
+            Ok(rows) => {
+                extra.db_accounts = rows
+                    .into_iter()
+                    .filter_map(|mut r| r.pop().flatten())
+                    .collect()
+            }
             Err(e) => ctx.warn_store(e),
         }
         extra.db_accounts_source = format!("{} {}", db.path, t.table.as_str());
     }
     if let Some(t) = &db.memberships {
-        match read_rows(&path, t.table.as_str(), &[t.user.as_str(), t.space.as_str()]) {
+        match read_rows(
+            &path,
+            t.table.as_str(),
+            &[t.user.as_str(), t.space.as_str()],
+        ) {
             Ok(rows) => {
                 extra.memberships = rows
                     .into_iter()
@@ -102,7 +111,10 @@ fn db_accounts(ctx: &mut Ctx<'_>, data: &Path, db: &DesktopDatabase, extra: &mut
                     .into_iter()
                     .filter_map(|r| {
                         let id = r.first()?.clone()?;
-                        Some((id, (r.get(1).cloned().flatten(), r.get(2).cloned().flatten())))
+                        Some((
+                            id,
+                            (r.get(1).cloned().flatten(), r.get(2).cloned().flatten()),
+                        ))
                     })
                     .collect()
             }

@@ -18,6 +18,7 @@ pub mod scan;
 pub mod sessions;
 pub mod spec;
 
+pub use accounts::sources_text;
 pub use contract::{Probe, ProbeDef, ProbeInfo, ProbeRun};
 pub use layout::{Home, Layout};
 pub use model::*;

@@ -545,7 +545,10 @@ mod tests {
         assert!(p.matches(&format!("BlockFrecency:{U}:{S}:")).is_none());
         assert_eq!(p.shown(), "BlockFrecency:<user>:<space>:…");
         let p = Pattern::parse("LRU:LocalPreferenceStore3:{user}:{*}").unwrap();
-        assert!(p.matches("LRU:LocalPreferenceStore3:guest:forkPageTemplate").is_none());
+        assert!(
+            p.matches("LRU:LocalPreferenceStore3:guest:forkPageTemplate")
+                .is_none()
+        );
         let c = p
             .matches(&format!("LRU:LocalPreferenceStore3:{U}:userSessionCount"))
             .unwrap();

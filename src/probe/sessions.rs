@@ -23,8 +23,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+pub use super::accounts::{DefaultStore, SessionDraft, StoreFacts};
 use super::accounts::{Evidence, Hit, decide};
-use super::model::{AccountFacts, StoreKind};
+use super::model::StoreKind;
 use super::pattern::normalize_id;
 use super::spec::{AppSpec, UserCookieFormat};
 use crate::readers::cookie_host;
@@ -36,14 +37,6 @@ pub struct LsItem {
     pub origin: String,
     pub key: String,
     pub value: String,
-    pub store_path: String,
-    pub kind: StoreKind,
-}
-
-/// Where a store's Local Storage is, for sessions no key points at.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DefaultStore {
-    pub origin: String,
     pub store_path: String,
     pub kind: StoreKind,
 }
@@ -75,35 +68,6 @@ pub struct StoreExtra {
     pub names_source: String,
     /// The store's Local Storage, for sessions without keys.
     pub default_store: Option<DefaultStore>,
-}
-
-/// A session before the store's shared facts are attached.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SessionDraft {
-    pub origin: String,
-    pub store_path: String,
-    pub store_kind: StoreKind,
-    pub workspace_id: String,
-    pub workspace_name: Option<String>,
-    pub short_id: Option<String>,
-    pub user_id: Option<String>,
-    pub keys: Vec<String>,
-    pub sources: Vec<String>,
-}
-
-/// What one store (a browser profile or the desktop app) holds.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct StoreFacts {
-    pub sessions: Vec<SessionDraft>,
-    /// Every distinct account id seen, sorted.
-    pub user_ids: Vec<String>,
-    /// Signed-in accounts, when the evidence shows the number.
-    pub accounts: Option<u32>,
-    pub account_facts: AccountFacts,
-    /// Names of Notion cookies, sorted, distinct.
-    pub notion_cookies: Vec<String>,
-    /// Providers with a sign-in cookie, in spec order.
-    pub linked_accounts: Vec<String>,
 }
 
 fn hex(c: u8) -> Option<u8> {
@@ -378,9 +342,12 @@ fn map_spaces(spec: &AppSpec, ls: &[LsItem]) -> Vec<Hit> {
 fn key_accounts(spec: &AppSpec, ls: &[LsItem]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for ak in &spec.account_keys {
-        for item in ls.iter().filter(|i| i.origin == ak.origin && i.key == ak.key) {
-            if let Some(id) = id_of(field_or_plain(&item.value, "value"))
-                .filter(|id| plausible_id(id))
+        for item in ls
+            .iter()
+            .filter(|i| i.origin == ak.origin && i.key == ak.key)
+        {
+            if let Some(id) =
+                id_of(field_or_plain(&item.value, "value")).filter(|id| plausible_id(id))
             {
                 out.push((id, format!("Local Storage {} of {}", ak.key, ak.origin)));
             }
@@ -642,7 +609,10 @@ mod tests {
 
     fn keys_of_account(user: &str, spaces: &[&str]) -> Vec<LsItem> {
         let mut ls = vec![
-            item(&format!("LRU:LocalPreferenceStore3:{user}:userSessionCount"), "{}"),
+            item(
+                &format!("LRU:LocalPreferenceStore3:{user}:userSessionCount"),
+                "{}",
+            ),
             item("LRU:LocalPreferenceStore3:guest:forkPageTemplate", "{}"),
         ];
         for (i, sp) in spaces.iter().enumerate() {
@@ -680,7 +650,10 @@ mod tests {
             &ls,
             &[
                 cookie("token_v2", None),
-                sealed("notion_users", "encrypted with a key from the macOS Keychain"),
+                sealed(
+                    "notion_users",
+                    "encrypted with a key from the macOS Keychain",
+                ),
             ],
         );
         assert_eq!(f.accounts, Some(1), "{:#?}", f.account_facts);
@@ -692,12 +665,15 @@ mod tests {
         let a = &f.account_facts.account_sessions;
         assert_eq!(a.len(), 1);
         let labels: Vec<_> = a[0].workspaces.iter().map(|w| w.label.as_str()).collect();
-        assert_eq!(labels, vec!["workspace 111", "workspace 222", "workspace 333"]);
+        assert_eq!(
+            labels,
+            vec!["workspace 111", "workspace 222", "workspace 333"]
+        );
         assert_eq!(a[0].label, "account 0f8fad5b");
         assert!(
-            f.account_facts
-                .accounts_evidence
-                .starts_with("1 account: a sign-in cookie (token_v2) and exactly one account ever seen here"),
+            f.account_facts.accounts_evidence.starts_with(
+                "1 account: a sign-in cookie (token_v2) and exactly one account ever seen here"
+            ),
             "{}",
             f.account_facts.accounts_evidence
         );
@@ -719,7 +695,9 @@ mod tests {
                 .accounts_reason
                 .as_deref()
                 .unwrap()
-                .contains("the notion_users cookie, which lists every signed-in account, is encrypted")
+                .contains(
+                    "the notion_users cookie, which lists every signed-in account, is encrypted"
+                )
         );
         let cands: Vec<_> = f
             .account_facts
@@ -734,7 +712,10 @@ mod tests {
         let users = "%5B%22".to_string() + U1 + "%22%2C%22" + U2 + "%22%5D";
         let f = run(
             &ls,
-            &[cookie("token_v2", None), cookie("notion_users", Some(&users))],
+            &[
+                cookie("token_v2", None),
+                cookie("notion_users", Some(&users)),
+            ],
         );
         assert_eq!(f.accounts, Some(2));
         assert!(f.account_facts.account_candidates.is_empty());
@@ -793,7 +774,10 @@ mod tests {
         let users = "%5B%22".to_string() + U1 + "%22%2C%22" + U2 + "%22%5D";
         let f = run(
             &ls,
-            &[cookie("token_v2", None), cookie("notion_users", Some(&users))],
+            &[
+                cookie("token_v2", None),
+                cookie("notion_users", Some(&users)),
+            ],
         );
         assert_eq!(f.accounts, Some(2));
         assert_eq!(f.sessions.len(), 2);
@@ -847,7 +831,10 @@ mod tests {
         let f = analyze(
             &notion(),
             &[],
-            &[cookie("token_v2", None), cookie("notion_users", Some(&users))],
+            &[
+                cookie("token_v2", None),
+                cookie("notion_users", Some(&users)),
+            ],
             &extra,
         );
         assert_eq!(f.accounts, Some(2));

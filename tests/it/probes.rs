@@ -625,7 +625,10 @@ fn demo_and_bench_homes_scan() {
     let home = testkit::bench_home(t.path(), 3, 500, 500).unwrap();
     let r = scan(&home, testkit::notion_spec());
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
-    assert_eq!(r.session_count, 6, "two workspaces of one account per profile");
+    assert_eq!(
+        r.session_count, 6,
+        "two workspaces of one account per profile"
+    );
     assert_eq!(r.browsers.len(), 3);
     assert!(r.browsers.iter().all(|b| b.notion_cookies.len() == 5));
     assert!(r.browsers.iter().all(|b| b.accounts == Some(1)));
@@ -995,7 +998,11 @@ fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
             .workspace_of(NOTION_WWW, U1, S1)
             .last_visited(NOTION_WWW, U1, S1)
             .plain_cookie(".www.notion.so", "notion_user_id", U1)
-            .plain_cookie(".www.notion.so", "notion_users", &notion_users_plain(&[U1, U2]))
+            .plain_cookie(
+                ".www.notion.so",
+                "notion_users",
+                &notion_users_plain(&[U1, U2]),
+            )
             .plain_cookie(".www.notion.so", "token_v2", "SECRET-desktop-token")
             .write()
             .unwrap();
@@ -1014,7 +1021,11 @@ fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
             .space(S3, "Gamma")
             .user(U1, "Ada", "ada@example.com")
             .user(U2, "Grace", "grace@example.com")
-            .user("c0ffee00-0000-4000-8000-000000000001", "A collaborator", "c@example.com")
+            .user(
+                "c0ffee00-0000-4000-8000-000000000001",
+                "A collaborator",
+                "c@example.com",
+            )
             .in_wal(layout == Layout::Windows)
             .write(&data)
             .unwrap();
@@ -1023,7 +1034,10 @@ fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
         }
         let before = tree_hashes(t.path(), &[]);
         let r = scan_home(&h);
-        assert!(before == tree_hashes(t.path(), &[]), "{layout:?}: the scan wrote");
+        assert!(
+            before == tree_hashes(t.path(), &[]),
+            "{layout:?}: the scan wrote"
+        );
         let d = &r.desktop_app;
         assert_eq!(d.accounts, Some(2), "{layout:?}: {d:#?}");
         assert_eq!(d.user_ids, sorted(&[U1, U2]));
@@ -1031,7 +1045,13 @@ fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
         let mut named: Vec<(String, Option<String>, Option<String>)> = r
             .sessions
             .iter()
-            .map(|s| (s.workspace_id.clone(), s.workspace_name.clone(), s.user_id.clone()))
+            .map(|s| {
+                (
+                    s.workspace_id.clone(),
+                    s.workspace_name.clone(),
+                    s.user_id.clone(),
+                )
+            })
             .collect();
         named.sort();
         let want =
@@ -1047,14 +1067,25 @@ fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
         let labels: Vec<_> = accts.iter().map(|a| a.label.as_str()).collect();
         assert_eq!(labels, vec!["ada@example.com", "grace@example.com"]);
         let acme = r.sessions.iter().find(|s| s.workspace_id == S1).unwrap();
-        assert!(acme.keys.contains(&format!("LRU:KeyValueStore2:onAppStartPreference:{U1}:{S1}")));
-        assert!(acme.keys.contains(&"LRU:KeyValueStore2:lastVisitedRouteSpaceId".to_string()));
+        assert!(acme.keys.contains(&format!(
+            "LRU:KeyValueStore2:onAppStartPreference:{U1}:{S1}"
+        )));
+        assert!(
+            acme.keys
+                .contains(&"LRU:KeyValueStore2:lastVisitedRouteSpaceId".to_string())
+        );
         assert!(acme.sources.contains(&"state.json tabs".to_string()));
         assert!(acme.sources.contains(&"notion.db space names".to_string()));
-        assert_eq!(acme.account_workspace_labels, vec!["Acme Corp", "Beta Labs"]);
+        assert_eq!(
+            acme.account_workspace_labels,
+            vec!["Acme Corp", "Beta Labs"]
+        );
         let ev = &d.account_facts.accounts_evidence;
         assert!(d.account_facts.accounts_reason.is_none(), "{ev}");
-        assert!(ev.starts_with("2 accounts, from notion_user_id cookie, notion_users cookie"), "{ev}");
+        assert!(
+            ev.starts_with("2 accounts, from notion_user_id cookie, notion_users cookie"),
+            "{ev}"
+        );
         let json = serde_json::to_string(&r).unwrap();
         assert!(!json.contains("SECRET"), "{json}");
     }
@@ -1113,7 +1144,10 @@ fn sealed_cookie_listing_leaves_the_count_unknown_on_macos_and_windows() {
                 } else {
                     "Windows DPAPI"
                 };
-                assert!(why.contains("notion_users cookie") && why.contains(key), "{why}");
+                assert!(
+                    why.contains("notion_users cookie") && why.contains(key),
+                    "{why}"
+                );
                 let c: Vec<_> = two
                     .account_facts
                     .account_candidates
@@ -1171,7 +1205,10 @@ fn keyring_and_app_bound_cookies_are_never_read() {
     let b = &r.browsers[0];
     assert_eq!(b.accounts, Some(2), "{b:#?}");
     assert_eq!(b.user_ids, sorted(&[U1, U2]));
-    assert_eq!(workspace_ids_of(&r, "chrome/Profile 1"), vec![S1.to_string()]);
+    assert_eq!(
+        workspace_ids_of(&r, "chrome/Profile 1"),
+        vec![S1.to_string()]
+    );
     let lone = r
         .sessions
         .iter()
@@ -1210,10 +1247,17 @@ fn key_names_of_two_accounts_and_three_workspaces() {
         .write()
         .unwrap();
     let r = scan_home(&h);
-    let chrome = r.browsers.iter().find(|b| b.browser_id == "chrome").unwrap();
+    let chrome = r
+        .browsers
+        .iter()
+        .find(|b| b.browser_id == "chrome")
+        .unwrap();
     assert_eq!(chrome.accounts, Some(2), "{chrome:#?}");
     assert_eq!(chrome.user_ids, sorted(&[U1, U2]));
-    assert_eq!(workspace_ids_of(&r, "chrome/Default"), sorted(&[S1, S2, S3]));
+    assert_eq!(
+        workspace_ids_of(&r, "chrome/Default"),
+        sorted(&[S1, S2, S3])
+    );
     let accts = &chrome.account_facts.account_sessions;
     let of = |u: &str| {
         let mut w: Vec<String> = accts
@@ -1229,8 +1273,16 @@ fn key_names_of_two_accounts_and_three_workspaces() {
     };
     assert_eq!(of(U1), vec!["workspace 11", "workspace 22"]);
     assert_eq!(of(U2), vec!["workspace 33"]);
-    assert!(accts.iter().any(|a| a.active && a.user_id.as_deref() == Some(U1)));
-    let fx = r.browsers.iter().find(|b| b.browser_id == "firefox").unwrap();
+    assert!(
+        accts
+            .iter()
+            .any(|a| a.active && a.user_id.as_deref() == Some(U1))
+    );
+    let fx = r
+        .browsers
+        .iter()
+        .find(|b| b.browser_id == "firefox")
+        .unwrap();
     assert_eq!(fx.accounts, Some(2));
     assert_eq!(
         fx.account_facts.accounts_evidence,
@@ -1243,7 +1295,10 @@ fn key_names_of_two_accounts_and_three_workspaces() {
          Local Storage keys LRU:LocalPreferenceStore3:<user>:SubscriptionData:<space>:v2 and \
          Local Storage keys LRU:LocalPreferenceStore3:<user>:<space>:analytics_session"
     );
-    assert_eq!(workspace_ids_of(&r, "firefox/acct.default-release"), sorted(&[S1, S3]));
+    assert_eq!(
+        workspace_ids_of(&r, "firefox/acct.default-release"),
+        sorted(&[S1, S3])
+    );
 }
 
 /// The cookie reader decrypts only the cookies it is asked to (the user-id
@@ -1444,10 +1499,18 @@ fn the_four_stores_in_the_real_shape_every_layout() {
                 Some(1),
                 vec![acct(
                     "account c0c0c0c0",
-                    &["workspace 4040404041", "workspace 4040404042", "workspace 4040404043"],
+                    &[
+                        "workspace 4040404041",
+                        "workspace 4040404042",
+                        "workspace 4040404043",
+                    ],
                 )],
             ),
-            ("Work".into(), if sealed { None } else { Some(2) }, two.to_vec()),
+            (
+                "Work".into(),
+                if sealed { None } else { Some(2) },
+                two.to_vec(),
+            ),
             ("Old".into(), Some(0), vec![]),
             (
                 "app".into(),
@@ -1460,17 +1523,41 @@ fn the_four_stores_in_the_real_shape_every_layout() {
         ];
         assert_eq!(store_views(&r), want, "{layout:?}");
         // Signed in means a sign-in cookie; the old profile has none.
-        let signed: Vec<_> = r.browsers.iter().map(|b| b.account_facts.signed_in).collect();
-        assert_eq!(signed, vec![Some(true), Some(true), Some(false)], "{layout:?}");
-        assert_eq!(r.desktop_app.account_facts.sign_in_cookies, vec!["token_v2"]);
+        let signed: Vec<_> = r
+            .browsers
+            .iter()
+            .map(|b| b.account_facts.signed_in)
+            .collect();
+        assert_eq!(
+            signed,
+            vec![Some(true), Some(true), Some(false)],
+            "{layout:?}"
+        );
+        assert_eq!(
+            r.desktop_app.account_facts.sign_in_cookies,
+            vec!["token_v2"]
+        );
         let old = &r.browsers[2].account_facts;
         assert_eq!(old.account_candidates.len(), 1);
         assert_eq!(old.account_candidates[0].user_id, ACCOUNT_D);
         if sealed {
             let work = &r.browsers[1].account_facts;
-            let c: Vec<_> = work.account_candidates.iter().map(|c| c.user_id.as_str()).collect();
-            assert_eq!(c, vec![ACCOUNT_B, ACCOUNT_A], "{layout:?}: the active one first");
-            assert!(work.accounts_reason.as_deref().unwrap().contains("notion_users"));
+            let c: Vec<_> = work
+                .account_candidates
+                .iter()
+                .map(|c| c.user_id.as_str())
+                .collect();
+            assert_eq!(
+                c,
+                vec![ACCOUNT_B, ACCOUNT_A],
+                "{layout:?}: the active one first"
+            );
+            assert!(
+                work.accounts_reason
+                    .as_deref()
+                    .unwrap()
+                    .contains("notion_users")
+            );
         }
         // Sessions: one per workspace of an account; none without one.
         assert_eq!(r.session_count, 3 + 2 + 3, "{layout:?}");
@@ -1484,10 +1571,85 @@ fn the_four_stores_in_the_real_shape_every_layout() {
             .iter()
             .find(|s| s.workspace_id == ACME_CORP && s.store_id == "desktop")
             .unwrap();
-        assert_eq!(labs.account_workspace_labels, vec!["Acme Corp", "Acme Labs"]);
+        assert_eq!(
+            labs.account_workspace_labels,
+            vec!["Acme Corp", "Acme Labs"]
+        );
         assert_eq!(labs.short_id.as_deref(), Some("1010101010"));
         assert_eq!(labs.signed_in, Some(true));
         // The collaborator notion.db lists is nobody's account here.
         assert!(!r.desktop_app.user_ids.contains(&COLLABORATOR.to_string()));
     }
+}
+
+/// Unknown is not zero (issue 23): a Cookies database that cannot be read
+/// leaves the sign-in and the count unknown, with the reason, while the
+/// Local Storage candidates still count; an old schema without
+/// `encrypted_value` is read for what it holds (names, hosts, plain
+/// values); no warning carries SQL.
+#[test]
+fn unreadable_cookies_are_unknown_and_old_schemas_are_read() {
+    use testkit::notion::NotionLocalStorage;
+    for layout in LAYOUTS {
+        let t = tmp();
+        let h = SampleHome::new(t.path(), layout);
+        let p = h
+            .chromium_profile("chrome", "Default", "Person 1")
+            .account_used(NOTION_WWW, U1)
+            .workspace_of(NOTION_WWW, U1, S1)
+            .sign_in_cookie()
+            .write()
+            .unwrap();
+        let cookies = if layout == Layout::Windows {
+            // The builder's default place on this layout.
+            let n = p.join("Network/Cookies");
+            if n.exists() { n } else { p.join("Cookies") }
+        } else {
+            p.join("Cookies")
+        };
+        // Truncated: the header survives, the pages do not.
+        let bytes = std::fs::read(&cookies).unwrap();
+        std::fs::write(&cookies, &bytes[..1024.min(bytes.len())]).unwrap();
+        let r = scan_home(&h);
+        let b = &r.browsers[0];
+        assert_eq!(b.accounts, None, "{layout:?}: {b:#?}");
+        assert_eq!(b.account_facts.signed_in, None);
+        let why = b.account_facts.accounts_reason.clone().unwrap();
+        assert!(why.starts_with("the cookies could not be read ("), "{why}");
+        assert_eq!(b.account_facts.account_candidates.len(), 1);
+        assert_eq!(b.account_facts.account_candidates[0].user_id, U1);
+        assert_eq!(r.sessions.len(), 1, "the candidate's workspace is offered");
+        assert_eq!(r.sessions[0].signed_in, None);
+        assert_eq!(r.max_store_accounts, 0, "unknown never counts as a number");
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        assert!(!r.warnings[0].reason.contains("SELECT"), "{:?}", r.warnings);
+    }
+    // An old Chromium schema: no `encrypted_value`, values in clear.
+    let t = tmp();
+    let h = SampleHome::new(t.path(), Layout::Linux);
+    let p = h
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace_of(NOTION_WWW, U1, S1)
+        .write()
+        .unwrap();
+    let db = p.join("Cookies");
+    std::fs::remove_file(&db).unwrap();
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute_batch(&format!(
+        "CREATE TABLE meta(key LONGVARCHAR NOT NULL UNIQUE PRIMARY KEY, value LONGVARCHAR);
+         INSERT INTO meta VALUES('version','7');
+         CREATE TABLE cookies (creation_utc INTEGER NOT NULL UNIQUE PRIMARY KEY, host_key TEXT NOT NULL,
+           name TEXT NOT NULL, value TEXT NOT NULL, path TEXT NOT NULL, expires_utc INTEGER NOT NULL,
+           secure INTEGER NOT NULL, httponly INTEGER NOT NULL, last_access_utc INTEGER NOT NULL);
+         INSERT INTO cookies VALUES (1, '.www.notion.so', 'token_v2', 'SECRET-old', '/', 0, 1, 1, 0);
+         INSERT INTO cookies VALUES (2, '.www.notion.so', 'notion_users', '%5B%22{U1}%22%5D', '/', 0, 1, 0, 0);"
+    ))
+    .unwrap();
+    drop(c);
+    let r = scan_home(&h);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    let b = &r.browsers[0];
+    assert_eq!(b.account_facts.sign_in_cookies, vec!["token_v2"]);
+    assert_eq!(b.accounts, Some(1), "{b:#?}");
+    assert!(!serde_json::to_string(&r).unwrap().contains("SECRET"));
 }

@@ -665,7 +665,10 @@ pub fn bench_home(
         let user = sample_id(0x0a, p);
         let spaces = [sample_id(0x05, 2 * p), sample_id(0x05, 2 * p + 1)];
         let notion_cookies = [
-            ("token_v2", "v02%3Auser_token_or_cookies%3Asample".to_string()),
+            (
+                "token_v2",
+                "v02%3Auser_token_or_cookies%3Asample".to_string(),
+            ),
             ("notion_user_id", user.clone()),
             ("notion_users", notion_users(&[&user])),
         ];
@@ -677,7 +680,11 @@ pub fn bench_home(
                     None => (".notion.so".to_string(), format!("c{c}"), format!("v{c}")),
                 }
             } else {
-                (format!(".site{}.example", c % 997), format!("c{c}"), format!("v{c}"))
+                (
+                    format!(".site{}.example", c % 997),
+                    format!("c{c}"),
+                    format!("v{c}"),
+                )
             };
             cookies.push(SampleCookie {
                 host,

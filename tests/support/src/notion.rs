@@ -128,9 +128,14 @@ pub trait NotionLocalStorage: Sized {
     /// preference keys (they stay after a sign-out).
     fn account_used(self, origin: &str, user: &str) -> Self {
         let mut s = self;
-        for name in ["userSessionCount", "sourceInitialPage", "SearchShowFilterBar"] {
+        for name in [
+            "userSessionCount",
+            "sourceInitialPage",
+            "SearchShowFilterBar",
+        ] {
             let id = format!("LocalPreferenceStore3:{user}:{name}");
-            let v = json!({"id": id, "value": 1, "timestamp": SAMPLE_TIMESTAMP, "important": false});
+            let v =
+                json!({"id": id, "value": 1, "timestamp": SAMPLE_TIMESTAMP, "important": false});
             s = s.put(origin, &format!("LRU:{id}"), &v.to_string());
         }
         s
@@ -138,8 +143,16 @@ pub trait NotionLocalStorage: Sized {
 
     /// The keys of a signed-out page: `LRU:LocalPreferenceStore3:guest:…`.
     fn guest_keys(self, origin: &str) -> Self {
-        self.put(origin, "LRU:LocalPreferenceStore3:guest:forkPageTemplate", "{}")
-            .put(origin, "LRU:LocalPreferenceStore3:guest:queryParamsRedirect", "{}")
+        self.put(
+            origin,
+            "LRU:LocalPreferenceStore3:guest:forkPageTemplate",
+            "{}",
+        )
+        .put(
+            origin,
+            "LRU:LocalPreferenceStore3:guest:queryParamsRedirect",
+            "{}",
+        )
     }
 
     /// One workspace of an account, as the real pair families name it.
@@ -152,9 +165,21 @@ pub trait NotionLocalStorage: Sized {
         self.put(origin, &k1, &v1)
             .put(origin, &k2, &v2)
             .put(origin, &k3, &v3)
-            .put(origin, &format!("BlockFrecency:{user}:{space}:version"), "3")
-            .put(origin, &format!("BlockFrecency:{user}:{space}:3:keys"), "[]")
-            .put(origin, &lps(&format!("UserSharedPagesInSpace:{user}:{space}")), "{}")
+            .put(
+                origin,
+                &format!("BlockFrecency:{user}:{space}:version"),
+                "3",
+            )
+            .put(
+                origin,
+                &format!("BlockFrecency:{user}:{space}:3:keys"),
+                "[]",
+            )
+            .put(
+                origin,
+                &lps(&format!("UserSharedPagesInSpace:{user}:{space}")),
+                "{}",
+            )
             .put(origin, &lps(&format!("SubscriptionData:{space}:v2")), "{}")
             .put(origin, &lps(&format!("{space}:analytics_session")), "{}")
     }
@@ -508,8 +533,8 @@ fn short_of(spaces: &[&str]) -> Vec<(&'static str, &'static str)> {
 /// Browser cookie values are sealed as `v10`, which only the Linux layout
 /// reads: on macOS and Windows they are as unreadable as the real ones.
 pub fn sample_machine(home: &super::SampleHome) -> io::Result<()> {
-    use ids::*;
     use super::NOTION_WWW as WWW;
+    use ids::*;
     let w = WWW;
     // The desktop app.
     let data = home
@@ -565,7 +590,11 @@ pub fn sample_machine(home: &super::SampleHome) -> io::Result<()> {
         .short_ids(w, &short_of(&[C_ONE, C_TWO, C_THREE]))
         .sign_in_cookie()
         .cookie(".www.notion.so", "notion_user_id", ACCOUNT_C)
-        .cookie(".www.notion.so", "notion_users", &notion_users(&[ACCOUNT_C]))
+        .cookie(
+            ".www.notion.so",
+            "notion_users",
+            &notion_users(&[ACCOUNT_C]),
+        )
         .write()?;
     // Chrome, Work: two accounts.
     home.chromium_profile("chrome", "Profile 1", "Work")
