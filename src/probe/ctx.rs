@@ -247,6 +247,7 @@ impl<'a> Ctx<'a> {
             browser_id: browser_id.to_string(),
             profile: owner.profile.to_string(),
             profile_dir: profile_dir.to_string(),
+            store_id: owner.store_id.clone(),
             path: path.to_string_lossy().into_owned(),
             running: owner.running,
             sync_enabled: owner.sync_enabled,

@@ -100,6 +100,9 @@ pub struct BrowserProfile {
     pub profile: String,
     /// Folder name of the profile ("Default", "Profile 1", "abcd.default-release").
     pub profile_dir: String,
+    /// The `store_id` its sessions carry ("chrome/Default").
+    #[serde(default)]
+    pub store_id: String,
     pub path: String,
     pub running: bool,
     pub sync_enabled: bool,

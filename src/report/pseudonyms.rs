@@ -225,14 +225,7 @@ impl Collector {
         if value.is_empty() || self.seen.contains_key(value) {
             return;
         }
-        // The scan shows ids by their first eight characters ("account
-        // 0f8fad5b", "workspace 7c9e6679"): hide that form too.
-        if matches!(kind, RedactionKind::UserId | RedactionKind::WorkspaceId)
-            && crate::probe::pattern::is_notion_id(value)
-        {
-            let short: String = value.chars().take(8).collect();
-            self.add(kind, &short);
-        }
+
         if kind == RedactionKind::ProfileName && generic_profile_name(value) {
             return;
         }
@@ -253,6 +246,24 @@ impl Collector {
             kind,
             whole_word: kind != RedactionKind::Home && value.chars().count() < SHORT,
         });
+        // The scan shows ids by their first eight characters ("account
+        // 0f8fad5b", "workspace 7c9e6679"): hide that form too, under the
+        // same pseudonym.
+        if matches!(kind, RedactionKind::UserId | RedactionKind::WorkspaceId)
+            && crate::probe::pattern::is_notion_id(value)
+        {
+            let short: String = value.chars().take(8).collect();
+            if !self.seen.contains_key(short.as_str()) {
+                let pseudonym = self.rules[self.rules.len() - 1].pseudonym.clone();
+                self.seen.insert(short.clone(), self.rules.len());
+                self.rules.push(Rule {
+                    needle: short,
+                    pseudonym,
+                    kind,
+                    whole_word: true,
+                });
+            }
+        }
     }
 
     fn add_home(&mut self, root: &str) {
@@ -273,15 +284,6 @@ impl Collector {
     fn walk_keys(&mut self, v: &Value) {
         match v {
             Value::Object(m) => {
-                // An account's name and label (its email, name or short id)
-                // sit beside its `user_id`, under generic keys.
-                if m.contains_key("user_id") {
-                    for k in ["name", "label"] {
-                        if let Some(Value::String(s)) = m.get(k) {
-                            self.add(RedactionKind::UserId, s);
-                        }
-                    }
-                }
                 for (k, val) in m {
                     self.key_value(k, val);
                     self.walk_keys(val);
@@ -295,7 +297,6 @@ impl Collector {
     fn key_value(&mut self, key: &str, val: &Value) {
         let kind = match key {
             WORKSPACE_ID | "space_id" | "short_id" => RedactionKind::WorkspaceId,
-            "account_label" => RedactionKind::UserId,
             WORKSPACE_NAME => RedactionKind::WorkspaceName,
             "user_id" | "user_ids" | "current_user_id" => RedactionKind::UserId,
             "email" | "emails" | "user_email" => RedactionKind::Email,
@@ -316,6 +317,36 @@ impl Collector {
                 .iter()
                 .filter_map(Value::as_str)
                 .for_each(|s| self.add(kind, s)),
+            _ => {}
+        }
+    }
+
+    /// People's names among account labels: an account's `name` and
+    /// `label` beside its `user_id`, a session's `account_label`. A label
+    /// that is an email or the short form of an id is hidden by those
+    /// rules; a name is hidden as the account's. After the ids, so
+    /// `user-1` is still the first account.
+    fn walk_names(&mut self, v: &Value) {
+        let name = |c: &mut Self, s: &str| {
+            if !(s.starts_with("account ") || s.contains('@')) {
+                c.add(RedactionKind::UserId, s);
+            }
+        };
+        match v {
+            Value::Object(m) => {
+                if m.contains_key("user_id") {
+                    for k in ["name", "label"] {
+                        if let Some(Value::String(s)) = m.get(k) {
+                            name(self, s);
+                        }
+                    }
+                }
+                if let Some(Value::String(s)) = m.get("account_label") {
+                    name(self, s);
+                }
+                m.values().for_each(|x| self.walk_names(x));
+            }
+            Value::Array(a) => a.iter().for_each(|x| self.walk_names(x)),
             _ => {}
         }
     }
@@ -395,6 +426,7 @@ impl Redactor {
             }
         }
         c.walk_emails(&whole);
+        c.walk_names(&whole);
         let mut rules: Vec<Rule> = c
             .rules
             .into_iter()

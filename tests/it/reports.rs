@@ -90,6 +90,7 @@ fn profile(
         browser_id: id.into(),
         profile: name.into(),
         profile_dir: dir.into(),
+        store_id: format!("{id}/{dir}"),
         path: path.into(),
         running: false,
         sync_enabled: browser == "Chrome",
