@@ -583,7 +583,9 @@ pub fn realistic_home(root: &Path) -> std::io::Result<Home> {
         }
         p
     };
-    use testkit::notion::{NotionDb, NotionLocalStorage, notion_users, notion_users_plain, sample_id};
+    use testkit::notion::{
+        NotionDb, NotionLocalStorage, notion_users, notion_users_plain, sample_id,
+    };
     let user = |n: usize| sample_id(0x0a, n);
     let space = |n: usize| sample_id(0x05, n);
     // (profile dir, name, sync, accounts with their workspaces)

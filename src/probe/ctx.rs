@@ -41,6 +41,16 @@ pub(super) fn cookie_query(spec: &AppSpec, home: &Home) -> CookieQuery {
     }
 }
 
+/// Names of workspaces and accounts from the desktop app's cache, shared
+/// by every store of the scan.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Names {
+    pub spaces: std::collections::BTreeMap<String, String>,
+    pub people: std::collections::BTreeMap<String, (Option<String>, Option<String>)>,
+    /// Label of the cache ("notion.db space names").
+    pub source: String,
+}
+
 /// State shared by the probes during one scan.
 pub(crate) struct Ctx<'a> {
     pub home: &'a Home,
@@ -54,6 +64,8 @@ pub(crate) struct Ctx<'a> {
     pre: Option<&'a Prefetch>,
     /// Why the cookie database last read could not be, until a store takes it.
     cookie_failure: Option<String>,
+    /// Names from the desktop app's cache, for every store.
+    pub names: Option<Names>,
 }
 
 /// Who owns a store, for the sessions it yields.
@@ -79,6 +91,7 @@ impl<'a> Ctx<'a> {
             warnings: Vec::new(),
             pre,
             cookie_failure: None,
+            names: None,
         }
     }
 
@@ -177,6 +190,20 @@ impl<'a> Ctx<'a> {
         let mut extra = extra.clone();
         if extra.cookies_unreadable.is_none() {
             extra.cookies_unreadable = self.cookie_failure.take();
+        }
+        if let Some(n) = &self.names {
+            for (k, v) in &n.spaces {
+                extra
+                    .space_names
+                    .entry(k.clone())
+                    .or_insert_with(|| v.clone());
+            }
+            for (k, v) in &n.people {
+                extra.people.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            if extra.names_source.is_empty() {
+                extra.names_source = n.source.clone();
+            }
         }
         let facts = analyze(self.spec, ls, cookies, &extra);
         let n = facts.sessions.len() as u32;

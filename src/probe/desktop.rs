@@ -3,7 +3,6 @@
 //! workspace of every open tab) and local cache (`notion.db`: workspace
 //! names), size, running state.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::chromium::cookie_files;
@@ -12,7 +11,7 @@ use super::model::{DesktopApp, Source, StoreKind};
 use super::running::{Owner, chromium_singleton, leveldb_lock_held, process_evidence};
 use super::sessions::{DefaultStore, StoreExtra};
 use super::spec::{DesktopDatabase, StateFile};
-use crate::readers::sqlite::{read_names, read_rows};
+use crate::readers::sqlite::read_rows;
 
 /// Bytes of the regular files under `dir` (symlinks not followed).
 pub fn folder_size(dir: &Path) -> u64 {
@@ -67,9 +66,9 @@ fn tabs(ctx: &mut Ctx<'_>, data: &Path, sf: &StateFile) -> (Tabs, Tabs) {
     (of(&sf.tabs), sf.closed.as_ref().map(of).unwrap_or_default())
 }
 
-/// What the app's cache says about accounts: signed-in accounts,
-/// memberships, and people's email and name. A table that cannot be read
-/// is a warning; the others still count.
+/// What the app's cache says about accounts: signed-in accounts and
+/// memberships (its names are read once for every store, `appcache.rs`).
+/// A table that cannot be read is a warning; the others still count.
 fn db_accounts(ctx: &mut Ctx<'_>, data: &Path, db: &DesktopDatabase, extra: &mut StoreExtra) {
     let path = data.join(&db.path);
     if path.symlink_metadata().is_err() {
@@ -102,43 +101,6 @@ fn db_accounts(ctx: &mut Ctx<'_>, data: &Path, db: &DesktopDatabase, extra: &mut
             Err(e) => ctx.warn_store(e),
         }
         extra.memberships_source = format!("{} {}", db.path, t.table.as_str());
-    }
-    if let Some(t) = &db.users {
-        let cols = [t.id.as_str(), t.email.as_str(), t.name.as_str()];
-        match read_rows(&path, t.table.as_str(), &cols) {
-            Ok(rows) => {
-                extra.people = rows
-                    .into_iter()
-                    .filter_map(|r| {
-                        let id = r.first()?.clone()?;
-                        Some((
-                            id,
-                            (r.get(1).cloned().flatten(), r.get(2).cloned().flatten()),
-                        ))
-                    })
-                    .collect()
-            }
-            Err(e) => ctx.warn_store(e),
-        }
-    }
-}
-
-/// Workspace names of the app's cache, by id.
-fn space_names(ctx: &mut Ctx<'_>, data: &Path, db: &DesktopDatabase) -> BTreeMap<String, String> {
-    let path = data.join(&db.path);
-    if path.symlink_metadata().is_err() {
-        return BTreeMap::new();
-    }
-    let t = &db.spaces;
-    match read_names(&path, t.table.as_str(), t.id.as_str(), t.name.as_str()) {
-        Ok(names) => names
-            .into_iter()
-            .map(|(k, v)| (super::pattern::normalize_id(&k), v))
-            .collect(),
-        Err(e) => {
-            ctx.warn_store(e);
-            BTreeMap::new()
-        }
     }
 }
 
@@ -184,8 +146,7 @@ pub(crate) fn scan_desktop(ctx: &mut Ctx<'_>) -> DesktopApp {
         extra.closed_source = format!("{} closed tabs", sf.path);
     }
     if let Some(db) = &spec.database {
-        extra.space_names = space_names(ctx, &data, db);
-        extra.names_source = format!("{} {} names", db.path, db.spaces.table.as_str());
+        // Names come from `ctx.names`, read once for every store.
         db_accounts(ctx, &data, db, &mut extra);
     }
     let app = ctx.spec.app.clone();

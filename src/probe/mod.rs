@@ -3,6 +3,7 @@
 
 mod accounts;
 pub mod app_sessions;
+mod appcache;
 pub mod browsers;
 pub mod chromium;
 pub mod contract;

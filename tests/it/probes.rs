@@ -1488,10 +1488,11 @@ fn the_four_stores_in_the_real_shape_every_layout() {
         let r = scan_home(&h);
         assert!(r.warnings.is_empty(), "{layout:?}: {:?}", r.warnings);
         let sealed = layout != Layout::Linux;
-        // The active account (B) first.
+        // The active account (B) first; names from the app's notion.db,
+        // since an id is the same account or workspace in every store.
         let two = [
-            acct("account b0b0b0b0", &["workspace 3030303030"]),
-            acct("account a0a0a0a0", &["workspace 1010101010"]),
+            acct("Ben Example", &["Side Gig"]),
+            acct("ada@example.com", &["Acme Corp"]),
         ];
         let want: Vec<StoreView> = vec![
             (

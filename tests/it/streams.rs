@@ -221,10 +221,10 @@ fn the_readable_scan_shows_accounts_first() {
         let out = stdout(&o);
         let work = if layout == Layout::Linux {
             "Chrome, profile Work: signed in, 2 accounts
-  account b0b0b0b0 (active)
-    ● workspace 3030303030
-  account a0a0a0a0
-    ● workspace 1010101010
+  Ben Example (active)
+    ● Side Gig
+  ada@example.com
+    ● Acme Corp
 "
         } else {
             "Chrome, profile Work: signed in, number of accounts unknown
