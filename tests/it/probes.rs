@@ -1286,14 +1286,13 @@ fn key_names_of_two_accounts_and_three_workspaces() {
     assert_eq!(fx.accounts, Some(2));
     assert_eq!(
         fx.account_facts.accounts_evidence,
-        "2 accounts, from notion_user_id cookie, notion_users cookie, \
-         Local Storage keys LRU:KeyValueStore2:onAppStartPreference:<user>:<space>, \
-         Local Storage keys LRU:KeyValueStore2:searchFrecency:<space>:<user>:0, \
-         Local Storage keys LRU:KeyValueStore2:userSignals:<space>:<user>:0, \
-         Local Storage keys BlockFrecency:<user>:<space>:…, \
-         Local Storage keys LRU:LocalPreferenceStore3:<user>:UserSharedPagesInSpace:…:<space>, \
-         Local Storage keys LRU:LocalPreferenceStore3:<user>:SubscriptionData:<space>:v2 and \
-         Local Storage keys LRU:LocalPreferenceStore3:<user>:<space>:analytics_session"
+        "2 accounts, from notion_user_id cookie, notion_users cookie and Local Storage keys \
+         LRU:KeyValueStore2:onAppStartPreference:<user>:<space>, \
+         LRU:KeyValueStore2:searchFrecency:<space>:<user>:0, \
+         LRU:KeyValueStore2:userSignals:<space>:<user>:0, BlockFrecency:<user>:<space>:…, \
+         LRU:LocalPreferenceStore3:<user>:UserSharedPagesInSpace:…:<space>, \
+         LRU:LocalPreferenceStore3:<user>:SubscriptionData:<space>:v2, \
+         LRU:LocalPreferenceStore3:<user>:<space>:analytics_session"
     );
     assert_eq!(
         workspace_ids_of(&r, "firefox/acct.default-release"),
