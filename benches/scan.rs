@@ -595,7 +595,8 @@ pub fn realistic_home(root: &Path) -> std::io::Result<Home> {
     let user = |n: usize| sample_id(0x0a, n);
     let space = |n: usize| sample_id(0x05, n);
     // (profile dir, name, sync, accounts with their workspaces)
-    let chrome: [(&str, &str, bool, &[(usize, &[usize])]); 3] = [
+    type Accounts<'a> = &'a [(usize, &'a [usize])];
+    let chrome: [(&str, &str, bool, Accounts); 3] = [
         ("Default", "Work", true, &[(1, &[1, 2])]),
         ("Profile 1", "Personal", false, &[(2, &[3])]),
         ("Profile 2", "Side project", false, &[(1, &[1]), (3, &[4])]),
