@@ -1,5 +1,8 @@
 //! The evidence a scan produces: `scan --json` (schema 1) and the facts a flow's
 //! `check` steps branch on. Field names are part of the public contract.
+//! Accounts come first: a store's signed-in accounts (`account_sessions`,
+//! `accounts`, `signed_in`), each with its workspaces; `sessions[]` is one
+//! entry per workspace of an account, never one without an account.
 
 use serde::{Deserialize, Serialize};
 
@@ -71,7 +74,7 @@ pub struct Session {
     /// Exact Local Storage keys of this workspace and account (what
     /// `remove-workspace-entry` deletes): every key a pattern matched.
     pub keys: Vec<String>,
-    /// Where this entry was seen ("Local Storage keys currentSpace:<space>:<user>", "state.json tabs").
+    /// Where this entry was seen ("Local Storage keys LRU:KeyValueStore2:onAppStartPreference:<user>:<space>", "state.json tabs").
     #[serde(default)]
     pub sources: Vec<String>,
     /// Workspace entries in the same store (this one included).
@@ -132,7 +135,7 @@ pub struct AccountFacts {
     /// Why `accounts` is null, or what it may miss ("at least").
     #[serde(default)]
     pub accounts_reason: Option<String>,
-    /// What named the counted accounts ("notion_users cookie", "Local Storage keys currentSpace:<space>:<user>").
+    /// What named the counted accounts ("notion_users cookie", "Local Storage keys LRU:LocalPreferenceStore3:<user>:…").
     #[serde(default)]
     pub accounts_sources: Vec<String>,
     /// One sentence: the count (or "unknown") with its sources and reason.

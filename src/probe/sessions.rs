@@ -299,6 +299,19 @@ fn ls_hits(spec: &AppSpec, ls: &[LsItem]) -> Vec<Hit> {
             current: n == 0,
         });
     }
+    // A pair's workspace without its own account envelope goes with the
+    // current account's envelope, its sibling (`current-user-id`).
+    let current = hits.iter().find(|h| h.current).and_then(|h| h.user.clone());
+    let space_keys: Vec<Option<String>> = spec
+        .envelope_pairs()
+        .into_iter()
+        .map(|p| p.space_key)
+        .collect();
+    for h in hits.iter_mut() {
+        if h.user.is_none() && h.space.is_some() && h.key.is_some() && space_keys.contains(&h.key) {
+            h.user = current.clone();
+        }
+    }
     hits.extend(map_spaces(spec, ls));
     hits
 }

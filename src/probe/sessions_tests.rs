@@ -312,3 +312,31 @@ fn percent_decoding() {
     assert_eq!(percent_decode("100%"), "100%");
     assert_eq!(percent_decode("%E6%9D%B1"), "東");
 }
+
+#[test]
+fn a_visited_workspace_goes_with_its_sibling_account_envelope() {
+    // Two accounts; the route names a workspace but not its account: the
+    // current account's envelope is its sibling.
+    let mut ls = keys_of_account(U1, &[S1]);
+    ls.extend(keys_of_account(U2, &[S2]));
+    ls.push(env("current-user-id", U2));
+    ls.push(env("lastVisitedRouteSpaceId", S3));
+    let users = "%5B%22".to_string() + U1 + "%22%2C%22" + U2 + "%22%5D";
+    let f = run(
+        &ls,
+        &[
+            cookie("token_v2", None),
+            cookie("notion_users", Some(&users)),
+        ],
+    );
+    let s3 = f.sessions.iter().find(|s| s.workspace_id == S3).unwrap();
+    assert_eq!(s3.user_id.as_deref(), Some(U2));
+    assert_eq!(s3.keys, vec!["LRU:KeyValueStore2:lastVisitedRouteSpaceId"]);
+    assert!(
+        f.account_facts
+            .account_sessions
+            .iter()
+            .all(|a| a.user_id.is_some()),
+        "no workspace is left to \"account not known\""
+    );
+}

@@ -373,25 +373,26 @@ fn desktop_app_signed_in_through_google() {
     }
 }
 
+/// The listing cookie is the whole truth: an account it lists that no key
+/// names is a session with no workspace; the workspace the last visited
+/// route names goes with its sibling account envelope.
 #[test]
 fn current_build_sessions_from_user_cookies() {
+    use testkit::notion::NotionLocalStorage;
+    let (ua, ub, sp) = (
+        "0a0a0a0a-aaaa-4aaa-8aaa-0000000000aa",
+        "0b0b0b0b-bbbb-4bbb-8bbb-0000000000bb",
+        "05050505-1111-4111-8111-000000000111",
+    );
     let t = tmp();
     let h = SampleHome::new(t.path(), Layout::Linux);
     h.chromium_profile("chrome", "Default", "Person 1")
-        .ls_key(
-            NOTION_WWW,
-            "LRU:KeyValueStore2:current-user-id",
-            r#"{"id":"current-user-id","value":"u-aaa","timestamp":1700000000000}"#,
-        )
-        .ls_key(
-            NOTION_WWW,
-            "LRU:KeyValueStore2:current-space-id",
-            r#"{"id":"current-space-id","value":"sp-111","timestamp":1700000000000}"#,
-        )
+        .envelope(NOTION_WWW, "current-user-id", serde_json::json!(ua))
+        .last_visited(NOTION_WWW, ua, sp)
         .plain_cookie(
             ".notion.so",
             "notion_users",
-            "%5B%22u-aaa%22%2C%22u-bbb%22%5D",
+            &testkit::notion::notion_users(&[ua, ub]),
         )
         .cookie(".notion.so", "token_v2", "secret")
         .write()
@@ -399,10 +400,11 @@ fn current_build_sessions_from_user_cookies() {
     let r = scan_home(&h);
     assert_eq!(r.session_count, 2, "{r:#?}");
     let first = &r.sessions[0];
-    assert_eq!(first.workspace_id, "sp-111");
-    assert_eq!(first.user_id.as_deref(), Some("u-aaa"));
+    assert_eq!(first.workspace_id, sp);
+    assert_eq!(first.user_id.as_deref(), Some(ua));
     assert_eq!(first.store_accounts, Some(2));
-    assert_eq!(r.sessions[1].user_id.as_deref(), Some("u-bbb"));
+    assert_eq!(r.sessions[1].user_id.as_deref(), Some(ub));
+    assert_eq!(r.sessions[1].workspace_label, "no workspace seen");
     assert_eq!(r.browsers[0].accounts, Some(2));
 }
 
