@@ -51,25 +51,37 @@ fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
 
+/// One account with one workspace, in the real shape, in every layout.
 #[test]
 fn one_profile_one_workspace_every_layout() {
+    use testkit::notion::NotionLocalStorage;
+    let (user, ws) = (
+        "0a0a0a0a-aaaa-4aaa-8aaa-0000000000aa",
+        "05050505-1111-4111-8111-000000000111",
+    );
     for layout in LAYOUTS {
         let t = tmp();
         let h = SampleHome::new(t.path(), layout);
         h.chromium_profile("chrome", "Default", "Person 1")
-            .workspace(NOTION_WWW, "ws-acme", "Acme Corp", "user-1")
+            .network_cookies(layout == Layout::Windows)
+            .workspace_of(NOTION_WWW, user, ws)
+            .short_ids(NOTION_WWW, &[(ws, "4242")])
             .cookie(".notion.so", "token_v2", "secret-token-value")
             .write()
             .unwrap();
         let r = scan_home(&h);
         assert_eq!(r.session_count, 1, "{layout:?}: {r:#?}");
-        assert_eq!(
-            planted(&r),
-            vec![row("Chrome", "Person 1", "ws-acme", "Acme Corp", "user-1")]
-        );
         let s = &r.sessions[0];
+        assert_eq!(
+            (s.workspace_id.as_str(), s.user_id.as_deref()),
+            (ws, Some(user))
+        );
+        assert_eq!(s.workspace_label, "workspace 4242");
         assert_eq!(s.store_id, "chrome/Default");
-        assert_eq!(s.keys, vec!["notion:workspace:ws-acme".to_string()]);
+        assert!(s.keys.contains(&format!(
+            "LRU:KeyValueStore2:onAppStartPreference:{user}:{ws}"
+        )));
+        assert_eq!(s.keys.len(), 8, "{:?}", s.keys);
         assert_eq!((s.store_sessions, s.store_accounts), (1, Some(1)));
         assert!(!s.sync_enabled);
         assert!(!s.running);
@@ -81,19 +93,27 @@ fn one_profile_one_workspace_every_layout() {
     }
 }
 
+/// The article's second case, in the real shape: two workspaces of one
+/// account in one store are one account (one session), in Chrome and
+/// Firefox, in every layout.
 #[test]
 fn two_workspaces_of_one_account_count_as_one_account() {
+    use testkit::notion::NotionLocalStorage;
+    let id = |k: u8, n: usize| testkit::notion::sample_id(k, n);
     for layout in LAYOUTS {
         let t = tmp();
         let h = SampleHome::new(t.path(), layout);
         h.chromium_profile("chrome", "Default", "Person 1")
-            .workspace(NOTION_WWW, "ws-a", "Alpha", "user-1")
-            .workspace(NOTION_WWW, "ws-b", "Beta", "user-1")
+            .network_cookies(layout == Layout::Windows)
+            .workspace_of(NOTION_WWW, &id(0x0a, 1), &id(0x05, 1))
+            .workspace_of(NOTION_WWW, &id(0x0a, 1), &id(0x05, 2))
+            .sign_in_cookie()
             .write()
             .unwrap();
         h.firefox_profile("k3x9.default-release", "default-release")
-            .workspace(NOTION_WWW, "ws-c", "Gamma", "user-2")
-            .workspace(NOTION_WWW, "ws-d", "Delta", "user-2")
+            .workspace_of(NOTION_WWW, &id(0x0a, 2), &id(0x05, 3))
+            .workspace_of(NOTION_WWW, &id(0x0a, 2), &id(0x05, 4))
+            .sign_in_cookie()
             .write()
             .unwrap();
         let r = scan_home(&h);
@@ -104,6 +124,7 @@ fn two_workspaces_of_one_account_count_as_one_account() {
                 (2, Some(1)),
                 "{layout:?} {s:?}"
             );
+            assert_eq!(s.account_workspace_labels.len(), 2);
         }
         assert!(
             r.browsers
