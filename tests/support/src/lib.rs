@@ -90,6 +90,7 @@ impl SampleHome {
             display_name: display_name.to_string(),
             ls: Vec::new(),
             cookies: Vec::new(),
+            sign_in: false,
             sync: false,
             singleton_lock: None,
             network_cookies: self.layout == Layout::Windows,
@@ -106,6 +107,7 @@ impl SampleHome {
             display_name: display_name.to_string(),
             ls: Vec::new(),
             cookies: Vec::new(),
+            sign_in: false,
             sync: false,
             cookies_in_wal: false,
             lock_pid: None,
@@ -123,6 +125,7 @@ impl SampleHome {
             partition: "Partitions/notion".to_string(),
             ls: Vec::new(),
             cookies: Vec::new(),
+            sign_in: false,
             singleton_lock: None,
         }
     }
@@ -183,9 +186,10 @@ macro_rules! local_storage_methods {
         /// `notion:workspace:<id>`, JSON value `{id, name, user_id}` (no
         /// `user_id` when empty).
         ///
-        /// The store is signed in, as a page with such an entry would be: a
-        /// `token_v2` cookie is planted too (once). No real Notion build
-        /// writes these keys; [`notion`] builds the real shape.
+        /// The store is signed in, as a page with such an entry would be:
+        /// unless a `token_v2` cookie is planted otherwise, one is written
+        /// with the store. No real Notion build writes these keys;
+        /// [`notion`] builds the real shape.
         pub fn workspace(mut self, origin: &str, id: &str, name: &str, user_id: &str) -> Self {
             self.ls.push((
                 origin.into(),
@@ -195,18 +199,26 @@ macro_rules! local_storage_methods {
             self.sign_in_cookie()
         }
 
-        /// A `token_v2` sign-in cookie on `.www.notion.so` (once), sealed as
-        /// this store seals values. Its value is never read.
+        /// Signed in: a `token_v2` sign-in cookie on `.www.notion.so`,
+        /// sealed as this store seals values, written with the store unless
+        /// a `token_v2` cookie is planted otherwise. Its value is never read.
         pub fn sign_in_cookie(mut self) -> Self {
-            if !self.cookies.iter().any(|c| c.name == "token_v2") {
-                self.cookies.push(SampleCookie {
+            self.sign_in = true;
+            self
+        }
+
+        /// The cookies to write: the planted ones, and the sign-in cookie.
+        fn cookies_to_write(&self) -> Vec<SampleCookie> {
+            let mut out = self.cookies.clone();
+            if self.sign_in && !out.iter().any(|c| c.name == "token_v2") {
+                out.push(SampleCookie {
                     host: ".www.notion.so".into(),
                     name: "token_v2".into(),
                     value: "v02%3Auser_token_or_cookies%3Asample".into(),
                     encrypted: Self::SEALS_VALUES,
                 });
             }
-            self
+            out
         }
 
         /// Any Local Storage key, encoded as the store's browser does.
@@ -264,6 +276,8 @@ pub struct ChromiumProfile {
     display_name: String,
     ls: Vec<(String, String, String)>,
     cookies: Vec<SampleCookie>,
+    /// Write a `token_v2` sign-in cookie unless one is planted.
+    sign_in: bool,
     sync: bool,
     singleton_lock: Option<u32>,
     network_cookies: bool,
@@ -373,7 +387,7 @@ impl ChromiumProfile {
         } else {
             profile.join("Cookies")
         };
-        write_chromium_cookies(&cookies_path, &self.cookies)?;
+        write_chromium_cookies(&cookies_path, &self.cookies_to_write())?;
         if let Some(pid) = self.singleton_lock {
             symlink(&format!("{}-{pid}", hostname()), &udd.join("SingletonLock"))?;
         }
@@ -389,6 +403,8 @@ pub struct FirefoxProfile {
     display_name: String,
     ls: Vec<(String, String, String)>,
     cookies: Vec<SampleCookie>,
+    /// Write a `token_v2` sign-in cookie unless one is planted.
+    sign_in: bool,
     sync: bool,
     cookies_in_wal: bool,
     lock_pid: Option<u32>,
@@ -529,7 +545,7 @@ impl FirefoxProfile {
         }
         write_moz_cookies(
             &profile.join("cookies.sqlite"),
-            &self.cookies,
+            &self.cookies_to_write(),
             self.cookies_in_wal,
         )?;
         if let Some(pid) = self.lock_pid {
@@ -548,6 +564,8 @@ pub struct DesktopApp {
     partition: String,
     ls: Vec<(String, String, String)>,
     cookies: Vec<SampleCookie>,
+    /// Write a `token_v2` sign-in cookie unless one is planted.
+    sign_in: bool,
     singleton_lock: Option<u32>,
 }
 
@@ -598,7 +616,7 @@ impl DesktopApp {
                 LsLayout::default(),
             )?;
         }
-        write_chromium_cookies(&part.join("Cookies"), &self.cookies)?;
+        write_chromium_cookies(&part.join("Cookies"), &self.cookies_to_write())?;
         if let Some(pid) = self.singleton_lock {
             symlink(
                 &format!("{}-{pid}", hostname()),
