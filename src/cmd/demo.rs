@@ -143,7 +143,8 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
             );
             match undone {
                 Ok(_) => {
-                    printer.plain("After the undo, the scan sees the account signed in there again:");
+                    printer
+                        .plain("After the undo, the scan sees the account signed in there again:");
                     super::scan::run(&g, &scan, printer)?;
                 }
                 Err(e) => undo_failed = Some(e),

@@ -184,10 +184,20 @@ pub fn checklist(report: &ScanReport, spec: &AppSpec, home: &Home) -> Vec<String
                 store(&mut out, "Cookies", &c, &warnings);
             }
             if let Some(f) = &d.state_file {
-                store(&mut out, "Open tabs", &data.join(&f.path), &warnings);
+                store(
+                    &mut out,
+                    "Open and closed tabs",
+                    &data.join(&f.path),
+                    &warnings,
+                );
             }
             if let Some(db) = &d.database {
-                store(&mut out, "Workspace names", &data.join(&db.path), &warnings);
+                store(
+                    &mut out,
+                    "Accounts, workspaces and names",
+                    &data.join(&db.path),
+                    &warnings,
+                );
             }
             for w in &warnings {
                 out.push(format!("      {UNREADABLE} {w}"));

@@ -7,7 +7,7 @@ use crate::cli::{Global, ScanArgs};
 use crate::error::exit;
 use crate::flow::builtin;
 use crate::flow::model::{Flow, Step};
-use crate::probe::{self, AppSpec, ScanReport, Source, app_sessions};
+use crate::probe::{self, AccountFacts, AppSpec, ScanReport, app_sessions};
 use crate::sanitize::{self, LINE_MAX, shown, shown_path, terminal};
 use crate::ui::Printer;
 use crate::{Error, Result};
@@ -110,11 +110,13 @@ pub fn json_text(report: &ScanReport) -> Result<String> {
 }
 
 /// The readable scan, for stdout (it is the command's product: `troubleshoot
-/// scan | grep Acme` finds the workspace); warnings go to stderr.
+/// scan | grep Acme` finds the workspace); warnings go to stderr. Per
+/// store: whether it is signed in, its accounts (the active one marked),
+/// each account's workspaces, and with `-v` the evidence of each.
 fn summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printer: Printer) -> String {
     let mut out: Vec<String> = Vec::new();
     out.push(format!(
-        "{} {} session(s) found in {} ({} layout)",
+        "{} {} workspace session(s) of signed-in accounts found in {} ({} layout)",
         report.session_count,
         spec.app,
         // `~` is your home; another one (--root) is named.
@@ -146,6 +148,7 @@ fn summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printer: Pri
         ));
         }
     }
+    let verbose = printer.verbose();
     for b in &report.browsers {
         let mut flags = Vec::new();
         if b.sync_enabled {
@@ -157,54 +160,34 @@ fn summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printer: Pri
         if !b.linked_accounts.is_empty() {
             flags.push(format!("linked: {}", shown(&b.linked_accounts.join(", "))));
         }
-        let flags = if flags.is_empty() {
-            String::new()
-        } else {
-            format!(" [{}]", flags.join(", "))
-        };
-        out.push(format!(
-            "{}, profile {}: {} session(s), {} account(s){flags}",
-            b.browser,
-            shown(&b.profile),
-            b.sessions,
-            count(b.accounts)
-        ));
-        for s in report.sessions.iter().filter(|s| {
-            s.source == Source::Browser
-                && s.store_id.ends_with(&b.profile_dir)
-                && s.browser == b.browser
-        }) {
-            out.push(format!(
-                "  ● {} ({})",
-                shown(s.workspace_name.as_deref().unwrap_or(&s.workspace_id)),
-                shown(&s.workspace_id)
-            ));
-        }
+        let place = format!("{}, profile {}", b.browser, shown(&b.profile));
+        store_lines(
+            &mut out,
+            &place,
+            b.accounts,
+            &b.account_facts,
+            &flags,
+            verbose,
+        );
     }
     let d = &report.desktop_app;
     if d.installed {
-        let mut extra = String::new();
+        let mut flags = Vec::new();
+        if d.running {
+            flags.push("running".to_string());
+        }
         if !d.linked_accounts.is_empty() {
-            extra = format!(", linked: {}", shown(&d.linked_accounts.join(", ")));
+            flags.push(format!("linked: {}", shown(&d.linked_accounts.join(", "))));
         }
-        out.push(format!(
-            "{} desktop app: {} session(s), {} account(s){}{extra}",
-            spec.app,
-            d.sessions,
-            count(d.accounts),
-            if d.running { " [running]" } else { "" }
-        ));
-        for s in report
-            .sessions
-            .iter()
-            .filter(|s| s.source == Source::Desktop)
-        {
-            out.push(format!(
-                "  ● {} ({})",
-                shown(s.workspace_name.as_deref().unwrap_or(&s.workspace_id)),
-                shown(&s.workspace_id)
-            ));
-        }
+        let place = format!("{} desktop app", spec.app);
+        store_lines(
+            &mut out,
+            &place,
+            d.accounts,
+            &d.account_facts,
+            &flags,
+            verbose,
+        );
     } else {
         out.push(format!("{} desktop app: not installed", spec.app));
     }
@@ -215,7 +198,7 @@ fn summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printer: Pri
             w.reason
         ));
     }
-    if printer.verbose() {
+    if verbose {
         out.extend(super::looked::checklist(report, spec, home));
     }
     let mut text = String::new();
@@ -227,9 +210,67 @@ fn summary(report: &ScanReport, spec: &AppSpec, home: &probe::Home, printer: Pri
     text
 }
 
-/// An account count, or "unknown" when the evidence cannot tell.
-fn count(n: Option<u32>) -> String {
-    n.map_or_else(|| "unknown".to_string(), |n| n.to_string())
+/// One store: its sign-in state and count, then each account with its
+/// workspaces, then the accounts that only used it. Labels are names,
+/// emails or short forms of ids, never a raw id as a name; `-v` adds the
+/// evidence under each conclusion.
+fn store_lines(
+    out: &mut Vec<String>,
+    place: &str,
+    accounts: Option<u32>,
+    f: &AccountFacts,
+    flags: &[String],
+    verbose: bool,
+) {
+    let flags = if flags.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", flags.join(", "))
+    };
+    let state = match (f.signed_in, accounts) {
+        (Some(false), _) => "signed out".to_string(),
+        (None, _) => "sign-in unknown, the cookies could not be read".to_string(),
+        (Some(true), Some(n)) => format!("signed in, {n} account{}", if n == 1 { "" } else { "s" }),
+        (Some(true), None) => "signed in, number of accounts unknown".to_string(),
+    };
+    out.push(format!("{place}: {state}{flags}"));
+    if accounts.is_none() || verbose {
+        let what = if accounts.is_none() {
+            "why"
+        } else {
+            "evidence"
+        };
+        // The evidence is the tool's own words and the flow's patterns;
+        // every line is made terminal-safe below.
+        out.push(format!("  {what}: {}", f.accounts_evidence));
+    }
+    for a in &f.account_sessions {
+        let active = if a.active { " (active)" } else { "" };
+        out.push(format!("  {}{active}", shown(&a.label)));
+        if verbose && !a.sources.is_empty() {
+            out.push(format!("    from: {}", probe::sources_text(&a.sources)));
+        }
+        if a.workspaces.is_empty() {
+            out.push("    (no workspace seen)".to_string());
+        }
+        for w in &a.workspaces {
+            out.push(format!("    ● {}", shown(&w.label)));
+            if verbose && !w.sources.is_empty() {
+                out.push(format!("      from: {}", probe::sources_text(&w.sources)));
+            }
+        }
+    }
+    if !f.account_candidates.is_empty() && accounts.is_some() {
+        let labels: Vec<&str> = f
+            .account_candidates
+            .iter()
+            .map(|c| c.label.as_str())
+            .collect();
+        out.push(format!(
+            "  used before, not signed in: {}",
+            shown(&labels.join(", "))
+        ));
+    }
 }
 
 /// The layout `home` looks like when it is not the one asked for: the

@@ -160,30 +160,47 @@ fn evidence(report: &ScanReport, app: &str) -> Vec<String> {
     out
 }
 
+/// One store, accounts first: "Chrome, profile Work: 2 accounts:
+/// ada@example.com (Acme Corp, Acme Labs), Ben (Side Gig)". Labels are
+/// names, emails or short ids, never a raw id as a name.
 fn store_sentence(report: &ScanReport, s: &super::Session, app: &str) -> String {
-    let names: Vec<String> = report
-        .sessions
-        .iter()
-        .filter(|o| o.store_id == s.store_id)
-        .map(|o| {
-            o.workspace_name
-                .clone()
-                .unwrap_or_else(|| o.workspace_id.clone())
+    let facts = match s.source {
+        Source::Desktop => Some(&report.desktop_app.account_facts),
+        Source::Browser => report
+            .browsers
+            .iter()
+            .find(|b| b.store_id == s.store_id)
+            .map(|b| &b.account_facts),
+    };
+    let accounts: Vec<String> = facts
+        .map(|f| {
+            f.account_sessions
+                .iter()
+                .filter(|a| a.user_id.is_some())
+                .map(|a| {
+                    let ws: Vec<&str> = a.workspaces.iter().map(|w| w.label.as_str()).collect();
+                    if ws.is_empty() {
+                        a.label.clone()
+                    } else {
+                        format!("{} ({})", a.label, ws.join(", "))
+                    }
+                })
+                .collect()
         })
-        .collect();
-    let mut line = format!(
-        "{}: {} ({})",
-        store_label(s, app),
-        plural(s.store_sessions, "workspace session", "workspace sessions"),
-        names.join(", ")
-    );
-    match s.store_accounts {
-        Some(n) if s.store_sessions > 1 || n > 1 => {
-            line.push_str(&format!(" from {}", plural(n, "account", "accounts")));
-        }
-        None => line.push_str(", number of accounts unknown"),
-        _ => {}
-    }
+        .unwrap_or_default();
+    let mut line = match s.store_accounts {
+        Some(n) => format!(
+            "{}: {}: {}",
+            store_label(s, app),
+            plural(n, "account", "accounts"),
+            accounts.join(", ")
+        ),
+        None => format!(
+            "{}: number of accounts unknown, seen: {}",
+            store_label(s, app),
+            accounts.join(", ")
+        ),
+    };
     if s.sync_enabled {
         line.push_str(", browser sync on");
     }

@@ -9,7 +9,7 @@ use super::layout::Home;
 use super::model::*;
 use super::prefetch::{Done, Job, Prefetch};
 use super::running::ProcessList;
-use super::sessions::{DefaultStore, LsItem, SessionDraft, StoreExtra, StoreFacts, analyze};
+use super::sessions::{DefaultStore, LsItem, StoreExtra, StoreFacts, analyze};
 use super::spec::AppSpec;
 use crate::readers::StoreError;
 use crate::readers::leveldb::read_local_storage;
@@ -41,6 +41,16 @@ pub(super) fn cookie_query(spec: &AppSpec, home: &Home) -> CookieQuery {
     }
 }
 
+/// Names of workspaces and accounts from the desktop app's cache, shared
+/// by every store of the scan.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Names {
+    pub spaces: std::collections::BTreeMap<String, String>,
+    pub people: std::collections::BTreeMap<String, (Option<String>, Option<String>)>,
+    /// Label of the cache ("notion.db space names").
+    pub source: String,
+}
+
 /// State shared by the probes during one scan.
 pub(crate) struct Ctx<'a> {
     pub home: &'a Home,
@@ -52,9 +62,10 @@ pub(crate) struct Ctx<'a> {
     pub warnings: Vec<Warning>,
     /// Store reads running ahead on other threads.
     pre: Option<&'a Prefetch>,
-    /// The last [`Ctx::read_cookie_files`] met a database it could not
-    /// read: the next store's sign-in is unknown, not "signed out".
-    cookies_failed: bool,
+    /// Why the cookie database last read could not be, until a store takes it.
+    cookie_failure: Option<String>,
+    /// Names from the desktop app's cache, for every store.
+    pub names: Option<Names>,
 }
 
 /// Who owns a store, for the sessions it yields.
@@ -79,7 +90,8 @@ impl<'a> Ctx<'a> {
             browsers: Vec::new(),
             warnings: Vec::new(),
             pre,
-            cookies_failed: false,
+            cookie_failure: None,
+            names: None,
         }
     }
 
@@ -145,7 +157,7 @@ impl<'a> Ctx<'a> {
     pub fn read_cookie_files(&mut self, files: &[PathBuf], schema: CookieSchema) -> Vec<CookieRow> {
         let query = self.cookie_query();
         let mut out = Vec::new();
-        self.cookies_failed = false;
+        self.cookie_failure = None;
         for f in files {
             // `exists()` is false for a symlink loop; that must warn, not vanish.
             if f.symlink_metadata().is_err() {
@@ -159,7 +171,7 @@ impl<'a> Ctx<'a> {
             match read {
                 Ok(rows) => out.extend(rows),
                 Err(e) => {
-                    self.cookies_failed = true;
+                    self.cookie_failure = Some(e.reason.clone());
                     self.warn_store(e);
                 }
             }
@@ -175,14 +187,36 @@ impl<'a> Ctx<'a> {
         cookies: &[CookieRow],
         extra: &StoreExtra,
     ) -> StoreFacts {
-        let mut facts = analyze(self.spec, ls, cookies, extra);
-        if self.cookies_failed && facts.sign_in.sign_in_cookies.is_empty() {
-            facts.sign_in.signed_in = None;
+        let mut extra = extra.clone();
+        if extra.cookies_unreadable.is_none() {
+            extra.cookies_unreadable = self.cookie_failure.take();
         }
-        self.cookies_failed = false;
+        if let Some(n) = &self.names {
+            for (k, v) in &n.spaces {
+                extra
+                    .space_names
+                    .entry(k.clone())
+                    .or_insert_with(|| v.clone());
+            }
+            for (k, v) in &n.people {
+                extra.people.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            if extra.names_source.is_empty() {
+                extra.names_source = n.source.clone();
+            }
+        }
+        let facts = analyze(self.spec, ls, cookies, &extra);
         let n = facts.sessions.len() as u32;
+        let accounts = &facts.account_facts.account_sessions;
         for d in &facts.sessions {
-            let label = workspace_label(d);
+            let mine = accounts
+                .iter()
+                .find(|a| a.user_id.is_some() && a.user_id == d.user_id);
+            let workspace_label = crate::probe::accounts::workspace_label(
+                &d.workspace_id,
+                d.workspace_name.as_deref(),
+                d.short_id.as_deref(),
+            );
             self.sessions.push(Session {
                 source: owner.source,
                 browser: owner.browser.to_string(),
@@ -193,8 +227,20 @@ impl<'a> Ctx<'a> {
                 origin: d.origin.clone(),
                 workspace_id: d.workspace_id.clone(),
                 workspace_name: d.workspace_name.clone(),
-                workspace_label: label,
+                workspace_label,
+                short_id: d.short_id.clone(),
                 user_id: d.user_id.clone(),
+                account_label: mine.map(|a| a.label.clone()).unwrap_or_default(),
+                account_workspace_labels: mine
+                    .map(|a| a.workspaces.iter().map(|w| w.label.clone()).collect())
+                    .unwrap_or_default(),
+                signed_in: facts.account_facts.signed_in,
+                sign_in_cookies: facts.account_facts.sign_in_cookies.clone(),
+                account_key: d
+                    .user_id
+                    .as_ref()
+                    .map(|u| format!("{u}@{}", owner.store_id))
+                    .unwrap_or_default(),
                 keys: d.keys.clone(),
                 sources: d.sources.clone(),
                 store_sessions: n,
@@ -203,19 +249,6 @@ impl<'a> Ctx<'a> {
                 sync_enabled: owner.sync_enabled,
                 running: owner.running,
                 linked_accounts: facts.linked_accounts.clone(),
-                sign_in: facts.sign_in.clone(),
-                account_label: d.user_id.as_deref().map(account_label).unwrap_or_default(),
-                account_workspace_labels: facts
-                    .sessions
-                    .iter()
-                    .filter(|o| o.user_id == d.user_id && !o.workspace_id.is_empty())
-                    .map(workspace_label)
-                    .collect(),
-                account_key: d
-                    .user_id
-                    .as_ref()
-                    .map(|u| format!("{u}@{}", owner.store_id))
-                    .unwrap_or_default(),
             });
         }
         facts
@@ -242,11 +275,11 @@ impl<'a> Ctx<'a> {
         };
         let facts = self.add_store(owner, ls, cookies, &extra);
         self.browsers.push(BrowserProfile {
-            store_id: owner.store_id.clone(),
             browser: owner.browser.to_string(),
             browser_id: browser_id.to_string(),
             profile: owner.profile.to_string(),
             profile_dir: profile_dir.to_string(),
+            store_id: owner.store_id.clone(),
             path: path.to_string_lossy().into_owned(),
             running: owner.running,
             sync_enabled: owner.sync_enabled,
@@ -256,7 +289,6 @@ impl<'a> Ctx<'a> {
             user_ids: facts.user_ids,
             sessions: facts.sessions.len() as u32,
             linked_accounts: facts.linked_accounts,
-            sign_in: facts.sign_in,
         });
     }
 
@@ -283,23 +315,6 @@ impl<'a> Ctx<'a> {
             warnings: self.warnings,
         }
     }
-}
-
-/// The name, else the id, else "unknown workspace": for prose.
-fn workspace_label(d: &SessionDraft) -> String {
-    match (&d.workspace_name, d.workspace_id.as_str()) {
-        (Some(name), _) => name.clone(),
-        (None, "") => "unknown workspace".to_string(),
-        (None, id) => id.to_string(),
-    }
-}
-
-/// An account for prose when nothing names it: "account " and the first
-/// 8 characters of its id (the short form; a name or email from
-/// the store replaces it where the probe reads one).
-fn account_label(user_id: &str) -> String {
-    let short: String = user_id.chars().take(8).collect();
-    format!("account {short}")
 }
 
 /// Read and parse a JSON file. `Ok(None)` when it does not exist.

@@ -3,7 +3,6 @@
 //! workspace of every open tab) and local cache (`notion.db`: workspace
 //! names), size, running state.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::chromium::cookie_files;
@@ -12,7 +11,7 @@ use super::model::{DesktopApp, Source, StoreKind};
 use super::running::{Owner, chromium_singleton, leveldb_lock_held, process_evidence};
 use super::sessions::{DefaultStore, StoreExtra};
 use super::spec::{DesktopDatabase, StateFile};
-use crate::readers::sqlite::read_names;
+use crate::readers::sqlite::read_rows;
 
 /// Bytes of the regular files under `dir` (symlinks not followed).
 pub fn folder_size(dir: &Path) -> u64 {
@@ -36,15 +35,18 @@ pub fn folder_size(dir: &Path) -> u64 {
     total
 }
 
-/// `(account, workspace)` of every tab the state file lists.
-fn tabs(ctx: &mut Ctx<'_>, data: &Path, sf: &StateFile) -> Vec<(Option<String>, Option<String>)> {
+type Tabs = Vec<(Option<String>, Option<String>)>;
+
+/// `(account, workspace)` of every open tab the state file lists, and of
+/// every recently closed one.
+fn tabs(ctx: &mut Ctx<'_>, data: &Path, sf: &StateFile) -> (Tabs, Tabs) {
     let path = data.join(&sf.path);
     let v = match read_json_file(&path, crate::bounded::Kind::AppState) {
         Ok(Some(v)) => v,
-        Ok(None) => return Vec::new(),
+        Ok(None) => return Default::default(),
         Err(e) => {
             ctx.warn_store(e);
-            return Vec::new();
+            return Default::default();
         }
     };
     let text = |v: &serde_json::Value, p: &super::spec::JsonPath| {
@@ -54,39 +56,60 @@ fn tabs(ctx: &mut Ctx<'_>, data: &Path, sf: &StateFile) -> Vec<(Option<String>, 
             .filter(|s| !s.is_empty())
             .map(str::to_string)
     };
-    sf.tabs
-        .values(&v)
-        .into_iter()
-        .map(|tab| (text(tab, &sf.user), text(tab, &sf.space)))
-        .filter(|(u, s)| u.is_some() || s.is_some())
-        .collect()
+    let of = |path: &super::spec::JsonPath| -> Tabs {
+        path.values(&v)
+            .into_iter()
+            .map(|tab| (text(tab, &sf.user), text(tab, &sf.space)))
+            .filter(|(u, s)| u.is_some() || s.is_some())
+            .collect()
+    };
+    (of(&sf.tabs), sf.closed.as_ref().map(of).unwrap_or_default())
 }
 
-/// Workspace names of the app's cache, by id.
-fn space_names(ctx: &mut Ctx<'_>, data: &Path, db: &DesktopDatabase) -> BTreeMap<String, String> {
+/// What the app's cache says about accounts: signed-in accounts and
+/// memberships (its names are read once for every store, `appcache.rs`).
+/// A table that cannot be read is a warning; the others still count.
+fn db_accounts(ctx: &mut Ctx<'_>, data: &Path, db: &DesktopDatabase, extra: &mut StoreExtra) {
     let path = data.join(&db.path);
     if path.symlink_metadata().is_err() {
-        return BTreeMap::new();
+        return;
     }
-    let t = &db.spaces;
-    match read_names(&path, t.table.as_str(), t.id.as_str(), t.name.as_str()) {
-        Ok(names) => names
-            .into_iter()
-            .map(|(k, v)| (super::pattern::normalize_id(&k), v))
-            .collect(),
-        Err(e) => {
-            ctx.warn_store(e);
-            BTreeMap::new()
+    if let Some(t) = &db.accounts {
+        match read_rows(&path, t.table.as_str(), &[t.id.as_str()]) {
+            Ok(rows) => {
+                extra.db_accounts = rows
+                    .into_iter()
+                    .filter_map(|mut r| r.pop().flatten())
+                    .collect()
+            }
+            Err(e) => ctx.warn_store(e),
         }
+        extra.db_accounts_source = format!("{} {}", db.path, t.table.as_str());
+    }
+    if let Some(t) = &db.memberships {
+        match read_rows(
+            &path,
+            t.table.as_str(),
+            &[t.user.as_str(), t.space.as_str()],
+        ) {
+            Ok(rows) => {
+                extra.memberships = rows
+                    .into_iter()
+                    .filter_map(|r| Some((r.first()?.clone()?, r.get(1)?.clone()?)))
+                    .collect()
+            }
+            Err(e) => ctx.warn_store(e),
+        }
+        extra.memberships_source = format!("{} {}", db.path, t.table.as_str());
     }
 }
 
 pub(crate) fn scan_desktop(ctx: &mut Ctx<'_>) -> DesktopApp {
     let absent = DesktopApp {
         accounts: Some(0),
-        sign_in: super::SignIn {
+        account_facts: super::model::AccountFacts {
             signed_in: Some(false),
-            sign_in_cookies: Vec::new(),
+            ..Default::default()
         },
         ..DesktopApp::default()
     };
@@ -118,12 +141,13 @@ pub(crate) fn scan_desktop(ctx: &mut Ctx<'_>) -> DesktopApp {
         ..StoreExtra::default()
     };
     if let Some(sf) = &spec.state_file {
-        extra.tabs = tabs(ctx, &data, sf);
+        (extra.tabs, extra.closed_tabs) = tabs(ctx, &data, sf);
         extra.tabs_source = format!("{} tabs", sf.path);
+        extra.closed_source = format!("{} closed tabs", sf.path);
     }
     if let Some(db) = &spec.database {
-        extra.space_names = space_names(ctx, &data, db);
-        extra.names_source = format!("{} {} names", db.path, db.spaces.table.as_str());
+        // Names come from `ctx.names`, read once for every store.
+        db_accounts(ctx, &data, db, &mut extra);
     }
     let app = ctx.spec.app.clone();
     let owner = StoreOwner {
@@ -146,6 +170,5 @@ pub(crate) fn scan_desktop(ctx: &mut Ctx<'_>) -> DesktopApp {
         user_ids: facts.user_ids,
         notion_cookies: facts.notion_cookies,
         linked_accounts: facts.linked_accounts,
-        sign_in: facts.sign_in,
     }
 }

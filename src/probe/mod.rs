@@ -1,7 +1,9 @@
 //! Read-only evidence: browsers, profiles, the desktop app, sync, linked
 //! accounts and whether each program runs. Probes never write under the home.
 
+mod accounts;
 pub mod app_sessions;
+mod appcache;
 pub mod browsers;
 pub mod chromium;
 pub mod contract;
@@ -18,6 +20,7 @@ pub mod sessions;
 pub mod signin;
 pub mod spec;
 
+pub use accounts::sources_text;
 pub use contract::{Probe, ProbeDef, ProbeInfo, ProbeRun};
 pub use layout::{Home, Layout};
 pub use model::*;

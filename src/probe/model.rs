@@ -1,5 +1,8 @@
 //! The evidence a scan produces: `scan --json` (schema 1) and the facts a flow's
 //! `check` steps branch on. Field names are part of the public contract.
+//! Accounts come first: a store's signed-in accounts (`account_sessions`,
+//! `accounts`, `signed_in`), each with its workspaces; `sessions[]` is one
+//! entry per workspace of an account, never one without an account.
 
 use serde::{Deserialize, Serialize};
 
@@ -45,14 +48,37 @@ pub struct Session {
     /// The workspace's name where a local cache names it (the article's
     /// key value, the desktop app's `notion.db`); else null.
     pub workspace_name: Option<String>,
-    /// The name, else the id, else "unknown workspace": for prose.
+    /// The name, else the short id ("workspace 9431256832"), else a short
+    /// form of the id ("workspace 7c9e6679"); "no workspace seen" for an
+    /// account whose workspaces no evidence names. Never the raw id.
     #[serde(default)]
     pub workspace_label: String,
+    /// The workspace's short id (`spaceIdToShortId`), where known.
+    #[serde(default)]
+    pub short_id: Option<String>,
     pub user_id: Option<String>,
+    /// The account: its email, else its name, else a short form of its id.
+    #[serde(default)]
+    pub account_label: String,
+    /// Labels of every workspace of this account in this store, this one
+    /// included: Notion signs out per account, so these go together.
+    #[serde(default)]
+    pub account_workspace_labels: Vec<String>,
+    /// The store holds a sign-in cookie (`token_v2`); null when its
+    /// cookies could not be read.
+    #[serde(default)]
+    pub signed_in: Option<bool>,
+    /// Names (never values) of the sign-in cookies present in the store.
+    #[serde(default)]
+    pub sign_in_cookies: Vec<String>,
+    /// `<user_id>@<store_id>`: the account in this store, as the probe's
+    /// `signed_in_accounts` fact lists it (empty without an account).
+    #[serde(default)]
+    pub account_key: String,
     /// Exact Local Storage keys of this workspace and account (what
     /// `remove-workspace-entry` deletes): every key a pattern matched.
     pub keys: Vec<String>,
-    /// Where this entry was seen ("Local Storage keys currentSpace:<space>:<user>", "state.json tabs").
+    /// Where this entry was seen ("Local Storage keys LRU:KeyValueStore2:onAppStartPreference:<user>:<space>", "state.json tabs").
     #[serde(default)]
     pub sources: Vec<String>,
     /// Workspace entries in the same store (this one included).
@@ -70,50 +96,20 @@ pub struct Session {
     pub running: bool,
     /// Providers with a sign-in session in the same store ("google", "microsoft", "apple").
     pub linked_accounts: Vec<String>,
-    /// The store's sign-in evidence (its sign-in cookie).
-    #[serde(flatten)]
-    pub sign_in: SignIn,
-    /// The account for prose: its email or name where the store names
-    /// it, else "account " and the first 8 characters of its id.
-    #[serde(default)]
-    pub account_label: String,
-    /// Every workspace of this account in this store (this one included):
-    /// who else signs out with it.
-    #[serde(default)]
-    pub account_workspace_labels: Vec<String>,
-    /// `<user_id>@<store_id>`: the account in this store, as the scan's
-    /// `signed_in_accounts` lists it (empty without an account).
-    #[serde(default)]
-    pub account_key: String,
-}
-
-/// Whether a store is signed in: a sign-in cookie (the flow's
-/// `session_cookies`, `token_v2`) is there. Names and hosts are readable on
-/// every OS even when values are encrypted, so this is known wherever the
-/// cookie database can be read.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct SignIn {
-    /// True with a sign-in cookie, false without; null when the cookie
-    /// database could not be read.
-    #[serde(default)]
-    pub signed_in: Option<bool>,
-    /// Names (never values) of the sign-in cookies there.
-    #[serde(default)]
-    pub sign_in_cookies: Vec<String>,
 }
 
 /// One browser profile, with or without Notion data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BrowserProfile {
-    /// The id its sessions carry: "<browser-id>/<profile-dir>".
-    #[serde(default)]
-    pub store_id: String,
     pub browser: String,
     /// Machine id of the browser ("chrome", "edge", "firefox").
     pub browser_id: String,
     pub profile: String,
     /// Folder name of the profile ("Default", "Profile 1", "abcd.default-release").
     pub profile_dir: String,
+    /// The `store_id` its sessions carry ("chrome/Default").
+    #[serde(default)]
+    pub store_id: String,
     pub path: String,
     pub running: bool,
     pub sync_enabled: bool,
@@ -127,18 +123,23 @@ pub struct BrowserProfile {
     pub user_ids: Vec<String>,
     pub sessions: u32,
     pub linked_accounts: Vec<String>,
-    #[serde(flatten)]
-    pub sign_in: SignIn,
 }
 
 /// How a store's account count was reached, and its sessions in the
 /// article's sense: one signed-in account with the workspaces seen for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct AccountFacts {
+    /// A sign-in cookie (`token_v2`) is in the store; null when its cookies
+    /// could not be read (`accounts_reason` says why).
+    #[serde(default)]
+    pub signed_in: Option<bool>,
+    /// Names (never values) of the sign-in cookies present.
+    #[serde(default)]
+    pub sign_in_cookies: Vec<String>,
     /// Why `accounts` is null, or what it may miss ("at least").
     #[serde(default)]
     pub accounts_reason: Option<String>,
-    /// What named the counted accounts ("notion_users cookie", "Local Storage keys currentSpace:<space>:<user>").
+    /// What named the counted accounts ("notion_users cookie", "Local Storage keys LRU:LocalPreferenceStore3:<user>:…").
     #[serde(default)]
     pub accounts_sources: Vec<String>,
     /// One sentence: the count (or "unknown") with its sources and reason.
@@ -148,13 +149,38 @@ pub struct AccountFacts {
     /// one, the workspaces seen for it, and where it was seen.
     #[serde(default)]
     pub account_sessions: Vec<AccountSession>,
+    /// Accounts that used the store but are not known to be signed in
+    /// there (`LRU:LocalPreferenceStore3:<user>:…` stays after sign-out);
+    /// every account seen when `accounts` is null, so the flow can ask
+    /// which of them are signed in.
+    #[serde(default)]
+    pub account_candidates: Vec<AccountCandidate>,
+}
+
+/// An account that used a store, with where it was seen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountCandidate {
+    pub user_id: String,
+    /// Email, else name, else a short form of the id.
+    pub label: String,
+    #[serde(default)]
+    pub sources: Vec<String>,
 }
 
 /// One signed-in account in one store, with the workspaces seen for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountSession {
-    /// Null for workspaces no evidence ties to an account.
+    /// Null for workspaces no evidence ties to an account ("account not
+    /// known"): never a session of its own.
     pub user_id: Option<String>,
+    /// The account's email and name where the store names them (`notion.db`).
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Email, else name, else a short form of the id; "account not known".
+    #[serde(default)]
+    pub label: String,
     /// Named by the cookie of the active account (or the current-user envelope).
     pub active: bool,
     pub workspaces: Vec<WorkspaceSeen>,
@@ -166,6 +192,15 @@ pub struct AccountSession {
 pub struct WorkspaceSeen {
     pub workspace_id: String,
     pub workspace_name: Option<String>,
+    /// `spaceIdToShortId`'s short id, where known.
+    #[serde(default)]
+    pub short_id: Option<String>,
+    /// The name, else the short id, else a short form of the id.
+    #[serde(default)]
+    pub label: String,
+    /// Where this workspace was seen for this account.
+    #[serde(default)]
+    pub sources: Vec<String>,
 }
 
 /// The Notion desktop app (Electron).
@@ -184,8 +219,6 @@ pub struct DesktopApp {
     pub user_ids: Vec<String>,
     pub notion_cookies: Vec<String>,
     pub linked_accounts: Vec<String>,
-    #[serde(flatten)]
-    pub sign_in: SignIn,
 }
 
 /// A store that could not be read, and why. The scan goes on without it.

@@ -33,6 +33,9 @@ enum Kind {
 enum Part {
     Lit(String),
     Cap(Capture, Kind),
+    /// `{*}`: any non-empty text, not captured (the rest of a key family:
+    /// `LRU:LocalPreferenceStore3:{user}:{*}`).
+    Any,
 }
 
 /// Why a pattern is not valid.
@@ -44,7 +47,7 @@ pub enum PatternError {
     Unclosed(usize),
     #[error("`}}` at character {0} closes nothing")]
     StrayClose(usize),
-    #[error("unknown capture `{{{0}}}` (known: {{space}}, {{user}})")]
+    #[error("unknown capture `{{{0}}}` (known: {{space}}, {{user}}, {{*}})")]
     UnknownCapture(String),
     #[error("unknown capture kind `{0}` (known: id, text)")]
     UnknownKind(String),
@@ -90,6 +93,17 @@ impl Pattern {
                         .position(|&c| c == '}')
                         .ok_or(PatternError::Unclosed(i + 1))?;
                     let inner: String = chars[i + 1..i + close].iter().collect();
+                    if inner == "*" {
+                        if !lit.is_empty() {
+                            parts.push(Part::Lit(std::mem::take(&mut lit)));
+                        }
+                        if matches!(parts.last(), Some(Part::Cap(_, Kind::Text) | Part::Any)) {
+                            return Err(PatternError::AmbiguousText);
+                        }
+                        parts.push(Part::Any);
+                        i += close + 1;
+                        continue;
+                    }
                     let (name, kind) = match inner.split_once(':') {
                         Some((n, k)) => (n, Some(k)),
                         None => (inner.as_str(), None),
@@ -111,7 +125,7 @@ impl Pattern {
                     if !lit.is_empty() {
                         parts.push(Part::Lit(std::mem::take(&mut lit)));
                     }
-                    if matches!(parts.last(), Some(Part::Cap(_, Kind::Text))) {
+                    if matches!(parts.last(), Some(Part::Cap(_, Kind::Text) | Part::Any)) {
                         return Err(PatternError::AmbiguousText);
                     }
                     parts.push(Part::Cap(cap, kind));
@@ -149,6 +163,7 @@ impl Pattern {
                 Part::Lit(l) => l.as_str(),
                 Part::Cap(Capture::Space, _) => "<space>",
                 Part::Cap(Capture::User, _) => "<user>",
+                Part::Any => "…",
             })
             .collect()
     }
@@ -175,6 +190,10 @@ fn match_from(parts: &[Part], rest: &str, caps: &mut Captures) -> bool {
         Part::Lit(l) => rest
             .strip_prefix(l.as_str())
             .is_some_and(|r| match_from(more, r, caps)),
+        Part::Any => rest
+            .char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .any(|end| match_from(more, &rest[end..], caps)),
         Part::Cap(cap, kind) => {
             let ends: Vec<usize> = match kind {
                 Kind::Id => [36usize, 32]
@@ -278,9 +297,9 @@ impl JsonSchema for Pattern {
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
             "type": "string",
-            "description": "A Local Storage key name: literal text with captures {space} and {user} (a Notion id), or {space:text} / {user:text} (any text).",
-            "pattern": "^([^{}]|\\{(space|user)(:(id|text))?\\})+$",
-            "examples": ["currentSpace:{space}:{user}", "notion:workspace:{space:text}"]
+            "description": "A Local Storage key name: literal text with captures {space} and {user} (a Notion id), or {space:text} / {user:text} (any text), and {*} for any text that is not captured.",
+            "pattern": "^([^{}]|\\{(space|user)(:(id|text))?\\}|\\{\\*\\})+$",
+            "examples": ["LRU:KeyValueStore2:onAppStartPreference:{user}:{space}", "LRU:LocalPreferenceStore3:{user}:{*}"]
         })
     }
 }
@@ -516,6 +535,29 @@ mod tests {
             (Some("s1"), Some("u:2"))
         );
         assert!(p.captures(Capture::User) && p.captures(Capture::Space));
+    }
+
+    #[test]
+    fn a_wildcard_takes_the_rest_of_a_family() {
+        let p = Pattern::parse("BlockFrecency:{user}:{space}:{*}").unwrap();
+        let c = p.matches(&format!("BlockFrecency:{U}:{S}:3::{S}")).unwrap();
+        assert_eq!((c.space.as_deref(), c.user.as_deref()), (Some(S), Some(U)));
+        assert!(p.matches(&format!("BlockFrecency:{U}:{S}:")).is_none());
+        assert_eq!(p.shown(), "BlockFrecency:<user>:<space>:…");
+        let p = Pattern::parse("LRU:LocalPreferenceStore3:{user}:{*}").unwrap();
+        assert!(
+            p.matches("LRU:LocalPreferenceStore3:guest:forkPageTemplate")
+                .is_none()
+        );
+        let c = p
+            .matches(&format!("LRU:LocalPreferenceStore3:{U}:userSessionCount"))
+            .unwrap();
+        assert_eq!((c.space, c.user.as_deref()), (None, Some(U)));
+        let p = Pattern::parse("x:{user}:Shared:{*}:{space}").unwrap();
+        let c = p.matches(&format!("x:{U}:Shared:{U}:{S}")).unwrap();
+        assert_eq!(c.space.as_deref(), Some(S));
+        assert_eq!(Pattern::parse("a{*}{*}"), Err(PatternError::AmbiguousText));
+        assert_eq!(Pattern::parse("a:{*}"), Err(PatternError::NoCapture));
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub fn scan(home: &Home, spec: &AppSpec) -> ScanReport {
             s.spawn(|| pre.work());
         }
         let mut ctx = Ctx::new(home, spec, Some(&pre));
+        ctx.names = super::appcache::load(&mut ctx);
         for b in BROWSERS {
             match b.family {
                 Family::Chromium => super::chromium::scan_browser(&mut ctx, b),

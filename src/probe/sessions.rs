@@ -1,37 +1,31 @@
-//! The session model: from one store's evidence (Local Storage entries,
-//! cookies, and for the desktop app its `state.json` tabs and `notion.db`
-//! names) to its accounts and workspace sessions.
-//!
-//! A *session* in the article's sense is one signed-in account in one store
-//! (a browser profile or the desktop app), with the workspaces seen for it;
-//! two workspaces of one account in one profile are one session. The scan
-//! lists one entry per workspace of an account (`sessions[]`, what the flow
-//! offers to sign out of) and, per store, the accounts with their
-//! workspaces (`account_sessions`) and their count (`accounts`).
+//! The evidence of one store: from its Local Storage entries, cookies and
+//! (for the desktop app) `state.json` tabs and `notion.db` rows to the
+//! hits, account ids and names the account model (`accounts.rs`) decides on.
 //!
 //! Evidence, all named by the flow's parameters:
-//! - key names matching a pattern (`currentSpace:{space}:{user}`) give a
-//!   workspace, an account, or both; a pattern may read the workspace name
-//!   and account from the value (the article's `notion:workspace:` keys);
-//! - envelope pairs (`current-user-id` / `current-space-id`) give the
-//!   account and the workspace it has open;
-//! - the cookie listing every signed-in account (`notion_users`) and the
-//!   active one (`notion_user_id`);
-//! - the desktop app's open tabs (account and workspace per tab) and its
-//!   cache of workspace names.
-//!
-//! The count is a number only when the evidence shows it: the listing
-//! cookie, read, is the whole truth; without it, the distinct accounts the
-//! evidence names. When the listing exists but cannot be read (encrypted
-//! with a key that is not available) and fewer than two accounts are seen,
-//! or when nothing names an account although the store is signed in, the
-//! count is `None` with the reason, never 1 by default.
+//! - key names matching a pattern (the real user/space pair families such as
+//!   `LRU:KeyValueStore2:onAppStartPreference:{user}:{space}`, and
+//!   `LRU:LocalPreferenceStore3:{user}:{*}`, an account that used the
+//!   store) give a workspace, an account, or both; a pattern may read the
+//!   workspace name and account from the value (the article's
+//!   `notion:workspace:` keys, recognised though no real store has them);
+//! - envelope pairs (`lastVisitedRouteUserId` / `lastVisitedRouteSpaceId`)
+//!   give an account and the workspace it has open; `spaceIdToShortId`
+//!   gives workspace ids with their short ids;
+//! - keys naming the signed-in account (`notion_user_id` of the identity
+//!   origin);
+//! - the cookies: sign-in (`token_v2`, names only), the listing of every
+//!   signed-in account (`notion_users`) and the active one (`notion_user_id`);
+//! - the desktop app's open and closed tabs, and `notion.db`'s accounts,
+//!   memberships and names.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::model::{AccountFacts, AccountSession, SignIn, StoreKind, WorkspaceSeen};
+pub use super::accounts::{DefaultStore, SessionDraft, StoreFacts};
+use super::accounts::{Evidence, Hit, decide};
+use super::model::StoreKind;
 use super::pattern::normalize_id;
 use super::spec::{AppSpec, UserCookieFormat};
 use crate::readers::cookie_host;
@@ -47,14 +41,6 @@ pub struct LsItem {
     pub kind: StoreKind,
 }
 
-/// Where a store's Local Storage is, for sessions no key points at.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DefaultStore {
-    pub origin: String,
-    pub store_path: String,
-    pub kind: StoreKind,
-}
-
 /// What a store holds besides Local Storage and cookies (the desktop app's
 /// own files), read by the caller.
 #[derive(Debug, Clone, Default)]
@@ -63,43 +49,25 @@ pub struct StoreExtra {
     pub tabs: Vec<(Option<String>, Option<String>)>,
     /// Label of where the tabs came from ("state.json tabs").
     pub tabs_source: String,
+    /// `(account, workspace)` of each recently closed tab.
+    pub closed_tabs: Vec<(Option<String>, Option<String>)>,
+    pub closed_source: String,
+    /// Signed-in accounts of the app's cache (`user_root`), with its label.
+    pub db_accounts: Vec<String>,
+    pub db_accounts_source: String,
+    /// `(account, workspace)` memberships of the app's cache (`space_user`).
+    pub memberships: Vec<(String, String)>,
+    pub memberships_source: String,
+    /// Email and name of people, by account id (`notion_user`).
+    pub people: BTreeMap<String, (Option<String>, Option<String>)>,
+    /// Why the store's cookie database could not be read, if it could not.
+    pub cookies_unreadable: Option<String>,
     /// Workspace names from a local cache, by workspace id.
     pub space_names: BTreeMap<String, String>,
     /// Label of that cache ("notion.db space names").
     pub names_source: String,
     /// The store's Local Storage, for sessions without keys.
     pub default_store: Option<DefaultStore>,
-}
-
-/// A session before the store's shared facts are attached.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SessionDraft {
-    pub origin: String,
-    pub store_path: String,
-    pub store_kind: StoreKind,
-    pub workspace_id: String,
-    pub workspace_name: Option<String>,
-    pub user_id: Option<String>,
-    pub keys: Vec<String>,
-    pub sources: Vec<String>,
-}
-
-/// What one store (a browser profile or the desktop app) holds.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct StoreFacts {
-    pub sessions: Vec<SessionDraft>,
-    /// Every distinct account id seen, sorted.
-    pub user_ids: Vec<String>,
-    /// Signed-in accounts, when the evidence shows the number.
-    pub accounts: Option<u32>,
-    pub account_facts: AccountFacts,
-    /// Names of Notion cookies, sorted, distinct.
-    pub notion_cookies: Vec<String>,
-    /// Providers with a sign-in cookie, in spec order.
-    pub linked_accounts: Vec<String>,
-    /// The sign-in cookies there; `signed_in` is whether there are any
-    /// (the caller makes it unknown when a cookie database was unreadable).
-    pub sign_in: SignIn,
 }
 
 fn hex(c: u8) -> Option<u8> {
@@ -215,24 +183,6 @@ fn id_of(s: Option<String>) -> Option<String> {
         .filter(|s| !s.is_empty() && s.chars().count() <= 128 && !s.chars().any(char::is_control))
 }
 
-/// One piece of evidence for a workspace and/or an account.
-#[derive(Debug, Clone)]
-struct Hit {
-    /// Where its key lives; `None` for evidence outside Local Storage.
-    at: Option<DefaultStore>,
-    space: Option<String>,
-    user: Option<String>,
-    /// The Local Storage key to delete with this workspace, if any.
-    key: Option<String>,
-    name: Option<String>,
-    source: String,
-    /// From the first envelope pair: the app's current account.
-    current: bool,
-    /// From a pattern whose value names the workspace: the article's
-    /// per-workspace entries, which are sessions of their own.
-    entry: bool,
-}
-
 /// An envelope's value and timestamp.
 fn envelope(item: &LsItem, value_field: &str, ts_field: &str) -> Option<(String, f64)> {
     let v: Value = serde_json::from_str(&item.value).ok()?;
@@ -304,9 +254,9 @@ fn ls_hits(spec: &AppSpec, ls: &[LsItem]) -> Vec<Hit> {
                 user: id_of(user),
                 key: Some(item.key.clone()),
                 name,
+                short_id: None,
                 source: format!("Local Storage keys {}", kp.pattern.shown()),
                 current: false,
-                entry: kp.name_field.is_some(),
             });
             break;
         }
@@ -329,6 +279,12 @@ fn ls_hits(spec: &AppSpec, ls: &[LsItem]) -> Vec<Hit> {
             continue;
         }
         let item = space.as_ref().or(user.as_ref()).map(|(i, _)| *i);
+        // Name only the envelopes that are there.
+        let found: Vec<String> = [(&pair.user_key, &user_id), (&pair.space_key, &space_id)]
+            .into_iter()
+            .filter(|(_, v)| v.is_some())
+            .filter_map(|(k, _)| k.clone())
+            .collect();
         hits.push(Hit {
             at: item.map(at),
             key: space
@@ -338,16 +294,31 @@ fn ls_hits(spec: &AppSpec, ls: &[LsItem]) -> Vec<Hit> {
             space: space_id,
             user: user_id,
             name: None,
-            source: pair.label.clone(),
+            short_id: None,
+            source: format!("Local Storage {}", found.join(", ")),
             current: n == 0,
-            entry: false,
         });
     }
+    // A pair's workspace without its own account envelope goes with the
+    // current account's envelope, its sibling (`current-user-id`).
+    let current = hits.iter().find(|h| h.current).and_then(|h| h.user.clone());
+    let space_keys: Vec<Option<String>> = spec
+        .envelope_pairs()
+        .into_iter()
+        .map(|p| p.space_key)
+        .collect();
+    for h in hits.iter_mut() {
+        if h.user.is_none() && h.space.is_some() && h.key.is_some() && space_keys.contains(&h.key) {
+            h.user = current.clone();
+        }
+    }
+    hits.extend(map_spaces(spec, ls));
     hits
 }
 
-/// Workspace ids listed by the map envelopes (`spaceIdToShortId`), with the map's label.
-fn map_spaces(spec: &AppSpec, ls: &[LsItem]) -> Vec<(String, String)> {
+/// Workspace ids listed by the map envelopes (`spaceIdToShortId`), each
+/// with its short id: workspaces the page knows, of no named account.
+fn map_spaces(spec: &AppSpec, ls: &[LsItem]) -> Vec<Hit> {
     let mut out = Vec::new();
     for (key, vf) in spec.space_map_keys() {
         for item in ls.iter().filter(|i| i.key == key) {
@@ -355,12 +326,43 @@ fn map_spaces(spec: &AppSpec, ls: &[LsItem]) -> Vec<(String, String)> {
                 continue;
             };
             if let Some(Value::Object(m)) = v.get(&vf) {
-                for id in m.keys() {
+                for (id, short) in m {
                     let id = normalize_id(id);
-                    if plausible_id(&id) {
-                        out.push((id, format!("Local Storage {key}")));
+                    if !plausible_id(&id) {
+                        continue;
                     }
+                    let short_id = match short {
+                        Value::String(s) if plausible_id(s) => Some(s.clone()),
+                        Value::Number(n) => Some(n.to_string()),
+                        _ => None,
+                    };
+                    out.push(Hit {
+                        at: Some(at(item)),
+                        space: Some(id),
+                        short_id,
+                        source: format!("Local Storage {key}"),
+                        ..Hit::default()
+                    });
                 }
+            }
+        }
+    }
+    out
+}
+
+/// Accounts the account keys name (`notion_user_id` of the identity
+/// origin), with where each was seen.
+fn key_accounts(spec: &AppSpec, ls: &[LsItem]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for ak in &spec.account_keys {
+        for item in ls
+            .iter()
+            .filter(|i| i.origin == ak.origin && i.key == ak.key)
+        {
+            if let Some(id) =
+                id_of(field_or_plain(&item.value, "value")).filter(|id| plausible_id(id))
+            {
+                out.push((id, format!("Local Storage {} of {}", ak.key, ak.origin)));
             }
         }
     }
@@ -378,10 +380,8 @@ struct CookieAccounts {
     active_source: Vec<String>,
     /// Listing cookies that exist but could not be read: (name, why).
     listing_unreadable: Vec<(String, String)>,
-    /// Active-account cookies that exist but could not be read.
-    active_unreadable: Vec<(String, String)>,
-    /// A session cookie is present (signed in), by name.
-    signed_in: Option<String>,
+    /// Sign-in cookies present, by name.
+    sign_in: Vec<String>,
 }
 
 fn cookie_accounts(spec: &AppSpec, cookies: &[CookieRow]) -> CookieAccounts {
@@ -390,8 +390,8 @@ fn cookie_accounts(spec: &AppSpec, cookies: &[CookieRow]) -> CookieAccounts {
         if !cookie_host::on_any(&c.host, &spec.cookie_domains) {
             continue;
         }
-        if spec.session_cookies.contains(&c.name) && out.signed_in.is_none() {
-            out.signed_in = Some(c.name.clone());
+        if spec.session_cookies.contains(&c.name) {
+            push_unique(&mut out.sign_in, &c.name);
         }
         let Some(uc) = spec.user_cookies.iter().find(|u| u.name == c.name) else {
             continue;
@@ -418,13 +418,8 @@ fn cookie_accounts(spec: &AppSpec, cookies: &[CookieRow]) -> CookieAccounts {
             }
             (None, Some(why)) => {
                 let entry = (c.name.clone(), why.clone());
-                let list = if listing {
-                    &mut out.listing_unreadable
-                } else {
-                    &mut out.active_unreadable
-                };
-                if !list.contains(&entry) {
-                    list.push(entry);
+                if listing && !out.listing_unreadable.contains(&entry) {
+                    out.listing_unreadable.push(entry);
                 }
             }
             (None, None) => {}
@@ -433,16 +428,18 @@ fn cookie_accounts(spec: &AppSpec, cookies: &[CookieRow]) -> CookieAccounts {
     out
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
+/// Tabs of the app as hits.
+fn tab_hits(tabs: &[(Option<String>, Option<String>)], source: &str) -> Vec<Hit> {
+    tabs.iter()
+        .map(|(u, sp)| (id_of(u.clone()), id_of(sp.clone())))
+        .filter(|(u, sp)| u.is_some() || sp.is_some())
+        .map(|(user, space)| Hit {
+            space,
+            user,
+            source: source.to_string(),
+            ..Hit::default()
+        })
+        .collect()
 }
 
 /// Apply the session model to one store.
@@ -461,13 +458,6 @@ pub fn analyze(
         .map(|c| c.name.clone())
         .collect();
     facts.notion_cookies = names.into_iter().collect();
-    facts.sign_in.sign_in_cookies = facts
-        .notion_cookies
-        .iter()
-        .filter(|n| spec.session_cookies.contains(n))
-        .cloned()
-        .collect();
-    facts.sign_in.signed_in = Some(!facts.sign_in.sign_in_cookies.is_empty());
     for la in &spec.linked_accounts {
         let hit = cookies.iter().any(|c| {
             cookie_host::on_any(&c.host, &la.cookie_domains) && la.cookie_names.contains(&c.name)
@@ -478,291 +468,70 @@ pub fn analyze(
     }
     let ca = cookie_accounts(spec, cookies);
 
-    // Every piece of workspace / account evidence.
     let mut hits = ls_hits(spec, ls);
-    for (user, space) in &extra.tabs {
-        let (user, space) = (id_of(user.clone()), id_of(space.clone()));
-        if user.is_some() || space.is_some() {
+    hits.extend(tab_hits(&extra.tabs, &extra.tabs_source));
+    hits.extend(tab_hits(&extra.closed_tabs, &extra.closed_source));
+    for (u, sp) in &extra.memberships {
+        if let (Some(user), Some(space)) = (id_of(Some(u.clone())), id_of(Some(sp.clone()))) {
             hits.push(Hit {
-                at: None,
-                space,
-                user,
-                key: None,
-                name: None,
-                source: extra.tabs_source.clone(),
-                current: false,
-                entry: false,
+                space: Some(space),
+                user: Some(user),
+                source: extra.memberships_source.clone(),
+                ..Hit::default()
             });
         }
     }
-    let confirmed = map_spaces(spec, ls);
-
-    // Accounts seen, the active one first, each with where it was seen.
-    let mut seen: Vec<String> = Vec::new();
-    let mut seen_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut note = |id: &str, source: &str, seen: &mut Vec<String>| {
-        push_unique(seen, id);
-        push_unique(seen_by.entry(id.to_string()).or_default(), source);
-    };
+    let mut proven: Vec<(String, String)> = Vec::new();
     for id in &ca.active {
         for s in &ca.active_source {
-            note(id, s, &mut seen);
+            proven.push((id.clone(), s.clone()));
         }
     }
-    for id in ca.listed.iter().flatten() {
-        for s in &ca.listed_source {
-            note(id, s, &mut seen);
+    let keyed = key_accounts(spec, ls);
+    let mut active = ca.active.clone();
+    if active.is_empty() {
+        // The identity origin's key names the account signed in last.
+        active.extend(keyed.iter().map(|(id, _)| id.clone()).take(1));
+    }
+    proven.extend(keyed);
+    for id in &extra.db_accounts {
+        if let Some(id) = id_of(Some(id.clone())) {
+            proven.push((id, extra.db_accounts_source.clone()));
         }
     }
-    for h in &hits {
-        if let Some(u) = &h.user {
-            note(u, &h.source, &mut seen);
-        }
-    }
-    let active: Vec<String> = if ca.active.is_empty() {
-        // Without the cookie, the first envelope pair names the current account.
-        hits.iter()
-            .find(|h| h.current)
-            .and_then(|h| h.user.clone())
-            .into_iter()
-            .collect()
-    } else {
-        ca.active.clone()
+    let ev = Evidence {
+        hits,
+        proven,
+        listed: ca.listed,
+        listed_source: and_list(&ca.listed_source),
+        active,
+        listing_unreadable: ca.listing_unreadable,
+        sign_in_cookies: ca.sign_in,
+        sign_in_name: spec
+            .session_cookies
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "sign-in".into()),
+        cookies_unreadable: extra.cookies_unreadable.clone(),
+        space_names: extra.space_names.clone(),
+        names_source: extra.names_source.clone(),
+        people: extra
+            .people
+            .iter()
+            .map(|(k, v)| (normalize_id(k), v.clone()))
+            .collect(),
+        fallback: extra.default_store.clone().or_else(|| ls.first().map(at)),
     };
-
-    // The count.
-    let listed: Option<Vec<String>> = ca.listed.as_ref().map(|l| {
-        let mut all = l.clone();
-        for a in &ca.active {
-            push_unique(&mut all, a);
-        }
-        all
-    });
-    let listed = listed.filter(|l| !l.is_empty());
-    let counted: Vec<String> = listed.clone().unwrap_or_else(|| seen.clone());
-    let mut sources: Vec<String> = Vec::new();
-    for u in &counted {
-        for s in seen_by.get(u).into_iter().flatten() {
-            push_unique(&mut sources, s);
-        }
-    }
-    // Cookie sources first: they are what Notion itself counts.
-    sources.sort_by_key(|s| !s.ends_with(" cookie"));
-    let unreadable = |list: &[(String, String)], what: &str| -> Option<String> {
-        list.first()
-            .map(|(name, why)| format!("the {name} cookie, {what}, is {why}"))
-    };
-    let listing_why = unreadable(
-        &ca.listing_unreadable,
-        "which lists every signed-in account",
-    );
-    let active_why = unreadable(&ca.active_unreadable, "which names the active account");
-    let signed_in = ca.signed_in.is_some()
-        || !ca.listing_unreadable.is_empty()
-        || !ca.active_unreadable.is_empty()
-        || !hits.is_empty();
-    let (accounts, reason, at_least): (Option<usize>, Option<String>, bool) = if listed.is_some() {
-        (Some(counted.len()), None, false)
-    } else if let Some(why) = listing_why {
-        if counted.len() >= 2 {
-            (Some(counted.len()), Some(why), true)
-        } else {
-            (None, Some(why), false)
-        }
-    } else if !counted.is_empty() {
-        (Some(counted.len()), None, false)
-    } else if let Some(why) = active_why {
-        (None, Some(why), false)
-    } else if signed_in {
-        let what = match &ca.signed_in {
-            Some(c) => format!("the {c} cookie shows a signed-in session"),
-            None => "Notion's keys are here".to_string(),
-        };
-        (
-            None,
-            Some(format!(
-                "{what}, but no cookie, key or file names its account"
-            )),
-            false,
-        )
-    } else {
-        (Some(0), None, false)
-    };
-    facts.accounts = accounts.map(|n| n as u32);
-    let evidence = match (accounts, &reason) {
-        (Some(0), _) => "no signed-in account".to_string(),
-        (Some(n), None) => format!(
-            "{}, from {}",
-            plural(n, "account", "accounts"),
-            and_list(&sources)
-        ),
-        (Some(n), Some(why)) if at_least => format!(
-            "at least {}, from {}; {why}",
-            plural(n, "account", "accounts"),
-            and_list(&sources)
-        ),
-        (_, Some(why)) => {
-            let mut s = format!("the number of accounts is unknown: {why}");
-            if !counted.is_empty() {
-                s.push_str(&format!(
-                    "; {} seen, from {}",
-                    plural(counted.len(), "account", "accounts"),
-                    and_list(&sources)
-                ));
-            }
-            s
-        }
-        (None, None) => "the number of accounts is unknown".to_string(),
-    };
-    facts.account_facts = AccountFacts {
-        accounts_reason: reason,
-        accounts_sources: sources,
-        accounts_evidence: evidence,
-        account_sessions: Vec::new(),
-    };
-
-    // Workspace sessions: one per workspace of an account, per origin.
-    let single: Option<String> = match counted.as_slice() {
-        [one] => Some(one.clone()),
-        _ => None,
-    };
-    let fallback = extra.default_store.clone().or_else(|| ls.first().map(at));
-    let mut drafts: Vec<SessionDraft> = Vec::new();
-    for h in hits.iter().filter(|h| h.space.is_some()) {
-        let space = h.space.clone().unwrap_or_default();
-        let user = h.user.clone().or_else(|| single.clone());
-        let existing = drafts.iter_mut().position(|d| {
-            d.workspace_id == space
-                && d.user_id == user
-                && h.at
-                    .as_ref()
-                    .is_none_or(|a| a.origin == d.origin && a.store_path == d.store_path)
-        });
-        let i = match existing {
-            Some(i) => i,
-            None => {
-                let Some(place) = h.at.clone().or_else(|| fallback.clone()) else {
-                    continue;
-                };
-                drafts.push(SessionDraft {
-                    origin: place.origin,
-                    store_path: place.store_path,
-                    store_kind: place.kind,
-                    workspace_id: space.clone(),
-                    workspace_name: None,
-                    user_id: user,
-                    keys: Vec::new(),
-                    sources: Vec::new(),
-                });
-                drafts.len() - 1
-            }
-        };
-        let d = &mut drafts[i];
-        if let Some(k) = &h.key {
-            push_unique(&mut d.keys, k);
-        }
-        push_unique(&mut d.sources, &h.source);
-        if d.workspace_name.is_none() {
-            d.workspace_name = h.name.clone();
-        }
-    }
-    for d in drafts.iter_mut() {
-        if d.workspace_name.is_none()
-            && let Some(n) = extra.space_names.get(&d.workspace_id)
-        {
-            d.workspace_name = Some(n.clone());
-            push_unique(&mut d.sources, &extra.names_source);
-        }
-        for (id, label) in &confirmed {
-            if *id == d.workspace_id {
-                push_unique(&mut d.sources, label);
-            }
-        }
-    }
-    // Accounts no workspace evidence names: one entry each, no workspace,
-    // where the store shows a current Notion build (key names, envelopes,
-    // the app's tabs). A store holding only the article's entries keeps
-    // those entries as its sessions, and cookies alone name no workspace.
-    // A readable listing cookie is the whole truth about who is signed in:
-    // an account the store only remembers (its keys stay after sign-out)
-    // has no session.
-    let mut all_accounts = counted.clone();
-    match &listed {
-        Some(l) => drafts.retain(|d| d.user_id.as_ref().is_none_or(|u| l.contains(u))),
-        None => {
-            for u in &seen {
-                push_unique(&mut all_accounts, u);
-            }
-        }
-    }
-    let current_build = hits.iter().any(|h| !h.entry);
-    for u in &all_accounts {
-        if !current_build
-            || drafts
-                .iter()
-                .any(|d| d.user_id.as_deref() == Some(u.as_str()))
-        {
-            continue;
-        }
-        let Some(place) = fallback.clone() else {
-            continue;
-        };
-        drafts.push(SessionDraft {
-            origin: place.origin,
-            store_path: place.store_path,
-            store_kind: place.kind,
-            workspace_id: String::new(),
-            workspace_name: None,
-            user_id: Some(u.clone()),
-            keys: Vec::new(),
-            sources: seen_by.get(u).cloned().unwrap_or_default(),
-        });
-    }
-    // Signed in with nothing naming the account or a workspace: no entry
-    // (there is nothing to choose or remove); the count says why it is unknown.
-    // Accounts with their workspaces (the article's sessions).
-    let mut account_sessions: Vec<AccountSession> = Vec::new();
-    let owners: Vec<Option<String>> = all_accounts
-        .iter()
-        .cloned()
-        .map(Some)
-        .chain(drafts.iter().any(|d| d.user_id.is_none()).then_some(None))
-        .collect();
-    for owner in owners {
-        let mine: Vec<&SessionDraft> = drafts.iter().filter(|d| d.user_id == owner).collect();
-        let mut workspaces: Vec<WorkspaceSeen> = Vec::new();
-        let mut srcs: Vec<String> = owner
-            .as_ref()
-            .and_then(|u| seen_by.get(u).cloned())
-            .unwrap_or_default();
-        for d in &mine {
-            for s in &d.sources {
-                push_unique(&mut srcs, s);
-            }
-            if !d.workspace_id.is_empty()
-                && !workspaces.iter().any(|w| w.workspace_id == d.workspace_id)
-            {
-                workspaces.push(WorkspaceSeen {
-                    workspace_id: d.workspace_id.clone(),
-                    workspace_name: d.workspace_name.clone(),
-                });
-            }
-        }
-        srcs.retain(|s| !s.is_empty());
-        account_sessions.push(AccountSession {
-            active: owner.as_ref().is_some_and(|u| active.contains(u)),
-            user_id: owner,
-            workspaces,
-            sources: srcs,
-        });
-    }
-    facts.account_facts.account_sessions = account_sessions;
-
-    let mut users: Vec<String> = all_accounts;
-    users.sort();
-    facts.user_ids = users;
-    facts.sessions = drafts;
+    decide(&ev, &mut facts);
     facts
+}
+
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// The Local Storage keys of one workspace session that the patterns match
@@ -797,262 +566,5 @@ pub fn session_keys(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const U1: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
-    const U2: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
-    const S1: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
-    const S2: &str = "6fa459ea-ee8a-4ca4-894e-db77e160355e";
-
-    /// The spec of the built-in `notion-signout` flow.
-    fn notion() -> AppSpec {
-        crate::probe::app_sessions::builtin_spec("notion-signout").unwrap()
-    }
-
-    fn item(key: &str, value: &str) -> LsItem {
-        LsItem {
-            origin: "https://www.notion.so".into(),
-            key: key.into(),
-            value: value.into(),
-            store_path: "/s".into(),
-            kind: StoreKind::ChromiumLeveldb,
-        }
-    }
-
-    fn env(name: &str, value: &str) -> LsItem {
-        item(
-            &format!("LRU:KeyValueStore2:{name}"),
-            &format!(
-                r#"{{"id":"{name}","value":"{value}","timestamp":1700000000000,"important":true}}"#
-            ),
-        )
-    }
-
-    fn cookie(name: &str, value: Option<&str>) -> CookieRow {
-        CookieRow {
-            host: ".notion.so".into(),
-            name: name.into(),
-            value: value.map(str::to_string),
-            unreadable: None,
-        }
-    }
-
-    fn sealed(name: &str, why: &str) -> CookieRow {
-        CookieRow {
-            host: ".notion.so".into(),
-            name: name.into(),
-            value: None,
-            unreadable: Some(why.into()),
-        }
-    }
-
-    fn run(ls: &[LsItem], cookies: &[CookieRow]) -> StoreFacts {
-        analyze(&notion(), ls, cookies, &StoreExtra::default())
-    }
-
-    #[test]
-    fn two_workspaces_of_one_account_count_one() {
-        let ls = vec![
-            item("notion:workspace:a", r#"{"name":"A","user_id":"u1"}"#),
-            item("notion:workspace:b", r#"{"name":"B","user_id":"u1"}"#),
-            item("other", "x"),
-        ];
-        let f = run(&ls, &[cookie("token_v2", None)]);
-        assert_eq!(f.sessions.len(), 2);
-        assert_eq!(f.accounts, Some(1));
-        assert_eq!(f.notion_cookies, vec!["token_v2"]);
-        let a = &f.account_facts.account_sessions;
-        assert_eq!(a.len(), 1);
-        assert_eq!(a[0].workspaces.len(), 2);
-        assert_eq!(
-            f.account_facts.accounts_evidence,
-            "1 account, from Local Storage keys notion:workspace:<space>"
-        );
-    }
-
-    #[test]
-    fn a_name_without_an_account_is_not_one_account() {
-        let f = run(&[item("notion:workspace:a", "Acme")], &[]);
-        assert_eq!(f.sessions[0].workspace_name.as_deref(), Some("Acme"));
-        assert_eq!(f.sessions[0].user_id, None);
-        assert_eq!(f.accounts, None);
-        assert!(
-            f.account_facts
-                .accounts_reason
-                .as_deref()
-                .unwrap()
-                .contains("no cookie, key or file names its account"),
-            "{:?}",
-            f.account_facts
-        );
-    }
-
-    #[test]
-    fn current_build_keys_of_two_accounts() {
-        let ls = vec![
-            env("current-user-id", U1),
-            env("current-space-id", S1),
-            env("lastVisitedRouteUserId", U2),
-            env("lastVisitedRouteSpaceId", S2),
-            item(&format!("currentSpace:{S1}:{U1}"), "{}"),
-            item(&format!("notion-sidebar-sidebar-state-{S2}-{U2}"), "{}"),
-            item(
-                "LRU:KeyValueStore2:spaceIdToShortId",
-                &format!(
-                    r#"{{"id":"spaceIdToShortId","value":{{"{S1}":1,"{S2}":2}},"timestamp":1}}"#
-                ),
-            ),
-        ];
-        let f = run(&ls, &[]);
-        assert_eq!(f.accounts, Some(2), "{f:#?}");
-        assert_eq!(f.sessions.len(), 2);
-        let s1 = f.sessions.iter().find(|s| s.workspace_id == S1).unwrap();
-        assert_eq!(s1.user_id.as_deref(), Some(U1));
-        assert_eq!(
-            s1.keys,
-            vec![
-                format!("currentSpace:{S1}:{U1}"),
-                "LRU:KeyValueStore2:current-space-id".to_string()
-            ]
-        );
-        assert!(
-            s1.sources
-                .contains(&"Local Storage LRU:KeyValueStore2:spaceIdToShortId".to_string())
-        );
-        let active: Vec<_> = f
-            .account_facts
-            .account_sessions
-            .iter()
-            .filter(|a| a.active)
-            .map(|a| a.user_id.clone())
-            .collect();
-        assert_eq!(active, vec![Some(U1.to_string())]);
-        assert_eq!(
-            session_keys(&notion(), &ls, S2, Some(U2)),
-            vec![
-                format!("notion-sidebar-sidebar-state-{S2}-{U2}"),
-                "LRU:KeyValueStore2:lastVisitedRouteSpaceId".to_string()
-            ]
-        );
-        assert!(session_keys(&notion(), &ls, S2, Some(U1)).is_empty());
-    }
-
-    #[test]
-    fn the_listing_cookie_is_the_whole_truth() {
-        let ls = vec![env("current-user-id", "u-aaa")];
-        let users = "%5B%22u-aaa%22%2C%22u-bbb%22%5D";
-        let f = run(&ls, &[cookie("notion_users", Some(users))]);
-        assert_eq!(f.accounts, Some(2));
-        assert_eq!(f.sessions.len(), 2);
-        assert!(f.sessions.iter().all(|s| s.workspace_id.is_empty()));
-        assert_eq!(
-            f.account_facts.accounts_evidence,
-            "2 accounts, from notion_users cookie and Local Storage LRU:KeyValueStore2:current-user-id, current-space-id"
-        );
-    }
-
-    #[test]
-    fn an_unreadable_listing_leaves_one_account_unknown() {
-        let ls = vec![env("current-user-id", U1), env("current-space-id", S1)];
-        let f = run(
-            &ls,
-            &[
-                sealed(
-                    "notion_users",
-                    "encrypted with a key from the macOS Keychain",
-                ),
-                sealed(
-                    "notion_user_id",
-                    "encrypted with a key from the macOS Keychain",
-                ),
-                cookie("token_v2", None),
-            ],
-        );
-        assert_eq!(f.accounts, None);
-        assert_eq!(f.user_ids, vec![U1.to_string()]);
-        let why = f.account_facts.accounts_reason.clone().unwrap();
-        assert!(
-            why.contains("notion_users cookie, which lists every signed-in account"),
-            "{why}"
-        );
-        assert!(
-            f.account_facts.accounts_evidence.contains("1 account seen"),
-            "{}",
-            f.account_facts.accounts_evidence
-        );
-        // Two accounts seen are enough to tell Sign out apart, said as "at least".
-        let ls = vec![
-            env("current-user-id", U1),
-            item(&format!("currentSpace:{S2}:{U2}"), "{}"),
-        ];
-        let f = run(&ls, &[sealed("notion_users", "sealed")]);
-        assert_eq!(f.accounts, Some(2));
-        assert!(
-            f.account_facts
-                .accounts_evidence
-                .starts_with("at least 2 accounts")
-        );
-    }
-
-    #[test]
-    fn signed_in_with_nothing_naming_the_account() {
-        let f = run(&[], &[cookie("token_v2", None)]);
-        assert_eq!(f.accounts, None);
-        assert!(
-            f.account_facts
-                .accounts_evidence
-                .contains("the token_v2 cookie shows a signed-in session"),
-            "{}",
-            f.account_facts.accounts_evidence
-        );
-        assert!(f.sessions.is_empty(), "nothing to choose or remove");
-        let f = run(&[], &[cookie("notion_browser_id", None)]);
-        assert_eq!(f.accounts, Some(0), "not signed in");
-    }
-
-    #[test]
-    fn desktop_tabs_and_names() {
-        let extra = StoreExtra {
-            tabs: vec![
-                (Some(U1.into()), Some(S1.into())),
-                (Some(U2.into()), Some(S2.into())),
-                (Some(U1.into()), Some(S1.into())),
-            ],
-            tabs_source: "state.json tabs".into(),
-            space_names: [(S1.to_string(), "Acme".to_string())].into_iter().collect(),
-            names_source: "notion.db space names".into(),
-            default_store: Some(DefaultStore {
-                origin: "https://www.notion.so".into(),
-                store_path: "/p".into(),
-                kind: StoreKind::ChromiumLeveldb,
-            }),
-        };
-        let f = analyze(&notion(), &[], &[], &extra);
-        assert_eq!(f.accounts, Some(2));
-        assert_eq!(f.sessions.len(), 2);
-        assert_eq!(f.sessions[0].workspace_name.as_deref(), Some("Acme"));
-        assert_eq!(f.sessions[1].workspace_name, None);
-        assert!(f.sessions.iter().all(|s| s.keys.is_empty()));
-    }
-
-    #[test]
-    fn cookie_ids_must_look_like_ids() {
-        let v = "%5B%22u-1%22%2C%22v02%3Auser_token_or_cookies%3Aabc%22%2C%7B%22id%22%3A%22u-2%22%7D%5D";
-        assert_eq!(
-            user_ids_from_cookie(v, UserCookieFormat::UrlencodedJsonList),
-            vec!["u-1", "u-2"]
-        );
-        assert_eq!(
-            user_ids_from_cookie("0F8FAD5BD9CB469FA16570867728950E", UserCookieFormat::Plain),
-            vec![U1]
-        );
-    }
-
-    #[test]
-    fn percent_decoding() {
-        assert_eq!(percent_decode("%5B%22a%22%5D"), "[\"a\"]");
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("%E6%9D%B1"), "東");
-    }
-}
+#[path = "sessions_tests.rs"]
+mod tests;

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{AccountFacts, ScanReport, SignIn};
+use super::{AccountFacts, ScanReport};
 
 /// The desktop app's store id (its sessions carry it too).
 pub const DESKTOP_STORE: &str = "desktop";
@@ -21,7 +21,6 @@ pub const FACTS: &[&str] = &[
 
 struct Store<'r> {
     id: &'r str,
-    sign_in: &'r SignIn,
     accounts: Option<u32>,
     facts: &'r AccountFacts,
     running: bool,
@@ -33,7 +32,6 @@ fn stores(report: &ScanReport) -> Vec<Store<'_>> {
         .iter()
         .map(|b| Store {
             id: &b.store_id,
-            sign_in: &b.sign_in,
             accounts: b.accounts,
             facts: &b.account_facts,
             running: b.running,
@@ -42,7 +40,6 @@ fn stores(report: &ScanReport) -> Vec<Store<'_>> {
     let d = &report.desktop_app;
     out.push(Store {
         id: DESKTOP_STORE,
-        sign_in: &d.sign_in,
         accounts: d.accounts,
         facts: &d.account_facts,
         running: d.running,
@@ -66,7 +63,7 @@ pub fn lists(report: &ScanReport) -> Map<String, Value> {
         if s.running {
             running.push(s.id.to_string());
         }
-        match (s.sign_in.signed_in, s.accounts) {
+        match (s.facts.signed_in, s.accounts) {
             (Some(false), _) => out_.push(s.id.to_string()),
             (Some(true), Some(_)) => accounts.extend(
                 s.facts

@@ -43,9 +43,15 @@ pub struct AppSpec {
     #[serde(default)]
     pub user_cookies: Vec<UserCookie>,
     /// Cookies whose presence means signed in (`token_v2`): secrets, so only
-    /// their names are read, never their values.
+    /// their names are read, never their values. A store holding none of
+    /// them is signed out, whatever its Local Storage remembers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub session_cookies: Vec<String>,
+    /// Local Storage keys whose plain value is the id of a signed-in
+    /// account (`notion_user_id` of `https://identity.notion.so`). Key
+    /// patterns and envelopes only name accounts that used the store.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub account_keys: Vec<AccountKey>,
     /// The desktop (Electron) app, if there is one.
     #[serde(default)]
     pub desktop: Option<DesktopSpec>,
@@ -70,6 +76,14 @@ pub struct KeyPattern {
     /// The key's value names the account: this field of its JSON object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_field: Option<String>,
+}
+
+/// A Local Storage key of one origin whose value is an account id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountKey {
+    pub origin: String,
+    pub key: String,
 }
 
 /// A key pattern: the older `prefix` + workspace id form.
@@ -202,6 +216,10 @@ pub struct StateFile {
     pub user: JsonPath,
     /// Field of each tab holding the workspace id ("currentSpaceId").
     pub space: JsonPath,
+    /// Where the recently closed tabs are, with the same fields
+    /// ("history.closeEvents[].appStoreState").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<JsonPath>,
 }
 
 /// An SQLite database of the desktop app (read from a private copy, with
@@ -213,6 +231,44 @@ pub struct DesktopDatabase {
     pub path: String,
     /// The table naming workspaces: `{"table": "space", "id": "id", "name": "name"}`.
     pub spaces: NameTable,
+    /// The table with a row per signed-in account (`user_root`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<IdTable>,
+    /// The table pairing accounts with their workspaces
+    /// (`space_user(user_id, space_id)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memberships: Option<PairTable>,
+    /// The table naming people (`notion_user(id, email, name)`); it lists
+    /// collaborators too, so it only names accounts other evidence shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users: Option<UserTable>,
+}
+
+/// A table whose id column lists accounts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdTable {
+    pub table: Ident,
+    pub id: Ident,
+}
+
+/// A table pairing an account with a workspace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PairTable {
+    pub table: Ident,
+    pub user: Ident,
+    pub space: Ident,
+}
+
+/// A table naming people: id, email, name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserTable {
+    pub table: Ident,
+    pub id: Ident,
+    pub email: Ident,
+    pub name: Ident,
 }
 
 /// A table with an id column and a name column.

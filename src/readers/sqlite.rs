@@ -27,13 +27,30 @@ pub struct SqliteCopy {
 }
 
 fn describe(e: &rusqlite::Error) -> String {
+    describe_for(e, "SQLite database")
+}
+
+/// SQLite's own words for `e`, never the statement it came from.
+fn message(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+        rusqlite::Error::SqliteFailure(f, None) => f.to_string(),
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Why `what` (a database, a table) cannot be read, for a warning.
+fn describe_for(e: &rusqlite::Error, what: &str) -> String {
     match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::NotADatabase) => "not an SQLite database".to_string(),
-        Some(rusqlite::ErrorCode::DatabaseCorrupt) => format!("corrupt SQLite database ({e})"),
-        Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
-            format!("database is locked ({e})")
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+            format!("corrupt SQLite database ({})", message(e))
         }
-        _ => format!("cannot read SQLite database: {e}"),
+        Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked) => {
+            format!("database is locked ({})", message(e))
+        }
+        _ => format!("cannot read {what}: {}", message(e)),
     }
 }
 
@@ -310,8 +327,15 @@ fn query_cookies(
     };
     // Chromium keeps the value encrypted in `encrypted_value`: the same
     // condition selects it, so no other cookie's ciphertext is even read.
+    // Old Chromium schemas have no `encrypted_value`: their names, hosts
+    // and plain values are read all the same.
+    let has_encrypted = schema == CookieSchema::Chromium
+        && conn
+            .prepare("SELECT name FROM pragma_table_info('cookies') WHERE name = 'encrypted_value'")
+            .and_then(|mut st| st.exists([]))
+            .unwrap_or(false);
     let enc_expr = match (&read_cond, schema) {
-        (Some(c), CookieSchema::Chromium) => {
+        (Some(c), CookieSchema::Chromium) if has_encrypted => {
             format!("CASE WHEN {c} THEN encrypted_value ELSE NULL END")
         }
         _ => "NULL".to_string(),
@@ -406,47 +430,65 @@ fn open_value(
 }
 
 /// `id -> name` of every row of `table` (the desktop app's `notion.db`
-/// `space(id, name)`), read in place when the file alone is the whole
-/// database, else from a private copy with its `-wal` and `-journal`.
-/// Identifiers come checked from the flow ([`crate::probe::pattern::Ident`])
-/// and are quoted.
+/// `space(id, name)`): see [`read_rows`].
 pub fn read_names(
     db: &Path,
     table: &str,
     id: &str,
     name: &str,
 ) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+    Ok(read_rows(db, table, &[id, name])?
+        .into_iter()
+        .filter_map(|mut r| {
+            let v = r.pop().flatten()?;
+            let k = r.pop().flatten()?;
+            Some((k, v))
+        })
+        .collect())
+}
+
+/// The `columns` of every row of `table` as text (numbers spelled out,
+/// empty text and anything else `None`), read in place when the file alone
+/// is the whole database, else from a private copy with its `-wal` and
+/// `-journal`. Identifiers come checked from the flow
+/// ([`crate::probe::pattern::Ident`]) and are quoted; a missing table or
+/// column is an error naming it, never the SQL.
+pub fn read_rows(
+    db: &Path,
+    table: &str,
+    columns: &[&str],
+) -> Result<Vec<Vec<Option<String>>>, StoreError> {
     if is_empty_file(db) {
-        return Ok(Default::default());
+        return Ok(Vec::new());
     }
-    let q = |conn: &Connection| -> rusqlite::Result<std::collections::BTreeMap<String, String>> {
-        let sql = format!("SELECT \"{id}\", \"{name}\" FROM \"{table}\"");
+    let q = |conn: &Connection| -> rusqlite::Result<Vec<Vec<Option<String>>>> {
+        let cols: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+        let sql = format!("SELECT {} FROM \"{table}\"", cols.join(", "));
         let mut stmt = conn.prepare(&sql)?;
         let mut rows = stmt.query([])?;
-        let mut out = std::collections::BTreeMap::new();
+        let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            let text = |i: usize| -> Option<String> {
-                match r.get_ref(i).ok()? {
-                    rusqlite::types::ValueRef::Text(t) => {
+            let row = (0..columns.len())
+                .map(|i| match r.get_ref(i).ok()? {
+                    rusqlite::types::ValueRef::Text(t) if !t.is_empty() => {
                         Some(String::from_utf8_lossy(t).into_owned())
                     }
+                    rusqlite::types::ValueRef::Integer(n) => Some(n.to_string()),
                     _ => None,
-                }
-            };
-            if let (Some(k), Some(v)) = (text(0), text(1))
-                && !k.is_empty()
-                && !v.is_empty()
-            {
-                out.insert(k, v);
-            }
+                })
+                .collect();
+            out.push(row);
         }
         Ok(out)
     };
-    if let Some(names) = read_in_place(db, q) {
-        return Ok(names);
+    if let Some(rows) = read_in_place(db, q) {
+        return Ok(rows);
     }
     let copy = open_copy(db)?;
-    q(&copy.conn).map_err(|e| StoreError::new(db, describe(&e)))
+    q(&copy.conn).map_err(|e| {
+        let what = format!("table {table} ({})", columns.join(", "));
+        StoreError::new(db, describe_for(&e, &what))
+    })
 }
 
 /// Decode one LSNG value: `compression_type` 1 is raw snappy;

@@ -227,6 +227,7 @@ impl Collector {
         if value.is_empty() || self.seen.contains_key(value) {
             return;
         }
+
         if kind == RedactionKind::ProfileName && generic_profile_name(value) {
             return;
         }
@@ -247,6 +248,24 @@ impl Collector {
             kind,
             whole_word: kind != RedactionKind::Home && value.chars().count() < SHORT,
         });
+        // The scan shows ids by their first eight characters ("account
+        // 0f8fad5b", "workspace 7c9e6679"): hide that form too, under the
+        // same pseudonym.
+        if matches!(kind, RedactionKind::UserId | RedactionKind::WorkspaceId)
+            && crate::probe::pattern::is_notion_id(value)
+        {
+            let short: String = value.chars().take(8).collect();
+            if !self.seen.contains_key(short.as_str()) {
+                let pseudonym = self.rules[self.rules.len() - 1].pseudonym.clone();
+                self.seen.insert(short.clone(), self.rules.len());
+                self.rules.push(Rule {
+                    needle: short,
+                    pseudonym,
+                    kind,
+                    whole_word: true,
+                });
+            }
+        }
     }
 
     /// The short form of user id `id` (its first 8 characters, what the
@@ -299,7 +318,7 @@ impl Collector {
 
     fn key_value(&mut self, key: &str, val: &Value) {
         let kind = match key {
-            WORKSPACE_ID | "space_id" => RedactionKind::WorkspaceId,
+            WORKSPACE_ID | "space_id" | "short_id" => RedactionKind::WorkspaceId,
             WORKSPACE_NAME => RedactionKind::WorkspaceName,
             "user_id" | "user_ids" | "current_user_id" => RedactionKind::UserId,
             "email" | "emails" | "user_email" => RedactionKind::Email,
@@ -323,6 +342,36 @@ impl Collector {
         match val {
             Value::String(s) => add(s),
             Value::Array(a) => a.iter().filter_map(Value::as_str).for_each(add),
+            _ => {}
+        }
+    }
+
+    /// People's names among account labels: an account's `name` and
+    /// `label` beside its `user_id`, a session's `account_label`. A label
+    /// that is an email or the short form of an id is hidden by those
+    /// rules; a name is hidden as the account's. After the ids, so
+    /// `user-1` is still the first account.
+    fn walk_names(&mut self, v: &Value) {
+        let name = |c: &mut Self, s: &str| {
+            if !(s.starts_with("account ") || s.contains('@')) {
+                c.add(RedactionKind::UserId, s);
+            }
+        };
+        match v {
+            Value::Object(m) => {
+                if m.contains_key("user_id") {
+                    for k in ["name", "label"] {
+                        if let Some(Value::String(s)) = m.get(k) {
+                            name(self, s);
+                        }
+                    }
+                }
+                if let Some(Value::String(s)) = m.get("account_label") {
+                    name(self, s);
+                }
+                m.values().for_each(|x| self.walk_names(x));
+            }
+            Value::Array(a) => a.iter().for_each(|x| self.walk_names(x)),
             _ => {}
         }
     }
@@ -439,6 +488,7 @@ impl Redactor {
             }
         }
         c.walk_emails(&whole);
+        c.walk_names(&whole);
         let mut rules: Vec<Rule> = c
             .rules
             .into_iter()

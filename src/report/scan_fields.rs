@@ -32,6 +32,9 @@ mod tests {
         let seen = serde_json::to_value(crate::probe::model::WorkspaceSeen {
             workspace_id: String::new(),
             workspace_name: None,
+            short_id: None,
+            label: String::new(),
+            sources: Vec::new(),
         })
         .unwrap();
         assert!(seen.get(WORKSPACE_ID).is_some(), "{seen}");

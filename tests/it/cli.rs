@@ -192,7 +192,7 @@ fn dry_run_explains_one_account_counts_as_one_session_and_changes_nothing() {
     let err = stderr(&o);
     assert!(
         err.contains(
-            "Chrome, profile Person 1: 2 workspace sessions (Acme Corp, Acme Labs) from 1 account"
+            "Chrome, profile Person 1: 1 account: account a7d1b7e2 (Acme Corp, Acme Labs)"
         ),
         "{err}"
     );
@@ -847,6 +847,7 @@ fn the_printed_undo_command_works_as_printed_and_is_recorded() {
 fn sealed_account_count_is_null_and_the_wizard_asks() {
     use testkit::NOTION_WWW;
     use testkit::notion::{NotionLocalStorage, notion_users};
+    const U2: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
     for (layout, key) in [("macos", "macOS Keychain"), ("windows", "Windows DPAPI")] {
         let env = Env::new();
         let l = if layout == "macos" {
@@ -856,9 +857,12 @@ fn sealed_account_count_is_null_and_the_wizard_asks() {
         };
         env.sample(l)
             .chromium_profile("chrome", "Default", "Person 1")
-            .current_user(NOTION_WWW, USER, WS1)
-            .current_space(NOTION_WWW, WS1, USER)
-            .cookie(".notion.so", "notion_users", &notion_users(&[USER, WS2]))
+            .workspace_of(NOTION_WWW, USER, WS1)
+            .last_visited(NOTION_WWW, USER, WS1)
+            .envelope(NOTION_WWW, "current-user-id", serde_json::json!(USER))
+            // A second account used this profile: the sealed list must tell.
+            .account_used(NOTION_WWW, U2)
+            .cookie(".notion.so", "notion_users", &notion_users(&[USER, U2]))
             .cookie(".notion.so", "token_v2", "SECRET-sealed-cli")
             .write()
             .unwrap();
@@ -872,7 +876,16 @@ fn sealed_account_count_is_null_and_the_wizard_asks() {
             b["accounts_reason"].as_str().unwrap().contains(key),
             "{b:#}"
         );
-        assert_eq!(b["user_ids"], serde_json::json!([USER]));
+        let mut ids = vec![USER, U2];
+        ids.sort();
+        assert_eq!(b["user_ids"], serde_json::json!(ids));
+        let cands: Vec<&str> = b["account_candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["user_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(cands, vec![USER, U2], "the active one first");
         assert!(v["sessions"][0]["store_accounts"].is_null());
 
         // The scripted wizard needs the answer: it names the question.
@@ -900,18 +913,17 @@ fn sealed_account_count_is_null_and_the_wizard_asks() {
             "no cookie names in the first explanation: {err}"
         );
         assert!(
-            err.contains("this is the only session in Chrome, profile Person 1"),
+            err.contains("seen: account a7d1b7e2 (workspace 2f8e1c0a), account 1b4e28ba"),
             "{err}"
         );
-        assert!(err.contains(&format!("currentSpace:{WS1}:{USER}")), "{err}");
-        assert!(err.contains("LRU:KeyValueStore2:current-space-id"), "{err}");
         assert!(!err.contains("SECRET"));
     }
 }
 
 /// Workspace names from the desktop app's `notion.db` are facts like any
 /// other name: a report shows pseudonyms unless `--include-names`; the
-/// users' names and e-mails in `notion_user` are never read at all.
+/// accounts' names and e-mails (`notion_user`) label the scan's accounts
+/// and never reach a default report.
 #[test]
 fn desktop_workspace_names_reach_reports_only_with_include_names() {
     use testkit::notion::{NotionDb, NotionState};
@@ -920,6 +932,12 @@ fn desktop_workspace_names_reach_reports_only_with_include_names() {
     let data = env
         .sample(Layout::Macos)
         .desktop_app("Notion")
+        .plain_cookie(".www.notion.so", "token_v2", "SECRET-desktop")
+        .plain_cookie(
+            ".www.notion.so",
+            "notion_users",
+            &testkit::notion::notion_users_plain(&[USER, U2]),
+        )
         .write()
         .unwrap();
     NotionState::new()
@@ -936,7 +954,12 @@ fn desktop_workspace_names_reach_reports_only_with_include_names() {
     let o = env.run("macos", &["scan", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["desktop_app"]["accounts"], 2, "{:#}", v["desktop_app"]);
-    assert!(!stdout(&o).contains("Ada Lovelace") && !stdout(&o).contains("ada@example.com"));
+    // The scan names the account by its email, as the app's cache does.
+    assert_eq!(
+        v["desktop_app"]["account_sessions"][0]["label"],
+        "ada@example.com"
+    );
+    assert!(!stdout(&o).contains("SECRET"));
     let o = env.run(
         "macos",
         &[
@@ -964,7 +987,13 @@ fn desktop_workspace_names_reach_reports_only_with_include_names() {
     let o = env.run("macos", &["report", "--format", "md", "--include-names"]);
     let md = stdout(&o);
     assert!(md.contains("Quokka Labs"), "{md}");
-    assert!(!md.contains("Ada Lovelace") && !md.contains("ada@example.com"));
+    // Emails and people's names stay out of the default report.
+    let o = env.run("macos", &["report", "--format", "md"]);
+    let md = stdout(&o);
+    assert!(
+        !md.contains("Ada Lovelace") && !md.contains("ada@example.com"),
+        "{md}"
+    );
 }
 
 /// One exit-code table for every command: an unknown or malformed run id is

@@ -51,25 +51,37 @@ fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
 
+/// One account with one workspace, in the real shape, in every layout.
 #[test]
 fn one_profile_one_workspace_every_layout() {
+    use testkit::notion::NotionLocalStorage;
+    let (user, ws) = (
+        "0a0a0a0a-aaaa-4aaa-8aaa-0000000000aa",
+        "05050505-1111-4111-8111-000000000111",
+    );
     for layout in LAYOUTS {
         let t = tmp();
         let h = SampleHome::new(t.path(), layout);
         h.chromium_profile("chrome", "Default", "Person 1")
-            .workspace(NOTION_WWW, "ws-acme", "Acme Corp", "user-1")
+            .network_cookies(layout == Layout::Windows)
+            .workspace_of(NOTION_WWW, user, ws)
+            .short_ids(NOTION_WWW, &[(ws, "4242")])
             .cookie(".notion.so", "token_v2", "secret-token-value")
             .write()
             .unwrap();
         let r = scan_home(&h);
         assert_eq!(r.session_count, 1, "{layout:?}: {r:#?}");
-        assert_eq!(
-            planted(&r),
-            vec![row("Chrome", "Person 1", "ws-acme", "Acme Corp", "user-1")]
-        );
         let s = &r.sessions[0];
+        assert_eq!(
+            (s.workspace_id.as_str(), s.user_id.as_deref()),
+            (ws, Some(user))
+        );
+        assert_eq!(s.workspace_label, "workspace 4242");
         assert_eq!(s.store_id, "chrome/Default");
-        assert_eq!(s.keys, vec!["notion:workspace:ws-acme".to_string()]);
+        assert!(s.keys.contains(&format!(
+            "LRU:KeyValueStore2:onAppStartPreference:{user}:{ws}"
+        )));
+        assert_eq!(s.keys.len(), 8, "{:?}", s.keys);
         assert_eq!((s.store_sessions, s.store_accounts), (1, Some(1)));
         assert!(!s.sync_enabled);
         assert!(!s.running);
@@ -81,19 +93,27 @@ fn one_profile_one_workspace_every_layout() {
     }
 }
 
+/// The article's second case, in the real shape: two workspaces of one
+/// account in one store are one account (one session), in Chrome and
+/// Firefox, in every layout.
 #[test]
 fn two_workspaces_of_one_account_count_as_one_account() {
+    use testkit::notion::NotionLocalStorage;
+    let id = |k: u8, n: usize| testkit::notion::sample_id(k, n);
     for layout in LAYOUTS {
         let t = tmp();
         let h = SampleHome::new(t.path(), layout);
         h.chromium_profile("chrome", "Default", "Person 1")
-            .workspace(NOTION_WWW, "ws-a", "Alpha", "user-1")
-            .workspace(NOTION_WWW, "ws-b", "Beta", "user-1")
+            .network_cookies(layout == Layout::Windows)
+            .workspace_of(NOTION_WWW, &id(0x0a, 1), &id(0x05, 1))
+            .workspace_of(NOTION_WWW, &id(0x0a, 1), &id(0x05, 2))
+            .sign_in_cookie()
             .write()
             .unwrap();
         h.firefox_profile("k3x9.default-release", "default-release")
-            .workspace(NOTION_WWW, "ws-c", "Gamma", "user-2")
-            .workspace(NOTION_WWW, "ws-d", "Delta", "user-2")
+            .workspace_of(NOTION_WWW, &id(0x0a, 2), &id(0x05, 3))
+            .workspace_of(NOTION_WWW, &id(0x0a, 2), &id(0x05, 4))
+            .sign_in_cookie()
             .write()
             .unwrap();
         let r = scan_home(&h);
@@ -104,6 +124,7 @@ fn two_workspaces_of_one_account_count_as_one_account() {
                 (2, Some(1)),
                 "{layout:?} {s:?}"
             );
+            assert_eq!(s.account_workspace_labels.len(), 2);
         }
         assert!(
             r.browsers
@@ -373,25 +394,26 @@ fn desktop_app_signed_in_through_google() {
     }
 }
 
+/// The listing cookie is the whole truth: an account it lists that no key
+/// names is a session with no workspace; the workspace the last visited
+/// route names goes with its sibling account envelope.
 #[test]
 fn current_build_sessions_from_user_cookies() {
+    use testkit::notion::NotionLocalStorage;
+    let (ua, ub, sp) = (
+        "0a0a0a0a-aaaa-4aaa-8aaa-0000000000aa",
+        "0b0b0b0b-bbbb-4bbb-8bbb-0000000000bb",
+        "05050505-1111-4111-8111-000000000111",
+    );
     let t = tmp();
     let h = SampleHome::new(t.path(), Layout::Linux);
     h.chromium_profile("chrome", "Default", "Person 1")
-        .ls_key(
-            NOTION_WWW,
-            "LRU:KeyValueStore2:current-user-id",
-            r#"{"id":"current-user-id","value":"u-aaa","timestamp":1700000000000}"#,
-        )
-        .ls_key(
-            NOTION_WWW,
-            "LRU:KeyValueStore2:current-space-id",
-            r#"{"id":"current-space-id","value":"sp-111","timestamp":1700000000000}"#,
-        )
+        .envelope(NOTION_WWW, "current-user-id", serde_json::json!(ua))
+        .last_visited(NOTION_WWW, ua, sp)
         .plain_cookie(
             ".notion.so",
             "notion_users",
-            "%5B%22u-aaa%22%2C%22u-bbb%22%5D",
+            &testkit::notion::notion_users(&[ua, ub]),
         )
         .cookie(".notion.so", "token_v2", "secret")
         .write()
@@ -399,10 +421,11 @@ fn current_build_sessions_from_user_cookies() {
     let r = scan_home(&h);
     assert_eq!(r.session_count, 2, "{r:#?}");
     let first = &r.sessions[0];
-    assert_eq!(first.workspace_id, "sp-111");
-    assert_eq!(first.user_id.as_deref(), Some("u-aaa"));
+    assert_eq!(first.workspace_id, sp);
+    assert_eq!(first.user_id.as_deref(), Some(ua));
     assert_eq!(first.store_accounts, Some(2));
-    assert_eq!(r.sessions[1].user_id.as_deref(), Some("u-bbb"));
+    assert_eq!(r.sessions[1].user_id.as_deref(), Some(ub));
+    assert_eq!(r.sessions[1].workspace_label, "no workspace seen");
     assert_eq!(r.browsers[0].accounts, Some(2));
 }
 
@@ -601,13 +624,16 @@ fn demo_and_bench_homes_scan() {
     assert!(r.desktop_app.installed);
     assert_eq!(r.desktop_app.linked_accounts, vec!["google".to_string()]);
     assert_eq!(r.desktop_app.accounts, Some(1));
-    assert_eq!(r.desktop_app.sign_in.signed_in, Some(true));
+    assert_eq!(r.desktop_app.account_facts.signed_in, Some(true));
     let chrome = &r.browsers[0];
     assert_eq!(
-        (chrome.accounts, chrome.sign_in.signed_in),
+        (chrome.accounts, chrome.account_facts.signed_in),
         (Some(1), Some(true))
     );
-    assert_eq!(chrome.sign_in.sign_in_cookies, ["file_token", "token_v2"]);
+    assert_eq!(
+        chrome.account_facts.sign_in_cookies,
+        ["file_token", "token_v2"]
+    );
     let mut app: Vec<_> = r
         .sessions
         .iter()
@@ -639,9 +665,22 @@ fn demo_and_bench_homes_scan() {
     let t = tmp();
     let home = testkit::bench_home(t.path(), 3, 500, 500).unwrap();
     let r = scan(&home, testkit::notion_spec());
-    assert_eq!(r.session_count, 3);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    assert_eq!(
+        r.session_count, 6,
+        "two workspaces of one account per profile"
+    );
     assert_eq!(r.browsers.len(), 3);
     assert!(r.browsers.iter().all(|b| b.notion_cookies.len() == 5));
+    assert!(r.browsers.iter().all(|b| b.accounts == Some(1)));
+    // The log profile's short ids were rewritten last: the newest wins.
+    let labels: Vec<_> = r
+        .sessions
+        .iter()
+        .filter(|s| s.store_id.ends_with("Profile 1"))
+        .map(|s| s.workspace_label.as_str())
+        .collect();
+    assert_eq!(labels, vec!["workspace 2000001", "workspace 2000011"]);
 }
 
 #[test]
@@ -982,32 +1021,42 @@ fn sorted(v: &[&str]) -> Vec<String> {
     v
 }
 
-/// The desktop app in all three layouts: two accounts from `state.json`
-/// tabs (the partition's cookies are sealed outside Linux), workspaces
-/// named from `notion.db` (rows still in its WAL on one layout).
+/// The desktop app in all three layouts, in the real shape: Electron keeps
+/// its cookie values in clear, so `notion_users` is read everywhere; the
+/// workspaces come from the pair families, `space_user` and the tabs, their
+/// names from `notion.db` (rows still in its WAL on one layout), and the
+/// collaborator `notion_user` lists is nobody's account.
 #[test]
 fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
-    use testkit::notion::{NotionDb, NotionLocalStorage, NotionState, notion_users};
+    use testkit::notion::{NotionDb, NotionLocalStorage, NotionState, notion_users_plain};
     for layout in LAYOUTS {
         let t = tmp();
         let h = SampleHome::new(t.path(), layout);
         let data = h
             .desktop_app("Notion")
-            .current_user(NOTION_WWW, U1, S1)
-            .current_space(NOTION_WWW, S1, U1)
-            .cookie(".notion.so", "notion_user_id", U1)
-            .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
-            .cookie(".notion.so", "token_v2", "SECRET-desktop-token")
+            .identity_user(U1)
+            .account_used(NOTION_WWW, U1)
+            .workspace_of(NOTION_WWW, U1, S1)
+            .last_visited(NOTION_WWW, U1, S1)
+            .plain_cookie(".www.notion.so", "notion_user_id", U1)
+            .plain_cookie(
+                ".www.notion.so",
+                "notion_users",
+                &notion_users_plain(&[U1, U2]),
+            )
+            .plain_cookie(".www.notion.so", "token_v2", "SECRET-desktop-token")
             .write()
             .unwrap();
         NotionState::new()
             .tab(U1, S1)
-            .tab(U1, S2)
             .window()
             .tab(U2, S3)
             .write(&data)
             .unwrap();
         NotionDb::new()
+            .signed_in(U1)
+            .signed_in(U2)
+            .member(U1, S2)
             .space(S1, "Acme Corp")
             .space(S2, "Beta Labs")
             .space(S3, "Gamma")
@@ -1055,41 +1104,40 @@ fn desktop_app_two_accounts_named_from_notion_db_every_layout() {
         ];
         expected.sort();
         assert_eq!(named, expected, "{layout:?}");
-        // The collaborator in notion_user is a name, not an account.
-        assert_eq!(d.account_facts.account_sessions.len(), 2);
+        let accts = &d.account_facts.account_sessions;
+        let labels: Vec<_> = accts.iter().map(|a| a.label.as_str()).collect();
+        assert_eq!(labels, vec!["ada@example.com", "grace@example.com"]);
         let acme = r.sessions.iter().find(|s| s.workspace_id == S1).unwrap();
-        assert_eq!(
-            acme.keys,
-            vec![
-                format!("currentSpace:{S1}:{U1}"),
-                "LRU:KeyValueStore2:current-space-id".to_string()
-            ]
+        assert!(acme.keys.contains(&format!(
+            "LRU:KeyValueStore2:onAppStartPreference:{U1}:{S1}"
+        )));
+        assert!(
+            acme.keys
+                .contains(&"LRU:KeyValueStore2:lastVisitedRouteSpaceId".to_string())
         );
         assert!(acme.sources.contains(&"state.json tabs".to_string()));
         assert!(acme.sources.contains(&"notion.db space names".to_string()));
+        assert_eq!(
+            acme.account_workspace_labels,
+            vec!["Acme Corp", "Beta Labs"]
+        );
         let ev = &d.account_facts.accounts_evidence;
-        if layout == Layout::Linux {
-            // v10 with the public key: the listing is read, the count exact.
-            assert!(d.account_facts.accounts_reason.is_none(), "{ev}");
-            assert!(
-                ev.starts_with("2 accounts, from notion_user_id cookie, notion_users cookie"),
-                "{ev}"
-            );
-        } else {
-            // Sealed with the Keychain / DPAPI key: two accounts seen in the tabs.
-            assert!(ev.starts_with("at least 2 accounts"), "{ev}");
-            assert!(ev.contains("state.json tabs"), "{ev}");
-        }
+        assert!(d.account_facts.accounts_reason.is_none(), "{ev}");
+        assert!(
+            ev.starts_with("2 accounts, from notion_user_id cookie, notion_users cookie"),
+            "{ev}"
+        );
         let json = serde_json::to_string(&r).unwrap();
         assert!(!json.contains("SECRET"), "{json}");
-        assert!(!json.contains("ada@example.com") && !json.contains("Grace"));
     }
 }
 
 /// A Chrome profile of a current build, read under `--root` in each
-/// layout: Linux decrypts the `v10` listing (2 accounts); macOS (Keychain)
-/// and Windows (DPAPI) cannot, so the active account is found and the count
-/// is null with the reason, never 1.
+/// layout. One account ever seen next to a `token_v2` cookie is one
+/// account on every OS; with a second account's keys, Linux decrypts the
+/// `v10` listing (2 accounts) while macOS (Keychain) and Windows (DPAPI)
+/// cannot, so the count is null with the reason and both candidates,
+/// never 1 or 3.
 #[test]
 fn sealed_cookie_listing_leaves_the_count_unknown_on_macos_and_windows() {
     use testkit::notion::{NotionLocalStorage, notion_users};
@@ -1097,32 +1145,41 @@ fn sealed_cookie_listing_leaves_the_count_unknown_on_macos_and_windows() {
         let t = tmp();
         let h = SampleHome::new(t.path(), layout);
         h.chromium_profile("chrome", "Default", "Person 1")
-            .current_user(NOTION_WWW, U1, S1)
-            .space_map(NOTION_WWW, &[S1])
+            .network_cookies(layout == Layout::Windows)
+            .account_used(NOTION_WWW, U1)
+            .workspace_of(NOTION_WWW, U1, S1)
+            .last_visited(NOTION_WWW, U1, S1)
             .cookie("www.notion.so", "notion_user_id", U1)
+            .cookie(".notion.so", "notion_users", &notion_users(&[U1]))
+            .cookie(".notion.so", "token_v2", "SECRET-sealed-token")
+            .write()
+            .unwrap();
+        h.chromium_profile("chrome", "Profile 1", "Two")
+            .network_cookies(layout == Layout::Windows)
+            .account_used(NOTION_WWW, U1)
+            .account_used(NOTION_WWW, U2)
+            .workspace_of(NOTION_WWW, U1, S1)
+            .workspace_of(NOTION_WWW, U2, S2)
+            .envelope(NOTION_WWW, "current-user-id", serde_json::json!(U2))
+            .cookie("www.notion.so", "notion_user_id", U2)
             .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
             .cookie(".notion.so", "token_v2", "SECRET-sealed-token")
             .write()
             .unwrap();
         let r = scan_home(&h);
-        let b = &r.browsers[0];
-        assert_eq!(
-            b.user_ids.first().map(String::as_str),
-            Some(U1),
-            "{layout:?}: {b:#?}"
-        );
+        let (one, two) = (&r.browsers[0], &r.browsers[1]);
+        assert_eq!(one.accounts, Some(1), "{layout:?}: {one:#?}");
         let s = r.sessions.iter().find(|s| s.workspace_id == S1).unwrap();
         assert_eq!(s.user_id.as_deref(), Some(U1));
+        assert_eq!(s.store_accounts, Some(1));
         match layout {
             Layout::Linux => {
-                assert_eq!(b.accounts, Some(2));
-                assert_eq!(b.user_ids, sorted(&[U1, U2]));
-                assert_eq!(s.store_accounts, Some(2));
+                assert_eq!(two.accounts, Some(2));
+                assert!(two.account_facts.account_candidates.is_empty());
             }
             _ => {
-                assert_eq!(b.accounts, None, "{layout:?}");
-                assert_eq!(s.store_accounts, None);
-                let why = b.account_facts.accounts_reason.clone().unwrap();
+                assert_eq!(two.accounts, None, "{layout:?}");
+                let why = two.account_facts.accounts_reason.clone().unwrap();
                 let key = if layout == Layout::Macos {
                     "macOS Keychain"
                 } else {
@@ -1132,20 +1189,24 @@ fn sealed_cookie_listing_leaves_the_count_unknown_on_macos_and_windows() {
                     why.contains("notion_users cookie") && why.contains(key),
                     "{why}"
                 );
-                assert!(
-                    s.accounts_evidence.contains("1 account seen"),
-                    "{}",
-                    s.accounts_evidence
-                );
+                let c: Vec<_> = two
+                    .account_facts
+                    .account_candidates
+                    .iter()
+                    .map(|c| c.user_id.as_str())
+                    .collect();
+                assert_eq!(c, vec![U2, U1]);
             }
         }
+        // Either way, each account's workspace is offered under it.
+        assert_eq!(workspace_ids_of(&r, "chrome/Profile 1"), sorted(&[S1, S2]));
         assert!(!serde_json::to_string(&r).unwrap().contains("SECRET"));
     }
 }
 
 /// Linux `v11` (keyring) and `v20` (app-bound) values stay unread, each
-/// with its reason; a profile whose only evidence of two accounts is the
-/// `v10` listing counts 2.
+/// with its reason; a profile whose listing is `v10` counts what it lists,
+/// and a listed account no key names has a session with no workspace.
 #[test]
 fn keyring_and_app_bound_cookies_are_never_read() {
     use testkit::notion::{NotionLocalStorage, Seal, notion_users, seal_cookie};
@@ -1160,7 +1221,9 @@ fn keyring_and_app_bound_cookies_are_never_read() {
         let h = SampleHome::new(t.path(), Layout::Linux);
         let p = h
             .chromium_profile("chrome", "Default", "Person 1")
-            .current_user(NOTION_WWW, U1, S1)
+            .workspace_of(NOTION_WWW, U1, S1)
+            .account_used(NOTION_WWW, U2)
+            .sign_in_cookie()
             .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
             .write()
             .unwrap();
@@ -1174,7 +1237,8 @@ fn keyring_and_app_bound_cookies_are_never_read() {
     let t = tmp();
     let h = SampleHome::new(t.path(), Layout::Linux);
     h.chromium_profile("chrome", "Profile 1", "Second")
-        .current_user(NOTION_WWW, U1, S1)
+        .workspace_of(NOTION_WWW, U1, S1)
+        .sign_in_cookie()
         .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
         .write()
         .unwrap();
@@ -1186,34 +1250,39 @@ fn keyring_and_app_bound_cookies_are_never_read() {
         workspace_ids_of(&r, "chrome/Profile 1"),
         vec![S1.to_string()]
     );
-    // The second account has a session with no workspace known.
-    assert!(
-        r.sessions
-            .iter()
-            .any(|s| s.user_id.as_deref() == Some(U2) && s.workspace_id.is_empty())
-    );
+    let lone = r
+        .sessions
+        .iter()
+        .find(|s| s.user_id.as_deref() == Some(U2))
+        .unwrap();
+    assert!(lone.workspace_id.is_empty());
+    assert_eq!(lone.workspace_label, "no workspace seen");
 }
 
-/// Two accounts from key names alone (currentSpace / sidebar state), three
-/// workspaces; the Firefox profile the same from plain cookies.
+/// Two accounts and three workspaces from the real pair families alone;
+/// a workspace seen only by `lastVisitedRouteSpaceId` goes with its
+/// sibling `lastVisitedRouteUserId`; the Firefox profile the same from
+/// plain cookies.
 #[test]
 fn key_names_of_two_accounts_and_three_workspaces() {
     use testkit::notion::{NotionLocalStorage, notion_users};
     let t = tmp();
     let h = SampleHome::new(t.path(), Layout::Linux);
     h.chromium_profile("chrome", "Default", "Person 1")
-        .current_user(NOTION_WWW, U1, S1)
+        .envelope(NOTION_WWW, "current-user-id", serde_json::json!(U1))
         .last_visited(NOTION_WWW, U2, S3)
-        .current_space(NOTION_WWW, S1, U1)
-        .sidebar_state(NOTION_WWW, S2, U1)
-        .current_space(NOTION_WWW, S3, U2)
-        .sidebar_state(NOTION_WWW, S3, U2)
-        .space_map(NOTION_WWW, &[S1, S2, S3])
+        .workspace_of(NOTION_WWW, U1, S1)
+        .workspace_of(NOTION_WWW, U1, S2)
+        .account_used(NOTION_WWW, U2)
+        .short_ids(NOTION_WWW, &[(S1, "11"), (S2, "22"), (S3, "33")])
+        .sign_in_cookie()
+        .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
         .write()
         .unwrap();
     h.firefox_profile("acct.default-release", "default-release")
-        .current_space(NOTION_WWW, S1, U1)
-        .current_space(NOTION_WWW, S3, U2)
+        .workspace_of(NOTION_WWW, U1, S1)
+        .workspace_of(NOTION_WWW, U2, S3)
+        .sign_in_cookie()
         .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
         .cookie("www.notion.so", "notion_user_id", U1)
         .write()
@@ -1238,13 +1307,13 @@ fn key_names_of_two_accounts_and_three_workspaces() {
             .unwrap()
             .workspaces
             .iter()
-            .map(|w| w.workspace_id.clone())
+            .map(|w| w.label.clone())
             .collect();
         w.sort();
         w
     };
-    assert_eq!(of(U1), sorted(&[S1, S2]));
-    assert_eq!(of(U2), vec![S3.to_string()]);
+    assert_eq!(of(U1), vec!["workspace 11", "workspace 22"]);
+    assert_eq!(of(U2), vec!["workspace 33"]);
     assert!(
         accts
             .iter()
@@ -1258,7 +1327,13 @@ fn key_names_of_two_accounts_and_three_workspaces() {
     assert_eq!(fx.accounts, Some(2));
     assert_eq!(
         fx.account_facts.accounts_evidence,
-        "2 accounts, from notion_user_id cookie, notion_users cookie and Local Storage keys currentSpace:<space>:<user>"
+        "2 accounts, from notion_user_id cookie, notion_users cookie and Local Storage keys \
+         LRU:KeyValueStore2:onAppStartPreference:<user>:<space>, \
+         LRU:KeyValueStore2:searchFrecency:<space>:<user>:0, \
+         LRU:KeyValueStore2:userSignals:<space>:<user>:0, BlockFrecency:<user>:<space>:…, \
+         LRU:LocalPreferenceStore3:<user>:UserSharedPagesInSpace:…:<space>, \
+         LRU:LocalPreferenceStore3:<user>:SubscriptionData:<space>:v2, \
+         LRU:LocalPreferenceStore3:<user>:<space>:analytics_session"
     );
     assert_eq!(
         workspace_ids_of(&r, "firefox/acct.default-release"),
@@ -1404,4 +1479,218 @@ print('\n'.join(sorted(out)))
     assert!(theirs.len() > 4000, "{} rows", theirs.len());
     assert_eq!(ours.len(), theirs.len());
     assert_eq!(ours, theirs);
+}
+
+/// Per store of [`testkit::notion::sample_machine`]: (store, accounts,
+/// [(account label, [workspace labels])]) as the scan reports them.
+type StoreView = (String, Option<u32>, Vec<(String, Vec<String>)>);
+
+fn store_views(r: &ScanReport) -> Vec<StoreView> {
+    let view = |name: String, n: Option<u32>, f: &troubleshoot::probe::AccountFacts| {
+        let accts = f
+            .account_sessions
+            .iter()
+            .map(|a| {
+                (
+                    a.label.clone(),
+                    a.workspaces.iter().map(|w| w.label.clone()).collect(),
+                )
+            })
+            .collect();
+        (name, n, accts)
+    };
+    let mut out: Vec<StoreView> = r
+        .browsers
+        .iter()
+        .map(|b| view(b.profile.clone(), b.accounts, &b.account_facts))
+        .collect();
+    let d = &r.desktop_app;
+    out.push(view("app".into(), d.accounts, &d.account_facts));
+    out
+}
+
+fn acct(label: &str, ws: &[&str]) -> (String, Vec<String>) {
+    (label.into(), ws.iter().map(|s| s.to_string()).collect())
+}
+
+/// Issue 23's acceptance, on the four stores in the real shape, in every
+/// layout: each store's signed-in accounts and each account's workspaces
+/// are exact; on macOS and Windows (sealed cookie values) the two-account
+/// profile is unknown, never 1 or 3; the signed-out profile has 0; no
+/// session without an account; no id printed as a name.
+#[test]
+fn the_four_stores_in_the_real_shape_every_layout() {
+    use testkit::notion::ids::*;
+    for layout in LAYOUTS {
+        let t = tmp();
+        let h = SampleHome::new(t.path(), layout);
+        testkit::notion::sample_machine(&h).unwrap();
+        let r = scan_home(&h);
+        assert!(r.warnings.is_empty(), "{layout:?}: {:?}", r.warnings);
+        let sealed = layout != Layout::Linux;
+        // The active account (B) first; names from the app's notion.db,
+        // since an id is the same account or workspace in every store.
+        let two = [
+            acct("Ben Example", &["Side Gig"]),
+            acct("ada@example.com", &["Acme Corp"]),
+        ];
+        let want: Vec<StoreView> = vec![
+            (
+                "Person 1".into(),
+                Some(1),
+                vec![acct(
+                    "account c0c0c0c0",
+                    &[
+                        "workspace 4040404041",
+                        "workspace 4040404042",
+                        "workspace 4040404043",
+                    ],
+                )],
+            ),
+            (
+                "Work".into(),
+                if sealed { None } else { Some(2) },
+                two.to_vec(),
+            ),
+            ("Old".into(), Some(0), vec![]),
+            (
+                "app".into(),
+                Some(2),
+                vec![
+                    acct("ada@example.com", &["Acme Corp", "Acme Labs"]),
+                    acct("Ben Example", &["Side Gig"]),
+                ],
+            ),
+        ];
+        assert_eq!(store_views(&r), want, "{layout:?}");
+        // Signed in means a sign-in cookie; the old profile has none.
+        let signed: Vec<_> = r
+            .browsers
+            .iter()
+            .map(|b| b.account_facts.signed_in)
+            .collect();
+        assert_eq!(
+            signed,
+            vec![Some(true), Some(true), Some(false)],
+            "{layout:?}"
+        );
+        assert_eq!(
+            r.desktop_app.account_facts.sign_in_cookies,
+            vec!["token_v2"]
+        );
+        let old = &r.browsers[2].account_facts;
+        assert_eq!(old.account_candidates.len(), 1);
+        assert_eq!(old.account_candidates[0].user_id, ACCOUNT_D);
+        if sealed {
+            let work = &r.browsers[1].account_facts;
+            let c: Vec<_> = work
+                .account_candidates
+                .iter()
+                .map(|c| c.user_id.as_str())
+                .collect();
+            assert_eq!(
+                c,
+                vec![ACCOUNT_B, ACCOUNT_A],
+                "{layout:?}: the active one first"
+            );
+            assert!(
+                work.accounts_reason
+                    .as_deref()
+                    .unwrap()
+                    .contains("notion_users")
+            );
+        }
+        // Sessions: one per workspace of an account; none without one.
+        assert_eq!(r.session_count, 3 + 2 + 3, "{layout:?}");
+        for s in &r.sessions {
+            assert!(s.user_id.is_some(), "{s:?}");
+            assert!(!s.account_label.is_empty());
+            assert!(!s.workspace_label.contains(&s.workspace_id), "{s:?}");
+        }
+        let labs = r
+            .sessions
+            .iter()
+            .find(|s| s.workspace_id == ACME_CORP && s.store_id == "desktop")
+            .unwrap();
+        assert_eq!(
+            labs.account_workspace_labels,
+            vec!["Acme Corp", "Acme Labs"]
+        );
+        assert_eq!(labs.short_id.as_deref(), Some("1010101010"));
+        assert_eq!(labs.signed_in, Some(true));
+        // The collaborator notion.db lists is nobody's account here.
+        assert!(!r.desktop_app.user_ids.contains(&COLLABORATOR.to_string()));
+    }
+}
+
+/// Unknown is not zero (issue 23): a Cookies database that cannot be read
+/// leaves the sign-in and the count unknown, with the reason, while the
+/// Local Storage candidates still count; an old schema without
+/// `encrypted_value` is read for what it holds (names, hosts, plain
+/// values); no warning carries SQL.
+#[test]
+fn unreadable_cookies_are_unknown_and_old_schemas_are_read() {
+    use testkit::notion::NotionLocalStorage;
+    for layout in LAYOUTS {
+        let t = tmp();
+        let h = SampleHome::new(t.path(), layout);
+        let p = h
+            .chromium_profile("chrome", "Default", "Person 1")
+            .account_used(NOTION_WWW, U1)
+            .workspace_of(NOTION_WWW, U1, S1)
+            .sign_in_cookie()
+            .write()
+            .unwrap();
+        let cookies = if layout == Layout::Windows {
+            // The builder's default place on this layout.
+            let n = p.join("Network/Cookies");
+            if n.exists() { n } else { p.join("Cookies") }
+        } else {
+            p.join("Cookies")
+        };
+        // Truncated: the header survives, the pages do not.
+        let bytes = std::fs::read(&cookies).unwrap();
+        std::fs::write(&cookies, &bytes[..1024.min(bytes.len())]).unwrap();
+        let r = scan_home(&h);
+        let b = &r.browsers[0];
+        assert_eq!(b.accounts, None, "{layout:?}: {b:#?}");
+        assert_eq!(b.account_facts.signed_in, None);
+        let why = b.account_facts.accounts_reason.clone().unwrap();
+        assert!(why.starts_with("the cookies could not be read ("), "{why}");
+        assert_eq!(b.account_facts.account_candidates.len(), 1);
+        assert_eq!(b.account_facts.account_candidates[0].user_id, U1);
+        assert_eq!(r.sessions.len(), 1, "the candidate's workspace is offered");
+        assert_eq!(r.sessions[0].signed_in, None);
+        assert_eq!(r.max_store_accounts, 0, "unknown never counts as a number");
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        assert!(!r.warnings[0].reason.contains("SELECT"), "{:?}", r.warnings);
+    }
+    // An old Chromium schema: no `encrypted_value`, values in clear.
+    let t = tmp();
+    let h = SampleHome::new(t.path(), Layout::Linux);
+    let p = h
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace_of(NOTION_WWW, U1, S1)
+        .write()
+        .unwrap();
+    let db = p.join("Cookies");
+    std::fs::remove_file(&db).unwrap();
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute_batch(&format!(
+        "CREATE TABLE meta(key LONGVARCHAR NOT NULL UNIQUE PRIMARY KEY, value LONGVARCHAR);
+         INSERT INTO meta VALUES('version','7');
+         CREATE TABLE cookies (creation_utc INTEGER NOT NULL UNIQUE PRIMARY KEY, host_key TEXT NOT NULL,
+           name TEXT NOT NULL, value TEXT NOT NULL, path TEXT NOT NULL, expires_utc INTEGER NOT NULL,
+           secure INTEGER NOT NULL, httponly INTEGER NOT NULL, last_access_utc INTEGER NOT NULL);
+         INSERT INTO cookies VALUES (1, '.www.notion.so', 'token_v2', 'SECRET-old', '/', 0, 1, 1, 0);
+         INSERT INTO cookies VALUES (2, '.www.notion.so', 'notion_users', '%5B%22{U1}%22%5D', '/', 0, 1, 0, 0);"
+    ))
+    .unwrap();
+    drop(c);
+    let r = scan_home(&h);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    let b = &r.browsers[0];
+    assert_eq!(b.account_facts.sign_in_cookies, vec!["token_v2"]);
+    assert_eq!(b.accounts, Some(1), "{b:#?}");
+    assert!(!serde_json::to_string(&r).unwrap().contains("SECRET"));
 }

@@ -269,8 +269,36 @@ fn scan(env: &Env, label: &str) -> Workspaces {
     out
 }
 
+/// Signed in: a `token_v2` cookie in the profile (the page is served from
+/// a local server, so it cannot set Notion's own cookie). Without it the
+/// profile is signed out and its workspaces are nobody's sessions.
+fn sign_in(home: &Path) {
+    let db = udd(home).join("Default/Cookies");
+    let present = db.exists()
+        && rusqlite::Connection::open(&db)
+            .and_then(|c| {
+                c.query_row(
+                    "SELECT COUNT(*) FROM cookies WHERE name = 'token_v2'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+            })
+            .unwrap_or(0)
+            > 0;
+    if !present {
+        let token = testkit::SampleCookie {
+            host: ".www.notion.so".into(),
+            name: "token_v2".into(),
+            value: "sample".into(),
+            encrypted: true,
+        };
+        testkit::stores::write_chromium_cookies(&db, &[token]).unwrap();
+    }
+}
+
 /// `scan --json`: exit 0, the store untouched; the sessions and `warnings`.
 fn scan_with_warnings(env: &Env, label: &str) -> (Workspaces, Value) {
+    sign_in(&env.home());
     let before = tree_hashes(&store(&env.home()), &[]);
     let o = env.run("linux", &["scan", "--json"]);
     assert_eq!(o.status.code(), Some(0), "{label}: {}", stderr(&o));

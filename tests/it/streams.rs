@@ -27,9 +27,9 @@ fn the_readable_scan_is_on_stdout_so_grep_finds_a_workspace() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     let hits: Vec<&str> = out.lines().filter(|l| l.contains("Acme Corp")).collect();
-    assert_eq!(hits, ["  ● Acme Corp (ws-acme)"], "{out}");
+    assert_eq!(hits, ["    ● Acme Corp"], "{out}");
     assert!(
-        out.contains("Chrome, profile Person 2: 1 session(s)"),
+        out.contains("Chrome, profile Person 2: signed in, 1 account\n  account user-2"),
         "{out}"
     );
     assert!(
@@ -189,4 +189,68 @@ fn quiet_drops_progress_and_conflicts_with_verbose() {
     assert!(err.contains("Fix: Remove Notion's sign-in data"), "{err}");
     let o = env.run("linux", &["-q", "-v", "scan"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// The readable scan of issue 23's four stores, in every layout: per
+/// store its sign-in state and accounts first (the active one marked),
+/// each account's workspaces under it, the signed-out profile's old
+/// account as "used before"; no blank line, no id printed as a name; `-v`
+/// shows the evidence of each conclusion.
+#[test]
+fn the_readable_scan_shows_accounts_first() {
+    use testkit::notion::ids::*;
+    for (layout, name) in [
+        (Layout::Linux, "linux"),
+        (Layout::Macos, "macos"),
+        (Layout::Windows, "windows"),
+    ] {
+        let env = Env::new();
+        testkit::notion::sample_machine(&env.sample(layout)).unwrap();
+        let o = env.run(name, &["scan"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let out = stdout(&o);
+        let work = if layout == Layout::Linux {
+            "Chrome, profile Work: signed in, 2 accounts
+  Ben Example (active)
+    ● Side Gig
+  ada@example.com
+    ● Acme Corp
+"
+        } else {
+            "Chrome, profile Work: signed in, number of accounts unknown
+  why: the number of accounts is unknown: the notion_users cookie, which lists every signed-in account, is"
+        };
+        assert!(out.contains(work), "{layout:?}\n{out}");
+        for want in [
+            "Chrome, profile Person 1: signed in, 1 account
+  account c0c0c0c0 (active)
+    ● workspace 4040404041
+    ● workspace 4040404042
+    ● workspace 4040404043
+",
+            "Chrome, profile Old: signed out
+  used before, not signed in: account d0d0d0d0
+",
+            "Notion desktop app: signed in, 2 accounts
+  ada@example.com (active)
+    ● Acme Corp
+    ● Acme Labs
+  Ben Example
+    ● Side Gig
+",
+        ] {
+            assert!(out.contains(want), "{layout:?}: {want}\n{out}");
+        }
+        assert!(!out.contains("\n\n"), "no blank line: {out}");
+        for id in [ACCOUNT_A, ACCOUNT_B, ACCOUNT_C, ACME_CORP, SIDE_GIG, C_ONE] {
+            assert!(!out.contains(id), "{id} printed: {out}");
+        }
+        let v = stdout(&env.run(name, &["scan", "-v"]));
+        assert!(
+            v.contains("Notion desktop app: signed in, 2 accounts\n  evidence: 2 accounts, from notion_user_id cookie, notion_users cookie"),
+            "{v}"
+        );
+        assert!(v.contains("    ● Acme Labs\n      from: "), "{v}");
+        assert!(v.contains("state.json closed tabs"), "{v}");
+    }
 }

@@ -90,6 +90,7 @@ impl SampleHome {
             display_name: display_name.to_string(),
             ls: Vec::new(),
             cookies: Vec::new(),
+            sign_in: false,
             sync: false,
             singleton_lock: None,
             network_cookies: self.layout == Layout::Windows,
@@ -106,6 +107,7 @@ impl SampleHome {
             display_name: display_name.to_string(),
             ls: Vec::new(),
             cookies: Vec::new(),
+            sign_in: false,
             sync: false,
             cookies_in_wal: false,
             lock_pid: None,
@@ -123,6 +125,7 @@ impl SampleHome {
             partition: "Partitions/notion".to_string(),
             ls: Vec::new(),
             cookies: Vec::new(),
+            sign_in: false,
             singleton_lock: None,
         }
     }
@@ -182,13 +185,40 @@ macro_rules! local_storage_methods {
         /// A workspace entry in the article's convention: key
         /// `notion:workspace:<id>`, JSON value `{id, name, user_id}` (no
         /// `user_id` when empty).
+        ///
+        /// The store is signed in, as a page with such an entry would be:
+        /// unless a `token_v2` cookie is planted otherwise, one is written
+        /// with the store. No real Notion build writes these keys;
+        /// [`notion`] builds the real shape.
         pub fn workspace(mut self, origin: &str, id: &str, name: &str, user_id: &str) -> Self {
             self.ls.push((
                 origin.into(),
                 format!("notion:workspace:{id}"),
                 workspace_value(id, name, user_id),
             ));
+            self.sign_in_cookie()
+        }
+
+        /// Signed in: a `token_v2` sign-in cookie on `.www.notion.so`,
+        /// sealed as this store seals values, written with the store unless
+        /// a `token_v2` cookie is planted otherwise. Its value is never read.
+        pub fn sign_in_cookie(mut self) -> Self {
+            self.sign_in = true;
             self
+        }
+
+        /// The cookies to write: the planted ones, and the sign-in cookie.
+        fn cookies_to_write(&self) -> Vec<SampleCookie> {
+            let mut out = self.cookies.clone();
+            if self.sign_in && !out.iter().any(|c| c.name == "token_v2") {
+                out.push(SampleCookie {
+                    host: ".www.notion.so".into(),
+                    name: "token_v2".into(),
+                    value: "v02%3Auser_token_or_cookies%3Asample".into(),
+                    encrypted: Self::SEALS_VALUES,
+                });
+            }
+            out
         }
 
         /// Any Local Storage key, encoded as the store's browser does.
@@ -246,6 +276,8 @@ pub struct ChromiumProfile {
     display_name: String,
     ls: Vec<(String, String, String)>,
     cookies: Vec<SampleCookie>,
+    /// Write a `token_v2` sign-in cookie unless one is planted.
+    sign_in: bool,
     sync: bool,
     singleton_lock: Option<u32>,
     network_cookies: bool,
@@ -253,6 +285,8 @@ pub struct ChromiumProfile {
 }
 
 impl ChromiumProfile {
+    /// Chromium encrypts cookie values.
+    const SEALS_VALUES: bool = true;
     chromium_store_methods!();
 
     /// Browser sync on (signed in, sync set up and consented).
@@ -353,7 +387,7 @@ impl ChromiumProfile {
         } else {
             profile.join("Cookies")
         };
-        write_chromium_cookies(&cookies_path, &self.cookies)?;
+        write_chromium_cookies(&cookies_path, &self.cookies_to_write())?;
         if let Some(pid) = self.singleton_lock {
             symlink(&format!("{}-{pid}", hostname()), &udd.join("SingletonLock"))?;
         }
@@ -369,6 +403,8 @@ pub struct FirefoxProfile {
     display_name: String,
     ls: Vec<(String, String, String)>,
     cookies: Vec<SampleCookie>,
+    /// Write a `token_v2` sign-in cookie unless one is planted.
+    sign_in: bool,
     sync: bool,
     cookies_in_wal: bool,
     lock_pid: Option<u32>,
@@ -377,6 +413,8 @@ pub struct FirefoxProfile {
 }
 
 impl FirefoxProfile {
+    /// Firefox keeps cookie values in clear.
+    const SEALS_VALUES: bool = false;
     local_storage_methods!();
 
     /// A cookie (Firefox stores values in clear).
@@ -507,7 +545,7 @@ impl FirefoxProfile {
         }
         write_moz_cookies(
             &profile.join("cookies.sqlite"),
-            &self.cookies,
+            &self.cookies_to_write(),
             self.cookies_in_wal,
         )?;
         if let Some(pid) = self.lock_pid {
@@ -526,6 +564,8 @@ pub struct DesktopApp {
     partition: String,
     ls: Vec<(String, String, String)>,
     cookies: Vec<SampleCookie>,
+    /// Write a `token_v2` sign-in cookie unless one is planted.
+    sign_in: bool,
     singleton_lock: Option<u32>,
 }
 
@@ -537,6 +577,10 @@ impl DesktopApp {
     }
 
     chromium_store_methods!();
+
+    /// Electron keeps the app's cookie values in clear (`value` set,
+    /// `encrypted_value` empty), as the real desktop data folders show.
+    const SEALS_VALUES: bool = false;
 
     pub fn singleton_lock(mut self, pid: u32) -> Self {
         self.singleton_lock = Some(pid);
@@ -572,7 +616,7 @@ impl DesktopApp {
                 LsLayout::default(),
             )?;
         }
-        write_chromium_cookies(&part.join("Cookies"), &self.cookies)?;
+        write_chromium_cookies(&part.join("Cookies"), &self.cookies_to_write())?;
         if let Some(pid) = self.singleton_lock {
             symlink(
                 &format!("{}-{pid}", hostname()),
@@ -585,10 +629,14 @@ impl DesktopApp {
 
 /// A large home for benchmarks (Linux layout, Chrome): `profiles` profiles,
 /// each with `cookies_per_profile` cookies (other sites, but for every
-/// 100th of the first 1,000 on `.notion.so`: ten, about what a signed-in
-/// profile holds, however many other cookies there are) and `ls_keys_per_profile` Local Storage keys spread over
-/// other origins, plus one Notion workspace per profile. Bulk writes, one
-/// transaction per cookie database.
+/// 100th of the first 1,000 on Notion's hosts: ten, about what a signed-in
+/// profile holds, `token_v2`, `notion_user_id` and `notion_users` among
+/// them, however many other cookies there are) and `ls_keys_per_profile`
+/// Local Storage keys spread over other origins, around Notion's data in
+/// the real shape ([`notion`]): one account per profile with two
+/// workspaces (the pair families), 40 of its `LocalPreferenceStore3`
+/// keys, the envelopes, `spaceIdToShortId` and the identity origin's key.
+/// Bulk writes, one transaction per cookie database.
 ///
 /// Local Storage comes in both of Chromium's shapes, alternating by profile:
 /// `Default` and every even profile are compacted into tables; every odd
@@ -597,15 +645,17 @@ impl DesktopApp {
 /// Chromium-size (about 2.4 MB for 10,000 keys; Chromium compacts at about
 /// 4 MB, and so does the writer, so past about 18,000 keys part of it is a
 /// level-0 table), written in batches of 1,000 entries (one
-/// log record each, several page loads). In the log profiles the workspace
-/// is written first under an older name and renamed in the last batch, so a
-/// reader must order versions to get the name right.
+/// log record each, several page loads). In the log profiles
+/// `spaceIdToShortId` is written first with older short ids and rewritten
+/// in the last batch, so a reader must order versions to get the short ids
+/// (the workspaces' labels) right.
 pub fn bench_home(
     root: &Path,
     profiles: usize,
     cookies_per_profile: usize,
     ls_keys_per_profile: usize,
 ) -> io::Result<Home> {
+    use notion::{NotionLocalStorage, notion_users, sample_id};
     let h = SampleHome::new(root, Layout::Linux);
     let udd = h.home().local_app_data().join("google-chrome");
     let mut state = json!({"profile": {"info_cache": {}}});
@@ -630,33 +680,66 @@ pub fn bench_home(
             &profile.join("Preferences"),
             &json!({"account_info": [], "sync": {"has_setup_completed": false}}),
         )?;
+        let user = sample_id(0x0a, p);
+        let spaces = [sample_id(0x05, 2 * p), sample_id(0x05, 2 * p + 1)];
+        let notion_cookies = [
+            (
+                "token_v2",
+                "v02%3Auser_token_or_cookies%3Asample".to_string(),
+            ),
+            ("notion_user_id", user.clone()),
+            ("notion_users", notion_users(&[&user])),
+        ];
         let mut cookies = Vec::with_capacity(cookies_per_profile);
         for c in 0..cookies_per_profile {
-            let host = if c % 100 == 0 && c < 1000 {
-                ".notion.so".to_string()
+            let (host, name, value) = if c % 100 == 0 && c < 1000 {
+                match notion_cookies.get(c / 100) {
+                    Some((n, v)) => (".www.notion.so".to_string(), n.to_string(), v.clone()),
+                    None => (".notion.so".to_string(), format!("c{c}"), format!("v{c}")),
+                }
             } else {
-                format!(".site{}.example", c % 997)
+                (
+                    format!(".site{}.example", c % 997),
+                    format!("c{c}"),
+                    format!("v{c}"),
+                )
             };
             cookies.push(SampleCookie {
                 host,
-                name: format!("c{c}"),
-                value: format!("v{c}"),
+                name,
+                value,
                 encrypted: true,
             });
         }
         write_chromium_cookies(&profile.join("Cookies"), &cookies)?;
         let in_log = p % 2 == 1;
         let pad = if in_log { log_pad } else { 0 };
-        let workspace = |name: &str| {
-            (
-                NOTION_WWW.to_string(),
-                format!("notion:workspace:ws-{p}"),
-                workspace_value(&format!("ws-{p}"), name, &format!("user-{p}")),
-            )
+        let short = |old: bool| -> Vec<(String, String)> {
+            spaces
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let n = 1_000_000 * (p + 1) + 10 * i + usize::from(!old);
+                    (s.clone(), n.to_string())
+                })
+                .collect()
         };
-        let mut ls = Vec::with_capacity(ls_keys_per_profile + 2);
+        let mut ls: Vec<(String, String, String)> = Vec::with_capacity(ls_keys_per_profile + 64);
         if in_log {
-            ls.push(workspace(&format!("Workspace {p} (old name)")));
+            ls = ls.short_ids(NOTION_WWW, &short(true));
+        }
+        ls = ls
+            .identity_user(&user)
+            .envelope(NOTION_WWW, "current-user-id", json!(user))
+            .last_visited(NOTION_WWW, &user, &spaces[0])
+            .workspace_of(NOTION_WWW, &user, &spaces[0])
+            .workspace_of(NOTION_WWW, &user, &spaces[1]);
+        for k in 0..40 {
+            ls.push((
+                NOTION_WWW.to_string(),
+                format!("LRU:LocalPreferenceStore3:{user}:pref{k:02}"),
+                format!("{{\"id\":\"LocalPreferenceStore3:{user}:pref{k:02}\",\"value\":{k}}}"),
+            ));
         }
         for k in 0..ls_keys_per_profile {
             ls.push((
@@ -665,7 +748,7 @@ pub fn bench_home(
                 format!("value-{k}-{}", "x".repeat(pad + k % 64)),
             ));
         }
-        ls.push(workspace(&format!("Workspace {p}")));
+        ls = ls.short_ids(NOTION_WWW, &short(false));
         let layout = if in_log {
             LsLayout {
                 compact: false,
