@@ -138,6 +138,7 @@ impl Registry {
                 Box::new(fix::ResetDesktopApp),
             ],
         }
+        .with_typed_probe(crate::probe::keyed_sessions::KeyedSessions)
     }
 
     /// This registry plus `probe` (tests, and a binary built with more).

@@ -19,6 +19,11 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
         "flows/notion-desktop-relogin.json",
         include_str!("../../flows/notion-desktop-relogin.json"),
     ),
+    (
+        "slack-signout",
+        "flows/slack-signout.json",
+        include_str!("../../flows/slack-signout.json"),
+    ),
 ];
 
 pub const DEFAULT_FLOW: &str = "notion-signout";
