@@ -22,5 +22,6 @@ mod real_large;
 mod reports;
 mod robust;
 mod runs;
+mod slack;
 mod streams;
 mod toy;

@@ -1,0 +1,303 @@
+//! The second app, as data only: Slack's stores in the real shape (the
+//! desktop app with three signed-in workspaces and one signed out long
+//! ago, a Chrome profile with two, one shared with the desktop), scanned
+//! with the built-in `slack-signout` flow in every layout, and signed out
+//! in one store, checked with C++ LevelDB and sqlite3, then undone.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+use testkit::slack::{self, D_COOKIE, Team};
+use troubleshoot::probe::Layout;
+
+use crate::util::{Env, stderr, stdout};
+
+const ACME: Team = Team {
+    id: "T0000ACME",
+    name: "Acme Corp",
+    user: "U00000A1",
+};
+const BETA: Team = Team {
+    id: "T0000BETA",
+    name: "Beta Labs",
+    user: "U00000B1",
+};
+const GAMMA: Team = Team {
+    id: "T000GAMMA",
+    name: "Gamma Club",
+    user: "U00000G1",
+};
+const OLD: Team = Team {
+    id: "T00000OLD",
+    name: "Old Days",
+    user: "U00000O1",
+};
+const DELTA: Team = Team {
+    id: "T000DELTA",
+    name: "Delta Works",
+    user: "U00000D1",
+};
+
+const LAYOUTS: [(Layout, &str); 3] = [
+    (Layout::Linux, "linux"),
+    (Layout::Macos, "macos"),
+    (Layout::Windows, "windows"),
+];
+
+/// The acceptance home: desktop with Acme, Beta, Gamma signed in and Old
+/// signed out long ago; Chrome profile "Work" with Beta and Delta.
+fn slack_home(env: &Env, layout: Layout) {
+    let home = env.sample(layout);
+    slack::desktop(&home, &[ACME, BETA, GAMMA], &[OLD], BETA.id).unwrap();
+    slack::browser_profile(
+        &home,
+        "chrome",
+        "Profile 1",
+        "Work",
+        &[BETA, DELTA],
+        DELTA.id,
+    )
+    .unwrap();
+}
+
+fn scan(env: &Env, layout: &str) -> Value {
+    let o = env.run(layout, &["scan", "--flow", "slack-signout", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    for secret in [D_COOKIE, "xoxc-", "xoxd-", "madeup-b", "madeup-x"] {
+        assert!(!text.contains(secret), "{secret} printed: {text}");
+    }
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["flow"], "slack-signout");
+    v["probes"][0]["facts"].clone()
+}
+
+/// (store, team id, name, user) of every session a scan lists, sorted.
+fn sessions(facts: &Value) -> Vec<(String, String, String, String)> {
+    let mut out: Vec<_> = facts["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let f = |k: &str| s[k].as_str().unwrap_or_default().to_string();
+            (
+                f("store_id"),
+                f("workspace_id"),
+                f("workspace_name"),
+                f("user_id"),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn expected(store: &str, teams: &[Team]) -> Vec<(String, String, String, String)> {
+    teams
+        .iter()
+        .map(|t| (store.into(), t.id.into(), t.name.into(), t.user.into()))
+        .collect()
+}
+
+#[test]
+fn scan_lists_exactly_the_signed_in_workspaces_of_each_store_in_every_layout() {
+    for (layout, name) in LAYOUTS {
+        let env = Env::new();
+        slack_home(&env, layout);
+        let facts = scan(&env, name);
+        let mut want = expected("chrome/Profile 1", &[BETA, DELTA]);
+        want.extend(expected("desktop", &[ACME, BETA, GAMMA]));
+        want.sort();
+        assert_eq!(sessions(&facts), want, "{name}: {facts:#}");
+        assert_eq!(facts["session_count"], 5, "{name}");
+        let text = facts.to_string();
+        assert!(
+            !text.contains(OLD.name) || text.contains("listed"),
+            "{name}"
+        );
+        for s in facts["sessions"].as_array().unwrap() {
+            assert_ne!(s["workspace_id"], OLD.id, "{name}: signed-out team listed");
+            let active = s["workspace_id"]
+                == if s["store_id"] == "desktop" {
+                    BETA.id
+                } else {
+                    DELTA.id
+                };
+            assert_eq!(s["active"], active, "{name}: {s:#}");
+        }
+        assert_eq!(facts["store_count"], 2, "{name}");
+        let desktop = facts["stores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["store_id"] == "desktop")
+            .unwrap();
+        assert_eq!(desktop["listed"], serde_json::json!([OLD.name]), "{name}");
+        assert_eq!(desktop["tokens"], 3, "{name}");
+        assert_eq!(
+            desktop["credential_cookies"],
+            serde_json::json!(["d"]),
+            "{name}"
+        );
+        assert_eq!(facts["desktop_app"]["installed"], true, "{name}");
+    }
+}
+
+/// A token without the `d` cookie, or the cookie without a token, is no
+/// sign-in; the store still shows what it holds.
+#[test]
+fn a_token_without_the_cookie_is_not_signed_in() {
+    let env = Env::new();
+    let home = env.sample(Layout::Linux);
+    home.desktop_app("Slack")
+        .partition("")
+        .ls_key(
+            slack::ORIGIN,
+            slack::CONFIG_KEY,
+            &slack::local_config(&[ACME], &[], ACME.id),
+        )
+        .cookie(slack::COOKIE_HOST, "b", "madeup-b")
+        .write()
+        .unwrap();
+    home.chromium_profile("chrome", "Default", "Person 1")
+        .cookie(slack::COOKIE_HOST, "d", D_COOKIE)
+        .write()
+        .unwrap();
+    let facts = scan(&env, "linux");
+    assert_eq!(facts["session_count"], 0, "{facts:#}");
+    assert_eq!(facts["store_count"], 2, "{facts:#}");
+}
+
+/// Every `localConfig_v2` token and `d` cookie left in one store, read by
+/// C++ LevelDB (plyvel) and sqlite3, not by our readers.
+fn credentials_left(data: &Path, cookies: &Path) -> (usize, usize) {
+    let script = r#"
+import json, shutil, sqlite3, sys, tempfile, os
+import plyvel
+ls, cookies = sys.argv[1], sys.argv[2]
+tokens = 0
+if os.path.isdir(ls):
+    tmp = tempfile.mkdtemp()
+    shutil.copytree(ls, tmp + "/db")
+    db = plyvel.DB(tmp + "/db")
+    for k, v in db:
+        if k.endswith(b"\x00\x01localConfig_v2"):
+            text = v[1:].decode("latin-1") if v[:1] == b"\x01" else v[1:].decode("utf-16-le")
+            teams = json.loads(text).get("teams", {})
+            tokens += sum(1 for t in teams.values() if t.get("token"))
+    db.close()
+d = 0
+if os.path.exists(cookies):
+    c = sqlite3.connect(cookies)
+    d = c.execute("select count(*) from cookies where name = 'd' and host_key like '%slack.com'").fetchone()[0]
+print(tokens, d)
+"#;
+    let o = Command::new("/usr/bin/python3")
+        .args(["-c", script])
+        .arg(data.join("Local Storage/leveldb"))
+        .arg(cookies)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let mut it = out.split_whitespace().map(|n| n.parse::<usize>().unwrap());
+    (it.next().unwrap(), it.next().unwrap())
+}
+
+fn have_plyvel() -> bool {
+    let ok = Command::new("/usr/bin/python3")
+        .args(["-c", "import plyvel"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok || std::env::var_os("CI").is_none(),
+        "python3-plyvel missing under CI"
+    );
+    ok
+}
+
+#[test]
+fn signing_out_of_one_store_leaves_no_token_and_no_d_cookie_and_undo_restores_it() {
+    if !have_plyvel() {
+        return;
+    }
+    for (layout, name) in LAYOUTS {
+        let env = Env::new();
+        slack_home(&env, layout);
+        let home = env.probe_home(layout);
+        let data = home.roaming_app_data().join("Slack");
+        let chrome = env
+            .sample(layout)
+            .chromium_profile("chrome", "Profile 1", "Work");
+        let profile = chrome.user_data_dir().unwrap().join("Profile 1");
+        let chrome_cookies = if layout == Layout::Windows {
+            profile.join("Network/Cookies")
+        } else {
+            profile.join("Cookies")
+        };
+        assert_eq!(
+            credentials_left(&data, &data.join("Cookies")),
+            (3, 1),
+            "{name}"
+        );
+        let before = crate::util::tree_hashes(&data, &[]);
+        let o = env.run(
+            name,
+            &[
+                "run",
+                "slack-signout",
+                "--answer",
+                "goal=store",
+                "--answer",
+                "store=desktop",
+                "--answer",
+                "method=local",
+                "--yes",
+            ],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{name}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        assert_eq!(
+            credentials_left(&data, &data.join("Cookies")),
+            (0, 0),
+            "{name}"
+        );
+        // The other store, and other sites in this one, are untouched.
+        assert_eq!(
+            credentials_left(&profile, &chrome_cookies),
+            (2, 1),
+            "{name}"
+        );
+        let facts = scan(&env, name);
+        assert_eq!(
+            sessions(&facts),
+            expected("chrome/Profile 1", &[BETA, DELTA]),
+            "{name}"
+        );
+        let o = env.run(name, &["undo"]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{name}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        assert_eq!(
+            credentials_left(&data, &data.join("Cookies")),
+            (3, 1),
+            "{name}"
+        );
+        assert_eq!(scan(&env, name)["session_count"], 5, "{name}");
+        assert_eq!(
+            crate::util::tree_hashes(&data, &[]),
+            before,
+            "{name}: not byte-identical"
+        );
+    }
+}
