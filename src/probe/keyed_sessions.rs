@@ -13,16 +13,17 @@ use serde_json::{Value, json};
 
 use super::browsers::{BROWSERS, Browser, Family};
 use super::chromium::{cookie_files, list_profiles, sync_from_preferences};
-use super::contract::{ProbeInfo, ProbeRun};
+use schemars::{Schema, SchemaGenerator};
+
+use super::contract::{Probe, ProbeDef, ProbeInfo, ProbeRun};
 use super::ctx::{Ctx, read_json_file};
-use super::keyed_spec::{DesktopStores, KeyedSpec, dig};
+use super::keyed_spec::{DesktopStores, KeyedSpec, dig, parse};
 use super::layout::{Home, Layout};
 use super::model::Source;
 use super::running::{chromium_singleton, leveldb_lock_held};
 use super::sessions::LsItem;
 use crate::bounded::Kind;
 use crate::readers::sqlite::CookieRow;
-use crate::registry::TypedProbe;
 
 /// The id flows name this probe by.
 pub const ID: &str = "keyed-sessions";
@@ -45,13 +46,23 @@ pub const INFO: ProbeInfo = ProbeInfo {
 /// The `keyed-sessions` probe ([`ID`]).
 pub struct KeyedSessions;
 
-impl TypedProbe for KeyedSessions {
-    type Params = KeyedSpec;
+// Written against its typed parameters like a `TypedProbe`, but without
+// the registry's trait: the registry imports the probes, not the reverse.
+impl ProbeDef for KeyedSessions {
     fn info(&self) -> &'static ProbeInfo {
         &INFO
     }
-    fn run(&self, spec: &KeyedSpec, home: &Home) -> Result<ProbeRun, String> {
-        scan(home, spec)
+    fn check_params(&self, params: &Value) -> Result<(), String> {
+        parse(params).map(drop)
+    }
+    fn params_schema(&self, generator: &mut SchemaGenerator) -> Schema {
+        generator.subschema_for::<KeyedSpec>()
+    }
+}
+
+impl Probe for KeyedSessions {
+    fn run(&self, params: &Value, home: &Home) -> Result<ProbeRun, String> {
+        scan(home, &parse(params)?)
     }
 }
 

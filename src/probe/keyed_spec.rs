@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::spec::AppSpec;
-use crate::registry::ProbeParams;
 
 /// Parameters of the `keyed-sessions` probe.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -110,8 +109,9 @@ fn plain_relative(p: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_)))
 }
 
-impl ProbeParams for KeyedSpec {
-    fn check(&self) -> Result<(), String> {
+impl KeyedSpec {
+    /// What serde cannot say: paths stay inside their base, lists are not empty.
+    pub fn check(&self) -> Result<(), String> {
         let mut problems = Vec::new();
         if self.origins.is_empty() {
             problems.push("at origins: name at least one origin".to_string());
@@ -193,10 +193,24 @@ impl KeyedSpec {
     }
 }
 
+/// Parse and check `keyed-sessions` parameters; an error names the path
+/// of the wrong value (`at sessions_key.key: ...`).
+pub fn parse(params: &Value) -> Result<KeyedSpec, String> {
+    let spec: KeyedSpec =
+        serde_path_to_error::deserialize(params.clone()).map_err(|e| {
+            match e.path().to_string().as_str() {
+                "." | "" => e.into_inner().to_string(),
+                path => format!("at {path}: {}", e.into_inner()),
+            }
+        })?;
+    spec.check()?;
+    Ok(spec)
+}
+
 /// The store description in `keyed-sessions` parameters, for an action
 /// whose evidence that probe found; an error names the wrong value.
 pub fn store_spec_of(params: &Value) -> Result<AppSpec, String> {
-    crate::registry::parse_params::<KeyedSpec>(params)?.store_spec()
+    parse(params)?.store_spec()
 }
 
 /// The value at a dotted path of `v` ("teams", "a.b").
