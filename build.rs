@@ -1,5 +1,5 @@
 //! Embeds the built-in flows listed in `flows/builtin.txt` (and their
-//! `.tests.json`), so adding an app's flow is data: a line there and its
+//! `.tests.json`, and `.demo.json` when there is one), so adding an app's flow is data: a line there and its
 //! files, no Rust naming the app.
 
 use std::fmt::Write as _;
@@ -18,6 +18,7 @@ fn main() {
         .collect();
     let mut flows = String::from("&[\n");
     let mut tests = String::from("&[\n");
+    let mut demos = String::from("&[\n");
     for id in ids {
         assert!(
             id.chars()
@@ -38,12 +39,24 @@ fn main() {
                 "    ({id:?}, {file:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{file}\"))),"
             );
         }
+        // A demo sandbox described as data is optional.
+        let demo = format!("flows/{id}.demo.json");
+        println!("cargo:rerun-if-changed={demo}");
+        if Path::new(&dir).join(&demo).is_file() {
+            let _ = writeln!(
+                demos,
+                "    ({id:?}, {demo:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{demo}\"))),"
+            );
+        }
     }
     flows.push(']');
+    demos.push(']');
     tests.push(']');
     let out = std::env::var("OUT_DIR").expect("OUT_DIR");
     std::fs::write(Path::new(&out).join("builtin_flows.rs"), flows)
         .expect("write builtin_flows.rs");
     std::fs::write(Path::new(&out).join("builtin_tests.rs"), tests)
         .expect("write builtin_tests.rs");
+    std::fs::write(Path::new(&out).join("builtin_demos.rs"), demos)
+        .expect("write builtin_demos.rs");
 }

@@ -63,7 +63,11 @@ pub fn demo_home_in(root: &Path, layout: Layout) -> io::Result<Home> {
             }],
         }),
     )?;
-    write_local_storage(&profile.join("Local Storage/leveldb"), &entry)?;
+    write_local_storage(
+        &profile.join("Local Storage/leveldb"),
+        NOTION,
+        &[entry.clone()],
+    )?;
     let cookies = if layout == Layout::Windows {
         profile.join("Network/Cookies")
     } else {
@@ -94,7 +98,7 @@ pub fn demo_home_in(root: &Path, layout: Layout) -> io::Result<Home> {
         &data.join("state.json"),
         &json!({"appState": {"isFirstLaunch": false}}),
     )?;
-    write_local_storage(&partition.join("Local Storage/leveldb"), &entry)?;
+    write_local_storage(&partition.join("Local Storage/leveldb"), NOTION, &[entry])?;
     write_cookies(
         &partition.join("Cookies"),
         &[
@@ -117,7 +121,7 @@ fn other<E: std::fmt::Display>(what: &str, e: E) -> io::Error {
     io::Error::other(format!("{what}: {e}"))
 }
 
-fn write_json(path: &Path, v: &Value) -> io::Result<()> {
+pub(crate) fn write_json(path: &Path, v: &Value) -> io::Result<()> {
     if let Some(d) = path.parent() {
         std::fs::create_dir_all(d)?;
     }
@@ -141,26 +145,34 @@ fn latin1(s: &str) -> Vec<u8> {
     out
 }
 
-/// One Local Storage entry of the Notion origin, as Chromium writes it:
-/// `VERSION`, `_<origin>\x00<key>`, and `META:<origin>` (a protobuf with the
+/// Local Storage entries of `origin`, as Chromium writes them: `VERSION`,
+/// `_<origin>\x00<key>`, and `META:<origin>` (a protobuf with the
 /// last-modified time and the size), in one batch in the log.
-fn write_local_storage(dir: &Path, (key, value): &(String, String)) -> io::Result<()> {
+pub(crate) fn write_local_storage(
+    dir: &Path,
+    origin: &str,
+    entries: &[(String, String)],
+) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let opts = rusty_leveldb::Options {
         create_if_missing: true,
         ..rusty_leveldb::Options::default()
     };
     let mut db = rusty_leveldb::DB::open(dir, opts).map_err(|e| other("open LevelDB", e))?;
-    let mut entry_key = format!("_{NOTION}\x00").into_bytes();
-    entry_key.extend(latin1(key));
+    let mut batch = rusty_leveldb::WriteBatch::default();
+    batch.put(b"VERSION", b"1");
+    let mut size = 0;
+    for (key, value) in entries {
+        let mut entry_key = format!("_{origin}\x00").into_bytes();
+        entry_key.extend(latin1(key));
+        batch.put(&entry_key, &latin1(value));
+        size += key.len() + value.len();
+    }
     let mut meta = vec![0x08];
     varint(chromium_now() as u64, &mut meta);
     meta.push(0x10);
-    varint((key.len() + value.len()) as u64, &mut meta);
-    let mut batch = rusty_leveldb::WriteBatch::default();
-    batch.put(b"VERSION", b"1");
-    batch.put(&entry_key, &latin1(value));
-    batch.put(format!("META:{NOTION}").as_bytes(), &meta);
+    varint(size as u64, &mut meta);
+    batch.put(format!("META:{origin}").as_bytes(), &meta);
     db.write(batch, true)
         .map_err(|e| other("write LevelDB", e))?;
     db.flush().map_err(|e| other("flush LevelDB", e))?;
@@ -178,7 +190,7 @@ fn varint(mut v: u64, out: &mut Vec<u8>) {
 /// A Chromium `Cookies` database (schema version 24) with `(host, name,
 /// value, encrypted)` rows; encrypted values as Chromium on Linux without
 /// a keyring stores them.
-fn write_cookies(path: &Path, cookies: &[(&str, &str, &str, bool)]) -> io::Result<()> {
+pub(crate) fn write_cookies(path: &Path, cookies: &[(&str, &str, &str, bool)]) -> io::Result<()> {
     if let Some(d) = path.parent() {
         std::fs::create_dir_all(d)?;
     }

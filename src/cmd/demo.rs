@@ -38,8 +38,7 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
         .map_err(|e| Error::io("creating the sandbox folder", e))?;
     let root = dir.path().join("home");
     std::fs::create_dir_all(&root).map_err(|e| Error::io("creating the sandbox home", e))?;
-    crate::demo::demo_home_in(&root, layout)
-        .map_err(|e| Error::State(format!("building the sandbox home: {e}")))?;
+    let sandbox = crate::demo_data::sandbox(&args.flow, &root, layout).map_err(Error::Usage)?;
     let mut g = global.clone();
     g.root = Some(root.clone());
     g.layout = Some(layout);
@@ -66,25 +65,19 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
             state.display()
         ));
     }
-    printer.plain("It holds Chrome (profile Person 1) with one Notion workspace, Acme Corp, and browser sync on,");
-    printer.plain("and the Notion desktop app signed in through a linked Google account.");
+    sandbox.about.iter().for_each(|line| printer.plain(line));
     printer.blank();
     let scan = ScanArgs {
         json: false,
-        flow: crate::flow::builtin::DEFAULT_FLOW.into(),
+        flow: args.flow.clone(),
     };
     super::scan::run(&g, &scan, printer)?;
     printer.blank();
     // --yes never answers for manual steps; in the sandbox there is nobody
     // to do them, so the demo answers its sync guide itself, and says so.
     let answer = if args.yes {
-        printer.plain(
-            "With --yes the demo answers the sandbox's manual steps itself (\"sync is off\").",
-        );
-        vec![
-            "guide-sync-off=true".to_string(),
-            "sync-still-on=true".to_string(),
-        ]
+        printer.plain(&sandbox.answers_note);
+        sandbox.answers.clone()
     } else {
         Vec::new()
     };
@@ -94,6 +87,7 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
         // The sandbox is deleted at the end (unless --keep): printing an undo
         // command for it would be a command that cannot work.
         sandbox: !args.keep,
+        flow: Some(args.flow.clone()),
         ..RunArgs::default()
     };
     let code = super::run::run(&g, &run, printer)?;

@@ -466,10 +466,13 @@ fn facts_of(
             let mut m = base.clone();
             m.insert("workspace_id".into(), json!(""));
             m.insert("workspace_name".into(), Value::Null);
-            m.insert(
-                "workspace_label".into(),
-                json!(format!("every session in {}", s.place())),
-            );
+            // What a plan says it signs out of: every workspace of the store.
+            let label = if signed.is_empty() {
+                "no signed-in workspace".to_string()
+            } else {
+                names(&signed)
+            };
+            m.insert("workspace_label".into(), json!(label));
             m.insert("user_id".into(), Value::Null);
             m.insert("workspaces".into(), json!(names(&signed)));
             m.insert("tokens".into(), json!(s.tokens()));
