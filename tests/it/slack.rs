@@ -301,3 +301,158 @@ fn signing_out_of_one_store_leaves_no_token_and_no_d_cookie_and_undo_restores_it
         );
     }
 }
+
+/// Resetting the desktop app moves its folder aside (the store is gone,
+/// verified), and undo moves it back; the browser's sign-in stays.
+#[test]
+fn resetting_the_desktop_app_is_verified_and_undone() {
+    let env = Env::new();
+    slack_home(&env, Layout::Linux);
+    let data = env
+        .probe_home(Layout::Linux)
+        .roaming_app_data()
+        .join("Slack");
+    let before = crate::util::tree_hashes(&data, &[]);
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "slack-signout",
+            "--answer",
+            "goal=store",
+            "--answer",
+            "store=desktop",
+            "--answer",
+            "method=reset",
+            "--yes",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(!data.exists(), "the data folder was not moved aside");
+    assert_eq!(
+        sessions(&scan(&env, "linux")),
+        expected("chrome/Profile 1", &[BETA, DELTA])
+    );
+    let o = env.run("linux", &["undo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(crate::util::tree_hashes(&data, &[]), before);
+}
+
+/// Snap and Flatpak installs keep their own data folder: each is a store.
+#[test]
+fn other_installs_are_stores_of_their_own() {
+    let env = Env::new();
+    let home = env.sample(Layout::Linux);
+    let snap = env.home().join("snap/slack/current/.config/Slack");
+    home.desktop_app("Slack")
+        .partition("")
+        .ls_key(
+            slack::ORIGIN,
+            slack::CONFIG_KEY,
+            &slack::local_config(&[GAMMA], &[], GAMMA.id),
+        )
+        .cookie(slack::COOKIE_HOST, "d", D_COOKIE)
+        .write()
+        .unwrap();
+    // The same store shape, moved where the Snap keeps it.
+    std::fs::create_dir_all(snap.parent().unwrap()).unwrap();
+    std::fs::rename(
+        env.probe_home(Layout::Linux)
+            .roaming_app_data()
+            .join("Slack"),
+        &snap,
+    )
+    .unwrap();
+    let facts = scan(&env, "linux");
+    assert_eq!(
+        sessions(&facts),
+        expected("desktop@snap", &[GAMMA]),
+        "{facts:#}"
+    );
+}
+
+/// A sign-in list that is not JSON is a warning naming the store, never
+/// its content, and the other stores are still read.
+#[test]
+fn a_damaged_sign_in_list_is_a_warning_and_the_scan_goes_on() {
+    let env = Env::new();
+    let home = env.sample(Layout::Linux);
+    home.desktop_app("Slack")
+        .partition("")
+        .ls_key(
+            slack::ORIGIN,
+            slack::CONFIG_KEY,
+            "{\"teams\": xoxc-madeup-secret",
+        )
+        .cookie(slack::COOKIE_HOST, "d", D_COOKIE)
+        .write()
+        .unwrap();
+    slack::browser_profile(&home, "chrome", "Default", "Person 1", &[ACME], ACME.id).unwrap();
+    let facts = scan(&env, "linux");
+    assert_eq!(
+        sessions(&facts),
+        expected("chrome/Default", &[ACME]),
+        "{facts:#}"
+    );
+    let warnings = facts["warnings"].to_string();
+    assert!(
+        warnings.contains("localConfig_v2") && warnings.contains("not JSON"),
+        "{warnings}"
+    );
+}
+
+/// Wrong store descriptions are refused by `flows check`, naming the field.
+#[test]
+fn bad_store_descriptions_are_refused_naming_the_field() {
+    let env = Env::new();
+    let shared: Value = serde_json::from_str(include_str!("../../flows/shared.json")).unwrap();
+    let flow: Value = serde_json::from_str(include_str!("../../flows/slack-signout.json")).unwrap();
+    let cases: [(&str, fn(&mut Value)); 4] = [
+        ("desktop.folder", |p| {
+            p["desktop"]["folder"] = "../Slack".into()
+        }),
+        ("desktop.other_folders.linux", |p| {
+            p["desktop"]["other_folders"]["linux"] = serde_json::json!(["/etc"])
+        }),
+        ("credential_cookies", |p| {
+            p["credential_cookies"] = serde_json::json!([])
+        }),
+        ("sessions_key", |p| p["sessions_key"]["tokn"] = "x".into()),
+    ];
+    for (field, break_it) in cases {
+        let mut params = shared["slack"].clone();
+        break_it(&mut params);
+        let mut f = flow.clone();
+        let check = f["steps"][0]["check"].as_object_mut().unwrap();
+        check.remove("params_from");
+        check.insert("params".into(), params);
+        let path = env.dir.path().join("bad.json");
+        std::fs::write(&path, f.to_string()).unwrap();
+        let o = env.run("linux", &["flows", "check", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{field}: {}", stderr(&o));
+        assert!(stderr(&o).contains(field), "{field}: {}", stderr(&o));
+    }
+}
+
+/// `demo --flow slack-signout` builds Slack's sandbox, signs out of the
+/// desktop app and undoes it.
+#[test]
+fn the_demo_runs_the_slack_flow() {
+    let o = Command::new(crate::util::BIN)
+        .env("NO_COLOR", "1")
+        .env_remove("TROUBLESHOOT_STATE_DIR")
+        .args(["demo", "--flow", "slack-signout", "--yes"])
+        .output()
+        .unwrap();
+    let out = format!("{}{}", stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    for want in [
+        "Slack desktop app: 2 signed-in sessions",
+        "delete cookie d on .slack.com",
+        "no workspace token and no d cookie are left there",
+        "restored byte-identical",
+    ] {
+        assert!(out.contains(want), "{want}: {out}");
+    }
+    assert!(!out.contains("xoxc-") && !out.contains("xoxd-"), "{out}");
+}
