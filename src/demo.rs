@@ -66,7 +66,7 @@ pub fn demo_home_in(root: &Path, layout: Layout) -> io::Result<Home> {
     write_local_storage(
         &profile.join("Local Storage/leveldb"),
         NOTION,
-        &[entry.clone()],
+        std::slice::from_ref(&entry),
     )?;
     let cookies = if layout == Layout::Windows {
         profile.join("Network/Cookies")

@@ -38,6 +38,8 @@ pub const INFO: ProbeInfo = ProbeInfo {
         "store_count",
         "stores",
         "desktop_app",
+        "browsers",
+        "any_sync",
         "warnings",
         "evidence",
     ],
@@ -80,6 +82,10 @@ struct Entry {
 struct Store {
     source: Source,
     browser: String,
+    /// The browser's id and the profile's folder (browser stores).
+    browser_id: String,
+    profile_dir: String,
+    dir: PathBuf,
     profile: String,
     store_id: String,
     ls_dir: PathBuf,
@@ -230,6 +236,9 @@ fn blank_store(spec: &KeyedSpec, source: Source, browser: &str, profile: &str) -
     Store {
         source,
         browser: browser.to_string(),
+        browser_id: String::new(),
+        profile_dir: String::new(),
+        dir: PathBuf::new(),
         profile: profile.to_string(),
         store_id: String::new(),
         ls_dir: PathBuf::new(),
@@ -260,6 +269,9 @@ fn scan_browsers(ctx: &mut Ctx<'_>, spec: &KeyedSpec, out: &mut Vec<Store>) {
                 let profile = udd.join(&dir);
                 let mut store = blank_store(spec, Source::Browser, browser.name, &name);
                 store.store_id = format!("{}{}/{}", browser.id, tag, dir);
+                store.browser_id = browser.id.to_string();
+                store.profile_dir = dir.clone();
+                store.dir = profile.clone();
                 store.ls_dir = profile.join("Local Storage/leveldb");
                 store.running = browser_running || leveldb_lock_held(&store.ls_dir).is_some();
                 store.sync_enabled =
@@ -366,12 +378,16 @@ fn names(entries: &[&Entry]) -> String {
 /// signed out (Gamma)".
 fn store_sentence(s: &Store) -> String {
     let signed: Vec<&Entry> = s.signed_in().collect();
-    let mut line = format!(
-        "{}: {} ({})",
-        s.place(),
-        plural(signed.len(), "signed-in session", "signed-in sessions"),
-        names(&signed)
-    );
+    let mut line = if signed.is_empty() {
+        format!("{}: no signed-in session", s.place())
+    } else {
+        format!(
+            "{}: {} ({})",
+            s.place(),
+            plural(signed.len(), "signed-in session", "signed-in sessions"),
+            names(&signed)
+        )
+    };
     if !s.listed.is_empty() {
         let listed: Vec<&Entry> = s.listed.iter().collect();
         line.push_str(&format!(
@@ -382,6 +398,11 @@ fn store_sentence(s: &Store) -> String {
     }
     if s.cookies.is_empty() && s.tokens() > 0 {
         line.push_str("; no credential cookie");
+    } else if signed.is_empty() && !s.cookies.is_empty() {
+        line.push_str(&format!(
+            "; its {} cookie is still there",
+            s.cookies.join(", ")
+        ));
     }
     if s.running {
         line.push_str(", running now");
@@ -418,6 +439,28 @@ fn store_fields(s: &Store, spec: &KeyedSpec) -> serde_json::Map<String, Value> {
         Value::Object(m) => m,
         _ => serde_json::Map::new(),
     }
+}
+
+/// Every browser profile looked at, with or without the app's data (the
+/// same fields as `app-sessions`' `browsers[]`, so reports count them).
+fn browsers_of(stores: &[Store]) -> Vec<Value> {
+    stores
+        .iter()
+        .filter(|s| s.source == Source::Browser)
+        .map(|s| {
+            json!({
+                "browser": s.browser,
+                "browser_id": s.browser_id,
+                "profile": s.profile,
+                "profile_dir": s.profile_dir,
+                "path": s.dir.to_string_lossy(),
+                "running": s.running,
+                "sync_enabled": s.sync_enabled,
+                "sessions": s.signed_in().count(),
+                "credential_cookies": s.cookies,
+            })
+        })
+        .collect()
 }
 
 fn facts_of(
@@ -520,6 +563,8 @@ fn facts_of(
         "store_count": held.len(),
         "stores": held,
         "desktop_app": desktop_app,
+        "browsers": browsers_of(stores),
+        "any_sync": stores.iter().any(|s| s.sync_enabled),
         "warnings": warnings,
         "evidence": evidence,
     })
