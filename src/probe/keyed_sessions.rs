@@ -480,6 +480,9 @@ fn facts_of(
                 "session_id".into(),
                 json!(format!("{}:{}", s.store_id, e.id)),
             );
+            // No key is this session's alone (the list holds every one), so
+            // an action removing one session's keys finds none to remove.
+            m.insert("keys".into(), json!([]));
             m.insert("workspace_id".into(), json!(e.id));
             m.insert("workspace_name".into(), json!(e.name));
             m.insert(

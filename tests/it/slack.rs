@@ -407,7 +407,8 @@ fn bad_store_descriptions_are_refused_naming_the_field() {
     let env = Env::new();
     let shared: Value = serde_json::from_str(include_str!("../../flows/shared.json")).unwrap();
     let flow: Value = serde_json::from_str(include_str!("../../flows/slack-signout.json")).unwrap();
-    let cases: [(&str, fn(&mut Value)); 4] = [
+    type Break = fn(&mut Value);
+    let cases: [(&str, Break); 4] = [
         ("desktop.folder", |p| {
             p["desktop"]["folder"] = "../Slack".into()
         }),
