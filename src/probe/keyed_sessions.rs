@@ -1,6 +1,6 @@
 //! The `keyed-sessions` probe: sessions an app lists in one Local Storage
 //! key as a JSON object keyed by session id (each entry with its name, its
-//! account and a credential field), in every Chromium-family profile and
+//! account and a credential field), in every browser profile (Chromium family and Firefox) and
 //! the desktop (Electron) app. An entry is signed in when its credential
 //! field is present and the store holds a credential cookie; entries
 //! without one, and those of the `listed` objects, are known but signed
@@ -19,11 +19,11 @@ use super::contract::{Probe, ProbeDef, ProbeInfo, ProbeRun};
 use super::ctx::{Ctx, read_json_file};
 use super::keyed_spec::{DesktopStores, KeyedSpec, dig, parse};
 use super::layout::{Home, Layout};
-use super::model::Source;
+use super::model::{Source, StoreKind};
 use super::running::{chromium_singleton, leveldb_lock_held};
 use super::sessions::LsItem;
 use crate::bounded::Kind;
-use crate::readers::sqlite::CookieRow;
+use crate::readers::sqlite::{CookieRow, CookieSchema, firefox_origin_dir, read_lsng};
 
 /// The id flows name this probe by.
 pub const ID: &str = "keyed-sessions";
@@ -31,7 +31,7 @@ pub const ID: &str = "keyed-sessions";
 /// What the probe is, for the validator, the schema and the registry.
 pub const INFO: ProbeInfo = ProbeInfo {
     id: ID,
-    summary: "sessions an app lists as the keys of a JSON object in one Local Storage key, signed in when an entry holds a credential and the store a credential cookie, in every Chromium-family profile and the desktop app",
+    summary: "sessions an app lists as the keys of a JSON object in one Local Storage key, signed in when an entry holds a credential and the store a credential cookie, in every browser profile and the desktop app",
     facts: &[
         "session_count",
         "sessions",
@@ -88,7 +88,10 @@ struct Store {
     dir: PathBuf,
     profile: String,
     store_id: String,
+    /// The Local Storage folder (Chromium) or database (Firefox) holding
+    /// the sessions key, or where it would be.
     ls_dir: PathBuf,
+    kind: StoreKind,
     origin: String,
     running: bool,
     sync_enabled: bool,
@@ -242,6 +245,7 @@ fn blank_store(spec: &KeyedSpec, source: Source, browser: &str, profile: &str) -
         profile: profile.to_string(),
         store_id: String::new(),
         ls_dir: PathBuf::new(),
+        kind: StoreKind::ChromiumLeveldb,
         origin: spec.origins.first().cloned().unwrap_or_default(),
         running: false,
         sync_enabled: false,
@@ -283,6 +287,75 @@ fn scan_browsers(ctx: &mut Ctx<'_>, spec: &KeyedSpec, out: &mut Vec<Store>) {
                         }
                     };
                 out.push(read_store(ctx, spec, store, &profile));
+            }
+        }
+    }
+}
+
+/// Firefox profiles: Local Storage in LSNG databases (one per origin and
+/// container), cookies in `cookies.sqlite`.
+fn scan_firefox(ctx: &mut Ctx<'_>, spec: &KeyedSpec, out: &mut Vec<Store>) {
+    use super::firefox::{dir_name, list_profiles, lsng_dbs, sync_enabled};
+    for browser in BROWSERS.iter().filter(|b| b.family == Family::Firefox) {
+        let process = ctx
+            .procs
+            .as_ref()
+            .is_some_and(|p| p.running(browser.processes, browser.exe_hints).is_some());
+        let mut seen: Vec<PathBuf> = Vec::new();
+        for root in browser.roots(ctx.home) {
+            if !root.is_dir() {
+                continue;
+            }
+            for (profile, name) in list_profiles(ctx, &root) {
+                let canon = profile.canonicalize().unwrap_or_else(|_| profile.clone());
+                if seen.contains(&canon) {
+                    continue;
+                }
+                seen.push(canon);
+                let dir = dir_name(&profile);
+                let mut store = blank_store(spec, Source::Browser, browser.name, &name);
+                store.store_id = format!("{}/{}", browser.id, dir);
+                store.browser_id = browser.id.to_string();
+                store.profile_dir = dir;
+                store.dir = profile.clone();
+                store.kind = StoreKind::FirefoxLsng;
+                store.ls_dir = profile
+                    .join("storage/default")
+                    .join(firefox_origin_dir(&store.origin))
+                    .join("ls/data.sqlite");
+                store.running = process || super::running::firefox_lock(&profile).is_some();
+                store.sync_enabled = sync_enabled(ctx, &profile);
+                let mut ls = Vec::new();
+                let mut holder: Option<PathBuf> = None;
+                for origin in &spec.origins {
+                    for db in lsng_dbs(&profile, origin) {
+                        match read_lsng(&db) {
+                            Ok(rows) => {
+                                let path = db.to_string_lossy().into_owned();
+                                for (key, value) in rows {
+                                    if key == spec.sessions_key.key && holder.is_none() {
+                                        holder = Some(db.clone());
+                                    }
+                                    ls.push(LsItem {
+                                        origin: origin.clone(),
+                                        key,
+                                        value,
+                                        store_path: path.clone(),
+                                        kind: StoreKind::FirefoxLsng,
+                                    });
+                                }
+                            }
+                            Err(e) => ctx.warn_store(e),
+                        }
+                    }
+                }
+                if let Some(db) = holder {
+                    store.ls_dir = db;
+                }
+                let cookies =
+                    ctx.read_cookie_files(&[profile.join("cookies.sqlite")], CookieSchema::Firefox);
+                read_sessions(ctx, spec, &mut store, &ls, &cookies);
+                out.push(store);
             }
         }
     }
@@ -355,6 +428,7 @@ fn scan(home: &Home, spec: &KeyedSpec) -> Result<ProbeRun, String> {
     let mut ctx = Ctx::new(home, &store_spec, None);
     let mut stores = Vec::new();
     scan_browsers(&mut ctx, spec, &mut stores);
+    scan_firefox(&mut ctx, spec, &mut stores);
     let desktop_app = scan_desktop(&mut ctx, spec, &mut stores);
     Ok(ProbeRun {
         facts: facts_of(&stores, desktop_app, spec, &ctx.warnings),
@@ -423,7 +497,7 @@ fn store_fields(s: &Store, spec: &KeyedSpec) -> serde_json::Map<String, Value> {
         "profile": s.profile,
         "store_id": s.store_id,
         "store_path": s.ls_dir.to_string_lossy(),
-        "store_kind": "chromium-leveldb",
+        "store_kind": s.kind,
         "origin": s.origin,
         "keys": [spec.sessions_key.key],
         "store_sessions": signed.len(),

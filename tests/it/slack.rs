@@ -457,3 +457,69 @@ fn the_demo_runs_the_slack_flow() {
     }
     assert!(!out.contains("xoxc-") && !out.contains("xoxd-"), "{out}");
 }
+
+/// Slack's web app in Firefox: the same sign-in list in LSNG, the `d`
+/// cookie in `cookies.sqlite`; signing out there removes both (checked
+/// with sqlite3) and undo restores them.
+#[test]
+fn firefox_profiles_are_scanned_and_signed_out_too() {
+    let env = Env::new();
+    let home = env.sample(Layout::Linux);
+    let mut ff = home
+        .firefox_profile("abcd1234.default-release", "default-release")
+        .ls_key(
+            slack::ORIGIN,
+            slack::CONFIG_KEY,
+            &slack::local_config(&[ACME, BETA], &[OLD], ACME.id),
+        )
+        .ls_key(slack::ORIGIN, "activitySession_T0000ACME", "{}");
+    for (name, value) in slack::cookies() {
+        ff = ff.cookie(slack::COOKIE_HOST, name, value);
+    }
+    let profile = ff.write().unwrap();
+    let store = "firefox/abcd1234.default-release";
+    assert_eq!(
+        sessions(&scan(&env, "linux")),
+        expected(store, &[ACME, BETA])
+    );
+    let left = || {
+        let o = Command::new("/usr/bin/python3")
+            .args([
+                "-c",
+                "import sqlite3,sys,glob\n\
+                 ls=sum(sqlite3.connect(p).execute(\"select count(*) from data where key='localConfig_v2'\").fetchone()[0] for p in glob.glob(sys.argv[1]+'/storage/default/*/ls/data.sqlite'))\n\
+                 d=sqlite3.connect(sys.argv[1]+'/cookies.sqlite').execute(\"select count(*) from moz_cookies where name='d' and host like '%slack.com'\").fetchone()[0]\n\
+                 print(ls, d)",
+            ])
+            .arg(&profile)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    };
+    assert_eq!(left(), "1 1");
+    let answer = format!("store={store}");
+    let o = env.run(
+        "linux",
+        &[
+            "run",
+            "slack-signout",
+            "--answer",
+            "goal=store",
+            "--answer",
+            &answer,
+            "--answer",
+            "method=local",
+            "--yes",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(left(), "0 0");
+    let o = env.run("linux", &["undo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(left(), "1 1");
+    assert_eq!(
+        sessions(&scan(&env, "linux")),
+        expected(store, &[ACME, BETA])
+    );
+}
