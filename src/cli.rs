@@ -313,6 +313,9 @@ pub struct DemoArgs {
     /// Take every default, apply the fix and undo it, without questions
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// The built-in flow to demonstrate, on its own sandbox
+    #[arg(long, value_name = "FLOW", default_value = "notion-signout")]
+    pub flow: String,
     /// Keep the sandbox folder after the demo
     #[arg(long)]
     pub keep: bool,

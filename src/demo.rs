@@ -200,7 +200,7 @@ fn other<E: std::fmt::Display>(what: &str, e: E) -> io::Error {
     io::Error::other(format!("{what}: {e}"))
 }
 
-fn write_json(path: &Path, v: &Value) -> io::Result<()> {
+pub(crate) fn write_json(path: &Path, v: &Value) -> io::Result<()> {
     if let Some(d) = path.parent() {
         std::fs::create_dir_all(d)?;
     }
@@ -228,7 +228,10 @@ fn latin1(s: &str) -> Vec<u8> {
 /// `VERSION`, `_<origin>\x00<key>`, and per origin `META:<origin>` (a
 /// protobuf with the last-modified time and the size), in one batch in the
 /// log.
-fn write_local_storage(dir: &Path, entries: &[(&str, String, String)]) -> io::Result<()> {
+pub(crate) fn write_local_storage(
+    dir: &Path,
+    entries: &[(&str, String, String)],
+) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let opts = rusty_leveldb::Options {
         create_if_missing: true,
@@ -268,7 +271,7 @@ fn varint(mut v: u64, out: &mut Vec<u8>) {
 /// A Chromium `Cookies` database (schema version 24) with `(host, name,
 /// value, encrypted)` rows; encrypted values as Chromium on Linux without
 /// a keyring stores them.
-fn write_cookies(path: &Path, cookies: &[(&str, &str, &str, bool)]) -> io::Result<()> {
+pub(crate) fn write_cookies(path: &Path, cookies: &[(&str, &str, &str, bool)]) -> io::Result<()> {
     if let Some(d) = path.parent() {
         std::fs::create_dir_all(d)?;
     }

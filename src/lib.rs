@@ -8,6 +8,7 @@
 pub mod bounded;
 pub mod clock;
 pub mod demo;
+pub mod demo_data;
 pub mod digest;
 pub mod error;
 pub mod fix;

@@ -54,6 +54,7 @@ use crate::flow::model::{Flow, Step};
 use crate::probe::Home;
 use crate::probe::app_sessions::AppSessions;
 use crate::probe::contract::{Probe, ProbeRun};
+use crate::probe::keyed_sessions::KeyedSessions;
 
 /// A probe's parameters as a type: `flows check` validates a check's
 /// `params` by deserializing them into it (unknown fields refused when the
@@ -131,7 +132,7 @@ impl Registry {
     /// The shipped probes and actions: one line each.
     pub fn builtin() -> Registry {
         Registry {
-            probes: vec![Box::new(AppSessions)],
+            probes: vec![Box::new(AppSessions), Box::new(KeyedSessions)],
             actions: vec![
                 Box::new(fix::RemoveWorkspaceEntry),
                 Box::new(fix::ClearSiteData),

@@ -38,8 +38,7 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
         .map_err(|e| Error::io("creating the sandbox folder", e))?;
     let root = dir.path().join("home");
     std::fs::create_dir_all(&root).map_err(|e| Error::io("creating the sandbox home", e))?;
-    crate::demo::demo_home_in(&root, layout)
-        .map_err(|e| Error::State(format!("building the sandbox home: {e}")))?;
+    let sandbox = crate::demo_data::sandbox(&args.flow, &root, layout).map_err(Error::Usage)?;
     let mut g = global.clone();
     g.root = Some(root.clone());
     g.layout = Some(layout);
@@ -66,15 +65,11 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
             state.display()
         ));
     }
-    printer.plain("It holds one Notion account, alex@example.com, with two workspaces (Acme Corp, Acme Labs),");
-    printer.plain(
-        "signed in in Chrome (profile Person 1, browser sync on) and in the Notion desktop app,",
-    );
-    printer.plain("which signs in through a linked Google account.");
+    sandbox.about.iter().for_each(|line| printer.plain(line));
     printer.blank();
     let scan = ScanArgs {
         json: false,
-        flow: crate::flow::builtin::DEFAULT_FLOW.into(),
+        flow: args.flow.clone(),
     };
     super::scan::run(&g, &scan, printer)?;
     printer.blank();
@@ -83,13 +78,8 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
     // sandbox's workspace in Chrome and the way that changes the sandbox
     // itself, and says so.
     let answer = if args.yes {
-        printer.plain(
-            "With --yes the demo picks Acme Corp in Chrome and clears Notion's sign-in data there (then undoes it).",
-        );
-        vec![
-            format!("workspace={}@chrome/Default", crate::demo::WORKSPACES[0].0),
-            "method=clear-site".to_string(),
-        ]
+        printer.plain(&sandbox.answers_note);
+        sandbox.answers.clone()
     } else {
         Vec::new()
     };
@@ -100,6 +90,7 @@ pub fn run(global: &Global, args: &DemoArgs, printer: Printer) -> Result<u8> {
         // command for it would be a command that cannot work.
         sandbox: !args.keep,
         sandbox_dir: Some((dir.path().to_path_buf(), args.keep)),
+        flow: Some(args.flow.clone()),
         ..RunArgs::default()
     };
     // Whatever way the run ends (an outcome, Esc, an error), the sandbox is

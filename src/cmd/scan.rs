@@ -73,10 +73,21 @@ fn run_probes(
         text.push('\n');
         let mut facts = s.facts.clone();
         sanitize::cap_json(&mut facts, sanitize::STORED_MAX);
-        for line in serde_json::to_string_pretty(&facts)
-            .map_err(encode)?
-            .lines()
-        {
+        // A probe that sums up what it found in `evidence` sentences is
+        // shown by them; any other by its facts.
+        let lines: Vec<String> = match facts.get("evidence").and_then(|e| e.as_array()) {
+            Some(ev) => ev
+                .iter()
+                .filter_map(|l| l.as_str().map(|l| format!("- {l}")))
+                .chain(["(--json for every fact)".to_string()])
+                .collect(),
+            None => serde_json::to_string_pretty(&facts)
+                .map_err(encode)?
+                .lines()
+                .map(str::to_string)
+                .collect(),
+        };
+        for line in lines {
             // Facts come from the home: shown, never raw.
             text.push_str(&terminal(&format!("  {line}"), LINE_MAX));
             text.push('\n');

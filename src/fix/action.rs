@@ -36,12 +36,16 @@ pub fn evidence_spec(call: &FixCall) -> Result<AppSpec, FixError> {
     let ev = call.evidence.as_ref().ok_or_else(|| {
         bad("missing: the fix step names no check whose probe found what it changes".into())
     })?;
-    crate::probe::app_sessions::parse_spec(&ev.params).map_err(|e| {
-        bad(format!(
-            "check `{}` (probe `{}`) has no app store description in its parameters: {e}",
-            ev.check, ev.probe
-        ))
-    })
+    // Either probe's store description will do: `app-sessions` parameters,
+    // or `keyed-sessions` ones, which name the same origins and folders.
+    crate::probe::app_sessions::parse_spec(&ev.params)
+        .or_else(|e| crate::probe::keyed_spec::store_spec_of(&ev.params).map_err(|_| e))
+        .map_err(|e| {
+            bad(format!(
+                "check `{}` (probe `{}`) has no app store description in its parameters: {e}",
+                ev.check, ev.probe
+            ))
+        })
 }
 
 /// Compute exactly what `call` will touch with `action` (the registry's

@@ -7,19 +7,9 @@ use super::error::FlowError;
 use super::load::{load_bytes, read_flow_file};
 use super::model::Flow;
 
-/// (id, file name, text) of every built-in flow.
-pub const BUILTIN: &[(&str, &str, &str)] = &[
-    (
-        "notion-signout",
-        "flows/notion-signout.json",
-        include_str!("../../flows/notion-signout.json"),
-    ),
-    (
-        "notion-desktop-relogin",
-        "flows/notion-desktop-relogin.json",
-        include_str!("../../flows/notion-desktop-relogin.json"),
-    ),
-];
+/// (id, file name, text) of every built-in flow: the ids in
+/// `flows/builtin.txt`, embedded by `build.rs`.
+pub const BUILTIN: &[(&str, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_flows.rs"));
 
 pub const DEFAULT_FLOW: &str = "notion-signout";
 

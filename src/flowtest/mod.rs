@@ -57,19 +57,10 @@ pub use results::*;
 pub use run::*;
 
 /// Test files of the built-in flows, embedded so the installed binary can run
-/// them: (flow id, file name, text).
-pub const BUILTIN_TESTS: &[(&str, &str, &str)] = &[
-    (
-        "notion-signout",
-        "flows/notion-signout.tests.json",
-        include_str!("../../flows/notion-signout.tests.json"),
-    ),
-    (
-        "notion-desktop-relogin",
-        "flows/notion-desktop-relogin.tests.json",
-        include_str!("../../flows/notion-desktop-relogin.tests.json"),
-    ),
-];
+/// them: (flow id, file name, text), for every id in `flows/builtin.txt`
+/// (`build.rs`).
+pub const BUILTIN_TESTS: &[(&str, &str, &str)] =
+    include!(concat!(env!("OUT_DIR"), "/builtin_tests.rs"));
 
 /// Largest test file accepted (the bounded read's limit for flow tests).
 pub const MAX_TESTS_BYTES: usize = crate::bounded::Kind::FlowTests.limit() as usize;

@@ -13,7 +13,7 @@ use super::sessions::DefaultStore;
 use crate::bounded::Kind;
 
 /// Profiles of one user data folder: `(folder, display name)`.
-fn list_profiles(ctx: &mut Ctx<'_>, udd: &Path) -> Vec<(String, String)> {
+pub(super) fn list_profiles(ctx: &mut Ctx<'_>, udd: &Path) -> Vec<(String, String)> {
     let local_state = udd.join("Local State");
     let mut out: Vec<(String, String)> = Vec::new();
     let mut from_state = false;

@@ -56,7 +56,7 @@ fn resolve(root: &Path, path: &str, relative: bool) -> PathBuf {
 }
 
 /// Profiles of one Firefox folder: `(folder, display name)`.
-fn list_profiles(ctx: &mut Ctx<'_>, root: &Path) -> Vec<(PathBuf, String)> {
+pub(super) fn list_profiles(ctx: &mut Ctx<'_>, root: &Path) -> Vec<(PathBuf, String)> {
     let mut out: Vec<(PathBuf, String)> = Vec::new();
     let push = |out: &mut Vec<(PathBuf, String)>, p: PathBuf, name: String| {
         if p.is_dir() && !out.iter().any(|(q, _)| *q == p) {
@@ -103,7 +103,7 @@ fn list_profiles(ctx: &mut Ctx<'_>, root: &Path) -> Vec<(PathBuf, String)> {
     out
 }
 
-fn dir_name(p: &Path) -> String {
+pub(super) fn dir_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
@@ -122,7 +122,7 @@ pub fn sync_username_in_prefs(prefs_js: &str) -> bool {
     })
 }
 
-fn sync_enabled(ctx: &mut Ctx<'_>, profile: &Path) -> bool {
+pub(super) fn sync_enabled(ctx: &mut Ctx<'_>, profile: &Path) -> bool {
     let mut on = false;
     match read_text(&profile.join("prefs.js"), Kind::FirefoxPrefs) {
         Ok(Some(t)) => on |= sync_username_in_prefs(&t),
@@ -143,7 +143,7 @@ fn sync_enabled(ctx: &mut Ctx<'_>, profile: &Path) -> bool {
 
 /// LSNG databases of `origin` in a profile: the plain origin folder and any
 /// with origin attributes (`^userContextId=1`, containers).
-fn lsng_dbs(profile: &Path, origin: &str) -> Vec<PathBuf> {
+pub(super) fn lsng_dbs(profile: &Path, origin: &str) -> Vec<PathBuf> {
     let base = profile.join("storage/default");
     let name = firefox_origin_dir(origin);
     let mut out = Vec::new();

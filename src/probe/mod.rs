@@ -10,6 +10,8 @@ pub mod contract;
 pub mod ctx;
 pub mod desktop;
 pub mod firefox;
+pub mod keyed_sessions;
+pub mod keyed_spec;
 pub mod layout;
 pub mod model;
 pub mod pattern;

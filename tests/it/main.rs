@@ -25,6 +25,7 @@ mod reports;
 mod robust;
 mod runs;
 mod signout;
+mod slack;
 mod state_hostile;
 mod streams;
 mod toy;

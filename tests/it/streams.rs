@@ -74,7 +74,10 @@ fn undo_list_and_flows_list_are_data_and_come_as_json() {
         .iter()
         .map(|f| f["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["notion-signout", "notion-desktop-relogin"]);
+    assert_eq!(
+        ids,
+        ["notion-signout", "notion-desktop-relogin", "slack-signout"]
+    );
     assert_eq!(
         v["flows"][0]["support"]["url"],
         "https://www.notion.so/help"

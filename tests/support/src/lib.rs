@@ -26,6 +26,7 @@
 
 pub mod encode;
 pub mod notion;
+pub mod slack;
 pub mod stores;
 
 use std::io;
