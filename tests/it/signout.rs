@@ -533,10 +533,8 @@ fn the_unknown_count_question_names_the_candidates() {
     let asked = flat
         .split("These Notion accounts used Chrome, profile Person 1: ")
         .nth(1)
-        .and_then(|t| {
-            t.split(". Are you signed in to more than one of them there?")
-                .nth(0)
-        })
+        .and_then(|t| t.split_once(". Are you signed in to more than one of them there?"))
+        .map(|(names, _)| names)
         .unwrap_or_default();
     let mut named: Vec<&str> = asked.split(", ").collect();
     named.sort_unstable();
