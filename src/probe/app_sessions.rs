@@ -213,7 +213,32 @@ fn store_sentence(report: &ScanReport, s: &super::Session, app: &str) -> String 
     line
 }
 
-/// The report as facts, with `evidence` (list) on the scan and on each session.
+/// Labels of the accounts seen in store `store_id` that the evidence
+/// cannot tell signed in or not (`account_candidates`): what the flow
+/// names when it asks which accounts are signed in there.
+fn candidate_labels(report: &ScanReport, store_id: &str) -> Vec<String> {
+    let facts = if store_id == super::signin::DESKTOP_STORE {
+        Some(&report.desktop_app.account_facts)
+    } else {
+        report
+            .browsers
+            .iter()
+            .find(|b| b.store_id == store_id)
+            .map(|b| &b.account_facts)
+    };
+    facts
+        .map(|f| {
+            f.account_candidates
+                .iter()
+                .map(|c| c.label.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The report as facts, with `evidence` (list) on the scan and on each
+/// session, and on each session its `place` and its store's
+/// `account_candidate_labels`.
 fn facts_of(report: &ScanReport, spec: &AppSpec) -> Value {
     let mut v = serde_json::to_value(report).unwrap_or(Value::Null);
     if let Some(obj) = v.as_object_mut() {
@@ -227,6 +252,10 @@ fn facts_of(report: &ScanReport, spec: &AppSpec) -> Value {
                         Value::from(store_sentence(report, s, &spec.app)),
                     );
                     o.insert("place".into(), Value::from(store_label(s, &spec.app)));
+                    o.insert(
+                        "account_candidate_labels".into(),
+                        Value::from(candidate_labels(report, &s.store_id)),
+                    );
                 }
             }
         }

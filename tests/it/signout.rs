@@ -9,10 +9,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use expectrl::ControlCode;
+
 use crate::pty::Pty;
 use crate::util::{Env, stderr};
 use testkit::NOTION_WWW;
-use testkit::notion::{NotionLocalStorage, notion_users};
+use testkit::notion::{NotionLocalStorage, Seal, notion_users, seal_cookie};
 use troubleshoot::probe::Layout;
 
 const PY: &str = "/usr/bin/python3";
@@ -125,9 +127,14 @@ fn ldb_origins(dir: &Path) -> Vec<String> {
 /// envelopes, the workspace map, per-account preference keys, a user/space
 /// pair and the identity origin's `notion_user_id`.
 fn notion_ls<S: NotionLocalStorage>(s: S, user: &str, spaces: &[&str]) -> S {
+    account_ls(s.space_map(NOTION_WWW, spaces), user, spaces)
+}
+
+/// [`notion_ls`] without the workspace map: for a store several accounts
+/// used, whose one `spaceIdToShortId` map holds the workspaces of all.
+fn account_ls<S: NotionLocalStorage>(s: S, user: &str, spaces: &[&str]) -> S {
     let mut s = s
         .last_visited(NOTION_WWW, user, spaces[0])
-        .space_map(NOTION_WWW, spaces)
         .put(
             NOTION_WWW,
             &format!("LRU:LocalPreferenceStore3:{user}:sidebarWidth"),
@@ -342,11 +349,12 @@ fn the_desktop_reset_leaves_no_sign_in_in_the_app() {
 fn logging_out_of_one_account_is_checked_in_the_store() {
     let env = Env::new();
     let home = env.sample(Layout::Linux);
-    let data = notion_ls(
-        notion_ls(home.desktop_app("Notion"), BOB, &[GIG]),
+    let data = account_ls(
+        account_ls(home.desktop_app("Notion"), BOB, &[GIG]),
         ADA,
         &[ACME, LABS],
     )
+    .space_map(NOTION_WWW, &[ACME, LABS, GIG])
     .plain_cookie(".www.notion.so", "token_v2", "v2-secret")
     .plain_cookie(".www.notion.so", "notion_user_id", ADA)
     .plain_cookie(
@@ -382,10 +390,13 @@ fn logging_out_of_one_account_is_checked_in_the_store() {
     let mut p = Pty::new(&env, &[]);
     p.expect("What do you want to do in Notion?");
     p.send("\r");
+    // Labels are names or short ids, never raw ids (Side Gig is
+    // "workspace 3" here): the filter takes what the list shows.
     p.expect("Which workspace is this about?");
-    p.send("9e8d7c6b");
+    p.expect("workspace 3 (Notion desktop app)");
+    p.send("workspace 1 (Notion desktop app)");
     p.send("\r");
-    p.expect("How do you want to sign out of");
+    p.expect("How do you want to sign out of workspace 1?");
     p.send("\r"); // the default: Notion's account menu
     p.expect("Did you log out and quit Notion?");
     py(
@@ -409,22 +420,46 @@ fn logging_out_of_one_account_is_checked_in_the_store() {
 }
 
 /// Where the store cannot say which accounts are signed in (a macOS
-/// profile: cookie values sealed with the Keychain key), the re-check
-/// says so and asks; the answer is recorded as the user's, not as a
-/// verified sign-out.
+/// profile two accounts used: cookie values sealed with the Keychain key,
+/// so `notion_users` cannot be read), the count is unknown, the wizard
+/// asks naming both candidates, and the re-check says so and asks; the
+/// answer is recorded as the user's, not as a verified sign-out.
 #[test]
 fn when_the_store_cannot_tell_the_run_asks() {
     let env = Env::new();
     let home = env.sample(Layout::Macos);
-    let profile = notion_ls(
-        home.chromium_profile("chrome", "Default", "Person 1"),
+    let profile = account_ls(
+        account_ls(
+            home.chromium_profile("chrome", "Default", "Person 1"),
+            BOB,
+            &[GIG],
+        ),
         ADA,
         &[ACME],
     )
+    .space_map(NOTION_WWW, &[ACME, GIG])
     .cookie(".www.notion.so", "token_v2", "v2-secret")
     .cookie(".www.notion.so", "notion_users", &notion_users(&[ADA, BOB]))
     .write()
     .unwrap();
+
+    // Two accounts used the profile and the listing is sealed: unknown,
+    // never 1 or 2, with both named as candidates.
+    let o = env.run("macos", &["scan", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let scan: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let store = &scan["browsers"][0];
+    assert_eq!(store["signed_in"], true, "{store}");
+    assert!(store["accounts"].is_null(), "{store}");
+    let mut seen: Vec<&str> = store["account_candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["user_id"].as_str())
+        .collect();
+    seen.sort_unstable();
+    assert_eq!(seen, [ADA, BOB], "{store}");
+
     let ws = format!("workspace={ACME}");
     let base = [
         "goal=remove-one",
@@ -440,6 +475,10 @@ fn when_the_store_cannot_tell_the_run_asks() {
     );
     assert_eq!(code, 1, "{err}");
     assert!(
+        err.contains("does not say how many accounts are signed in, so the wizard asks"),
+        "{err}"
+    );
+    assert!(
         err.contains("does not say which accounts, so the scan cannot confirm"),
         "{err}"
     );
@@ -451,6 +490,55 @@ fn when_the_store_cannot_tell_the_run_asks() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("The scan could not confirm it"), "{err}");
     assert_eq!(sign_in_cookies(&cookie_db(&profile)), ["token_v2"]);
+}
+
+/// The wizard's question where the count is unknown names the accounts
+/// that used the store (a Linux profile whose `notion_users` is sealed
+/// with the desktop keyring's key, `v11`, which the scan never reads).
+#[test]
+fn the_unknown_count_question_names_the_candidates() {
+    let env = Env::new();
+    let home = env.sample(Layout::Linux);
+    let profile = account_ls(
+        account_ls(
+            home.chromium_profile("chrome", "Default", "Person 1"),
+            BOB,
+            &[GIG],
+        ),
+        ADA,
+        &[ACME],
+    )
+    .space_map(NOTION_WWW, &[ACME, GIG])
+    .cookie(".www.notion.so", "token_v2", "v2-secret")
+    .cookie(".www.notion.so", "notion_users", &notion_users(&[ADA, BOB]))
+    .write()
+    .unwrap();
+    seal_cookie(&cookie_db(&profile), "notion_users", Seal::LinuxKeyring).unwrap();
+    let mut p = Pty::new(&env, &[]);
+    p.expect("What do you want to do in Notion?");
+    p.send("\r");
+    p.expect("Which workspace is this about?");
+    p.expect("workspace 2 (Chrome, profile Person 1)");
+    p.send("workspace 1 (Chrome, profile Person 1)");
+    p.send("\r");
+    p.expect("does not say how many accounts are signed in, so the wizard asks");
+    p.expect("These Notion accounts used Chrome, profile Person 1: ");
+    p.expect("(y/N)");
+    p.send_code(ControlCode::EndOfText);
+    let code = p.finish();
+    let text = p.text();
+    assert_eq!(code, Some(130), "{text}");
+    // The terminal wraps the question at its width: read it unwrapped.
+    let flat: String = text.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
+    let asked = flat
+        .split("These Notion accounts used Chrome, profile Person 1: ")
+        .nth(1)
+        .and_then(|t| t.split_once(". Are you signed in to more than one of them there?"))
+        .map(|(names, _)| names)
+        .unwrap_or_default();
+    let mut named: Vec<&str> = asked.split(", ").collect();
+    named.sort_unstable();
+    assert_eq!(named, ["account 3f2a1c4e", "account 7b8c9d0e"], "{text}");
 }
 
 /// "Log out of all accounts" said done while nothing changed: the re-check
@@ -515,10 +603,12 @@ fn logging_out_of_the_only_account_leaves_the_store_signed_out() {
     let mut p = Pty::new(&env, &[]);
     p.expect("What do you want to do in Notion?");
     p.send("\r");
+    // Both profiles have a "workspace 1": the place tells them apart.
     p.expect("Which workspace is this about?");
-    p.send("9e8d7c6b");
+    p.expect("workspace 1 (Chrome, profile Home)");
+    p.send("workspace 1 (Chrome, profile Work)");
     p.send("\r");
-    p.expect("How do you want to sign out of");
+    p.expect("How do you want to sign out of workspace 1?");
     p.send("\r"); // the default: Notion's account menu
     p.expect("Did you log out and quit Chrome?");
     py(
