@@ -165,7 +165,8 @@ fn not_a_flow(f: &str) -> Option<&'static str> {
 }
 
 /// `flows check [FLOW…]`: every built-in flow when none is named; the
-/// tests and schema files a glob such as `flows/*.json` brings are skipped.
+/// tests, schema and shared-blocks files a glob such as `flows/*.json`
+/// brings are skipped.
 pub fn check(files: &[String], printer: Printer) -> Result<u8> {
     let mut bad = 0;
     let builtins: Vec<String>;
