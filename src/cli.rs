@@ -93,7 +93,7 @@ pub enum Command {
     /// Run a flow: the interactive wizard, or scripted with answers
     #[command(after_help = "Examples:
   troubleshoot run
-  troubleshoot run notion-signout --answer goal=remove-one --answer workspace=Acme --dry-run
+  troubleshoot run notion-signout --answer goal=remove-one --answer workspace=\"Acme Corp@chrome\" --dry-run
   troubleshoot run ./my-flow.json --answers answers.json --yes --report run.html
   troubleshoot run --from-report shared-report.json --dry-run
 

@@ -145,7 +145,9 @@ pub fn catalog(json: bool) -> Result<u8> {
 
 /// Validate every file; report all of them, exit 2 if any is bad.
 /// What a file beside the flows is, when it is not a flow: scenarios
-/// (`*.tests.json`) or a JSON Schema (`schema.json`, `*.schema.json`).
+/// (`*.tests.json`), a JSON Schema (`schema.json`, `*.schema.json`) or
+/// the shared parameter blocks (`shared.json`, built in and checked by
+/// the crate's tests).
 fn not_a_flow(f: &str) -> Option<&'static str> {
     let name = std::path::Path::new(f)
         .file_name()
@@ -155,13 +157,16 @@ fn not_a_flow(f: &str) -> Option<&'static str> {
         Some("test scenarios, not a flow (`troubleshoot flows test` runs them)")
     } else if name == "schema.json" || name.ends_with(".schema.json") {
         Some("a JSON Schema for editors, not a flow")
+    } else if name == "shared.json" {
+        Some("shared parameter blocks (a check's \"params_from\"), not a flow")
     } else {
         None
     }
 }
 
 /// `flows check [FLOW…]`: every built-in flow when none is named; the
-/// tests and schema files a glob such as `flows/*.json` brings are skipped.
+/// tests, schema and shared-blocks files a glob such as `flows/*.json`
+/// brings are skipped.
 pub fn check(files: &[String], printer: Printer) -> Result<u8> {
     let mut bad = 0;
     let builtins: Vec<String>;

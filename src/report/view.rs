@@ -1940,16 +1940,28 @@ pub fn spans(s: &str) -> Vec<(bool, &str)> {
     out
 }
 
+/// Whether a backticked span is a command. `<` and `>` are allowed for the
+/// placeholder a redacted report puts for the state folder
+/// (`--state-dir '<state folder>'`); the HTML escapes them.
 fn command_like(s: &str) -> bool {
     (s.starts_with("troubleshoot") || s.starts_with("--"))
         && s.len() <= 300
         && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || " ._/:=@,+-'~\\".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || " ._/:=@,+-'~\\<>".contains(c))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_redacted_undo_command_is_code() {
+        let cmd = "troubleshoot undo x --state-dir '<state folder>'";
+        assert_eq!(
+            spans(&format!("Run `{cmd}` on this machine")),
+            [(false, "Run "), (true, cmd), (false, " on this machine")]
+        );
+    }
 
     #[test]
     fn commands_in_backticks_are_code() {

@@ -147,7 +147,10 @@ impl Sandbox {
         s.set_expect_timeout(Some(Duration::from_millis(400)));
         let start = Instant::now();
         let mut seen = Vec::new();
-        // Every default: Enter at each prompt until the command ends.
+        // Every default: Enter at each prompt until the command ends; a
+        // list asked again (the wizard says the way chosen did not work:
+        // "Choose another way") gets the next option, as a person would.
+        let mut sent_at = 0;
         loop {
             assert!(
                 start.elapsed() < Duration::from_secs(90),
@@ -164,7 +167,10 @@ impl Sandbox {
                     if let Ok(n) = s.try_read(&mut buf) {
                         seen.extend_from_slice(&buf[..n]);
                     }
-                    let _ = s.send("\r");
+                    let text = String::from_utf8_lossy(&seen);
+                    let downs = times_answered_before(&text[sent_at.min(text.len())..], &text);
+                    sent_at = text.len();
+                    let _ = s.send(format!("{}\r", "\x1b[B".repeat(downs)));
                 }
                 Err(e) => panic!("`{cmd}`: {e}"),
             }
@@ -178,6 +184,25 @@ impl Sandbox {
         };
         (code, String::from_utf8_lossy(&seen).into_owned())
     }
+}
+
+/// How many times the list question pending at the end of `fresh` (what
+/// the terminal showed since the last key) was answered before in `all`:
+/// the prompt library draws a pending question as `? PROMPT  ` and an
+/// answered one as `✔ PROMPT ANSWER`. 0 for no list pending.
+fn times_answered_before(fresh: &str, all: &str) -> usize {
+    let Some(at) = fresh.rfind("\x1b[?25l? ") else {
+        return 0;
+    };
+    let pending = &fresh[at + "\x1b[?25l? ".len()..];
+    if !pending.contains("to move, enter to select") || pending.contains("✔ ") {
+        return 0;
+    }
+    let prompt = pending.split("  ").next().unwrap_or("");
+    if prompt.is_empty() {
+        return 0;
+    }
+    all.matches(&format!("✔ {prompt} ")).count()
 }
 
 /// What an example may end with: 0, or 1 for the wizard taking every

@@ -200,7 +200,7 @@ fn undo_line_pasted_back_at(cols: usize) {
             "--answer",
             "workspace=ws-acme",
             "--answer",
-            "method=remove-entry",
+            "method=clear-site",
         ]);
     let mut s = Session::spawn(cmd).expect("spawn in a pty");
     s.get_process_mut()
@@ -295,7 +295,7 @@ fn lists_fit_60_columns_with_a_header() {
             "--answer",
             "workspace=ws-acme",
             "--answer",
-            "method=remove-entry",
+            "method=clear-site",
         ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

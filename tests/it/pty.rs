@@ -385,7 +385,7 @@ fn signal_at_a_prompt(signal: &str, code: i32) {
     let mut p = Pty::new(&env, &["run", "--report", &report_arg]);
     p.expect("What do you want to do in Notion?");
     p.send("\r");
-    p.expect("Which workspace session is this about?");
+    p.expect("Which workspace is this about?");
     std::thread::sleep(Duration::from_millis(200));
     kill(&p, signal);
     p.expect("Cancelled; nothing was changed.");
@@ -536,14 +536,12 @@ fn demo_keeps_a_sandbox_whose_fix_stays_applied() {
     let mut p = demo(&env, &[]);
     p.expect("What do you want to do in Notion?");
     p.send("\r");
-    p.expect("Which workspace session is this about?");
+    p.expect("Which workspace is this about?");
     p.send("\r");
     p.expect("How do you want to sign out of Acme Corp?");
+    // Filtered to the way that changes the sandbox's store.
+    p.send("Remove Notion");
     p.send("\r");
-    p.expect("Is sync turned off?");
-    p.send("y\r");
-    p.expect("Remove the entry anyway?");
-    p.send("y\r");
     p.expect("Apply this fix?");
     p.send("y\r");
     p.expect("Export a diagnostic report");
