@@ -145,11 +145,18 @@ fn remove_entry_in_chrome_removes_only_the_target_and_undo_is_byte_identical() {
         ls_keys(&ldb, DECOY_ORIGIN),
         vec!["notion:workspace:ws-1".to_string()]
     );
-    assert!(
-        fx.sessions(Layout::Linux)
-            .iter()
-            .all(|x| x.source != Source::Browser)
-    );
+    // The workspace's session is gone; its account's token_v2 is still
+    // there, so the account stays signed in (Local Storage holds no
+    // credential) with no workspace of its own left.
+    let now = fx.sessions(Layout::Linux);
+    assert!(now.iter().all(|x| x.workspace_id != "ws-1"), "{now:#?}");
+    let [left] = &now[..] else {
+        panic!("one account session left: {now:#?}")
+    };
+    assert_eq!(left.user_id.as_deref(), Some("u-1"));
+    assert_eq!(left.signed_in, Some(true));
+    assert_eq!(left.sign_in_cookies, vec!["token_v2".to_string()]);
+    assert!(left.workspace_id.is_empty() && left.keys.is_empty(), "{left:#?}");
 
     // Backup: manifest with sha256, owner-only permissions.
     let bdir = state.join("backups").join(&applied.backup_id);
