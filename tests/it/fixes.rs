@@ -156,7 +156,10 @@ fn remove_entry_in_chrome_removes_only_the_target_and_undo_is_byte_identical() {
     assert_eq!(left.user_id.as_deref(), Some("u-1"));
     assert_eq!(left.signed_in, Some(true));
     assert_eq!(left.sign_in_cookies, vec!["token_v2".to_string()]);
-    assert!(left.workspace_id.is_empty() && left.keys.is_empty(), "{left:#?}");
+    assert!(
+        left.workspace_id.is_empty() && left.keys.is_empty(),
+        "{left:#?}"
+    );
 
     // Backup: manifest with sha256, owner-only permissions.
     let bdir = state.join("backups").join(&applied.backup_id);
@@ -1554,7 +1557,11 @@ fn fixes_follow_the_session_model_of_current_builds() {
         .flat_map(|(u, sp)| pair_keys(u, sp))
         .collect();
     for u in [U1, U2] {
-        for name in ["userSessionCount", "sourceInitialPage", "SearchShowFilterBar"] {
+        for name in [
+            "userSessionCount",
+            "sourceInitialPage",
+            "SearchShowFilterBar",
+        ] {
             kept.push(lps(u, name));
         }
     }

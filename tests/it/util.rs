@@ -213,7 +213,10 @@ pub fn entry_flow(env: &Env) -> String {
     let shared: serde_json::Value =
         serde_json::from_str(include_str!("../../flows/shared.json")).unwrap();
     let scan = shared["notion"].clone();
-    assert!(scan.is_object(), "flows/shared.json has no \"notion\" block");
+    assert!(
+        scan.is_object(),
+        "flows/shared.json has no \"notion\" block"
+    );
     let end = |id: &str, outcome: &str| serde_json::json!({"end": {"id": id, "outcome": outcome, "message": id}});
     let flow = serde_json::json!({
         "id": "entry-removal",

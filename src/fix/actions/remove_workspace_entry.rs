@@ -2,8 +2,8 @@
 //! one store (Chromium LevelDB or Firefox LSNG), leaving every other key.
 
 use super::session::{
-    SESSION, lsng_items, owner_processes, session_keys_now, session_param,
-    snapshot_items, store_path_of, where_,
+    SESSION, lsng_items, owner_processes, session_keys_now, session_param, snapshot_items,
+    store_path_of, where_,
 };
 use crate::fix::action::{Action, ActionDef, ActionInfo, evidence_spec};
 use crate::fix::error::FixError;
