@@ -145,10 +145,20 @@ fn remove_entry_in_chrome_removes_only_the_target_and_undo_is_byte_identical() {
         ls_keys(&ldb, DECOY_ORIGIN),
         vec!["notion:workspace:ws-1".to_string()]
     );
+    // The workspace's session is gone; its account's token_v2 is still
+    // there, so the account stays signed in (Local Storage holds no
+    // credential) with no workspace of its own left.
+    let now = fx.sessions(Layout::Linux);
+    assert!(now.iter().all(|x| x.workspace_id != "ws-1"), "{now:#?}");
+    let [left] = &now[..] else {
+        panic!("one account session left: {now:#?}")
+    };
+    assert_eq!(left.user_id.as_deref(), Some("u-1"));
+    assert_eq!(left.signed_in, Some(true));
+    assert_eq!(left.sign_in_cookies, vec!["token_v2".to_string()]);
     assert!(
-        fx.sessions(Layout::Linux)
-            .iter()
-            .all(|x| x.source != Source::Browser)
+        left.workspace_id.is_empty() && left.keys.is_empty(),
+        "{left:#?}"
     );
 
     // Backup: manifest with sha256, owner-only permissions.
@@ -1439,54 +1449,82 @@ fn a_signal_during_a_fix_lets_the_write_finish_and_tells_the_truth() {
     assert!(left.is_empty(), "temp copies left behind: {left:?}");
 }
 
-/// Current-build keys: remove-workspace-entry deletes every key the
-/// patterns match for the chosen account and workspace (the currentSpace
-/// and sidebar names, the current-space envelope pointing at it, and a key
-/// written after the scan), keeps the other account's and workspace's keys,
-/// and verifies on a fresh scan; clear-site-data lists the chosen session's
-/// keys and what each cookie is. Undo is byte-identical.
+/// Current-build keys (the families DESIGN.md lists from real stores):
+/// remove-workspace-entry deletes every key the patterns match for the
+/// chosen account and workspace (the pair families, the
+/// `lastVisitedRouteSpaceId` envelope pointing at it, and a `BlockFrecency`
+/// key written after the scan), keeps the other account's and workspace's
+/// keys and the account-wide preferences, names the workspace by its label
+/// (never "workspace workspace …", never the raw id) and verifies on a fresh
+/// scan; clear-site-data lists the chosen session's keys and what each
+/// cookie is. Undo is byte-identical.
 #[test]
 fn fixes_follow_the_session_model_of_current_builds() {
     use testkit::encode::{ls_entry_key, ls_string};
-    use testkit::notion::{NotionLocalStorage, notion_users, sidebar_key};
+    use testkit::notion::{NotionLocalStorage, notion_users};
     use troubleshoot::readers::leveldb::{BatchOp, StoreLock, write_batch};
     const U1: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
     const U2: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
     const S1: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
     const S2: &str = "6fa459ea-ee8a-4ca4-894e-db77e160355e";
+    let lps = |user: &str, rest: &str| format!("LRU:LocalPreferenceStore3:{user}:{rest}");
+    // The keys `workspace_of(user, space)` writes.
+    let pair_keys = |user: &str, space: &str| {
+        vec![
+            format!("LRU:KeyValueStore2:onAppStartPreference:{user}:{space}"),
+            format!("LRU:KeyValueStore2:searchFrecency:{space}:{user}:0"),
+            format!("LRU:KeyValueStore2:userSignals:{space}:{user}:0"),
+            format!("BlockFrecency:{user}:{space}:version"),
+            format!("BlockFrecency:{user}:{space}:3:keys"),
+            lps(user, &format!("UserSharedPagesInSpace:{user}:{space}")),
+            lps(user, &format!("SubscriptionData:{space}:v2")),
+            lps(user, &format!("{space}:analytics_session")),
+        ]
+    };
     let fx = Env::new();
     let profile = fx
         .sample(Layout::Linux)
         .chromium_profile("chrome", "Default", "Person 1")
-        .current_user(NOTION_WWW, U1, S1)
-        .current_space(NOTION_WWW, S1, U1)
-        .current_space(NOTION_WWW, S2, U1)
-        .current_space(NOTION_WWW, S1, U2)
-        .sidebar_state(NOTION_WWW, S2, U2)
+        .envelope(NOTION_WWW, "current-user-id", serde_json::json!(U1))
+        .last_visited(NOTION_WWW, U1, S1)
+        .account_used(NOTION_WWW, U1)
+        .account_used(NOTION_WWW, U2)
+        .workspace_of(NOTION_WWW, U1, S1)
+        .workspace_of(NOTION_WWW, U1, S2)
+        .workspace_of(NOTION_WWW, U2, S1)
+        .workspace_of(NOTION_WWW, U2, S2)
         .ls_key(NOTION_WWW, "theme", "dark")
-        .ls_key(DECOY_ORIGIN, &format!("currentSpace:{S1}:{U1}"), "decoy")
+        .ls_key(
+            DECOY_ORIGIN,
+            &format!("LRU:KeyValueStore2:onAppStartPreference:{U1}:{S1}"),
+            "decoy",
+        )
         .cookie("www.notion.so", "notion_user_id", U1)
         .cookie(".notion.so", "notion_users", &notion_users(&[U1, U2]))
-        .cookie(".notion.so", "token_v2", "SECRET-fix-token")
+        .cookie(".www.notion.so", "token_v2", "SECRET-fix-token")
         .write()
         .unwrap();
     let home = fx.probe_home(Layout::Linux);
     let state = fx.state();
-    let s = fx
-        .sessions(Layout::Linux)
-        .into_iter()
+    let all = fx.sessions(Layout::Linux);
+    let s = all
+        .iter()
         .find(|s| s.workspace_id == S1 && s.user_id.as_deref() == Some(U1))
-        .unwrap();
+        .cloned()
+        .unwrap_or_else(|| panic!("no session of {S1} for {U1}: {all:#?}"));
     assert_eq!(s.store_accounts, Some(2));
-    // Notion writes the sidebar state of the same session after the scan.
+    // No store names the workspace: its label is a short form, not the id.
+    assert!(!s.workspace_label.is_empty() && !s.workspace_label.contains(S1));
+    // Notion writes a frecency key of the same session after the scan.
+    let late = format!("BlockFrecency:{U1}:{S1}:3:late");
     let ldb = PathBuf::from(&s.store_path);
     {
         let lock = StoreLock::acquire(&ldb).unwrap();
         write_batch(
             &lock,
             &[BatchOp::Put(
-                ls_entry_key(NOTION_WWW, &sidebar_key(S1, U1)),
-                ls_string("{}"),
+                ls_entry_key(NOTION_WWW, &late),
+                ls_string("[]"),
             )],
         )
         .unwrap();
@@ -1494,41 +1532,61 @@ fn fixes_follow_the_session_model_of_current_builds() {
     let before = tree_hashes(&profile, &["LOCK"]);
     let c = ctx(&home, &state);
     let plan = plan_fix(&call("remove-workspace-entry", Some(&s)), &c).unwrap();
-    let mut want = vec![
-        format!("currentSpace:{S1}:{U1}"),
-        "LRU:KeyValueStore2:current-space-id".to_string(),
-        sidebar_key(S1, U1),
-    ];
+    let mut want = pair_keys(U1, S1);
+    want.push(late);
+    want.push("LRU:KeyValueStore2:lastVisitedRouteSpaceId".to_string());
     want.sort();
     assert_eq!(plan.keys, want);
+    let note = format!("({} of account {U1})", s.workspace_label);
     assert!(
-        plan.steps[0].contains(&format!("(workspace {S1} of account {U1})")),
+        plan.steps[..want.len()].iter().all(|l| l.ends_with(&note)),
+        "{note}: {:?}",
+        plan.steps
+    );
+    assert!(
+        plan.steps
+            .iter()
+            .all(|l| !l.contains("workspace workspace") && !l.contains(&format!("({S1}"))),
         "{:?}",
         plan.steps
     );
     fix::apply(&plan, &c).unwrap();
-    let mut left = ls_keys(&ldb, NOTION_WWW);
-    left.sort();
-    let mut kept = vec![
+    let left = ls_keys(&ldb, NOTION_WWW);
+    let mut kept: Vec<String> = [(U1, S2), (U2, S1), (U2, S2)]
+        .iter()
+        .flat_map(|(u, sp)| pair_keys(u, sp))
+        .collect();
+    for u in [U1, U2] {
+        for name in [
+            "userSessionCount",
+            "sourceInitialPage",
+            "SearchShowFilterBar",
+        ] {
+            kept.push(lps(u, name));
+        }
+    }
+    kept.extend([
         "LRU:KeyValueStore2:current-user-id".to_string(),
-        format!("currentSpace:{S2}:{U1}"),
-        format!("currentSpace:{S1}:{U2}"),
-        sidebar_key(S2, U2),
+        "LRU:KeyValueStore2:lastVisitedRouteUserId".to_string(),
         "theme".to_string(),
-    ];
+    ]);
     kept.sort();
     assert_eq!(left, kept);
     assert_eq!(ls_keys(&ldb, DECOY_ORIGIN).len(), 1);
-    // Fresh evidence: that session is gone, U2's session of S1 remains.
+    // Fresh evidence: that session is gone, U2's session of S1 and U1's
+    // of S2 remain.
     let now = fx.sessions(Layout::Linux);
     assert!(
         !now.iter()
             .any(|x| x.workspace_id == S1 && x.user_id.as_deref() == Some(U1))
     );
-    assert!(
-        now.iter()
-            .any(|x| x.workspace_id == S1 && x.user_id.as_deref() == Some(U2))
-    );
+    for (ws, u) in [(S1, U2), (S2, U1)] {
+        assert!(
+            now.iter()
+                .any(|x| x.workspace_id == ws && x.user_id.as_deref() == Some(u)),
+            "{ws} {u}: {now:#?}"
+        );
+    }
     fix::undo(&state, Some(&home), Some(RUN), false).unwrap();
     assert_eq!(
         tree_hashes(&profile, &["LOCK"]),
@@ -1544,13 +1602,20 @@ fn fixes_follow_the_session_model_of_current_builds() {
         .unwrap();
     let plan = plan_fix(&call("clear-site-data", Some(&s)), &c).unwrap();
     let steps = plan.steps.join("\n");
-    assert!(
-        steps.contains(&format!(
-            "delete Local Storage key {} of {NOTION_WWW} (of the chosen session: workspace {S2} of account {U2})",
-            sidebar_key(S2, U2)
-        )),
-        "{steps}"
-    );
+    // Each of the chosen session's keys, named by the workspace's label.
+    // (clear-site-data's note says "workspace <label>", which doubles the
+    // word for a nameless workspace: its wording is not this test's.)
+    let chosen = format!("{} of account {U2})", s.workspace_label);
+    for k in pair_keys(U2, S2) {
+        let line = format!("delete Local Storage key {k} of {NOTION_WWW} (of the chosen session: ");
+        assert!(
+            plan.steps
+                .iter()
+                .any(|l| l.starts_with(&line) && l.ends_with(&chosen)),
+            "{k}: {steps}"
+        );
+    }
+    assert!(!steps.contains(&format!(": workspace {S2}")), "{steps}");
     assert!(
         steps.contains("delete cookie notion_users on .notion.so (lists every signed-in account)"),
         "{steps}"
@@ -1560,7 +1625,7 @@ fn fixes_follow_the_session_model_of_current_builds() {
         "{steps}"
     );
     assert!(
-        steps.contains("delete cookie token_v2 on .notion.so (a sign-in cookie)"),
+        steps.contains("delete cookie token_v2 on .www.notion.so (a sign-in cookie)"),
         "{steps}"
     );
     assert!(!steps.contains("SECRET"));

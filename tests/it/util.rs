@@ -207,15 +207,16 @@ pub fn cpp_leveldb_put(dir: &Path, key: &[u8], value: &[u8]) -> bool {
 /// `goal`, `workspace` and `method` (`remove-entry`), so
 /// [`Env::run_method`] drives it; its scan is the shipped flow's.
 pub fn entry_flow(env: &Env) -> String {
-    let shipped: serde_json::Value =
-        serde_json::from_str(include_str!("../../flows/notion-signout.json")).unwrap();
-    let scan = shipped["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["check"]["id"] == "scan")
-        .unwrap()["check"]["params"]
-        .clone();
+    // The shipped flow's scan takes its store description from
+    // flows/shared.json (`"params_from": "notion"`); a flow file outside
+    // flows/ inlines the same block.
+    let shared: serde_json::Value =
+        serde_json::from_str(include_str!("../../flows/shared.json")).unwrap();
+    let scan = shared["notion"].clone();
+    assert!(
+        scan.is_object(),
+        "flows/shared.json has no \"notion\" block"
+    );
     let end = |id: &str, outcome: &str| serde_json::json!({"end": {"id": id, "outcome": outcome, "message": id}});
     let flow = serde_json::json!({
         "id": "entry-removal",
