@@ -292,7 +292,7 @@ fn scan_counts(r: &ScanReport, ls_entries: usize) -> Counts {
         workspaces,
         // Names are unique per profile in the bench home, so distinct names
         // are rows.
-        cookies: r.browsers.iter().map(|b| b.notion_cookies.len()).sum(),
+        cookies: r.browsers.iter().map(|b| b.app_cookies.len()).sum(),
     }
 }
 
@@ -391,7 +391,7 @@ struct MemPoint {
     size: Size,
     store_bytes: u64,
     largest_log: u64,
-    notion_cookies: usize,
+    app_cookies: usize,
     peak_mib: f64,
 }
 
@@ -415,7 +415,7 @@ fn memory_point(size: Size, spec: &AppSpec) -> MemPoint {
             .map(|f| f.1)
             .max()
             .unwrap_or(0),
-        notion_cookies: scan_counts(&r, 0).cookies,
+        app_cookies: scan_counts(&r, 0).cookies,
         peak_mib: scan_peak_mib(tmp.path()),
     }
 }
@@ -818,7 +818,7 @@ fn main() {
                     m.size.label(),
                     mib(m.store_bytes),
                     mib(m.largest_log),
-                    m.notion_cookies,
+                    m.app_cookies,
                     m.peak_mib
                 );
                 points.push((m.peak_mib, m.store_bytes));

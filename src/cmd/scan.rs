@@ -18,7 +18,7 @@ pub fn run(global: &Global, args: &ScanArgs, printer: Printer) -> Result<u8> {
     let home = super::home(global)?;
     super::warn_interrupted(global, printer);
     // A flow whose only probe is the session scan keeps its readable
-    // summary and its JSON (schema 1); any other runs each of its probes.
+    // summary and its JSON (schema 2); any other runs each of its probes.
     if !only_sessions(&flow) {
         return run_probes(&flow, registry, &home, args.json, printer);
     }

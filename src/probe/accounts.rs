@@ -54,7 +54,7 @@ pub struct StoreFacts {
     pub accounts: Option<u32>,
     pub account_facts: AccountFacts,
     /// Names of Notion cookies, sorted, distinct.
-    pub notion_cookies: Vec<String>,
+    pub app_cookies: Vec<String>,
     /// Providers with a sign-in cookie, in spec order.
     pub linked_accounts: Vec<String>,
 }

@@ -283,7 +283,7 @@ impl<'a> Ctx<'a> {
             path: path.to_string_lossy().into_owned(),
             running: owner.running,
             sync_enabled: owner.sync_enabled,
-            notion_cookies: facts.notion_cookies,
+            app_cookies: facts.app_cookies,
             accounts: facts.accounts,
             account_facts: facts.account_facts,
             user_ids: facts.user_ids,

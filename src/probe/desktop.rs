@@ -168,7 +168,7 @@ pub(crate) fn scan_desktop(ctx: &mut Ctx<'_>) -> DesktopApp {
         accounts: facts.accounts,
         account_facts: facts.account_facts,
         user_ids: facts.user_ids,
-        notion_cookies: facts.notion_cookies,
+        app_cookies: facts.app_cookies,
         linked_accounts: facts.linked_accounts,
     }
 }

@@ -1,4 +1,4 @@
-//! The evidence a scan produces: `scan --json` (schema 1) and the facts a flow's
+//! The evidence a scan produces: `scan --json` (schema 2) and the facts a flow's
 //! `check` steps branch on. Field names are part of the public contract.
 //! Accounts come first: a store's signed-in accounts (`account_sessions`,
 //! `accounts`, `signed_in`), each with its workspaces; `sessions[]` is one
@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Schema version of [`ScanReport`] as printed by `scan --json`.
-pub const SCAN_SCHEMA: u32 = 1;
+pub const SCAN_SCHEMA: u32 = 2;
 
 /// Where a session lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,8 +113,10 @@ pub struct BrowserProfile {
     pub path: String,
     pub running: bool,
     pub sync_enabled: bool,
-    /// Names (never values) of Notion cookies in this profile.
-    pub notion_cookies: Vec<String>,
+    /// Names (never values) of the app's cookies in this profile (called
+    /// `notion_cookies` in scan schema 1).
+    #[serde(alias = "notion_cookies")]
+    pub app_cookies: Vec<String>,
     /// Signed-in Notion accounts in this profile; null when the evidence
     /// cannot tell (`accounts_reason` says why).
     pub accounts: Option<u32>,
@@ -217,7 +219,9 @@ pub struct DesktopApp {
     #[serde(flatten)]
     pub account_facts: AccountFacts,
     pub user_ids: Vec<String>,
-    pub notion_cookies: Vec<String>,
+    /// Names (never values) of the app's cookies in the app's store.
+    #[serde(alias = "notion_cookies")]
+    pub app_cookies: Vec<String>,
     pub linked_accounts: Vec<String>,
 }
 

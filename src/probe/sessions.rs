@@ -457,7 +457,7 @@ pub fn analyze(
         .filter(|c| cookie_host::on_any(&c.host, &spec.cookie_domains))
         .map(|c| c.name.clone())
         .collect();
-    facts.notion_cookies = names.into_iter().collect();
+    facts.app_cookies = names.into_iter().collect();
     for la in &spec.linked_accounts {
         let hit = cookies.iter().any(|c| {
             cookie_host::on_any(&c.host, &la.cookie_domains) && la.cookie_names.contains(&c.name)

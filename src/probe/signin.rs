@@ -92,7 +92,7 @@ mod tests {
         json!({
             "store_id": id, "browser": "Chrome", "browser_id": browser_id, "profile": dir,
             "profile_dir": dir, "path": "/p", "running": running, "sync_enabled": false,
-            "notion_cookies": [], "accounts": accounts, "user_ids": users, "sessions": 0,
+            "app_cookies": [], "accounts": accounts, "user_ids": users, "sessions": 0,
             "linked_accounts": [], "signed_in": signed_in, "sign_in_cookies": [],
             "account_sessions": users.iter().map(|u| json!({
                 "user_id": u, "active": false, "workspaces": [], "sources": []
@@ -112,7 +112,7 @@ mod tests {
             ],
             "desktop_app": {"installed": false, "running": false, "data_dir": null,
                 "size_bytes": 0, "sessions": 0, "accounts": 0, "user_ids": [],
-                "notion_cookies": [], "linked_accounts": [], "signed_in": false},
+                "app_cookies": [], "linked_accounts": [], "signed_in": false},
             "any_sync": false, "max_store_accounts": 2, "warnings": []
         }))
         .unwrap();

@@ -3,7 +3,7 @@
 //! They belong to the `app-sessions` probe: its output (`scan --json`,
 //! schema 1, [`crate::probe::ScanReport`]) is a public contract, the same
 //! for every app, so a field keeps its name whatever the flow's `terms`
-//! call the thing it holds. That is why `notion_cookies` still carries the
+//! call the thing it holds. That is why `app_cookies` still carries the
 //! name of the first app it was written for: renaming it is a change of the
 //! scan's schema, not of a report. The report's words come from the
 //! flow's `terms`; only these keys come from the probe.
@@ -16,7 +16,7 @@ pub const WORKSPACE_NAME: &str = "workspace_name";
 pub const WORKSPACE_LABEL: &str = "workspace_label";
 /// The names (never the values) of the app's cookies in a browser profile
 /// or the desktop app.
-pub const APP_COOKIES: &str = "notion_cookies";
+pub const APP_COOKIES: &str = "app_cookies";
 
 #[cfg(test)]
 mod tests {

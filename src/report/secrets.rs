@@ -123,7 +123,7 @@ mod tests {
         let v = serde_json::json!({"x": "Cookie: token_v2=abc; notion_user_id=1"});
         assert!(check_no_secrets(&v).is_err());
         // Names of cookies are fine.
-        let v = serde_json::json!({"notion_cookies": ["token_v2", "notion_user_id"], "plan": "delete token_v2= cookie"});
+        let v = serde_json::json!({"app_cookies": ["token_v2", "notion_user_id"], "plan": "delete token_v2= cookie"});
         assert!(check_no_secrets(&v).is_ok());
         // Non-cookie `value` fields (Local Storage JSON) are fine.
         let v = serde_json::json!({"entry": {"id": "x", "value": "y"}});

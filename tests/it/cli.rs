@@ -353,7 +353,10 @@ fn global_flags_work_after_the_subcommand_and_help_teaches() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["schema"], 1);
+    assert_eq!(
+        v["schema"], 2,
+        "scan schema 2: app_cookies, not notion_cookies"
+    );
     assert_eq!(v["layout"], "macos");
     let o = assert_cmd::Command::new(BIN)
         .args(["run", "--help"])
@@ -693,7 +696,7 @@ fn sign_out_of_all_clears_site_data_in_one_profile_and_undo_restores_it() {
         .iter()
         .find(|b| b["profile_dir"] == "Default")
         .unwrap();
-    assert_eq!(default["notion_cookies"].as_array().unwrap().len(), 0);
+    assert_eq!(default["app_cookies"].as_array().unwrap().len(), 0);
     assert_eq!(env.run("linux", &["undo"]).status.code(), Some(0));
     assert_eq!(before, tree_hashes(&env.home(), &["LOCK"]));
 }

@@ -396,7 +396,7 @@ fn rollback_after_a_failed_verify_restores_byte_identical() {
 }
 
 #[test]
-fn clear_site_data_in_chrome_removes_notion_cookies_and_storage_only() {
+fn clear_site_data_in_chrome_removes_app_cookies_and_storage_only() {
     let fx = Env::new();
     let profile = fx
         .sample(Layout::Linux)
@@ -1537,7 +1537,13 @@ fn fixes_follow_the_session_model_of_current_builds() {
     want.push("LRU:KeyValueStore2:lastVisitedRouteSpaceId".to_string());
     want.sort();
     assert_eq!(plan.keys, want);
-    let note = format!("({} of account {U1})", s.workspace_label);
+    // The account by its label ("account 0f8fad5b"), never its raw id.
+    assert!(
+        s.account_label.starts_with("account "),
+        "{}",
+        s.account_label
+    );
+    let note = format!("({} of {})", s.workspace_label, s.account_label);
     assert!(
         plan.steps[..want.len()].iter().all(|l| l.ends_with(&note)),
         "{note}: {:?}",
@@ -1603,9 +1609,7 @@ fn fixes_follow_the_session_model_of_current_builds() {
     let plan = plan_fix(&call("clear-site-data", Some(&s)), &c).unwrap();
     let steps = plan.steps.join("\n");
     // Each of the chosen session's keys, named by the workspace's label.
-    // (clear-site-data's note says "workspace <label>", which doubles the
-    // word for a nameless workspace: its wording is not this test's.)
-    let chosen = format!("{} of account {U2})", s.workspace_label);
+    let chosen = format!("{} of {})", s.workspace_label, s.account_label);
     for k in pair_keys(U2, S2) {
         let line = format!("delete Local Storage key {k} of {NOTION_WWW} (of the chosen session: ");
         assert!(

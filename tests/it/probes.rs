@@ -86,7 +86,7 @@ fn one_profile_one_workspace_every_layout() {
         assert!(!s.sync_enabled);
         assert!(!s.running);
         assert_eq!(r.browsers.len(), 1);
-        assert_eq!(r.browsers[0].notion_cookies, vec!["token_v2".to_string()]);
+        assert_eq!(r.browsers[0].app_cookies, vec!["token_v2".to_string()]);
         assert!(Path::new(&s.store_path).is_absolute());
         assert!(r.warnings.is_empty(), "{layout:?}: {:?}", r.warnings);
         assert!(!r.desktop_app.installed);
@@ -301,7 +301,7 @@ fn firefox_cookies_only_in_wal() {
         let b = &r.browsers[0];
         assert_eq!(b.browser_id, "firefox");
         assert_eq!(
-            b.notion_cookies,
+            b.app_cookies,
             vec!["notion_user_id".to_string(), "token_v2".to_string()],
             "{layout:?}"
         );
@@ -671,7 +671,7 @@ fn demo_and_bench_homes_scan() {
         "two workspaces of one account per profile"
     );
     assert_eq!(r.browsers.len(), 3);
-    assert!(r.browsers.iter().all(|b| b.notion_cookies.len() == 5));
+    assert!(r.browsers.iter().all(|b| b.app_cookies.len() == 5));
     assert!(r.browsers.iter().all(|b| b.accounts == Some(1)));
     // The log profile's short ids were rewritten last: the newest wins.
     let labels: Vec<_> = r
@@ -822,7 +822,7 @@ fn chromium_cookies_with_hot_journal_are_read() {
     let before = tree_hashes(t.path(), &[]);
     let r = scan_home(&h);
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
-    assert_eq!(r.browsers[0].notion_cookies, vec!["token_v2".to_string()]);
+    assert_eq!(r.browsers[0].app_cookies, vec!["token_v2".to_string()]);
     assert!(before == tree_hashes(t.path(), &[]));
 }
 
@@ -924,7 +924,7 @@ fn scan_json_cli_lists_planted_sessions() {
         );
         assert!(!stdout.contains("SECRET"), "{stdout}");
         let v: serde_json::Value = serde_json::from_str(&stdout).expect("scan --json prints JSON");
-        assert_eq!(v["schema"], 1);
+        assert_eq!(v["schema"], troubleshoot::probe::SCAN_SCHEMA);
         assert_eq!(v["session_count"], 5, "{layout:?}");
         let mut got: Vec<(String, String, String, String, String)> = v["sessions"]
             .as_array()

@@ -98,7 +98,7 @@ fn profile(
         path: path.into(),
         running: false,
         sync_enabled: browser == "Chrome",
-        notion_cookies: vec![
+        app_cookies: vec![
             "token_v2".into(),
             "notion_user_id".into(),
             "notion_users".into(),
@@ -218,7 +218,7 @@ fn sample_record() -> RunRecord {
             accounts: Some(1),
             account_facts: Default::default(),
             user_ids: vec![USER_IDS[0].into()],
-            notion_cookies: vec!["token_v2".into()],
+            app_cookies: vec!["token_v2".into()],
             linked_accounts: vec!["google".into()],
         },
         any_sync: true,

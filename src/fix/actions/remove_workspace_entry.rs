@@ -2,8 +2,8 @@
 //! one store (Chromium LevelDB or Firefox LSNG), leaving every other key.
 
 use super::session::{
-    SESSION, lsng_items, owner_processes, session_keys_now, session_param, snapshot_items,
-    store_path_of, where_,
+    SESSION, lsng_items, owner_processes, session_keys_now, session_note, session_param,
+    snapshot_items, store_path_of, where_,
 };
 use crate::fix::action::{Action, ActionDef, ActionInfo, evidence_spec};
 use crate::fix::error::FixError;
@@ -101,7 +101,7 @@ fn plan_remove_entry(
             path: store,
             message: format!(
                 "{listed} for {} in this store any more; scan again",
-                entry_note(session)
+                session_note(session)
             ),
         });
     }
@@ -110,7 +110,7 @@ fn plan_remove_entry(
             "delete Local Storage key {k} of {} in {} ({})",
             session.origin,
             where_(session),
-            entry_note(session)
+            session_note(session)
         ));
     }
     plan.steps
@@ -118,20 +118,4 @@ fn plan_remove_entry(
     plan.keys = found;
     plan.files = current_files(&plan)?;
     Ok(plan)
-}
-
-/// "Acme Corp of account u-1", "workspace 7c9e6679 of account u-1": whose
-/// keys the plan deletes. The label already says what it is (a name, or
-/// "workspace <short id>"), so it is printed alone; the raw id only when a
-/// session carries no label.
-fn entry_note(session: &Session) -> String {
-    let ws = if session.workspace_label.is_empty() {
-        format!("workspace {}", session.workspace_id)
-    } else {
-        session.workspace_label.clone()
-    };
-    match &session.user_id {
-        Some(u) => format!("{ws} of account {u}"),
-        None => ws,
-    }
 }

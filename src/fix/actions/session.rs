@@ -109,14 +109,29 @@ pub(super) fn lsng_items(
 
 /// "workspace Acme Corp of account u-1": whose keys a plan deletes.
 pub(super) fn session_note(session: &Session) -> String {
+    // The label already says "workspace …" when it is no name.
     let ws = if session.workspace_label.is_empty() {
-        session.workspace_id.as_str()
+        format!("workspace {}", session.workspace_id)
     } else {
-        session.workspace_label.as_str()
+        session.workspace_label.clone()
     };
-    match &session.user_id {
-        Some(u) => format!("workspace {ws} of account {u}"),
-        None => format!("workspace {ws}"),
+    let account = if session.account_label.is_empty() {
+        session.user_id.clone()
+    } else {
+        Some(session.account_label.clone())
+    };
+    match account {
+        Some(a) => format!("{ws} of {}", with_account_word(&a)),
+        None => ws,
+    }
+}
+
+/// "account 0f8fad5b" stays as it is; an email or a name gets the word.
+fn with_account_word(label: &str) -> String {
+    if label.starts_with("account ") {
+        label.to_string()
+    } else {
+        format!("account {label}")
     }
 }
 

@@ -683,7 +683,7 @@ pub fn bench_home(
         )?;
         let user = sample_id(0x0a, p);
         let spaces = [sample_id(0x05, 2 * p), sample_id(0x05, 2 * p + 1)];
-        let notion_cookies = [
+        let app_cookies = [
             (
                 "token_v2",
                 "v02%3Auser_token_or_cookies%3Asample".to_string(),
@@ -694,7 +694,7 @@ pub fn bench_home(
         let mut cookies = Vec::with_capacity(cookies_per_profile);
         for c in 0..cookies_per_profile {
             let (host, name, value) = if c % 100 == 0 && c < 1000 {
-                match notion_cookies.get(c / 100) {
+                match app_cookies.get(c / 100) {
                     Some((n, v)) => (".www.notion.so".to_string(), n.to_string(), v.clone()),
                     None => (".notion.so".to_string(), format!("c{c}"), format!("v{c}")),
                 }
