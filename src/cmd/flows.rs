@@ -159,13 +159,15 @@ fn not_a_flow(f: &str) -> Option<&'static str> {
         Some("a JSON Schema for editors, not a flow")
     } else if name == "shared.json" {
         Some("shared parameter blocks (a check's \"params_from\"), not a flow")
+    } else if name.ends_with(".demo.json") {
+        Some("a demo sandbox (`troubleshoot demo --flow` builds it), not a flow")
     } else {
         None
     }
 }
 
 /// `flows check [FLOW…]`: every built-in flow when none is named; the
-/// tests, schema and shared-blocks files a glob such as `flows/*.json`
+/// tests, schema, shared-blocks and demo files a glob such as `flows/*.json`
 /// brings are skipped.
 pub fn check(files: &[String], printer: Printer) -> Result<u8> {
     let mut bad = 0;

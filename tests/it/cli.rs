@@ -1197,5 +1197,6 @@ fn hints_for_nearly_right_command_lines() {
     assert!(err.contains("notion-signout.tests.json: skipped"), "{err}");
     assert!(err.contains("schema.json: skipped"), "{err}");
     assert!(err.contains("shared.json: skipped"), "{err}");
+    assert!(err.contains("slack-signout.demo.json: skipped"), "{err}");
     assert!(!err.contains("error:"), "{err}");
 }
