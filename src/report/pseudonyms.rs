@@ -68,6 +68,8 @@ pub enum RedactionKind {
     Email,
     ProfileName,
     Home,
+    /// The `--state-dir` a printed undo command names.
+    StateFolder,
 }
 
 impl RedactionKind {
@@ -81,6 +83,7 @@ impl RedactionKind {
             RedactionKind::Email => "e-mail address".into(),
             RedactionKind::ProfileName => "browser profile name".into(),
             RedactionKind::Home => "home folder".into(),
+            RedactionKind::StateFolder => "state folder".into(),
         }
     }
 
@@ -240,6 +243,7 @@ impl Collector {
             RedactionKind::Email => format!("email-{n}"),
             RedactionKind::ProfileName => format!("profile-name-{n}"),
             RedactionKind::Home => "~".to_string(),
+            RedactionKind::StateFolder => "<state folder>".to_string(),
         };
         self.seen.insert(value.to_string(), self.rules.len());
         self.rules.push(Rule {
@@ -439,7 +443,7 @@ fn state_folder_rules(undo_command: Option<&str>) -> Vec<Rule> {
     let rule = |needle: &str, pseudonym: &str| Rule {
         needle: needle.to_string(),
         pseudonym: pseudonym.to_string(),
-        kind: RedactionKind::Home,
+        kind: RedactionKind::StateFolder,
         whole_word: false,
     };
     let mut out = vec![rule(quoted, "'<state folder>'")];
@@ -679,5 +683,24 @@ mod tests {
         assert_eq!(p, ["team-space-1", "Team space 1"]);
         assert_eq!(RedactionKind::WorkspaceId.label(&terms), "team space id");
         assert_eq!(id_word(" Équipe / Team "), "équipe-team");
+    }
+
+    /// The redaction summary calls a `--state-dir` what it is, not a home.
+    #[test]
+    fn the_state_folder_is_its_own_kind() {
+        let rules = state_folder_rules(Some("troubleshoot undo 1 --state-dir '/srv/ann s/state'"));
+        let kinds: Vec<(RedactionKind, &str)> =
+            rules.iter().map(|r| (r.kind, r.needle.as_str())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (RedactionKind::StateFolder, "'/srv/ann s/state'"),
+                (RedactionKind::StateFolder, "/srv/ann s/state"),
+            ]
+        );
+        assert_eq!(
+            RedactionKind::StateFolder.label(&Terms::default()),
+            "state folder"
+        );
     }
 }
