@@ -200,10 +200,14 @@ fn resolve_choice(q: &Question, given: &str) -> Result<String> {
     }
 }
 
-/// Whether `q` chooses what to act on (a workspace, an account, a store:
-/// its options are the items of a list fact) among more than one: `--yes`
-/// consents, it never picks the target.
+/// Whether `q` chooses what to act on among more than one option on offer
+/// (after `when`): a question the flow marks `chooses` (which fix), or one
+/// whose options are the items of a list fact (a workspace, an account, a
+/// store). `--yes` consents, it never picks the target.
 fn picks_a_target(q: &Question) -> bool {
+    if q.chooses {
+        return q.options.len() > 1;
+    }
     q.options.iter().filter(|o| o.item.is_some()).count() > 1
 }
 
