@@ -168,7 +168,8 @@ pub struct RunArgs {
     /// One answer, ID=VALUE (repeatable; wins over --answers)
     #[arg(long = "answer", value_name = "ID=VALUE", add = ArgValueCandidates::new(answer_values))]
     pub answer: Vec<String>,
-    /// Consent to fixes and take the default of every unanswered question
+    /// Consent to fixes and take the default of every unanswered question,
+    /// except one choosing among several workspaces, accounts, stores or fixes
     #[arg(long, short = 'y')]
     pub yes: bool,
     /// Show each fix's plan; change nothing

@@ -159,6 +159,7 @@ impl<'f> Engine<'f> {
                     help: None,
                     options: vec![],
                     default: Some(Value::Bool(g.default.unwrap_or(true))),
+                    chooses: false,
                     guide: Some(GuideText {
                         title: r(&g.title),
                         steps: g.steps.iter().map(|s| r(s)).collect(),
@@ -247,6 +248,7 @@ impl<'f> Engine<'f> {
             help: a.help.as_ref().map(|h| self.facts.render(h)),
             options,
             default,
+            chooses: a.chooses,
             guide: None,
         })
     }

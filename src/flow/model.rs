@@ -250,6 +250,11 @@ pub struct Ask {
     /// The answer `--yes` takes: an option id, a bool or a text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<Value>,
+    /// The answer chooses what to act on (which account, workspace, store
+    /// or fix): with more than one option on offer, `--yes` never answers
+    /// it and a run without the answer stops (exit 2) naming it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub chooses: bool,
     /// `confirm`: the step after "yes".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub yes: Option<String>,

@@ -35,6 +35,9 @@ pub struct Question {
     pub help: Option<String>,
     pub options: Vec<Offer>,
     pub default: Option<Value>,
+    /// The answer chooses what to act on (the flow's `chooses`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub chooses: bool,
     /// For a guide: its title, numbered instructions and link.
     pub guide: Option<GuideText>,
 }

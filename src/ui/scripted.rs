@@ -200,10 +200,14 @@ fn resolve_choice(q: &Question, given: &str) -> Result<String> {
     }
 }
 
-/// Whether `q` chooses what to act on (a workspace, an account, a store:
-/// its options are the items of a list fact) among more than one: `--yes`
-/// consents, it never picks the target.
+/// Whether `q` chooses what to act on among more than one option on offer
+/// (after `when`): a question the flow marks `chooses` (which fix), or one
+/// whose options are the items of a list fact (a workspace, an account, a
+/// store). `--yes` consents, it never picks the target.
 fn picks_a_target(q: &Question) -> bool {
+    if q.chooses {
+        return q.options.len() > 1;
+    }
     q.options.iter().filter(|o| o.item.is_some()).count() > 1
 }
 
@@ -329,5 +333,51 @@ impl Prompter for Scripted {
 
     fn assumes_yes(&self) -> bool {
         self.yes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::engine::Offer;
+
+    fn method(ids: &[&str]) -> Question {
+        Question {
+            id: "method".into(),
+            kind: AskKind::Select,
+            prompt: "How?".into(),
+            help: None,
+            options: ids
+                .iter()
+                .map(|id| Offer {
+                    id: (*id).into(),
+                    label: format!("label of {id}"),
+                    item: None,
+                })
+                .collect(),
+            default: Some(Value::String(ids[0].into())),
+            chooses: true,
+            guide: None,
+        }
+    }
+
+    /// `--yes` takes a `chooses` question's only option, and refuses to
+    /// pick among several: exit 2 naming it and listing them.
+    #[test]
+    fn yes_answers_a_chooses_question_only_when_one_option_is_on_offer() {
+        // Fresh each time: a script asked the same question twice stops.
+        let s = || Scripted::headless(BTreeMap::new(), true);
+        let got = s().ask(&method(&["local"])).unwrap();
+        assert_eq!(got, Answer::Choice("local".into()));
+        let err = s().ask(&method(&["local", "reset"])).unwrap_err();
+        assert_eq!(err.exit_code(), 2, "{err}");
+        assert!(err.to_string().contains("`method`"), "{err}");
+        let hint = err.hint().unwrap_or_default();
+        assert!(hint.contains("--yes does not answer it"), "{hint}");
+        assert!(hint.contains("one of: local, reset"), "{hint}");
+        let mut plain = method(&["local", "reset"]);
+        plain.chooses = false;
+        let got = s().ask(&plain).unwrap();
+        assert_eq!(got, Answer::Choice("local".into()), "unmarked: the default");
     }
 }

@@ -276,6 +276,49 @@ fn yes_never_picks_the_workspace_among_two() {
     assert_eq!(before, tree_hashes(&env.home(), &[]), "nothing changed");
 }
 
+/// `--yes` never picks the fix either: with one workspace the target is
+/// clear, but the `method` question (marked `chooses` in the flow) offers
+/// several ways to sign out, so a run without its answer stops with exit 2
+/// naming it and listing the choices, and nothing is changed.
+#[test]
+fn yes_never_picks_the_method_with_one_workspace() {
+    let env = Env::new();
+    env.sample(Layout::Linux)
+        .chromium_profile("chrome", "Default", "Person 1")
+        .workspace(NOTION, WS1, "Acme Corp", USER)
+        .write()
+        .unwrap();
+    let before = tree_hashes(&env.home(), &[]);
+    let o = env
+        .cmd("linux", &["run", "--yes"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("question `method` has no answer"), "{err}");
+    assert!(
+        err.contains("--yes does not answer it") && err.contains("--answer method="),
+        "{err}"
+    );
+    assert!(
+        err.contains("one of: log-out, second-session, clear-site, sign-out-all"),
+        "the choices on offer (no reset-app for a browser): {err}"
+    );
+    assert!(!err.contains("Applied"), "{err}");
+    assert_eq!(before, tree_hashes(&env.home(), &[]), "nothing changed");
+    // Answered, the same run goes on.
+    let o = env
+        .cmd(
+            "linux",
+            &["run", "--yes", "--dry-run", "--answer", "method=log-out"],
+        )
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
 #[test]
 fn bad_answers_and_usage_errors_exit_2() {
     let env = Env::new();
@@ -1032,6 +1075,8 @@ fn exit_codes_follow_one_table() {
             "run",
             "--answer",
             &format!("workspace={WS1}"),
+            "--answer",
+            "method=log-out",
             "--yes",
             "--dry-run",
         ],
@@ -1074,6 +1119,8 @@ fn completions_offer_flow_ids_run_ids_and_answers() {
             "run",
             "--answer",
             &format!("workspace={WS1}"),
+            "--answer",
+            "method=log-out",
             "--yes",
             "--dry-run",
         ],
