@@ -1440,6 +1440,18 @@ fn cookie_reader_agrees_with_system_sqlite3_on_a_large_database() {
         .collect();
     ours.sort();
 
+    let Some(theirs) = sqlite3_cookie_hosts(&db, &domains) else {
+        return;
+    };
+    assert!(theirs.len() > 4000, "{} rows", theirs.len());
+    assert_eq!(ours.len(), theirs.len());
+    assert_eq!(ours, theirs);
+}
+
+/// `host\tname` of every cookie on `domains` (or their subdomains), sorted,
+/// as system SQLite through Debian's `/usr/bin/python3` reads them (None
+/// when that Python is missing outside CI).
+fn sqlite3_cookie_hosts(db: &Path, domains: &[String]) -> Option<Vec<String>> {
     let script = r#"
 import sqlite3, sys
 domains = [d.lower().lstrip('.') for d in sys.argv[2:]]
@@ -1451,11 +1463,24 @@ for host, name in con.execute('SELECT host_key, name FROM cookies'):
         out.append(host + '\t' + name)
 print('\n'.join(sorted(out)))
 "#;
+    let o = python3(&[script.as_ref(), db.as_os_str()], domains)?;
+    let mut theirs: Vec<String> = String::from_utf8(o)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    theirs.sort();
+    Some(theirs)
+}
+
+/// Runs `/usr/bin/python3 -c SCRIPT ARGS… EXTRA…` and returns its stdout;
+/// None (skip) when that Python is missing outside CI, a failure otherwise.
+fn python3(args: &[&std::ffi::OsStr], extra: &[String]) -> Option<Vec<u8>> {
     let o = match std::process::Command::new("/usr/bin/python3")
         .arg("-c")
-        .arg(script)
-        .arg(&db)
-        .args(&domains)
+        .args(args)
+        .args(extra)
         .output()
     {
         Ok(o) => o,
@@ -1465,19 +1490,77 @@ print('\n'.join(sorted(out)))
                 "no /usr/bin/python3 under CI: {e}"
             );
             eprintln!("skipping: no /usr/bin/python3 ({e})");
-            return;
+            return None;
         }
     };
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let mut theirs: Vec<String> = String::from_utf8(o.stdout)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
+    Some(o.stdout)
+}
+
+/// An old Chromium cookie schema (no `encrypted_value`, values in clear),
+/// written by system SQLite from a real-size database (60,000 cookies):
+/// the reader lists the same cookies on the cookie domains as system
+/// SQLite does.
+#[test]
+fn old_schema_cookie_reader_agrees_with_system_sqlite3() {
+    use troubleshoot::readers::sqlite::{CookieQuery, CookieSchema, read_cookies};
+    let t = tempfile::tempdir().unwrap();
+    let new = t.path().join("New");
+    let cookies: Vec<testkit::SampleCookie> = (0..60_000)
+        .map(|i| testkit::SampleCookie {
+            host: match i % 5 {
+                0 => ".www.notion.so".to_string(),
+                1 => "NOTION.SO".to_string(),
+                2 => "notnotion.so".to_string(),
+                _ => format!(".site{}.example", i % 997),
+            },
+            name: format!("c{i}"),
+            value: format!("value-{i}"),
+            encrypted: false,
+        })
         .collect();
-    theirs.sort();
-    assert!(theirs.len() > 4000, "{} rows", theirs.len());
-    assert_eq!(ours.len(), theirs.len());
+    testkit::stores::write_chromium_cookies(&new, &cookies).unwrap();
+    let db = t.path().join("Cookies");
+    let downgrade = r#"
+import sqlite3, sys
+src = sqlite3.connect(sys.argv[1]); dst = sqlite3.connect(sys.argv[2])
+dst.executescript("""
+CREATE TABLE meta(key LONGVARCHAR NOT NULL UNIQUE PRIMARY KEY, value LONGVARCHAR);
+INSERT INTO meta VALUES('version','7');
+CREATE TABLE cookies (creation_utc INTEGER NOT NULL UNIQUE PRIMARY KEY, host_key TEXT NOT NULL,
+  name TEXT NOT NULL, value TEXT NOT NULL, path TEXT NOT NULL, expires_utc INTEGER NOT NULL,
+  secure INTEGER NOT NULL, httponly INTEGER NOT NULL, last_access_utc INTEGER NOT NULL);
+""")
+rows = src.execute("SELECT rowid, host_key, name, value, path, 0, 1, 1, 0 FROM cookies")
+dst.executemany("INSERT INTO cookies VALUES (?,?,?,?,?,?,?,?,?)", rows)
+dst.commit()
+"#;
+    if python3(&[downgrade.as_ref(), new.as_os_str(), db.as_os_str()], &[]).is_none() {
+        return;
+    }
+    assert!(
+        std::fs::metadata(&db).unwrap().len() > 2 << 20,
+        "a real-size database"
+    );
+    let domains = vec!["notion.so".to_string()];
+    let query = CookieQuery {
+        domains: domains.clone(),
+        // A value to read, as for `notion_users`: the query then names
+        // the value columns the old schema has, and only those.
+        value_names: vec!["c0".to_string()],
+        value_domains: domains.clone(),
+        layout: None,
+    };
+    let mut ours: Vec<String> = read_cookies(&db, CookieSchema::Chromium, &query)
+        .unwrap()
+        .into_iter()
+        .map(|r| format!("{}\t{}", r.host, r.name))
+        .collect();
+    ours.sort();
+    let Some(theirs) = sqlite3_cookie_hosts(&db, &domains) else {
+        return;
+    };
+    assert_eq!(theirs.len(), 24_000, "two hosts of five are notion.so's");
     assert_eq!(ours, theirs);
 }
 
