@@ -31,8 +31,6 @@ pub fn run(global: &Global, args: &UndoArgs, printer: Printer) -> Result<u8> {
         }
         if entries.is_empty() {
             printer.plain("No fixes to undo.");
-        }
-        if entries.is_empty() {
             return Ok(exit::OK);
         }
         use crate::ui::table::{self, Column};

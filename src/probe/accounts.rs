@@ -242,6 +242,17 @@ fn count(ev: &Evidence, seen: &[String], by: &BTreeMap<String, Vec<String>>) -> 
             )
         }
     };
+    // Unknown, with every account seen offered as a candidate.
+    let unknown = |why: String| Count {
+        accounts: None,
+        evidence: format!(
+            "the number of accounts is unknown: {why}{}",
+            seen_part("used this store")
+        ),
+        reason: Some(why),
+        offered: seen.to_vec(),
+        sources: sources_of(seen, by),
+    };
     match signed_in {
         Some(false) => Count {
             accounts: Some(0),
@@ -258,16 +269,7 @@ fn count(ev: &Evidence, seen: &[String], by: &BTreeMap<String, Vec<String>>) -> 
                 "the cookies could not be read ({})",
                 ev.cookies_unreadable.clone().unwrap_or_default()
             );
-            Count {
-                accounts: None,
-                evidence: format!(
-                    "the number of accounts is unknown: {why}{}",
-                    seen_part("used this store")
-                ),
-                reason: Some(why),
-                offered: seen.to_vec(),
-                sources: sources_of(seen, by),
-            }
+            unknown(why)
         }
         Some(true) => {
             if let Some(l) = listed {
@@ -318,16 +320,7 @@ fn count(ev: &Evidence, seen: &[String], by: &BTreeMap<String, Vec<String>>) -> 
                         ),
                         None => "nothing here lists which of them are signed in".to_string(),
                     };
-                    Count {
-                        accounts: None,
-                        evidence: format!(
-                            "the number of accounts is unknown: {why}{}",
-                            seen_part("used this store")
-                        ),
-                        reason: Some(why),
-                        offered: seen.to_vec(),
-                        sources: sources_of(seen, by),
-                    }
+                    unknown(why)
                 }
             }
         }
