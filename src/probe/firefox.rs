@@ -56,7 +56,7 @@ fn resolve(root: &Path, path: &str, relative: bool) -> PathBuf {
 }
 
 /// Profiles of one Firefox folder: `(folder, display name)`.
-pub(super) fn list_profiles(ctx: &mut Ctx<'_>, root: &Path) -> Vec<(PathBuf, String)> {
+fn list_profiles(ctx: &mut Ctx<'_>, root: &Path) -> Vec<(PathBuf, String)> {
     let mut out: Vec<(PathBuf, String)> = Vec::new();
     let push = |out: &mut Vec<(PathBuf, String)>, p: PathBuf, name: String| {
         if p.is_dir() && !out.iter().any(|(q, _)| *q == p) {
@@ -99,6 +99,26 @@ pub(super) fn list_profiles(ctx: &mut Ctx<'_>, root: &Path) -> Vec<(PathBuf, Str
         }
         Ok(None) => {}
         Err(e) => ctx.warn_store(e),
+    }
+    out
+}
+
+/// Every profile of `browser` under each of its roots, once each (two
+/// roots may name the same folder): its folder and display name.
+pub(super) fn browser_profiles(ctx: &mut Ctx<'_>, browser: &Browser) -> Vec<(PathBuf, String)> {
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut out = Vec::new();
+    for root in browser.roots(ctx.home) {
+        if !root.is_dir() {
+            continue;
+        }
+        for (profile, name) in list_profiles(ctx, &root) {
+            let canon = profile.canonicalize().unwrap_or_else(|_| profile.clone());
+            if !seen.contains(&canon) {
+                seen.push(canon);
+                out.push((profile, name));
+            }
+        }
     }
     out
 }
@@ -173,75 +193,64 @@ pub(super) fn lsng_dbs(profile: &Path, origin: &str) -> Vec<PathBuf> {
 }
 
 pub(crate) fn scan_browser(ctx: &mut Ctx<'_>, browser: &'static Browser) {
-    let mut seen: Vec<PathBuf> = Vec::new();
     let process = ctx
         .procs
         .as_ref()
         .and_then(|p| process_evidence(p, &Owner::Browser(browser), &[]))
         .is_some();
-    for root in browser.roots(ctx.home) {
-        if !root.is_dir() {
-            continue;
-        }
-        for (profile, name) in list_profiles(ctx, &root) {
-            let canon = profile.canonicalize().unwrap_or_else(|_| profile.clone());
-            if seen.contains(&canon) {
-                continue;
-            }
-            seen.push(canon);
-            let dir = dir_name(&profile);
-            let sync = sync_enabled(ctx, &profile);
-            let running = process || firefox_lock(&profile).is_some();
-            let mut ls = Vec::new();
-            for origin in ctx.spec.origins.clone() {
-                for db in lsng_dbs(&profile, &origin) {
-                    match read_lsng(&db) {
-                        Ok(rows) => {
-                            let store_path = db.to_string_lossy().into_owned();
-                            ls.extend(rows.into_iter().map(|(key, value)| LsItem {
-                                origin: origin.clone(),
-                                key,
-                                value,
-                                store_path: store_path.clone(),
-                                kind: StoreKind::FirefoxLsng,
-                            }));
-                        }
-                        Err(e) => ctx.warn_store(e),
+    for (profile, name) in browser_profiles(ctx, browser) {
+        let dir = dir_name(&profile);
+        let sync = sync_enabled(ctx, &profile);
+        let running = process || firefox_lock(&profile).is_some();
+        let mut ls = Vec::new();
+        for origin in ctx.spec.origins.clone() {
+            for db in lsng_dbs(&profile, &origin) {
+                match read_lsng(&db) {
+                    Ok(rows) => {
+                        let store_path = db.to_string_lossy().into_owned();
+                        ls.extend(rows.into_iter().map(|(key, value)| LsItem {
+                            origin: origin.clone(),
+                            key,
+                            value,
+                            store_path: store_path.clone(),
+                            kind: StoreKind::FirefoxLsng,
+                        }));
                     }
+                    Err(e) => ctx.warn_store(e),
                 }
             }
-            let cookies =
-                ctx.read_cookie_files(&[profile.join("cookies.sqlite")], CookieSchema::Firefox);
-            let owner = StoreOwner {
-                source: Source::Browser,
-                browser: browser.name,
-                profile: &name,
-                store_id: format!("{}/{}", browser.id, dir),
-                sync_enabled: sync,
-                running,
-            };
-            // Where Firefox keeps the first origin's Local Storage (it may not exist yet).
-            let origin = ctx.spec.origins.first().cloned().unwrap_or_default();
-            let default_store = DefaultStore {
-                store_path: profile
-                    .join("storage/default")
-                    .join(firefox_origin_dir(&origin))
-                    .join("ls/data.sqlite")
-                    .to_string_lossy()
-                    .into_owned(),
-                origin,
-                kind: StoreKind::FirefoxLsng,
-            };
-            ctx.add_browser_profile(
-                &owner,
-                browser.id,
-                &dir,
-                &profile,
-                &ls,
-                &cookies,
-                default_store,
-            );
         }
+        let cookies =
+            ctx.read_cookie_files(&[profile.join("cookies.sqlite")], CookieSchema::Firefox);
+        let owner = StoreOwner {
+            source: Source::Browser,
+            browser: browser.name,
+            profile: &name,
+            store_id: format!("{}/{}", browser.id, dir),
+            sync_enabled: sync,
+            running,
+        };
+        // Where Firefox keeps the first origin's Local Storage (it may not exist yet).
+        let origin = ctx.spec.origins.first().cloned().unwrap_or_default();
+        let default_store = DefaultStore {
+            store_path: profile
+                .join("storage/default")
+                .join(firefox_origin_dir(&origin))
+                .join("ls/data.sqlite")
+                .to_string_lossy()
+                .into_owned(),
+            origin,
+            kind: StoreKind::FirefoxLsng,
+        };
+        ctx.add_browser_profile(
+            &owner,
+            browser.id,
+            &dir,
+            &profile,
+            &ls,
+            &cookies,
+            default_store,
+        );
     }
 }
 

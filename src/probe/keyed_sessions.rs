@@ -295,68 +295,57 @@ fn scan_browsers(ctx: &mut Ctx<'_>, spec: &KeyedSpec, out: &mut Vec<Store>) {
 /// Firefox profiles: Local Storage in LSNG databases (one per origin and
 /// container), cookies in `cookies.sqlite`.
 fn scan_firefox(ctx: &mut Ctx<'_>, spec: &KeyedSpec, out: &mut Vec<Store>) {
-    use super::firefox::{dir_name, list_profiles, lsng_dbs, sync_enabled};
+    use super::firefox::{browser_profiles, dir_name, lsng_dbs, sync_enabled};
     for browser in BROWSERS.iter().filter(|b| b.family == Family::Firefox) {
         let process = ctx
             .procs
             .as_ref()
             .is_some_and(|p| p.running(browser.processes, browser.exe_hints).is_some());
-        let mut seen: Vec<PathBuf> = Vec::new();
-        for root in browser.roots(ctx.home) {
-            if !root.is_dir() {
-                continue;
-            }
-            for (profile, name) in list_profiles(ctx, &root) {
-                let canon = profile.canonicalize().unwrap_or_else(|_| profile.clone());
-                if seen.contains(&canon) {
-                    continue;
-                }
-                seen.push(canon);
-                let dir = dir_name(&profile);
-                let mut store = blank_store(spec, Source::Browser, browser.name, &name);
-                store.store_id = format!("{}/{}", browser.id, dir);
-                store.browser_id = browser.id.to_string();
-                store.profile_dir = dir;
-                store.dir = profile.clone();
-                store.kind = StoreKind::FirefoxLsng;
-                store.ls_dir = profile
-                    .join("storage/default")
-                    .join(firefox_origin_dir(&store.origin))
-                    .join("ls/data.sqlite");
-                store.running = process || super::running::firefox_lock(&profile).is_some();
-                store.sync_enabled = sync_enabled(ctx, &profile);
-                let mut ls = Vec::new();
-                let mut holder: Option<PathBuf> = None;
-                for origin in &spec.origins {
-                    for db in lsng_dbs(&profile, origin) {
-                        match read_lsng(&db) {
-                            Ok(rows) => {
-                                let path = db.to_string_lossy().into_owned();
-                                for (key, value) in rows {
-                                    if key == spec.sessions_key.key && holder.is_none() {
-                                        holder = Some(db.clone());
-                                    }
-                                    ls.push(LsItem {
-                                        origin: origin.clone(),
-                                        key,
-                                        value,
-                                        store_path: path.clone(),
-                                        kind: StoreKind::FirefoxLsng,
-                                    });
+        for (profile, name) in browser_profiles(ctx, browser) {
+            let dir = dir_name(&profile);
+            let mut store = blank_store(spec, Source::Browser, browser.name, &name);
+            store.store_id = format!("{}/{}", browser.id, dir);
+            store.browser_id = browser.id.to_string();
+            store.profile_dir = dir;
+            store.dir = profile.clone();
+            store.kind = StoreKind::FirefoxLsng;
+            store.ls_dir = profile
+                .join("storage/default")
+                .join(firefox_origin_dir(&store.origin))
+                .join("ls/data.sqlite");
+            store.running = process || super::running::firefox_lock(&profile).is_some();
+            store.sync_enabled = sync_enabled(ctx, &profile);
+            let mut ls = Vec::new();
+            let mut holder: Option<PathBuf> = None;
+            for origin in &spec.origins {
+                for db in lsng_dbs(&profile, origin) {
+                    match read_lsng(&db) {
+                        Ok(rows) => {
+                            let path = db.to_string_lossy().into_owned();
+                            for (key, value) in rows {
+                                if key == spec.sessions_key.key && holder.is_none() {
+                                    holder = Some(db.clone());
                                 }
+                                ls.push(LsItem {
+                                    origin: origin.clone(),
+                                    key,
+                                    value,
+                                    store_path: path.clone(),
+                                    kind: StoreKind::FirefoxLsng,
+                                });
                             }
-                            Err(e) => ctx.warn_store(e),
                         }
+                        Err(e) => ctx.warn_store(e),
                     }
                 }
-                if let Some(db) = holder {
-                    store.ls_dir = db;
-                }
-                let cookies =
-                    ctx.read_cookie_files(&[profile.join("cookies.sqlite")], CookieSchema::Firefox);
-                read_sessions(ctx, spec, &mut store, &ls, &cookies);
-                out.push(store);
             }
+            if let Some(db) = holder {
+                store.ls_dir = db;
+            }
+            let cookies =
+                ctx.read_cookie_files(&[profile.join("cookies.sqlite")], CookieSchema::Firefox);
+            read_sessions(ctx, spec, &mut store, &ls, &cookies);
+            out.push(store);
         }
     }
 }
